@@ -1,0 +1,379 @@
+/**
+ * SQLite implementation of the state store (better-sqlite3, WAL, synchronous=FULL so a
+ * committed batch survives a power cut as well as a SIGKILL). Schema changes are numbered
+ * migrations applied in order and recorded in `user_version`.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ObjectName } from '../core/model.js';
+import type {
+  BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntry, MapConfirmation, PhaseCounts,
+  PreparedRecord, QuarantineEntry, RunRow, RunStatus, StagedRecord, StagedRecordInput, StateStore, VerifyResult,
+} from './store.js';
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY, command TEXT NOT NULL, status TEXT NOT NULL,
+    config_hash TEXT NOT NULL, map_hash TEXT NOT NULL,
+    started_at TEXT NOT NULL, finished_at TEXT
+  );
+  CREATE TABLE checkpoints (
+    run_id TEXT NOT NULL, stream TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (run_id, stream)
+  );
+  CREATE TABLE staged (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL, object TEXT NOT NULL, source_key TEXT NOT NULL, source_id TEXT NOT NULL,
+    updated_at_ms INTEGER, record TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'staged', match_key TEXT, payload TEXT, payload_hash TEXT,
+    merged_into TEXT, batch_no INTEGER,
+    UNIQUE (run_id, object, source_key)
+  );
+  CREATE INDEX staged_match ON staged (run_id, object, match_key, status);
+  CREATE INDEX staged_batch ON staged (run_id, object, batch_no);
+  CREATE TABLE quarantine (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, record_key TEXT NOT NULL,
+    reasons TEXT NOT NULL, record TEXT,
+    PRIMARY KEY (run_id, object, record_key)
+  );
+  CREATE TABLE matches (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, match_key TEXT NOT NULL,
+    dest_id TEXT NOT NULL, before_image TEXT,
+    PRIMARY KEY (run_id, object, match_key)
+  );
+  CREATE TABLE batches (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, batch_no INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending', job_ref TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, object, batch_no)
+  );
+  CREATE TABLE journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL, object TEXT NOT NULL, source_key TEXT NOT NULL,
+    dest_id TEXT NOT NULL, action TEXT NOT NULL CHECK (action IN ('created','updated')),
+    before_image TEXT, payload_hash TEXT NOT NULL, written_at TEXT NOT NULL,
+    UNIQUE (run_id, object, source_key)
+  );
+  CREATE INDEX journal_key ON journal (object, source_key, id);
+  CREATE TABLE verify (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, source_key TEXT NOT NULL,
+    ok INTEGER NOT NULL, mismatches TEXT,
+    PRIMARY KEY (run_id, object, source_key)
+  );
+  CREATE TABLE failures (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, source_key TEXT NOT NULL, reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, object, source_key)
+  );
+  CREATE TABLE confirmations (
+    map_hash TEXT PRIMARY KEY, confirmed_by TEXT NOT NULL, confirmed_at TEXT NOT NULL, map_file TEXT NOT NULL
+  );
+  `,
+];
+
+const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+
+interface RunDb { id: string; command: string; status: RunStatus; config_hash: string; map_hash: string; started_at: string; finished_at: string | null }
+interface StagedDb { seq: number; source_key: string; source_id: string; updated_at_ms: number | null; record: string; status: StagedRecord['status']; match_key: string | null; payload: string | null; payload_hash: string | null; batch_no: number | null }
+
+const toRun = (r: RunDb): RunRow => ({
+  id: r.id, command: r.command, status: r.status, configHash: r.config_hash, mapHash: r.map_hash,
+  startedAt: r.started_at, finishedAt: r.finished_at,
+});
+const toStaged = (r: StagedDb): StagedRecord => ({
+  seq: r.seq, sourceKey: r.source_key, sourceId: r.source_id, updatedAtMs: r.updated_at_ms, record: parse(r.record),
+  status: r.status, matchKey: r.match_key, payload: parse(r.payload), payloadHash: r.payload_hash, batchNo: r.batch_no,
+});
+
+/** Open (creating if needed) the SQLite state store at `file`. */
+export function openSqliteStore(file: string): SqliteStateStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  return new SqliteStateStore(new Database(file));
+}
+
+export class SqliteStateStore implements StateStore {
+  constructor(private readonly db: Database.Database) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async openRun(input: { command: string; configHash: string; mapHash: string; now: Date }): Promise<{ run: RunRow; resumed: boolean }> {
+    const existing = this.db
+      .prepare(`SELECT * FROM runs WHERE command = ? AND status = 'running' AND config_hash = ? AND map_hash = ? ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+      .get(input.command, input.configHash, input.mapHash) as RunDb | undefined;
+    if (existing) return { run: toRun(existing), resumed: true };
+    const id = `run-${input.now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
+    this.db
+      .prepare(`INSERT INTO runs (id, command, status, config_hash, map_hash, started_at) VALUES (?, ?, 'running', ?, ?, ?)`)
+      .run(id, input.command, input.configHash, input.mapHash, input.now.toISOString());
+    return { run: (await this.getRun(id))!, resumed: false };
+  }
+
+  async finishRun(runId: string, status: RunStatus, now: Date): Promise<void> {
+    this.db.prepare(`UPDATE runs SET status = ?, finished_at = ? WHERE id = ?`).run(status, now.toISOString(), runId);
+  }
+
+  async latestRun(): Promise<RunRow | null> {
+    const r = this.db.prepare(`SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1`).get() as RunDb | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  async getRun(runId: string): Promise<RunRow | null> {
+    const r = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunDb | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  async getCheckpoint(runId: string, stream: string): Promise<string | null> {
+    const r = this.db.prepare(`SELECT value FROM checkpoints WHERE run_id = ? AND stream = ?`).get(runId, stream) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  async setCheckpoint(runId: string, stream: string, value: string): Promise<void> {
+    this.db.prepare(`INSERT INTO checkpoints (run_id, stream, value) VALUES (?, ?, ?) ON CONFLICT (run_id, stream) DO UPDATE SET value = excluded.value`).run(runId, stream, value);
+  }
+
+  async stageRecords(runId: string, object: ObjectName, records: StagedRecordInput[], checkpoint: { stream: string; value: string }): Promise<void> {
+    // A re-read page (after a crash) replaces what was staged for the same key: staging is idempotent.
+    const ins = this.db.prepare(`
+      INSERT INTO staged (run_id, object, source_key, source_id, updated_at_ms, record) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, object, source_key) DO UPDATE SET source_id = excluded.source_id, updated_at_ms = excluded.updated_at_ms,
+        record = excluded.record, status = 'staged', match_key = NULL, payload = NULL, payload_hash = NULL, merged_into = NULL`);
+    const cp = this.db.prepare(`INSERT INTO checkpoints (run_id, stream, value) VALUES (?, ?, ?) ON CONFLICT (run_id, stream) DO UPDATE SET value = excluded.value`);
+    this.db.transaction(() => {
+      for (const r of records) ins.run(runId, object, r.sourceKey, r.sourceId, r.updatedAtMs, JSON.stringify(r.record));
+      cp.run(runId, checkpoint.stream, checkpoint.value);
+    })();
+  }
+
+  async readStaged(runId: string, object: ObjectName, afterSeq: number, limit: number): Promise<StagedRecord[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM staged WHERE run_id = ? AND object = ? AND seq > ? ORDER BY seq LIMIT ?`)
+      .all(runId, object, afterSeq, limit) as StagedDb[];
+    return rows.map(toStaged);
+  }
+
+  async savePrepared(runId: string, object: ObjectName, ready: PreparedRecord[], quarantined: QuarantineEntry[]): Promise<void> {
+    const upd = this.db.prepare(`UPDATE staged SET status = 'ready', match_key = ?, payload = ?, payload_hash = ?, merged_into = NULL WHERE run_id = ? AND object = ? AND source_key = ?`);
+    const q1 = this.db.prepare(`UPDATE staged SET status = 'quarantined', match_key = NULL, payload = NULL, payload_hash = NULL WHERE run_id = ? AND object = ? AND source_key = ?`);
+    const q2 = this.db.prepare(`INSERT INTO quarantine (run_id, object, record_key, reasons, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, record_key) DO UPDATE SET reasons = excluded.reasons, record = excluded.record`);
+    const unq = this.db.prepare(`DELETE FROM quarantine WHERE run_id = ? AND object = ? AND record_key = ?`);
+    this.db.transaction(() => {
+      for (const r of ready) {
+        upd.run(r.matchKey, JSON.stringify(r.payload), r.payloadHash, runId, object, r.sourceKey);
+        unq.run(runId, object, r.sourceKey);
+      }
+      for (const q of quarantined) {
+        q1.run(runId, object, q.recordKey);
+        q2.run(runId, object, q.recordKey, JSON.stringify(q.reasons), json(q.record));
+      }
+    })();
+  }
+
+  async mergeDuplicates(runId: string, object: ObjectName): Promise<number> {
+    // Newest wins: highest source update time, then highest source key for a stable tie-break.
+    const res = this.db
+      .prepare(`
+      WITH ranked AS (
+        SELECT seq, source_key, match_key,
+          ROW_NUMBER() OVER (PARTITION BY match_key ORDER BY COALESCE(updated_at_ms, -1) DESC, source_key DESC) AS rn,
+          FIRST_VALUE(source_key) OVER (PARTITION BY match_key ORDER BY COALESCE(updated_at_ms, -1) DESC, source_key DESC) AS winner
+        FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready', 'merged') AND match_key IS NOT NULL
+      )
+      UPDATE staged SET status = 'merged', merged_into = (SELECT winner FROM ranked WHERE ranked.seq = staged.seq)
+      WHERE seq IN (SELECT seq FROM ranked WHERE rn > 1)`)
+      .run(runId, object);
+    return res.changes;
+  }
+
+  async readyMatchKeys(runId: string, object: ObjectName, afterKey: string, limit: number): Promise<string[]> {
+    const rows = this.db
+      .prepare(`SELECT match_key FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready','loaded','failed') AND match_key > ? ORDER BY match_key LIMIT ?`)
+      .all(runId, object, afterKey, limit) as Array<{ match_key: string }>;
+    return rows.map((r) => r.match_key);
+  }
+
+  async filterReadyKeys(runId: string, object: ObjectName, keys: string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i += 500) {
+      const chunk = keys.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT match_key FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready','loaded','failed') AND match_key IN (${chunk.map(() => '?').join(',')})`)
+        .all(runId, object, ...chunk) as Array<{ match_key: string }>;
+      for (const r of rows) out.push(r.match_key);
+    }
+    return out;
+  }
+
+  async countReady(runId: string, object: ObjectName): Promise<number> {
+    const r = this.db.prepare(`SELECT COUNT(*) AS n FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready','loaded','failed')`).get(runId, object) as { n: number };
+    return r.n;
+  }
+
+  async saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[]): Promise<void> {
+    const ins = this.db.prepare(`INSERT INTO matches (run_id, object, match_key, dest_id, before_image) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, match_key) DO UPDATE SET dest_id = excluded.dest_id, before_image = excluded.before_image`);
+    this.db.transaction(() => {
+      for (const m of matches) ins.run(runId, object, m.matchKey, m.destId, json(m.beforeImage));
+    })();
+  }
+
+  async getMatches(runId: string, object: ObjectName, keys: string[]): Promise<Map<string, DestinationMatch>> {
+    const out = new Map<string, DestinationMatch>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const chunk = keys.slice(i, i + 500);
+      if (chunk.length === 0) continue;
+      const rows = this.db
+        .prepare(`SELECT match_key, dest_id, before_image FROM matches WHERE run_id = ? AND object = ? AND match_key IN (${chunk.map(() => '?').join(',')})`)
+        .all(runId, object, ...chunk) as Array<{ match_key: string; dest_id: string; before_image: string | null }>;
+      for (const r of rows) out.set(r.match_key, { matchKey: r.match_key, destId: r.dest_id, beforeImage: parse(r.before_image) });
+    }
+    return out;
+  }
+
+  async planBatches(runId: string, object: ObjectName, size: number): Promise<number> {
+    return this.db.transaction(() => {
+      const maxRow = this.db.prepare(`SELECT COALESCE(MAX(batch_no), 0) AS m FROM batches WHERE run_id = ? AND object = ?`).get(runId, object) as { m: number };
+      let batchNo = maxRow.m;
+      const rows = this.db
+        .prepare(`SELECT seq FROM staged WHERE run_id = ? AND object = ? AND status = 'ready' AND batch_no IS NULL ORDER BY seq`)
+        .all(runId, object) as Array<{ seq: number }>;
+      const set = this.db.prepare(`UPDATE staged SET batch_no = ? WHERE seq = ?`);
+      const add = this.db.prepare(`INSERT INTO batches (run_id, object, batch_no) VALUES (?, ?, ?)`);
+      for (let i = 0; i < rows.length; i++) {
+        if (i % size === 0) add.run(runId, object, ++batchNo);
+        set.run(batchNo, rows[i]!.seq);
+      }
+      return batchNo;
+    })();
+  }
+
+  async openBatches(runId: string, object: ObjectName): Promise<BatchRow[]> {
+    const rows = this.db
+      .prepare(`SELECT object, batch_no, status, job_ref, attempts FROM batches WHERE run_id = ? AND object = ? AND status != 'done' ORDER BY batch_no`)
+      .all(runId, object) as Array<{ object: ObjectName; batch_no: number; status: BatchRow['status']; job_ref: string | null; attempts: number }>;
+    return rows.map((r) => ({ object: r.object, batchNo: r.batch_no, status: r.status, jobRef: r.job_ref, attempts: r.attempts }));
+  }
+
+  async batchRecords(runId: string, object: ObjectName, batchNo: number): Promise<StagedRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM staged WHERE run_id = ? AND object = ? AND batch_no = ? ORDER BY seq`).all(runId, object, batchNo) as StagedDb[];
+    return rows.map(toStaged);
+  }
+
+  async markBatchSent(runId: string, object: ObjectName, batchNo: number, jobRef: string | null): Promise<void> {
+    this.db
+      .prepare(`UPDATE batches SET status = 'sent', job_ref = COALESCE(?, job_ref), attempts = attempts + (CASE WHEN ? IS NULL THEN 1 ELSE 0 END) WHERE run_id = ? AND object = ? AND batch_no = ?`)
+      .run(jobRef, jobRef, runId, object, batchNo);
+  }
+
+  async completeBatch(runId: string, object: ObjectName, batchNo: number, outcome: BatchOutcome, now: Date): Promise<void> {
+    const at = now.toISOString();
+    const j = this.db.prepare(`
+      INSERT INTO journal (run_id, object, source_key, dest_id, action, before_image, payload_hash, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, object, source_key) DO UPDATE SET dest_id = excluded.dest_id, payload_hash = excluded.payload_hash, written_at = excluded.written_at`);
+    const v = this.db.prepare(`INSERT INTO verify (run_id, object, source_key, ok, mismatches) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, source_key) DO UPDATE SET ok = excluded.ok, mismatches = excluded.mismatches`);
+    const f = this.db.prepare(`INSERT INTO failures (run_id, object, source_key, reason) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, object, source_key) DO UPDATE SET reason = excluded.reason`);
+    const st = this.db.prepare(`UPDATE staged SET status = ? WHERE run_id = ? AND object = ? AND source_key = ?`);
+    const b = this.db.prepare(`UPDATE batches SET status = 'done' WHERE run_id = ? AND object = ? AND batch_no = ?`);
+    this.db.transaction(() => {
+      for (const e of outcome.journal) {
+        j.run(runId, object, e.sourceKey, e.destId, e.action, json(e.beforeImage), e.payloadHash, at);
+        st.run('loaded', runId, object, e.sourceKey);
+      }
+      for (const r of outcome.verify) v.run(runId, object, r.sourceKey, r.ok ? 1 : 0, r.ok ? null : JSON.stringify(r.mismatches));
+      for (const x of outcome.failures) {
+        f.run(runId, object, x.sourceKey, x.reason);
+        st.run('failed', runId, object, x.sourceKey);
+      }
+      b.run(runId, object, batchNo);
+    })();
+  }
+
+  async journal(runId: string, object: ObjectName, afterId: number, limit: number): Promise<Array<JournalEntry & { id: number }>> {
+    const rows = this.db
+      .prepare(`SELECT * FROM journal WHERE run_id = ? AND object = ? AND id > ? ORDER BY id LIMIT ?`)
+      .all(runId, object, afterId, limit) as Array<{ id: number; run_id: string; object: ObjectName; source_key: string; dest_id: string; action: 'created' | 'updated'; before_image: string | null; payload_hash: string; written_at: string }>;
+    return rows.map((r) => ({
+      id: r.id, runId: r.run_id, object: r.object, sourceKey: r.source_key, destId: r.dest_id, action: r.action,
+      beforeImage: parse(r.before_image), payloadHash: r.payload_hash, writtenAt: r.written_at,
+    }));
+  }
+
+  async latestJournalEntry(object: ObjectName, sourceKey: string): Promise<JournalEntry | null> {
+    const r = this.db.prepare(`SELECT * FROM journal WHERE object = ? AND source_key = ? ORDER BY id DESC LIMIT 1`).get(object, sourceKey) as
+      | { run_id: string; object: ObjectName; source_key: string; dest_id: string; action: 'created' | 'updated'; before_image: string | null; payload_hash: string; written_at: string }
+      | undefined;
+    if (!r) return null;
+    return { runId: r.run_id, object: r.object, sourceKey: r.source_key, destId: r.dest_id, action: r.action, beforeImage: parse(r.before_image), payloadHash: r.payload_hash, writtenAt: r.written_at };
+  }
+
+  async *quarantined(runId: string, object?: ObjectName): AsyncIterable<QuarantineEntry> {
+    // Keyset pages so a long report never holds a statement open across awaits.
+    let after = '';
+    for (;;) {
+      const rows = (object
+        ? this.db.prepare(`SELECT object, record_key, reasons FROM quarantine WHERE run_id = ? AND object = ? AND record_key > ? ORDER BY record_key LIMIT 500`).all(runId, object, after)
+        : this.db.prepare(`SELECT object, record_key, reasons FROM quarantine WHERE run_id = ? AND record_key > ? ORDER BY record_key LIMIT 500`).all(runId, after)) as Array<{ object: ObjectName; record_key: string; reasons: string }>;
+      if (rows.length === 0) return;
+      for (const r of rows) yield { object: r.object, recordKey: r.record_key, reasons: JSON.parse(r.reasons) as string[] };
+      after = rows[rows.length - 1]!.record_key;
+    }
+  }
+
+  async failures(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]> {
+    const rows = this.db.prepare(`SELECT source_key, reason FROM failures WHERE run_id = ? AND object = ? ORDER BY source_key LIMIT ?`).all(runId, object, limit) as Array<{ source_key: string; reason: string }>;
+    return rows.map((r) => ({ sourceKey: r.source_key, reason: r.reason }));
+  }
+
+  async mismatches(runId: string, object: ObjectName, limit: number): Promise<VerifyResult[]> {
+    const rows = this.db.prepare(`SELECT source_key, mismatches FROM verify WHERE run_id = ? AND object = ? AND ok = 0 ORDER BY source_key LIMIT ?`).all(runId, object, limit) as Array<{ source_key: string; mismatches: string }>;
+    return rows.map((r) => ({ sourceKey: r.source_key, ok: false, mismatches: JSON.parse(r.mismatches) as VerifyResult['mismatches'] }));
+  }
+
+  async counts(runId: string, object: ObjectName): Promise<PhaseCounts> {
+    const s = this.db
+      .prepare(`SELECT COUNT(*) AS source, SUM(status = 'quarantined') AS quarantined, SUM(status = 'merged') AS merged FROM staged WHERE run_id = ? AND object = ?`)
+      .get(runId, object) as { source: number; quarantined: number | null; merged: number | null };
+    const j = this.db
+      .prepare(`SELECT SUM(action = 'created') AS created, SUM(action = 'updated') AS updated FROM journal WHERE run_id = ? AND object = ?`)
+      .get(runId, object) as { created: number | null; updated: number | null };
+    const f = this.db.prepare(`SELECT COUNT(*) AS n FROM failures WHERE run_id = ? AND object = ?`).get(runId, object) as { n: number };
+    const v = this.db
+      .prepare(`SELECT SUM(ok = 1) AS verified, SUM(ok = 0) AS mismatched FROM verify WHERE run_id = ? AND object = ?`)
+      .get(runId, object) as { verified: number | null; mismatched: number | null };
+    return {
+      source: s.source, quarantined: s.quarantined ?? 0, merged: s.merged ?? 0,
+      created: j.created ?? 0, updated: j.updated ?? 0, failed: f.n,
+      verified: v.verified ?? 0, mismatched: v.mismatched ?? 0,
+    };
+  }
+
+  async recordConfirmation(c: MapConfirmation): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO confirmations (map_hash, confirmed_by, confirmed_at, map_file) VALUES (?, ?, ?, ?) ON CONFLICT (map_hash) DO UPDATE SET confirmed_by = excluded.confirmed_by, confirmed_at = excluded.confirmed_at, map_file = excluded.map_file`)
+      .run(c.mapHash, c.confirmedBy, c.confirmedAt, c.mapFile);
+  }
+
+  async getConfirmation(mapHash: string): Promise<MapConfirmation | null> {
+    const r = this.db.prepare(`SELECT * FROM confirmations WHERE map_hash = ?`).get(mapHash) as { map_hash: string; confirmed_by: string; confirmed_at: string; map_file: string } | undefined;
+    return r ? { mapHash: r.map_hash, confirmedBy: r.confirmed_by, confirmedAt: r.confirmed_at, mapFile: r.map_file } : null;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The state store: everything a migration must remember to resume, verify, report and
+ * roll back. One interface; SQLite now, other backends later (they must pass the same
+ * conformance suite in tests/integration/state-store.test.ts).
+ *
+ * The journal is the heart of it: source key → destination id, created or updated, the
+ * before-image of what was updated, the payload hash and the run. A batch counts as done
+ * only when its journal entries are committed (`completeBatch`).
+ */
+import type { ObjectName } from '../core/model.js';
+
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+export interface RunRow {
+  id: string;
+  command: string;
+  status: RunStatus;
+  configHash: string;
+  mapHash: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+/** Lifecycle of one staged source record within a run. */
+export type StagedStatus = 'staged' | 'ready' | 'quarantined' | 'merged' | 'loaded' | 'failed';
+
+export interface StagedRecordInput {
+  sourceKey: string;
+  sourceId: string;
+  /** Source update time in epoch ms, used for "newest wins" merges and deltas. */
+  updatedAtMs: number | null;
+  /** Canonical record, JSON-serialisable. */
+  record: unknown;
+}
+
+export interface StagedRecord extends StagedRecordInput {
+  seq: number;
+  status: StagedStatus;
+  matchKey: string | null;
+  payload: unknown | null;
+  payloadHash: string | null;
+  batchNo: number | null;
+}
+
+export interface PreparedRecord {
+  sourceKey: string;
+  matchKey: string;
+  payload: unknown;
+  payloadHash: string;
+}
+
+export interface QuarantineEntry {
+  object: ObjectName;
+  recordKey: string;
+  reasons: string[];
+  record?: unknown;
+}
+
+export interface DestinationMatch {
+  matchKey: string;
+  destId: string;
+  /** Current values of the fields the migration will write, to restore on rollback. */
+  beforeImage: unknown;
+}
+
+export type BatchStatus = 'pending' | 'sent' | 'done';
+
+export interface BatchRow {
+  object: ObjectName;
+  batchNo: number;
+  status: BatchStatus;
+  jobRef: string | null;
+  attempts: number;
+}
+
+export interface JournalEntryInput {
+  sourceKey: string;
+  destId: string;
+  action: 'created' | 'updated';
+  beforeImage: unknown | null;
+  payloadHash: string;
+}
+
+export interface JournalEntry extends JournalEntryInput {
+  runId: string;
+  object: ObjectName;
+  writtenAt: string;
+}
+
+export interface VerifyResult {
+  sourceKey: string;
+  ok: boolean;
+  mismatches: Array<{ field: string; expected: unknown; actual: unknown }>;
+}
+
+export interface FailureEntry {
+  sourceKey: string;
+  reason: string;
+}
+
+export interface BatchOutcome {
+  journal: JournalEntryInput[];
+  verify: VerifyResult[];
+  failures: FailureEntry[];
+}
+
+export interface PhaseCounts {
+  source: number;
+  quarantined: number;
+  merged: number;
+  created: number;
+  updated: number;
+  failed: number;
+  verified: number;
+  mismatched: number;
+}
+
+export interface MapConfirmation {
+  mapHash: string;
+  confirmedBy: string;
+  confirmedAt: string;
+  mapFile: string;
+}
+
+export interface StateStore {
+  /** Resume the newest unfinished run of `command` with the same hashes, or start a new one. */
+  openRun(input: { command: string; configHash: string; mapHash: string; now: Date }): Promise<{ run: RunRow; resumed: boolean }>;
+  finishRun(runId: string, status: RunStatus, now: Date): Promise<void>;
+  latestRun(): Promise<RunRow | null>;
+  getRun(runId: string): Promise<RunRow | null>;
+
+  getCheckpoint(runId: string, stream: string): Promise<string | null>;
+  setCheckpoint(runId: string, stream: string, value: string): Promise<void>;
+
+  /** Stage a page of source records and move the stream checkpoint in one transaction. */
+  stageRecords(runId: string, object: ObjectName, records: StagedRecordInput[], checkpoint: { stream: string; value: string }): Promise<void>;
+  /** Staged records after `afterSeq`, in staging order, at most `limit`. */
+  readStaged(runId: string, object: ObjectName, afterSeq: number, limit: number): Promise<StagedRecord[]>;
+  /** Mark records prepared (ready) or quarantined, in one transaction. */
+  savePrepared(runId: string, object: ObjectName, ready: PreparedRecord[], quarantined: QuarantineEntry[]): Promise<void>;
+  /**
+   * Merge ready records sharing a match key: the newest (by updatedAtMs, then source key)
+   * stays ready, the others become `merged`. Returns the number of records merged away.
+   */
+  mergeDuplicates(runId: string, object: ObjectName): Promise<number>;
+  /** Match keys of ready records after `afterKey`, in key order. */
+  readyMatchKeys(runId: string, object: ObjectName, afterKey: string, limit: number): Promise<string[]>;
+  /** Of the given match keys, those that have a ready record in this run. */
+  filterReadyKeys(runId: string, object: ObjectName, keys: string[]): Promise<string[]>;
+  countReady(runId: string, object: ObjectName): Promise<number>;
+  saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[]): Promise<void>;
+  getMatches(runId: string, object: ObjectName, keys: string[]): Promise<Map<string, DestinationMatch>>;
+
+  /** Give every ready record without a batch a batch number (in staging order). Returns the batch count. */
+  planBatches(runId: string, object: ObjectName, size: number): Promise<number>;
+  /** Batches not yet done, in order. */
+  openBatches(runId: string, object: ObjectName): Promise<BatchRow[]>;
+  batchRecords(runId: string, object: ObjectName, batchNo: number): Promise<StagedRecord[]>;
+  /** Record that a batch is about to be (or has been) sent; committed before the request. */
+  markBatchSent(runId: string, object: ObjectName, batchNo: number, jobRef: string | null): Promise<void>;
+  /** Journal, verification results and failures of a batch, committed together; the batch is then done. */
+  completeBatch(runId: string, object: ObjectName, batchNo: number, outcome: BatchOutcome, now: Date): Promise<void>;
+
+  journal(runId: string, object: ObjectName, afterId: number, limit: number): Promise<Array<JournalEntry & { id: number }>>;
+  /** The newest journal entry for a source key across all runs (for deltas and resume). */
+  latestJournalEntry(object: ObjectName, sourceKey: string): Promise<JournalEntry | null>;
+  quarantined(runId: string, object?: ObjectName): AsyncIterable<QuarantineEntry>;
+  failures(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]>;
+  mismatches(runId: string, object: ObjectName, limit: number): Promise<VerifyResult[]>;
+  counts(runId: string, object: ObjectName): Promise<PhaseCounts>;
+
+  recordConfirmation(c: MapConfirmation): Promise<void>;
+  getConfirmation(mapHash: string): Promise<MapConfirmation | null>;
+
+  close(): void;
+}

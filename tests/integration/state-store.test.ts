@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type SqliteStateStore } from '../../src/state/sqlite.js';
+
+describe('SQLite state store', () => {
+  let dir: string;
+  let store: SqliteStateStore;
+  const now = new Date('2026-11-22T10:00:00Z');
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'crm-state-'));
+    store = openSqliteStore(join(dir, 'nested', 'state.db'));
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rec = (id: string, updatedAtMs: number | null = 1) => ({ sourceKey: `k:${id}`, sourceId: id, updatedAtMs, record: { id } });
+
+  it('resumes the unfinished run with the same hashes and starts a new one otherwise', async () => {
+    const a = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    expect(a.resumed).toBe(false);
+    const b = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    expect(b).toEqual({ run: a.run, resumed: true });
+    const c = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'other', now });
+    expect(c.resumed).toBe(false);
+    await store.finishRun(a.run.id, 'completed', now);
+    const d = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    expect(d.resumed).toBe(false);
+    expect(d.run.id).not.toBe(a.run.id);
+  });
+
+  it('stages idempotently and moves the checkpoint with the page', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(run.id, 'contact', [rec('1'), rec('2')], { stream: 'contact:cursor', value: '2' });
+    await store.stageRecords(run.id, 'contact', [rec('2'), rec('3')], { stream: 'contact:cursor', value: '3' });
+    expect(await store.getCheckpoint(run.id, 'contact:cursor')).toBe('3');
+    const rows = await store.readStaged(run.id, 'contact', 0, 10);
+    expect(rows.map((r) => r.sourceId)).toEqual(['1', '2', '3']);
+    expect((await store.counts(run.id, 'contact')).source).toBe(3);
+  });
+
+  it('merges duplicates newest-wins and quarantines with reasons', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(run.id, 'contact', [rec('1', 100), rec('2', 300), rec('3', 200), rec('4')], { stream: 's', value: '4' });
+    await store.savePrepared(
+      run.id,
+      'contact',
+      ['1', '2', '3'].map((id) => ({ sourceKey: `k:${id}`, matchKey: 'a@x.com', payload: { id }, payloadHash: id })),
+      [{ object: 'contact', recordKey: 'k:4', reasons: ['Freshsales requires an email'] }],
+    );
+    expect(await store.mergeDuplicates(run.id, 'contact')).toBe(2);
+    const rows = await store.readStaged(run.id, 'contact', 0, 10);
+    expect(rows.find((r) => r.status === 'ready')?.sourceId).toBe('2');
+    const q = [];
+    for await (const e of store.quarantined(run.id)) q.push(e);
+    expect(q).toEqual([{ object: 'contact', recordKey: 'k:4', reasons: ['Freshsales requires an email'] }]);
+    const c = await store.counts(run.id, 'contact');
+    expect(c).toMatchObject({ source: 4, quarantined: 1, merged: 2 });
+  });
+
+  it('plans batches once, and a completed batch commits journal, verification and failures together', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    const ids = Array.from({ length: 5 }, (_, i) => String(i + 1));
+    await store.stageRecords(run.id, 'contact', ids.map((i) => rec(i)), { stream: 's', value: '5' });
+    await store.savePrepared(run.id, 'contact', ids.map((i) => ({ sourceKey: `k:${i}`, matchKey: `${i}@x.com`, payload: {}, payloadHash: 'h' })), []);
+    expect(await store.planBatches(run.id, 'contact', 2)).toBe(3);
+    expect(await store.planBatches(run.id, 'contact', 2)).toBe(3);
+    expect((await store.openBatches(run.id, 'contact')).map((b) => b.batchNo)).toEqual([1, 2, 3]);
+    await store.saveMatches(run.id, 'contact', [{ matchKey: '2@x.com', destId: '4294967297', beforeImage: { first_name: 'Old' } }]);
+    await store.markBatchSent(run.id, 'contact', 1, null);
+    await store.completeBatch(run.id, 'contact', 1, {
+      journal: [
+        { sourceKey: 'k:1', destId: '4294967296', action: 'created', beforeImage: null, payloadHash: 'h' },
+        { sourceKey: 'k:2', destId: '4294967297', action: 'updated', beforeImage: { first_name: 'Old' }, payloadHash: 'h' },
+      ],
+      verify: [{ sourceKey: 'k:1', ok: true, mismatches: [] }, { sourceKey: 'k:2', ok: false, mismatches: [{ field: 'first_name', expected: 'A', actual: 'B' }] }],
+      failures: [],
+    }, now);
+    await store.completeBatch(run.id, 'contact', 2, { journal: [], verify: [], failures: [{ sourceKey: 'k:3', reason: 'HTTP 400' }] }, now);
+    expect((await store.openBatches(run.id, 'contact')).map((b) => b.batchNo)).toEqual([3]);
+    expect(await store.counts(run.id, 'contact')).toEqual({ source: 5, quarantined: 0, merged: 0, created: 1, updated: 1, failed: 1, verified: 1, mismatched: 1 });
+    const j = await store.journal(run.id, 'contact', 0, 10);
+    expect(j.map((e) => [e.sourceKey, e.destId, e.action])).toEqual([['k:1', '4294967296', 'created'], ['k:2', '4294967297', 'updated']]);
+    expect(j[1]!.beforeImage).toEqual({ first_name: 'Old' });
+    expect((await store.latestJournalEntry('contact', 'k:2'))?.destId).toBe('4294967297');
+    expect((await store.getMatches(run.id, 'contact', ['2@x.com', '1@x.com'])).size).toBe(1);
+  });
+
+  it('survives reopening: state is on disk and migrations are not re-applied', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.setCheckpoint(run.id, 'x', 'y');
+    await store.recordConfirmation({ mapHash: 'm', confirmedBy: 'ana', confirmedAt: now.toISOString(), mapFile: 'mapping.yaml' });
+    store.close();
+    store = openSqliteStore(join(dir, 'nested', 'state.db'));
+    expect(await store.getCheckpoint(run.id, 'x')).toBe('y');
+    expect((await store.getConfirmation('m'))?.confirmedBy).toBe('ana');
+    expect(await store.getConfirmation('other')).toBeNull();
+  });
+});
