@@ -1,0 +1,133 @@
+/**
+ * crm-migrate command line. Commands are thin: they parse options, call the pipeline and
+ * turn errors into one clear line and a documented exit code. Stdout carries results;
+ * logs (JSON lines) go to stderr at CRM_MIGRATE_LOG_LEVEL (default warn).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, isMigrateError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { scrub } from '../core/secrets.js';
+import { mapConfirm, mapPropose, migrate, status, type Io } from './commands.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+function int(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
+function positive(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+/** Build the program; `run` lets tests drive it in-process. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('crm-migrate')
+    .description('Move customer data from Xtremepush (Netmera soon) into Freshsales: mapped, validated, verified, resumable.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const wrap = (fn: (...a: never[]) => Promise<number>) => async (...args: never[]) => setExit(await fn(...args));
+
+  program
+    .command('demo')
+    .description('run a whole migration in-process against the simulators (map auto-confirmed, said so)')
+    .option('--profiles <n>', 'Xtremepush profiles to generate', int('--profiles'), 2000)
+    .option('--out <dir>', 'folder for config, map, state and reports', 'crm-migrate-demo')
+    .option('--seed <n>', 'data generator seed', int('--seed'), 42)
+    .option('--faults <spec>', 'fault injection on the Freshsales simulator, e.g. 5xx=0.05,timeout=0.01,429=0.01')
+    .option('--time-scale <x>', 'compress the API budget windows (an hour lasts 3600/x s)', positive('--time-scale'))
+    .action(wrap(async (o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number }) => {
+      const { demo } = await import('./demo.js');
+      return demo(o, io);
+    }));
+
+  program
+    .command('sim')
+    .description('start the Xtremepush and Freshsales simulators on 127.0.0.1 until SIGINT/SIGTERM')
+    .option('--profiles <n>', 'Xtremepush profiles to generate', int('--profiles'), 2000)
+    .option('--seed <n>', 'data generator seed', int('--seed'), 42)
+    .option('--plan <tier>', 'Freshsales plan: growth | pro | enterprise', 'growth')
+    .option('--time-scale <x>', 'compress the API budget windows', positive('--time-scale'), 1)
+    .option('--faults <spec>', 'fault injection on the Freshsales simulator')
+    .option('--rate-limit-headers', 'send Retry-After / X-RateLimit-* headers', false)
+    .option('--config-out <file>', 'write a ready migration config here', 'crm-migrate.yaml')
+    .option('--port-base <n>', 'fixed ports: Xtremepush on n, Freshsales on n+1 (default: any free ports)', int('--port-base'))
+    .action(wrap(async (o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number }) => {
+      const { sim } = await import('./sim.js');
+      return sim(o, io);
+    }));
+
+  const map = program.command('map').description('propose and confirm the field map');
+  map
+    .command('propose')
+    .description('sample the source and write a proposed map (with evidence) to the config\'s mapping file')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--sample <n>', 'contacts to sample', int('--sample'), 500)
+    .option('--force', 'replace an existing mapping file', false)
+    .action(wrap((o: { config: string; sample: number; force: boolean }) => mapPropose(o, io)));
+  map
+    .command('confirm')
+    .description('record that you reviewed the map as it is now (who, when, hash)')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--by <name>', 'who confirms (default: $CRM_MIGRATE_USER or the OS user)')
+    .action(wrap((o: { config: string; by?: string }) => mapConfirm(o, io)));
+
+  program
+    .command('migrate')
+    .description('run (or resume) the migration; safe to re-run after any interruption')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--out <dir>', 'report folder (default: <workdir>/reports)')
+    .action(wrap((o: { config: string; out?: string }) => migrate(o, io)));
+
+  program
+    .command('status')
+    .description('where the latest run stands')
+    .requiredOption('--config <file>', 'migration config file')
+    .action(wrap((o: { config: string }) => status(o, io)));
+
+  program
+    .command('bench')
+    .description('measure throughput, quota use and memory against the simulators (prints ratios)')
+    .option('--profiles <n>', 'profiles for the throughput run', int('--profiles'), 20000)
+    .option('--large <n>', 'profiles for the memory comparison', int('--large'), 200000)
+    .option('--skip-memory', 'skip the large memory run', false)
+    .action(wrap(async (o: { profiles: number; large: number; skipMemory: boolean }) => {
+      const { bench } = await import('./bench.js');
+      return bench(o, io);
+    }));
+
+  return program;
+}
+
+/** Entry point used by bin/crm-migrate.mjs. */
+export async function main(argv: string[]): Promise<number> {
+  const logger = createLogger({ level: process.env.CRM_MIGRATE_LOG_LEVEL ?? 'warn' });
+  const io: Io = { out: (l) => process.stdout.write(`${l}\n`), logger };
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  // Last line of defence: never echo a credential that sits in the environment.
+  const secrets = Object.entries(process.env).filter(([k, v]) => /KEY|TOKEN|SECRET|PASSWORD/i.test(k) && v && v.length >= 8).map(([, v]) => v as string);
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e && typeof e === 'object' && 'exitCode' in e && (e as { code?: string }).code?.startsWith('commander.')) {
+      const c = (e as { exitCode: number; code: string }).code;
+      return c === 'commander.helpDisplayed' || c === 'commander.version' || c === 'commander.help' ? EXIT.ok : EXIT.config;
+    }
+    const msg = isMigrateError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+    const prefix = e instanceof ConfigError ? 'error' : isMigrateError(e) ? `error (${e.code})` : 'unexpected error';
+    process.stderr.write(`crm-migrate: ${prefix}: ${scrub(msg, secrets)}\n`);
+    const exit = exitCodeFor(e);
+    if (exit === EXIT.transient) process.stderr.write('crm-migrate: progress is saved; run the same command again to resume.\n');
+    return exit;
+  }
+}

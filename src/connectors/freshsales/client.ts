@@ -1,0 +1,139 @@
+/**
+ * Freshsales API client: typed calls over the shared HTTP client. Responses the pipeline
+ * depends on are validated with zod; a malformed answer is a TerminalError naming the call.
+ * Every method is one API call (the budget is the scarce resource: callers count on it).
+ */
+import type { ZodType } from 'zod';
+import { ConfigError, TerminalError, isMigrateError } from '../../core/errors.js';
+import type { HttpClient } from '../../http/client.js';
+import {
+  BulkUpsertResponse, ContactStatusesResponse, FieldsResponse, FiltersResponse, FsRecord, JobStatusResponse,
+  LifecycleStagesResponse, Meta, OwnersResponse, WRAPPER, jobState, type Entity, type FsField, type JobState,
+} from './types.js';
+
+export interface FilterRule {
+  attribute: string;
+  operator: 'is_in' | 'contains' | 'is_after' | 'is_before' | 'is_not_null';
+  value?: string | string[];
+}
+
+export interface Page {
+  records: FsRecord[];
+  total: number | null;
+}
+
+export interface BulkItem {
+  /** Identifier: the primary email, or the id of an existing record. */
+  emails?: string;
+  id?: string;
+  data: Record<string, unknown>;
+}
+
+function parse<T>(schema: ZodType<T>, body: unknown, call: string): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new TerminalError(`Freshsales ${call}: unexpected response shape (${r.error.issues[0]?.message ?? 'invalid'})`);
+  return r.data;
+}
+
+export class FreshsalesClient {
+  constructor(private readonly http: HttpClient) {}
+
+  /** GET /api/contacts/filters — the cheapest authenticated call; turns a refused key into a ConfigError. */
+  async checkConnection(): Promise<void> {
+    try {
+      await this.http.request({ method: 'GET', path: '/api/contacts/filters' });
+    } catch (e) {
+      if (isMigrateError(e) && (e.http?.status === 401 || e.http?.status === 403)) {
+        throw new ConfigError(`Freshsales refused the API key (HTTP ${e.http.status}): check destination.apiKey and the account domain`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** GET /api/settings/{entity}/fields — the field catalogue (custom field names are read here, never derived). */
+  async fields(entity: Entity | 'sales_activities'): Promise<FsField[]> {
+    const res = await this.http.request({ method: 'GET', path: `/api/settings/${entity}/fields` });
+    return parse(FieldsResponse, res.body, `fields(${entity})`).fields;
+  }
+
+  /** GET /api/{entity}/filters — the listing views of an entity. */
+  async views(entity: Entity): Promise<Array<{ id: string; name: string }>> {
+    const res = await this.http.request({ method: 'GET', path: `/api/${entity}/filters` });
+    return parse(FiltersResponse, res.body, `views(${entity})`).filters;
+  }
+
+  /** GET /api/{entity}/view/:id — one page of a listing view (per_page max 100). */
+  async listView(entity: Entity, viewId: string, opts: { page: number; perPage?: number; sort?: string; sortType?: 'asc' | 'desc' }): Promise<Page> {
+    const res = await this.http.request({
+      method: 'GET',
+      path: `/api/${entity}/view/${viewId}`,
+      query: { page: opts.page, per_page: opts.perPage ?? 100, sort: opts.sort, sort_type: opts.sortType },
+    });
+    return this.page(entity, res.body, 'listView');
+  }
+
+  /** POST /api/filtered_search/{entity singular} — rules ANDed; one page of matches. */
+  async filteredSearch(entity: Entity, rules: FilterRule[], opts: { page?: number; perPage?: number } = {}): Promise<Page> {
+    const res = await this.http.request({
+      method: 'POST',
+      path: `/api/filtered_search/${WRAPPER[entity]}`,
+      body: { filter_rule: rules, page: opts.page ?? 1, per_page: opts.perPage ?? 100 },
+    });
+    return this.page(entity, res.body, 'filteredSearch');
+  }
+
+  /** POST /api/{entity}/bulk_upsert — up to 100 items; returns the job reference to poll. */
+  async bulkUpsert(entity: Entity, items: BulkItem[]): Promise<{ jobRef: string | null }> {
+    if (items.length > 100) throw new TerminalError(`bulk_upsert takes at most 100 items, got ${items.length}`);
+    const res = await this.http.request({ method: 'POST', path: `/api/${entity}/bulk_upsert`, body: { [entity]: items } });
+    const body = parse(BulkUpsertResponse, res.body, 'bulkUpsert');
+    const url = body.job_status_url ?? null;
+    return { jobRef: url ? (url.split('/').filter(Boolean).pop() ?? null) : null };
+  }
+
+  /** GET /api/job_statuses/:id — state of a bulk job. */
+  async jobStatus(jobRef: string): Promise<JobState> {
+    const res = await this.http.request({ method: 'GET', path: `/api/job_statuses/${encodeURIComponent(jobRef)}` });
+    return jobState(parse(JobStatusResponse, res.body, 'jobStatus').job_status.status);
+  }
+
+  /** POST /api/{entity}/upsert — one record; 201 created / 200 updated. Idempotent by its identifier. */
+  async upsert(entity: Entity, uniqueIdentifier: Record<string, string>, data: Record<string, unknown>): Promise<{ created: boolean; record: FsRecord }> {
+    const res = await this.http.request({
+      method: 'POST',
+      path: `/api/${entity}/upsert`,
+      body: { unique_identifier: uniqueIdentifier, [WRAPPER[entity]]: data },
+    });
+    const wrapped = (res.body as Record<string, unknown> | null)?.[WRAPPER[entity]];
+    return { created: res.status === 201, record: parse(FsRecord, wrapped, 'upsert') };
+  }
+
+  /** GET /api/selector/owners — Freshsales users (answers under `users`). */
+  async owners() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/owners' });
+    return parse(OwnersResponse, res.body, 'owners').users;
+  }
+
+  /** GET /api/selector/lifecycle_stages */
+  async lifecycleStages() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/lifecycle_stages' });
+    return parse(LifecycleStagesResponse, res.body, 'lifecycleStages').lifecycle_stages;
+  }
+
+  /** GET /api/selector/contact_statuses */
+  async contactStatuses() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/contact_statuses' });
+    return parse(ContactStatusesResponse, res.body, 'contactStatuses').contact_statuses;
+  }
+
+  private page(entity: Entity, body: unknown, call: string): Page {
+    const obj = (body ?? {}) as Record<string, unknown>;
+    const list = obj[entity];
+    if (!Array.isArray(list)) throw new TerminalError(`Freshsales ${call}(${entity}): response has no "${entity}" list`);
+    const meta = Meta.safeParse(obj.meta ?? {});
+    return {
+      records: list.map((r) => parse(FsRecord, r, call)),
+      total: meta.success ? (meta.data.total ?? null) : null,
+    };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The migration config file (YAML, zod-validated). Secrets may be given inline or, better,
+ * as `${ENV_VAR}` references resolved from the environment at load time; either way they
+ * are held in `Secret` boxes and never written back out.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { parseYaml } from '../core/yaml.js';
+import { DestinationConfig, SourceConfig } from '../connectors/registry.js';
+
+export const RunSettings = z.object({
+  /** Units of work run at once (the budget, not this, usually bounds throughput). */
+  concurrency: z.number().int().min(1).max(32).default(4),
+  /** Records per bulk call (Freshsales bulk_upsert takes at most 100). */
+  batchSize: z.number().int().min(1).max(100).default(100),
+  /** Abort the run when more than this share of records fail or are quarantined. */
+  maxErrorRatio: z.number().min(0).max(1).default(0.5),
+});
+
+export const MigrationConfig = z.object({
+  version: z.literal(1).default(1),
+  /** Where state.db lives; relative to the config file. */
+  workdir: z.string().default('.crm-migrate'),
+  /** The mapping file; relative to the config file. */
+  mapping: z.string().default('mapping.yaml'),
+  source: SourceConfig,
+  destination: DestinationConfig,
+  run: RunSettings.default({ concurrency: 4, batchSize: 100, maxErrorRatio: 0.5 }),
+});
+export type MigrationConfig = z.infer<typeof MigrationConfig>;
+
+export interface LoadedConfig {
+  config: MigrationConfig;
+  file: string;
+  /** Absolute paths resolved against the config file's folder. */
+  workdir: string;
+  mappingFile: string;
+  /** Hash of the config without secrets: a changed config starts a new run. */
+  hash: string;
+  /** Secret values, for scrubbing error text. */
+  secrets: string[];
+}
+
+/** Replace `${NAME}` with environment values; a missing variable is a ConfigError naming the line. */
+function interpolate(text: string, file: string, env: NodeJS.ProcessEnv): string {
+  return text.split('\n').map((line, i) =>
+    line.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ConfigError(`${file} line ${i + 1}: environment variable ${name} is not set`, { file, line: i + 1 });
+      return v;
+    })).join('\n');
+}
+
+/** Load and validate a config file. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file, cause: e });
+  }
+  const config = parseYaml(interpolate(text, file, env), MigrationConfig, file, 'config');
+  const dir = dirname(resolve(file));
+  const secrets = [config.destination.apiKey.reveal(), config.source.type === 'xtremepush' ? config.source.apptoken.reveal() : ''].filter(Boolean);
+  return {
+    config,
+    file,
+    workdir: resolve(dir, config.workdir),
+    mappingFile: resolve(dir, config.mapping),
+    hash: configHash(config),
+    secrets,
+  };
+}
+
+/** Hash of what determines a run's result; secrets are redacted by their toJSON. */
+export function configHash(config: MigrationConfig): string {
+  const { run: _run, ...rest } = config;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,319 @@
+/**
+ * The contact phase: extract → prepare (transform, validate, quarantine, merge) → match →
+ * plan batches → load + read back + verify + journal. Every step is checkpointed in the
+ * state store, so running the same command again after a crash picks up where it stopped
+ * with nothing duplicated: staging is keyed by source key, matching is recorded before any
+ * write, and upserts are keyed by email.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { TerminalError, isMigrateError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { CanonicalContact } from '../core/model.js';
+import type { FreshsalesClient, FsRecord } from '../connectors/freshsales/index.js';
+import type { SourceConnector } from '../connectors/source.js';
+import type { ContactMap } from '../mapping/spec.js';
+import { toContactPayload } from '../mapping/transform.js';
+import type { BatchRow, DestinationMatch, JournalEntryInput, StateStore, VerifyResult, FailureEntry } from '../state/store.js';
+import type { Executor } from './executor.js';
+import { JobTimer } from './job-timer.js';
+import type { Progress } from './progress.js';
+import { beforeImageOf, emailKeysOf, verifyRecord } from './verify.js';
+
+const OBJECT = 'contact' as const;
+const PREPARE_CHUNK = 500;
+const SEARCH_CHUNK = 100;
+/** Read-backs of one batch before giving up on a job that never finishes. */
+const MAX_READBACKS = 8;
+
+export interface ContactPhaseDeps {
+  store: StateStore;
+  runId: string;
+  source: SourceConnector;
+  dest: FreshsalesClient;
+  map: ContactMap;
+  customFieldNames: Map<string, string>;
+  executor: Executor;
+  batchSize: number;
+  clock: Clock;
+  logger: Logger;
+  progress: Progress;
+}
+
+type Payload = Record<string, unknown> & { emails?: unknown; custom_field?: Record<string, unknown> };
+
+function hashPayload(p: unknown): string {
+  return createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 32);
+}
+
+/** Extract contacts into the staging table, page by page, checkpointing after each page. */
+export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
+  if ((await d.store.getCheckpoint(d.runId, 'contact:extracted')) === 'done') return;
+  const after = await d.store.getCheckpoint(d.runId, 'contact:cursor');
+  d.progress.start('extract contacts', null);
+  if (after) d.progress.note(`resuming extraction after source id ${after}`);
+  for await (const page of d.source.contacts(after || null)) {
+    await d.store.stageRecords(
+      d.runId,
+      OBJECT,
+      page.records.map((r) => ({ sourceKey: r.sourceKey, sourceId: r.sourceId, updatedAtMs: r.updatedAt ? Date.parse(r.updatedAt) : null, record: r })),
+      { stream: 'contact:cursor', value: page.checkpoint },
+    );
+    d.progress.advance(page.records.length);
+  }
+  await d.store.setCheckpoint(d.runId, 'contact:extracted', 'done');
+  d.progress.end();
+}
+
+/** Transform and validate every staged contact; quarantine the unusable; merge duplicates by email. */
+export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: number }> {
+  if ((await d.store.getCheckpoint(d.runId, 'contact:prepared')) === 'done') return { merged: 0 };
+  const now = d.clock.now();
+  let after = 0;
+  d.progress.start('validate contacts', null);
+  for (;;) {
+    const rows = await d.store.readStaged(d.runId, OBJECT, after, PREPARE_CHUNK);
+    if (rows.length === 0) break;
+    const ready = [];
+    const quarantined = [];
+    for (const row of rows) {
+      const contact = row.record as CanonicalContact;
+      const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now });
+      const fatal = out.issues.filter((i) => i.fatal);
+      if (fatal.length > 0 || !out.emailKey) {
+        const reasons = fatal.length > 0 ? fatal.map((i) => i.reason) : ['Freshsales requires an email'];
+        quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact });
+      } else {
+        ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: hashPayload(out.payload) });
+      }
+    }
+    await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
+    after = rows[rows.length - 1]!.seq;
+    d.progress.advance(rows.length);
+  }
+  const merged = await d.store.mergeDuplicates(d.runId, OBJECT);
+  await d.store.setCheckpoint(d.runId, 'contact:prepared', 'done');
+  d.progress.end();
+  if (merged > 0) d.progress.note(`merged ${merged} in-source duplicate contact(s) by email (newest wins)`);
+  return { merged };
+}
+
+/**
+ * Find which contacts already exist in Freshsales, and remember their current values
+ * (before-images) — before any write, so a resumed run still knows what it created.
+ * Chooses the cheaper of listing every destination contact (100 per call) and searching
+ * the source's emails (100 per call).
+ */
+export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[], customWritten: string[]): Promise<{ strategy: 'listing' | 'search'; calls: number }> {
+  const done = await d.store.getCheckpoint(d.runId, 'contact:matched');
+  if (done) return { strategy: done as 'listing' | 'search', calls: 0 };
+  let calls = 0;
+  const ready = await d.store.countReady(d.runId, OBJECT);
+  const views = await d.dest.views('contacts');
+  calls++;
+  const all = views.find((v) => v.name.toLowerCase() === 'all contacts') ?? views[0];
+  let strategy: 'listing' | 'search' = 'search';
+  d.progress.start('match existing contacts', null);
+  const record = async (records: FsRecord[]) => {
+    const byKey = new Map<string, FsRecord>();
+    for (const r of records) for (const k of emailKeysOf(r)) byKey.set(k, r);
+    const wanted = await d.store.filterReadyKeys(d.runId, OBJECT, [...byKey.keys()]);
+    const matches: DestinationMatch[] = wanted.map((k) => {
+      const r = byKey.get(k)!;
+      return { matchKey: k, destId: r.id, beforeImage: beforeImageOf(r, fieldsWritten, customWritten) };
+    });
+    await d.store.saveMatches(d.runId, OBJECT, matches);
+  };
+  if (all) {
+    const first = await d.dest.listView('contacts', all.id, { page: 1, perPage: 100, sort: 'id', sortType: 'asc' });
+    calls++;
+    const total = first.total ?? Number.POSITIVE_INFINITY;
+    if (Math.ceil(total / 100) <= Math.ceil(ready / SEARCH_CHUNK)) {
+      strategy = 'listing';
+      await record(first.records);
+      d.progress.advance(first.records.length);
+      for (let page = 2; first.records.length === 100; page++) {
+        const p = await d.dest.listView('contacts', all.id, { page, perPage: 100, sort: 'id', sortType: 'asc' });
+        calls++;
+        if (p.records.length === 0) break;
+        await record(p.records);
+        d.progress.advance(p.records.length);
+        if (p.records.length < 100) break;
+      }
+    }
+  }
+  if (strategy === 'search') {
+    let after = '';
+    for (;;) {
+      const keys = await d.store.readyMatchKeys(d.runId, OBJECT, after, SEARCH_CHUNK);
+      if (keys.length === 0) break;
+      const page = await d.dest.filteredSearch('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: keys }], { perPage: 100 });
+      calls++;
+      await record(page.records);
+      after = keys[keys.length - 1]!;
+      d.progress.advance(keys.length);
+    }
+  }
+  await d.store.setCheckpoint(d.runId, 'contact:matched', strategy);
+  d.progress.end();
+  return { strategy, calls };
+}
+
+/** Load every open batch: bulk upsert, read back, verify, fall back to single upserts, journal. */
+export async function loadContacts(d: ContactPhaseDeps): Promise<void> {
+  if ((await d.store.getCheckpoint(d.runId, 'contact:batched')) !== 'done') {
+    await d.store.planBatches(d.runId, OBJECT, d.batchSize);
+    await d.store.setCheckpoint(d.runId, 'contact:batched', 'done');
+  }
+  const open = await d.store.openBatches(d.runId, OBJECT);
+  if (open.length === 0) return;
+  const timer = new JobTimer();
+  d.progress.start('load contacts', open.length * d.batchSize);
+  await d.executor.run(
+    open.map((b) => ({ phase: 'contact', batchNo: b.batchNo, row: b })),
+    async (u) => {
+      const n = await loadBatch(d, u.row, timer);
+      d.progress.advance(n);
+    },
+  );
+  d.progress.end();
+}
+
+interface Item {
+  sourceKey: string;
+  key: string;
+  payload: Payload;
+  payloadHash: string;
+}
+
+async function loadBatch(d: ContactPhaseDeps, batch: BatchRow, timer: JobTimer): Promise<number> {
+  const rows = await d.store.batchRecords(d.runId, OBJECT, batch.batchNo);
+  const items: Item[] = rows
+    .filter((r) => r.status === 'ready' || r.status === 'loaded' || r.status === 'failed')
+    .map((r) => ({ sourceKey: r.sourceKey, key: r.matchKey!, payload: r.payload as Payload, payloadHash: r.payloadHash! }));
+  if (items.length === 0) {
+    await d.store.completeBatch(d.runId, OBJECT, batch.batchNo, { journal: [], verify: [], failures: [] }, new Date(d.clock.now()));
+    return 0;
+  }
+  const matches = await d.store.getMatches(d.runId, OBJECT, items.map((i) => i.key));
+  const found = new Map<string, FsRecord>();
+  const failures: FailureEntry[] = [];
+  const verify = new Map<string, VerifyResult>();
+
+  // Up to two bulk attempts for records the job did not write (a failed job, a record the
+  // job skipped); records written but read back different get one single upsert each.
+  let missing = items;
+  const mismatched: Item[] = [];
+  for (let attempt = 0; attempt < 2 && missing.length > 0; attempt++) {
+    await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, null);
+    const { jobRef } = await d.dest.bulkUpsert(
+      'contacts',
+      missing.map((i) => ({ emails: String(i.payload.emails), data: i.payload })),
+    );
+    if (jobRef) await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, jobRef);
+    const out = await awaitAndReadBack(d, missing, jobRef, timer, found, verify);
+    missing = out.missing;
+    mismatched.push(...out.mismatched);
+  }
+  for (const i of [...missing, ...mismatched]) {
+    try {
+      const { record } = await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload);
+      found.set(i.key, record);
+      verify.set(i.key, { sourceKey: i.sourceKey, ...verifyRecord(i.payload, record) });
+    } catch (e) {
+      if (isMigrateError(e) && e.code === 'terminal') {
+        const details = e instanceof TerminalError && e.details.length > 0 ? `: ${e.details.join('; ')}` : '';
+        failures.push({ sourceKey: i.sourceKey, reason: `${e.message}${details}` });
+        verify.delete(i.key);
+      } else throw e;
+    }
+  }
+
+  const journal: JournalEntryInput[] = [];
+  for (const i of items) {
+    const rec = found.get(i.key);
+    if (!rec || failures.some((f) => f.sourceKey === i.sourceKey)) continue;
+    const m = matches.get(i.key);
+    journal.push({ sourceKey: i.sourceKey, destId: rec.id, action: m ? 'updated' : 'created', beforeImage: m?.beforeImage ?? null, payloadHash: i.payloadHash });
+  }
+  await d.store.completeBatch(
+    d.runId, OBJECT, batch.batchNo,
+    { journal, verify: [...verify.values()].filter((v) => journal.some((j) => j.sourceKey === v.sourceKey)), failures },
+    new Date(d.clock.now()),
+  );
+  return items.length;
+}
+
+/**
+ * Wait for a bulk job the economical way and read the batch back (one filtered_search of
+ * its emails). Returns the items still missing, and those present but different, once the
+ * job has finished (or after MAX_READBACKS rounds).
+ */
+async function awaitAndReadBack(
+  d: ContactPhaseDeps,
+  items: Item[],
+  jobRef: string | null,
+  timer: JobTimer,
+  found: Map<string, FsRecord>,
+  verify: Map<string, VerifyResult>,
+): Promise<{ missing: Item[]; mismatched: Item[] }> {
+  const started = d.clock.now();
+  let jobDone = false;
+  if (timer.waitMs === null && jobRef) {
+    // Nothing learned yet: poll the job with growing intervals and learn its duration.
+    let wait = 50;
+    for (;;) {
+      const state = await d.dest.jobStatus(jobRef);
+      if (state !== 'running') {
+        timer.observed(d.clock.now() - started);
+        jobDone = true;
+        break;
+      }
+      await d.clock.sleep(wait);
+      wait = Math.min(wait * 2, 5_000);
+    }
+  } else {
+    await d.clock.sleep(timer.waitMs ?? 100);
+  }
+  let remaining = items;
+  let mismatched: Item[] = [];
+  for (let round = 0; round < MAX_READBACKS; round++) {
+    const page = await d.dest.filteredSearch('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: remaining.map((i) => i.key) }], { perPage: 100 });
+    const byKey = new Map<string, FsRecord>();
+    for (const r of page.records) for (const k of emailKeysOf(r)) byKey.set(k, r);
+    const next: Item[] = [];
+    mismatched = [];
+    for (const i of remaining) {
+      const rec = byKey.get(i.key);
+      const v = rec ? verifyRecord(i.payload, rec) : null;
+      if (rec && v && v.ok) {
+        found.set(i.key, rec);
+        verify.set(i.key, { sourceKey: i.sourceKey, ...v });
+      } else {
+        if (rec && v) {
+          // Keep what we saw: if nothing better comes, the record exists but differs.
+          found.set(i.key, rec);
+          verify.set(i.key, { sourceKey: i.sourceKey, ...v });
+          mismatched.push(i);
+        }
+        next.push(i);
+      }
+    }
+    if (round === 0) {
+      if (next.length === 0) timer.hit();
+      else if (!jobDone) timer.miss();
+    }
+    remaining = next;
+    if (remaining.length === 0 || jobDone || !jobRef) break;
+    const state = await d.dest.jobStatus(jobRef);
+    if (state !== 'running') {
+      jobDone = true;
+      // The job is over: one more read-back only if it finished after our read (records may have landed since).
+      continue;
+    }
+    await d.clock.sleep(Math.max(20, timer.waitMs ?? 100) / 2);
+  }
+  const wrong = new Set(mismatched);
+  return { missing: remaining.filter((i) => !wrong.has(i)), mismatched };
+}
+
