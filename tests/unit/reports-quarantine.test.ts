@@ -1,0 +1,61 @@
+import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeQuarantineCsv, type QuarantineRow } from '../../src/reports/quarantine.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'reports-quarantine-'));
+}
+
+const rows: QuarantineRow[] = [
+  { recordKey: 'xtremepush:profile:1', object: 'contact', reasons: ['missing email'], sourceId: '1' },
+  { recordKey: 'xtremepush:profile:2', object: 'contact', reasons: ['malformed phone "12"', 'duplicate of xtremepush:profile:9'] },
+  { recordKey: '=cmd|x', reasons: [] },
+];
+const expected =
+  'record_key,object,reasons\r\n' +
+  'xtremepush:profile:1,contact,missing email\r\n' +
+  'xtremepush:profile:2,contact,"malformed phone ""12""; duplicate of xtremepush:profile:9"\r\n' +
+  "'=cmd|x,,\r\n";
+
+describe('writeQuarantineCsv', () => {
+  it('writes record_key, object and reasons joined with "; " from an array', async () => {
+    const file = join(await tempDir(), 'quarantine.csv');
+    expect(await writeQuarantineCsv(file, rows)).toBe(3);
+    expect(await readFile(file, 'utf8')).toBe(expected);
+  });
+
+  it('accepts an async iterable and counts what it wrote', async () => {
+    const file = join(await tempDir(), 'quarantine.csv');
+    async function* gen(): AsyncGenerator<QuarantineRow> {
+      for (const r of rows) yield r;
+    }
+    expect(await writeQuarantineCsv(file, gen())).toBe(3);
+    expect(await readFile(file, 'utf8')).toBe(expected);
+  });
+
+  it('writes only the header for no rows', async () => {
+    const file = join(await tempDir(), 'quarantine.csv');
+    expect(await writeQuarantineCsv(file, [])).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe('record_key,object,reasons\r\n');
+  });
+
+  it('is owner-only by default, and takes an explicit mode', async () => {
+    const dir = await tempDir();
+    await writeQuarantineCsv(join(dir, 'a.csv'), rows);
+    expect((await stat(join(dir, 'a.csv'))).mode & 0o777).toBe(0o600);
+    await writeQuarantineCsv(join(dir, 'b.csv'), rows, { mode: 0o644 });
+    expect((await stat(join(dir, 'b.csv'))).mode & 0o777).toBe(0o644);
+  });
+
+  it('leaves no file when the source fails midway, and rethrows', async () => {
+    const dir = await tempDir();
+    async function* failing(): AsyncGenerator<QuarantineRow> {
+      yield rows[0]!;
+      throw new Error('store went away');
+    }
+    await expect(writeQuarantineCsv(join(dir, 'quarantine.csv'), failing())).rejects.toThrow('store went away');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
