@@ -26,8 +26,15 @@ export class MigrateError extends Error {
 
 /** A failure worth retrying (network error, 5xx, timeout). */
 export class TransientError extends MigrateError {
-  constructor(message: string, options?: { cause?: unknown; http?: HttpContext }) {
+  /**
+   * True when a non-idempotent request may or may not have been applied by the server
+   * (timeout or dropped connection after sending, 500): the caller must reconcile
+   * (look the record up) before trying again, or risk a duplicate.
+   */
+  readonly ambiguous: boolean;
+  constructor(message: string, options?: { cause?: unknown; http?: HttpContext; ambiguous?: boolean }) {
     super('transient', message, options);
+    this.ambiguous = options?.ambiguous ?? false;
   }
 }
 
