@@ -34,7 +34,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  const wrap = (fn: (...a: never[]) => Promise<number>) => async (...args: never[]) => setExit(await fn(...args));
+  const wrap = <O>(fn: (o: O) => Promise<number>) => async (o: O) => setExit(await fn(o));
 
   program
     .command('demo')

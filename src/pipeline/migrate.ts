@@ -3,6 +3,7 @@
  * Opens (or resumes) a run, checks credentials and the confirmed map, binds custom fields,
  * runs each phase and writes the reconciliation report and quarantine list.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -81,10 +82,19 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames,
       executor: new InProcessExecutor(cfg.run.concurrency), batchSize: cfg.run.batchSize, clock, logger, progress,
     };
-    await extractContacts(deps);
-    await prepareContacts(deps);
+    const timings: Record<string, number> = {};
+    const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+      const t0 = clock.now();
+      try {
+        return await fn();
+      } finally {
+        timings[step] = clock.now() - t0;
+      }
+    };
+    await timed('extract', () => extractContacts(deps));
+    await timed('prepare', () => prepareContacts(deps));
     const written = writtenFields(contactMap, customFieldNames);
-    const match = await matchContacts(deps, written.standard, written.custom);
+    const match = await timed('match', () => matchContacts(deps, written.standard, written.custom));
     await saveCalls();
 
     const ready = await store.countReady(run.id, 'contact');
@@ -96,8 +106,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     );
 
     const timer = setInterval(() => void saveCalls().catch(() => undefined), 2_000);
+    const callsBeforeLoad = liveCalls;
     try {
-      await loadContacts(deps);
+      await timed('load', () => loadContacts(deps));
     } finally {
       clearInterval(timer);
       await saveCalls();
@@ -113,10 +124,17 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       startedAt: run.startedAt,
       finishedAt: new Date(clock.now()).toISOString(),
       plan: { tier: cfg.destination.plan, estimatedCalls: est.calls, actualCalls: persistedCalls + liveCalls },
-      mismatches: mismatchRows.flatMap((m) => m.mismatches.map((x) => ({ recordKey: m.sourceKey, object: 'contact' as const, field: x.field, expected: x.expected, actual: x.actual }))),
+      mismatches: mismatchRows.flatMap((m) => m.mismatches.map((x) => ({ recordKey: m.sourceKey, object: 'contact' as const, field: x.field, expected: toJson(x.expected), actual: toJson(x.actual) }))),
       failures: failureRows.map((f) => ({ recordKey: f.sourceKey, object: 'contact' as const, reason: f.reason })),
     };
     const files = await writeReconciliation(opts.outDir, report);
+    // Measurements of this process (a resumed run measures only its own part).
+    const metrics = {
+      runId: run.id, resumed, timingsMs: timings, contactsWritten: counts.created + counts.updated,
+      loadCalls: liveCalls - callsBeforeLoad, calls: liveCalls, rateLimited: liveRateLimited,
+      maxRssKb: process.resourceUsage().maxRSS, plan: cfg.destination.plan, timeScale: cfg.destination.timeScale,
+    };
+    await writeFile(join(opts.outDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     const quarantineFile = join(opts.outDir, 'quarantine.csv');
     await writeQuarantineCsv(quarantineFile, store.quarantined(run.id));
     const bad = counts.quarantined + counts.failed;
@@ -144,4 +162,9 @@ function writtenFields(map: LoadedMap, names: Map<string, string>): { standard: 
 }
 
 type LoadedMap = ContactPhaseDeps['map'];
+
+/** A value as it will appear in JSON (undefined → null). */
+function toJson(v: unknown): ReconciliationReport['mismatches'] extends Array<infer M> | undefined ? M extends { expected: infer E } ? E : never : never {
+  return (v === undefined ? null : JSON.parse(JSON.stringify(v))) as never;
+}
 export type { FreshsalesClient };

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: throughput, quota use and memory against the simulators, printed as
+ * ratios. Simulators run in this process; each migration runs in a child process (the
+ * real CLI) so its peak RSS is its own.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateXtremepushDataset } from '../../simulators/generator/index.js';
+import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
+import { startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
+import { HOURLY_BUDGET } from '../connectors/freshsales/index.js';
+import { createSource } from '../connectors/registry.js';
+import { loadMappingSpec } from '../mapping/spec.js';
+import { customTargets } from '../pipeline/bind-fields.js';
+import { loadConfig } from '../pipeline/config.js';
+import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
+import { openStore } from '../pipeline/migrate.js';
+import type { Io } from './commands.js';
+import { EXIT } from './exit-codes.js';
+import { writeSimConfig } from './sim-config.js';
+
+const BIN = resolve(fileURLToPath(new URL('../../bin/crm-migrate.mjs', import.meta.url)));
+
+interface Metrics {
+  timingsMs: Record<string, number>;
+  contactsWritten: number;
+  loadCalls: number;
+  calls: number;
+  rateLimited: number;
+  maxRssKb: number;
+}
+
+interface BenchRun {
+  profiles: number;
+  plan: Plan;
+  timeScale: number;
+  metrics: Metrics;
+  wallMs: number;
+  simRateLimited: number;
+}
+
+async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number): Promise<BenchRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-bench-'));
+  const dataset = generateXtremepushDataset({ profiles, seed: 7 });
+  const apptoken = 'xp-bench-token';
+  const apiKey = 'fs-bench-key';
+  const xp = await startXtremepushSim({ apptoken, dataset });
+  const fs = await startFreshsalesSim({ apiKey, plan, timeScale, seed: 7 });
+  try {
+    const configFile = join(dir, 'config.yaml');
+    writeSimConfig(configFile, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan, timeScale }, { workdir: 'state' });
+    const loaded = loadConfig(configFile);
+    const source = createSource(loaded.config.source, { logger: io.logger });
+    try {
+      await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 500, force: true });
+    } finally {
+      await source.close();
+    }
+    for (const t of customTargets(loadMappingSpec(loaded.mappingFile).objects.contact)) {
+      fs.addCustomField('contacts', { label: t.label, type: t.type as never, ...(t.choices ? { choices: t.choices } : {}) });
+    }
+    const store = openStore(loaded);
+    await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'bench', now: new Date() });
+    store.close();
+    const before = fs.stats();
+    const t0 = Date.now();
+    const code = await new Promise<number>((res, rej) => {
+      const child = spawn(process.execPath, [BIN, 'migrate', '--config', configFile, '--out', join(dir, 'out')], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, CRM_MIGRATE_LOG_LEVEL: 'error' },
+      });
+      child.on('error', rej);
+      child.on('exit', (c) => res(c ?? 1));
+    });
+    const wallMs = Date.now() - t0;
+    if (code !== 0) throw new Error(`bench migration of ${profiles} profiles exited ${code}`);
+    const metrics = JSON.parse(readFileSync(join(dir, 'out', 'run-metrics.json'), 'utf8')) as Metrics;
+    return { profiles, plan, timeScale, metrics, wallMs, simRateLimited: fs.stats().rateLimited - before.rateLimited };
+  } finally {
+    await Promise.all([xp.close(), fs.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function bench(o: { profiles: number; large: number; skipMemory: boolean }, io: Io): Promise<number> {
+  // Throughput: growth plan, an "hour" of budget in 36 s, so the pacer is what bounds speed.
+  const ts = 100;
+  io.out(`bench 1/3: ${o.profiles} profiles, growth plan (1,000 calls/h), time scale ${ts} …`);
+  const t = await runOnce(io, o.profiles, 'growth', ts);
+  const loadS = (t.metrics.timingsMs.load ?? 0) / 1000;
+  const budgetPerS = HOURLY_BUDGET.growth / (3600 / ts);
+  const written = t.metrics.contactsWritten;
+  const throughput = written / loadS / (budgetPerS * 100);
+  const pacing = t.metrics.loadCalls / loadS / budgetPerS;
+  const per100 = t.metrics.calls / (written / 100);
+  io.out('');
+  io.out(`contacts written                         ${written} in ${loadS.toFixed(1)} s of loading (${(t.wallMs / 1000).toFixed(1)} s end to end)`);
+  io.out(`throughput ratio  written/s ÷ (budget/s × 100)   ${throughput.toFixed(3)}   (aim ≥ 0.9; bound with read-back verification ≈ 1/calls-per-100)`);
+  io.out(`budget use        load calls/s ÷ budget/s        ${pacing.toFixed(3)}`);
+  io.out(`429s received                                    ${t.metrics.rateLimited} (simulator counted ${t.simRateLimited})`);
+  io.out(`calls per 100 contacts, verification included   ${per100.toFixed(3)}   (aim ≤ 2.2)`);
+  if (o.skipMemory) return EXIT.ok;
+
+  // Memory: budget not binding (enterprise, strongly scaled) so both runs do the same work per record.
+  io.out('');
+  io.out(`bench 2/3: memory reference, ${o.profiles} profiles …`);
+  const small = await runOnce(io, o.profiles, 'enterprise', 36_000);
+  io.out(`bench 3/3: memory, ${o.large} profiles …`);
+  const large = await runOnce(io, o.large, 'enterprise', 36_000);
+  const ratio = large.metrics.maxRssKb / small.metrics.maxRssKb;
+  io.out('');
+  io.out(`peak RSS ${o.profiles} profiles    ${(small.metrics.maxRssKb / 1024).toFixed(0)} MiB  (${(small.wallMs / 1000).toFixed(1)} s)`);
+  io.out(`peak RSS ${o.large} profiles   ${(large.metrics.maxRssKb / 1024).toFixed(0)} MiB  (${(large.wallMs / 1000).toFixed(1)} s)`);
+  io.out(`memory ratio  peak RSS ${o.large} ÷ ${o.profiles}     ${ratio.toFixed(3)}   (aim ≤ 1.5)`);
+  return EXIT.ok;
+}

@@ -1,0 +1,72 @@
+/**
+ * `crm-migrate demo`: generate messy Xtremepush data, start both simulators in-process,
+ * propose the map, stand in for the admin (create the custom fields on the simulator),
+ * auto-confirm the map — saying so — and run the real migration, then print the summary.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generateXtremepushDataset } from '../../simulators/generator/index.js';
+import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
+import { startFreshsalesSim } from '../../simulators/freshsales/index.js';
+import { loadConfig } from '../pipeline/config.js';
+import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
+import { openStore, runMigrate } from '../pipeline/migrate.js';
+import { customTargets } from '../pipeline/bind-fields.js';
+import { loadMappingSpec } from '../mapping/spec.js';
+import { createSource } from '../connectors/registry.js';
+import { formatSummary } from '../reports/summary.js';
+import { formatHours } from '../pipeline/plan.js';
+import type { Io } from './commands.js';
+import { EXIT } from './exit-codes.js';
+import { createProgress } from './progress.js';
+import { writeSimConfig } from './sim-config.js';
+
+export async function demo(o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number }, io: Io): Promise<number> {
+  const out = resolve(o.out);
+  // A demo always starts clean: its state would point at the previous simulators' ids.
+  rmSync(join(out, 'state'), { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // An "hour" of Growth budget (1,000 calls) lasts 10 s by default: the pacing is real, just faster.
+  const timeScale = o.timeScale ?? 360;
+  const started = Date.now();
+  io.out(`demo: generating ${o.profiles} messy Xtremepush profiles (seed ${o.seed})`);
+  const dataset = generateXtremepushDataset({ profiles: o.profiles, seed: o.seed });
+  const apptoken = 'xp-demo-token-0001';
+  const apiKey = 'fs-demo-key-0001';
+  const xp = await startXtremepushSim({ apptoken, dataset });
+  const fs = await startFreshsalesSim({ apiKey, plan: 'growth', timeScale, seed: o.seed, ...(o.faults ? { faults: o.faults } : {}) });
+  try {
+    io.out(`demo: simulators up — Xtremepush ${xp.url}, Freshsales ${fs.url} (growth plan, 1 h of budget = ${formatHours(1 / timeScale)})`);
+    const configFile = join(out, 'config.yaml');
+    writeSimConfig(configFile, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan: 'growth', timeScale }, { workdir: 'state' });
+    const loaded = loadConfig(configFile);
+
+    const source = createSource(loaded.config.source, { logger: io.logger });
+    try {
+      const p = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 500, force: true });
+      io.out(`demo: proposed ${p.fields} field mappings from ${p.sampled} sampled profiles → ${loaded.mappingFile}`);
+    } finally {
+      await source.close();
+    }
+    const spec = loadMappingSpec(loaded.mappingFile);
+    const targets = customTargets(spec.objects.contact);
+    for (const t of targets) fs.addCustomField('contacts', { label: t.label, type: t.type as never, ...(t.choices ? { choices: t.choices } : {}) });
+    io.out(`demo: standing in for the Freshsales admin, created ${targets.length} contact custom fields on the simulator`);
+    const store = openStore(loaded);
+    try {
+      const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'demo (auto-confirmed)', now: new Date() });
+      io.out(`demo: map AUTO-CONFIRMED (hash ${c.mapHash.slice(0, 12)}) — only the demo does this; a real migration waits for a person to run "map confirm"`);
+    } finally {
+      store.close();
+    }
+
+    const r = await runMigrate({ loaded, outDir: out, logger: io.logger, progress: createProgress(process.stdout, io.quiet) });
+    io.out('');
+    io.out(formatSummary(r.report, { color: process.stdout.isTTY === true }));
+    io.out(`budget plan ~${r.estimate.calls} calls, spent ${r.report.apiCalls.destination}; demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    io.out(`reports: ${r.files.html}\n         ${r.files.json}\n         ${r.files.quarantine}`);
+    return EXIT.ok;
+  } finally {
+    await Promise.all([xp.close(), fs.close()]);
+  }
+}

@@ -1,0 +1,40 @@
+/** `crm-migrate sim`: both simulators on 127.0.0.1 until SIGINT/SIGTERM, plus a ready config. */
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { generateXtremepushDataset } from '../../simulators/generator/index.js';
+import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
+import { startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
+import { ConfigError } from '../core/errors.js';
+import type { Io } from './commands.js';
+import { EXIT } from './exit-codes.js';
+import { writeSimConfig } from './sim-config.js';
+
+export async function sim(
+  o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number },
+  io: Io,
+): Promise<number> {
+  if (!['growth', 'pro', 'enterprise', 'free'].includes(o.plan)) throw new ConfigError(`--plan must be growth, pro or enterprise (got "${o.plan}")`);
+  const apptoken = `xp-sim-${randomBytes(6).toString('hex')}`;
+  const apiKey = `fs-sim-${randomBytes(8).toString('hex')}`;
+  const dataset = generateXtremepushDataset({ profiles: o.profiles, seed: o.seed });
+  const xp = await startXtremepushSim({ apptoken, dataset, ...(o.portBase ? { port: o.portBase } : {}) });
+  const fs = await startFreshsalesSim({
+    apiKey, plan: o.plan as Plan, timeScale: o.timeScale, rateLimitHeaders: o.rateLimitHeaders, seed: o.seed,
+    ...(o.faults ? { faults: o.faults } : {}), ...(o.portBase ? { port: o.portBase + 1 } : {}),
+  });
+  const file = resolve(o.configOut);
+  writeSimConfig(file, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan: o.plan, timeScale: o.timeScale });
+  io.out(`Xtremepush simulator: ${xp.url} (${o.profiles} profiles, seed ${o.seed})`);
+  io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}${o.faults ? `, faults ${o.faults}` : ''})`);
+  io.out(`config written to ${file}`);
+  io.out(`next: crm-migrate map propose --config ${o.configOut}; create the custom fields (POST ${fs.url.replace(/\/crm\/sales$/, '')}/__sim/fields, the admin UI's stand-in); crm-migrate map confirm …; crm-migrate migrate …`);
+  io.out('Ctrl-C stops the simulators.');
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await Promise.all([xp.close(), fs.close()]);
+  io.out('simulators stopped');
+  return EXIT.ok;
+}
