@@ -1,0 +1,473 @@
+/**
+ * Pure value normalisers: source value in, Freshsales-ready value or a reason out. No I/O,
+ * no clock, no logger, and no dependence on the machine's time zone: dates are computed
+ * with calendar arithmetic, never with Date's local getters.
+ */
+import { getCountries, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+/** A normaliser's answer: the value to write, or why there is none. */
+export type Normalised<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ok = <T>(value: T): Normalised<T> => ({ ok: true, value });
+const fail = <T = never>(reason: string): Normalised<T> => ({ ok: false, reason });
+
+/** True for values that mean "nothing here": null, undefined, '' or whitespace, an empty list. */
+export function isAbsent(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === 'string') return v.trim().length === 0;
+  if (Array.isArray(v)) return v.length === 0;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Email
+
+const MAX_EMAIL = 254;
+const MAX_LOCAL = 64;
+/** RFC 5322 dot-atom characters for the local part (quoted local parts are not accepted). */
+const LOCAL_CHARS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Validate an email for writing. The written value is trimmed, keeps the local part exactly
+ * (it is the mailbox owner's), and has the domain in lower-case ASCII.
+ *
+ * Internationalised domains (`josé@bücher.de`'s domain part) are accepted and written in
+ * their ASCII (punycode) form, `xn--bcher-kva.de`: it is the same mailbox for every mail
+ * system, and ASCII is what a CRM's email validator is sure to accept. Non-ASCII in the
+ * local part (SMTPUTF8 mailboxes) is rejected: many mail systems cannot deliver to it and
+ * Freshsales' acceptance of it is unknown, so such a contact is quarantined with a clear
+ * reason instead of failing at load time.
+ */
+export function normaliseEmail(raw: unknown): Normalised<string> {
+  if (typeof raw !== 'string') return fail(raw === null || raw === undefined ? 'empty' : `not text (${typeof raw})`);
+  const s = raw.trim();
+  if (s.length === 0) return fail('empty');
+  if (/\s/.test(s)) return fail('contains spaces');
+  const at = s.lastIndexOf('@');
+  if (at < 0) return fail('no @');
+  if (s.indexOf('@') !== at) return fail('more than one @');
+  const local = s.slice(0, at);
+  const domainRaw = s.slice(at + 1);
+  if (local.length === 0) return fail('nothing before the @');
+  if (domainRaw.length === 0) return fail('nothing after the @');
+  if (s.includes('..')) return fail('consecutive dots');
+  if (local.length > MAX_LOCAL) return fail(`the part before the @ is longer than ${MAX_LOCAL} characters`);
+  if (/[^\x20-\x7e]/.test(local)) return fail('non-ASCII characters before the @');
+  if (!LOCAL_CHARS.test(local)) return fail('characters not allowed before the @');
+  if (local.startsWith('.') || local.endsWith('.')) return fail('a dot at the start or end of the part before the @');
+  const domain = asciiDomain(domainRaw);
+  if (domain === null) return fail('the domain is not a valid host name');
+  if (!domain.includes('.')) return fail('no dot in the domain');
+  const labels = domain.split('.');
+  if (labels.some((l) => !LABEL.test(l))) return fail('the domain is not a valid host name');
+  const tld = labels[labels.length - 1] as string;
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld)) return fail('the domain does not end in a valid top-level domain');
+  const value = `${local}@${domain}`;
+  if (value.length > MAX_EMAIL) return fail(`longer than ${MAX_EMAIL} characters`);
+  return ok(value);
+}
+
+/**
+ * The dedupe and matching key of an email: normalised and fully lower-cased (Freshsales
+ * compares emails case-insensitively, local part included), or null when invalid.
+ */
+export function emailKey(raw: unknown): string | null {
+  const n = normaliseEmail(raw);
+  return n.ok ? n.value.toLowerCase() : null;
+}
+
+/** Lower-case ASCII form of a domain (IDN → punycode), or null when it is not a host name. */
+function asciiDomain(domain: string): string | null {
+  if (/^[\x21-\x7e]+$/.test(domain)) return domain.toLowerCase();
+  // WHATWG URL parsing applies UTS #46 (the browser's IDN rules): pure, no I/O.
+  if (/[/?#:@[\]\\%]/.test(domain)) return null;
+  try {
+    const host = new URL(`http://${domain}/`).hostname;
+    return /^[\x21-\x7e]+$/.test(host) ? host : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Phone
+
+const COUNTRY_CODES = new Set<string>(getCountries());
+/** Country names people type that the English region names do not cover. */
+const COUNTRY_ALIASES: Record<string, CountryCode> = {
+  uk: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB',
+  usa: 'US', 'united states of america': 'US', america: 'US', turkey: 'TR', 'czech republic': 'CZ',
+  holland: 'NL', 'the netherlands': 'NL', 'republic of ireland': 'IE', eire: 'IE', 'south korea': 'KR', korea: 'KR',
+  russia: 'RU', 'russian federation': 'RU', uae: 'AE', 'ivory coast': 'CI', 'viet nam': 'VN',
+};
+let countryNames: Map<string, CountryCode> | null = null;
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z ]/g, ' ').replace(/\s+/g, ' ').trim();
+
+/**
+ * ISO 3166 alpha-2 code for a country as sources write it: a code ("ie", "IE"), an English
+ * name ("Ireland", "Türkiye", "Turkey") or a common alias ("UK"); null when unknown.
+ */
+export function countryCode(hint: string | null | undefined): CountryCode | null {
+  if (!hint) return null;
+  const t = hint.trim();
+  if (/^[A-Za-z]{2}$/.test(t)) {
+    const c = t.toUpperCase() === 'UK' ? 'GB' : t.toUpperCase();
+    return COUNTRY_CODES.has(c) ? (c as CountryCode) : null;
+  }
+  const key = fold(t);
+  if (COUNTRY_ALIASES[key]) return COUNTRY_ALIASES[key];
+  if (countryNames === null) {
+    // Built once from the runtime's region names (full ICU ships with Node 20).
+    countryNames = new Map();
+    const names = new Intl.DisplayNames(['en'], { type: 'region' });
+    for (const code of COUNTRY_CODES) {
+      const name = names.of(code);
+      if (name) countryNames.set(fold(name), code as CountryCode);
+    }
+  }
+  return countryNames.get(key) ?? null;
+}
+
+/**
+ * A phone number in E.164 (`+353871234567`), using libphonenumber's full metadata.
+ *
+ * Digits without '+' are ambiguous: Xtremepush stores E.164 without the '+', but people
+ * also type national numbers. Unless the number looks national (a leading trunk 0 or a
+ * parenthesised area code), it is first read as international ('+' prepended) and taken if
+ * valid; otherwise it is read as a national number of `countryHint` (an ISO code or a
+ * country name). `00` is read as the international prefix.
+ */
+export function normalisePhone(raw: unknown, countryHint?: string | null): Normalised<string> {
+  let s: string;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0) s = String(raw);
+  else if (typeof raw === 'string') s = raw.trim();
+  else return fail(raw === null || raw === undefined ? 'empty' : 'not a phone number');
+  if (s.length === 0) return fail('empty');
+  // Letters (other than an extension marker) mean this is not a number someone can dial.
+  const withoutExt = s.replace(/\s*(?:ext\.?|x|#)\s*\d+$/i, '');
+  if (!/^[+\d\s().\-/]+$/.test(withoutExt) || !/\d/.test(withoutExt)) return fail('not a phone number');
+  const digits = withoutExt.replace(/\D/g, '');
+  if (digits.length < 5 || digits.length > 17) return fail('not a phone number');
+  const country = countryCode(countryHint ?? null);
+
+  if (withoutExt.startsWith('+') || withoutExt.startsWith('00')) {
+    const p = parsePhoneNumberFromString(`+${withoutExt.startsWith('00') ? digits.slice(2) : digits}`);
+    if (p?.isValid()) return ok(p.number);
+    return fail(`not a valid phone number for any country (${s})`);
+  }
+
+  const looksNational = withoutExt.startsWith('0') || withoutExt.includes('(');
+  const tryInternational = () => {
+    const p = parsePhoneNumberFromString(`+${digits}`);
+    return p?.isValid() ? p.number : null;
+  };
+  const tryNational = () => {
+    if (!country) return null;
+    const p = parsePhoneNumberFromString(withoutExt, country);
+    return p?.isValid() ? p.number : null;
+  };
+  const found = looksNational ? (tryNational() ?? tryInternational()) : (tryInternational() ?? tryNational());
+  if (found) return ok(found);
+  if (!country && looksNational) return fail('not a phone number without a country (national format and no known country)');
+  return fail('not a phone number');
+}
+
+// ---------------------------------------------------------------------------------------
+// Names and text
+
+/**
+ * A person's name as Freshsales should show it: trimmed, inner whitespace collapsed to one
+ * space, Unicode NFC (so "O" + combining acute and "Ó" are the same name). Letters, case and
+ * apostrophes are kept exactly (Ó, ş, İ, ı, ß, Ł, O'Brien, D’Arcy). Over 255 characters is
+ * rejected: Freshsales refuses the whole contact rather than truncating.
+ */
+export function normaliseName(raw: unknown): Normalised<string> {
+  if (typeof raw === 'number' && Number.isFinite(raw)) raw = String(raw);
+  if (typeof raw !== 'string') return fail(raw === null || raw === undefined ? 'empty' : `not text (${typeof raw})`);
+  const s = raw.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  if (s.length === 0) return fail('empty');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(s)) return fail('contains control characters');
+  const chars = [...s].length;
+  if (chars > 255) return fail(`longer than 255 characters (${chars})`);
+  return ok(s);
+}
+
+/**
+ * Any scalar as text: strings trimmed (inner text untouched), numbers and booleans as
+ * written in JSON, lists joined with ", " (see `normaliseArrayToText`), objects as JSON.
+ * `maxChars` (code points) rejects what the destination field cannot hold.
+ */
+export function normaliseText(raw: unknown, maxChars?: number): Normalised<string> {
+  let s: string;
+  if (typeof raw === 'string') s = raw.trim();
+  else if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) return fail('not a finite number');
+    s = String(raw);
+  } else if (typeof raw === 'boolean') s = String(raw);
+  else if (Array.isArray(raw)) return normaliseArrayToText(raw, maxChars);
+  else if (raw !== null && typeof raw === 'object') s = JSON.stringify(raw);
+  else return fail('empty');
+  if (s.length === 0) return fail('empty');
+  if (maxChars !== undefined) {
+    const chars = [...s].length;
+    if (chars > maxChars) return fail(`longer than ${maxChars} characters (${chars})`);
+  }
+  return ok(s);
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers and booleans
+
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A number from a number or a plain decimal string ("12", "-1.5", "1e3"). Thousands
+ * separators and decimal commas are rejected, not guessed: "1,234" is 1234 in one country
+ * and 1.234 in another. `maxIntegerDigits` enforces the destination's limit (Freshsales
+ * number fields: 11 digits before the point).
+ */
+export function normaliseNumber(raw: unknown, maxIntegerDigits?: number): Normalised<number> {
+  let n: number;
+  if (typeof raw === 'number') n = raw;
+  else if (typeof raw === 'string' && DECIMAL.test(raw.trim())) n = Number(raw.trim());
+  else return fail(`not a number (${describe(raw)})`);
+  if (!Number.isFinite(n)) return fail(`not a finite number (${describe(raw)})`);
+  if (maxIntegerDigits !== undefined && Math.abs(n) >= 10 ** maxIntegerDigits) return fail(`too large: more than ${maxIntegerDigits} digits before the decimal point`);
+  // -0 would be written as 0 anyway; keeping it makes equality checks surprising.
+  return ok(n === 0 ? 0 : n);
+}
+
+/** A whole number ("12", 12, "12.0"); "1.5" is rejected rather than rounded. */
+export function normaliseInteger(raw: unknown, maxIntegerDigits?: number): Normalised<number> {
+  const n = normaliseNumber(raw, maxIntegerDigits);
+  if (!n.ok) return n;
+  if (!Number.isInteger(n.value)) return fail(`not a whole number (${describe(raw)})`);
+  if (!Number.isSafeInteger(n.value)) return fail(`too large to be exact (${describe(raw)})`);
+  return n;
+}
+
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off']);
+
+/** A boolean from true/false, 1/0 or the words true/false, yes/no, y/n, on/off (any case). */
+export function normaliseBoolean(raw: unknown): Normalised<boolean> {
+  if (typeof raw === 'boolean') return ok(raw);
+  if (raw === 1 || raw === 0) return ok(raw === 1);
+  if (typeof raw === 'string') {
+    const s = raw.trim().toLowerCase();
+    if (TRUE_WORDS.has(s)) return ok(true);
+    if (FALSE_WORDS.has(s)) return ok(false);
+  }
+  return fail(`not a yes/no value (${describe(raw)})`);
+}
+
+/**
+ * Freshsales subscription status codes the `subscription` transform writes. Marked [?] in
+ * api/freshsales.md's spirit: the public docs do not pin the codes down; a map can write
+ * other codes with `transform: integer` and a `values` map (e.g. `"false": 2`).
+ */
+export const SUBSCRIPTION_CODES = { subscribed: 1, unsubscribed: 0 } as const;
+
+/** A subscription flag (true/false, 1/0, yes/no, "subscribed"/"unsubscribed") → Freshsales code. */
+export function normaliseSubscription(raw: unknown): Normalised<number> {
+  if (typeof raw === 'string') {
+    const s = raw.trim().toLowerCase();
+    if (s === 'subscribed' || s === 'opted in' || s === 'opt-in') return ok(SUBSCRIPTION_CODES.subscribed);
+    if (s === 'unsubscribed' || s === 'opted out' || s === 'opt-out') return ok(SUBSCRIPTION_CODES.unsubscribed);
+  }
+  const b = normaliseBoolean(raw);
+  if (!b.ok) return fail(`not a subscription flag (${describe(raw)})`);
+  return ok(b.value ? SUBSCRIPTION_CODES.subscribed : SUBSCRIPTION_CODES.unsubscribed);
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists
+
+/**
+ * A list from a real array, a JSON array string (Xtremepush Array attributes) or a single
+ * value (a one-element list). Elements become trimmed strings (objects as JSON); empty
+ * elements and repeats are dropped, first occurrence order kept.
+ */
+export function normaliseArray(raw: unknown): Normalised<string[]> {
+  let items: unknown[];
+  if (Array.isArray(raw)) items = raw;
+  else if (typeof raw === 'string') {
+    const s = raw.trim();
+    if (s.startsWith('[')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(s);
+      } catch {
+        return fail('looks like a JSON list but is not valid JSON');
+      }
+      if (!Array.isArray(parsed)) return fail('not a list');
+      items = parsed;
+    } else {
+      items = s.length > 0 ? [s] : [];
+    }
+  } else if (typeof raw === 'number' || typeof raw === 'boolean') items = [raw];
+  else if (raw === null || raw === undefined) items = [];
+  else return fail('not a list (an object)');
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item === null || item === undefined) continue;
+    const s = (typeof item === 'object' ? JSON.stringify(item) : String(item)).trim();
+    if (s.length === 0 || seen.has(s)) continue;
+    seen.add(s);
+    out.push(s);
+  }
+  return ok(out);
+}
+
+/** A list as one line of text, elements joined with ", " (for text and textarea fields). */
+export function normaliseArrayToText(raw: unknown, maxChars?: number): Normalised<string> {
+  const a = normaliseArray(raw);
+  if (!a.ok) return a;
+  if (a.value.length === 0) return fail('empty');
+  const s = a.value.join(', ');
+  if (maxChars !== undefined && [...s].length > maxChars) return fail(`longer than ${maxChars} characters (${[...s].length})`);
+  return ok(s);
+}
+
+// ---------------------------------------------------------------------------------------
+// Dates
+
+/** A date-time broken into calendar parts as written, with its UTC offset when it had one. */
+interface DateParts {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  ms: number;
+  /** Minutes east of UTC; 0 when the source gave no offset (Xtremepush: UTC by default). */
+  offset: number;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Parse Xtremepush and ISO 8601 date forms: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]`
+ * (UTC when no offset is given), with ` +01:00`, `+0100`, `+01` or `Z`, with `T` or a
+ * space; unix seconds or milliseconds as a number or a 10/13-digit string (told apart by
+ * size: below 1e11 is seconds).
+ */
+function parseDateParts(raw: unknown): Normalised<DateParts> {
+  if (typeof raw === 'number') return epochParts(raw);
+  if (typeof raw !== 'string') return fail(`not a date (${describe(raw)})`);
+  const s = raw.trim();
+  if (/^\d{10}(?:\.\d+)?$|^\d{13}$/.test(s)) return epochParts(Number(s));
+  const m = DATE_RE.exec(s);
+  if (!m) return fail(`not a date (${describe(raw)})`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const h = m[4] === undefined ? 0 : Number(m[4]);
+  const mi = m[5] === undefined ? 0 : Number(m[5]);
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  // Digits, not float arithmetic: 0.291 * 1000 is 290.999… in binary floating point.
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return fail(`not a real calendar date (${s})`);
+  if (h > 23 || mi > 59 || sec > 59) return fail(`not a real time of day (${s})`);
+  let offset = 0;
+  const z = m[8];
+  if (z !== undefined && z.toUpperCase() !== 'Z') {
+    const sign = z.startsWith('-') ? -1 : 1;
+    const digits = z.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 14 || om > 59 || (oh === 14 && om > 0)) return fail(`not a real UTC offset (${z})`);
+    offset = sign * (oh * 60 + om);
+  }
+  return ok({ y, mo, d, h, mi, s: sec, ms, offset });
+}
+
+const MAX_EPOCH_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+function epochParts(n: number): Normalised<DateParts> {
+  if (!Number.isFinite(n) || n < 0) return fail(`not a date (${describe(n)})`);
+  const ms = Math.round(n < 1e11 ? n * 1000 : n);
+  if (ms > MAX_EPOCH_MS) return fail(`not a date (${describe(n)})`);
+  const days = Math.floor(ms / 86_400_000);
+  const { y, mo, d } = civilFromDays(days);
+  let rest = ms - days * 86_400_000;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const mi = Math.floor(rest / 60_000);
+  rest -= mi * 60_000;
+  const s = Math.floor(rest / 1000);
+  return ok({ y, mo, d, h, mi, s, ms: rest - s * 1000, offset: 0 });
+}
+
+/**
+ * A date for a Freshsales date field: `YYYY-MM-DD`, the calendar date as the source wrote it.
+ * No time zone conversion ever happens: "2024-03-01 00:30:00 +02:00" is 1 March, as its
+ * writer meant, not 29 February in UTC. Unix timestamps have no written date, so they give
+ * their UTC date.
+ */
+export function normaliseDate(raw: unknown): Normalised<string> {
+  const p = parseDateParts(raw);
+  if (!p.ok) return p;
+  return ok(`${pad(p.value.y, 4)}-${pad(p.value.mo, 2)}-${pad(p.value.d, 2)}`);
+}
+
+/**
+ * An instant in UTC as ISO 8601 (`2024-03-01T09:30:00.000Z`). Date-only values are read as
+ * midnight UTC; values without an offset are UTC (Xtremepush's default).
+ */
+export function normaliseDateTime(raw: unknown): Normalised<string> {
+  const p = parseDateParts(raw);
+  if (!p.ok) return p;
+  const { y, mo, d, h, mi, s, ms, offset } = p.value;
+  const epoch = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi - offset) * 60 + s) * 1000 + ms;
+  if (epoch < -62_135_596_800_000 || epoch > MAX_EPOCH_MS) return fail('outside the years 1–9999 in UTC');
+  // toISOString is UTC by definition; it never reads the process time zone.
+  return ok(new Date(epoch).toISOString());
+}
+
+/** True when the value carries a time of day other than midnight (used by the proposer). */
+export function hasTimeOfDay(raw: unknown): boolean {
+  const p = parseDateParts(raw);
+  return p.ok && (p.value.h !== 0 || p.value.mi !== 0 || p.value.s !== 0 || p.value.ms !== 0);
+}
+
+function daysInMonth(y: number, mo: number): number {
+  if (mo === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(mo) ? 30 : 31;
+}
+
+/** Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** Inverse of daysFromCivil. */
+function civilFromDays(days: number): { y: number; mo: number; d: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const mo = mp < 10 ? mp + 3 : mp - 9;
+  return { y: yoe + era * 400 + (mo <= 2 ? 1 : 0), mo, d };
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/** A short rendering of a bad value for reasons (never the whole of a long value). */
+export function describe(v: unknown): string {
+  const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}

@@ -1,0 +1,505 @@
+/**
+ * The deterministic default proposer: source attribute definitions plus a sample of
+ * contacts in, a mapping spec with evidence for every field out. It is the baseline an AI
+ * proposer must beat, and the fallback when none is configured. Same input, same output.
+ *
+ * Typing decisions (seed: "fewer than 200 distinct values → dropdown, else text"):
+ * - string: dropdown with the sampled values as choices when there are fewer than 200
+ *   distinct values AND they repeat (at most max(10, half the non-empty samples)); else text.
+ *   The repeat test keeps a small sample of unique values (names, ids) from becoming a
+ *   dropdown that would quarantine every contact with an unseen value.
+ * - number → number field; integer → number field with the integer transform.
+ * - boolean → checkbox.
+ * - date → date field when every sampled value is date-only (or midnight); when samples carry
+ *   a time of day, a text field holding the ISO instant in UTC (transform datetime), because
+ *   a Freshsales date field has no time and truncating would silently lose it.
+ * - datetime → text field with the ISO instant.
+ * - array → multi-select with the sampled elements as choices under the same cardinality
+ *   rule; else text (textarea when sampled lists are long), elements joined with ", ".
+ */
+import type { AttributeDefinition, AttributeType, CanonicalContact } from '../core/model.js';
+import { prefixCommentLines } from '../core/yaml.js';
+import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
+import {
+  emailKey,
+  hasTimeOfDay,
+  isAbsent,
+  normaliseArray,
+  normaliseBoolean,
+  normaliseDate,
+  normaliseEmail,
+  normaliseInteger,
+  normaliseName,
+  normaliseNumber,
+  normalisePhone,
+  normaliseText,
+} from './normalise.js';
+import {
+  FRESHSALES_LIMITS,
+  MappingSpec,
+  STANDARD_CONTACT_FIELDS,
+  isCustomTarget,
+  targetRule,
+  type CustomFieldType,
+  type MappingField,
+  type Target,
+  type Transform,
+} from './spec.js';
+
+/** Why a field was proposed: what the human reads before confirming. */
+export interface FieldEvidence {
+  from: string;
+  /** The target as `emails` or `custom "Favourite team" (dropdown)`. */
+  to: string;
+  /** 0–1: how sure the proposer is that this is the right target and type. */
+  confidence: number;
+  /** Up to five frequent sampled values (emails and phones masked). */
+  sampleValues: string[];
+  /** How the sampled values fit the chosen type, in words. */
+  typeFit: string;
+  distinctValues: number;
+  /** Share of sampled contacts with no value (0–1). */
+  nullRate: number;
+  note?: string;
+}
+
+/** A proposed map, the evidence per field (same order as the fields), and map-wide warnings. */
+export interface ContactMapProposal {
+  spec: MappingSpec;
+  evidence: FieldEvidence[];
+  warnings: string[];
+}
+
+/** What the proposer reads. */
+export interface ProposeInput {
+  source: 'xtremepush';
+  attributes: AttributeDefinition[];
+  samples: CanonicalContact[];
+}
+
+/** Fewer distinct values than this may become a dropdown (the seed's rule). */
+export const DROPDOWN_MAX_DISTINCT = 200;
+/** Attributes the Xtremepush connector lifts into canonical fields; proposing them twice would write them twice. */
+const LIFTED_ATTRIBUTES = new Set(['first_name', 'last_name', 'country']);
+const SOURCE_LABEL = { xtremepush: 'Xtremepush' } as const;
+/** Freshsales Growth-plan custom field limits per type (the smallest paid plan). */
+const GROWTH_LIMITS: Partial<Record<CustomFieldType | 'dropdown+radio', number>> = {
+  text: 20, 'dropdown+radio': 30, textarea: 5, multi_select_dropdown: 5, number: 30, checkbox: 30, date: 30,
+};
+
+/** Propose a contact map from attribute definitions and sampled contacts. */
+export function proposeContactMap(input: ProposeInput): ContactMapProposal {
+  const { samples } = input;
+  const src = SOURCE_LABEL[input.source];
+  const fields: MappingField[] = [];
+  const evidence: FieldEvidence[] = [];
+  const usedLabels = new Set<string>();
+  const add = (f: Omit<MappingField, 'on_invalid'> & { on_invalid?: MappingField['on_invalid'] }, e: Omit<FieldEvidence, 'from' | 'to'>) => {
+    const field: MappingField = { ...f, on_invalid: f.on_invalid ?? targetRule(f.to).onInvalid };
+    if (isCustomTarget(field.to)) usedLabels.add(labelKey(field.to.custom));
+    fields.push(field);
+    evidence.push({ from: field.from, to: describeTarget(field.to), ...e });
+  };
+  const uniqueLabel = (label: string) => {
+    let l = label;
+    for (let n = 2; usedLabels.has(labelKey(l)); n++) l = `${label} (${n})`;
+    return l;
+  };
+
+  // Standard fields, by name.
+  const emailStats = stats(samples.map((c) => c.email));
+  const validEmails = emailStats.present.filter((v) => normaliseEmail(v).ok).length;
+  const dupes = duplicateCount(samples.map((c) => emailKey(c.email)));
+  add(
+    { from: 'email', to: 'emails', transform: 'email' },
+    {
+      ...evidenceBase(emailStats, 'email'),
+      confidence: 0.99,
+      typeFit: fit('valid emails', validEmails, emailStats.present.length),
+      note: joinNotes(
+        emailStats.absent > 0 && `${emailStats.absent} sampled contact(s) have no email and will be quarantined (Freshsales requires one)`,
+        validEmails < emailStats.present.length && `${emailStats.present.length - validEmails} invalid email(s) will be quarantined`,
+        dupes > 0 && `${dupes} sampled contact(s) share an email with another: they merge into one (newest wins)`,
+      ),
+    },
+  );
+  for (const [from, to, label] of [['firstName', 'first_name', 'first name'], ['lastName', 'last_name', 'last name']] as const) {
+    const s = stats(samples.map((c) => c[from]));
+    const good = s.present.filter((v) => normaliseName(v).ok).length;
+    add({ from, to, transform: 'name' }, { ...evidenceBase(s, 'text'), confidence: 0.95, typeFit: fit(`usable ${label}s`, good, s.present.length) });
+  }
+  const phoneStats = stats(samples.map((c) => c.phone));
+  const validPhones = samples.filter((c) => !isAbsent(c.phone) && normalisePhone(c.phone, c.country).ok).length;
+  add(
+    { from: 'phone', to: 'mobile_number', transform: 'phone' },
+    {
+      ...evidenceBase(phoneStats, 'phone'),
+      confidence: 0.9,
+      typeFit: fit('valid phone numbers', validPhones, phoneStats.present.length),
+      note: joinNotes(
+        'written in E.164 (+353871234567)',
+        validPhones < phoneStats.present.length && `${phoneStats.present.length - validPhones} unusable number(s) will be left out (the contacts still load)`,
+      ),
+    },
+  );
+  const countryStats = stats(samples.map((c) => c.country));
+  add({ from: 'country', to: 'country', transform: 'text' }, { ...evidenceBase(countryStats, 'text'), confidence: 0.9, typeFit: 'text, as the source writes it' });
+  for (const [from, to] of [['emailSubscribed', 'subscription_status'], ['smsSubscribed', 'sms_subscription_status']] as const) {
+    const s = stats(samples.map((c) => c[from]));
+    add(
+      { from, to, transform: 'subscription' },
+      {
+        ...evidenceBase(s, 'text'),
+        confidence: 0.8,
+        typeFit: fit('yes/no flags', s.present.filter((v) => normaliseBoolean(v).ok).length, s.present.length),
+        note: 'written as 1 (subscribed) / 0 (unsubscribed): check one sampled contact in Freshsales before the production run',
+      },
+    );
+  }
+  const idStats = stats(samples.map((c) => c.externalId));
+  add(
+    { from: 'externalId', to: { custom: uniqueLabel(`${src} ID`), type: 'text' }, transform: 'text' },
+    {
+      ...evidenceBase(idStats, 'text'),
+      confidence: 0.95,
+      typeFit: idStats.distinct === idStats.present.length ? 'text, unique per contact' : `text, ${idStats.present.length - idStats.distinct} repeated`,
+      note: `the ${src} user id, kept for dedupe and look-ups`,
+    },
+  );
+
+  // Canonical fields without a Freshsales home: custom fields, typed like attributes.
+  const extras: Array<{ from: 'language' | 'timezone' | 'createdAt'; label: string; type: AttributeType; note?: string; freeText?: boolean }> = [
+    // Open-ended code lists: a dropdown built from a sample would quarantine every contact with an unseen code.
+    { from: 'language', label: 'Language', type: 'string', freeText: true },
+    { from: 'timezone', label: `${src} time zone`, type: 'string', freeText: true, note: "Freshsales' own Time zone field uses its own zone names; the source's name is kept here" },
+    { from: 'createdAt', label: `${src} created at`, type: 'datetime', note: `when the profile was created in ${src}` },
+  ];
+  for (const x of extras) {
+    const values = samples.map((c) => c[x.from]);
+    if (values.every(isAbsent)) continue;
+    const p = proposeCustom(x.type, values, uniqueLabel(x.label), x.freeText);
+    add({ from: x.from, to: p.to, transform: p.transform }, { ...p.evidence, note: joinNotes(x.note, p.evidence.note) });
+  }
+
+  // Custom attributes.
+  for (const attr of input.attributes) {
+    if (LIFTED_ATTRIBUTES.has(attr.name)) continue;
+    const values = samples.map((c) => c.attributes[attr.name]);
+    let label = readableLabel(attr.name);
+    const clash = standardLabelClash(label);
+    if (clash) label = `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
+    const p = proposeCustom(attr.type, values, uniqueLabel(label));
+    const notes = [p.evidence.note];
+    if (clash) notes.push(`labelled "${label}" so it is not confused with Freshsales' own "${clash}" field`);
+    if (/lifecycle/i.test(attr.name)) {
+      notes.push('to also set the Freshsales lifecycle stage, add a field to lifecycle_stage_id with values: { <stage>: <stage id> }');
+    }
+    add({ from: `attributes.${attr.name}`, to: p.to, transform: p.transform }, { ...p.evidence, note: joinNotes(...notes) });
+  }
+
+  const spec = MappingSpec.parse({ version: 1, source: input.source, objects: { contact: { dedupe: 'email', fields } } });
+  return { spec, evidence, warnings: budgetWarnings(fields) };
+}
+
+/**
+ * A label an admin would write for a source attribute name: `favourite_team` → "Favourite
+ * team", `quest.completionsTotal` → "Quest completions total", `VIPLevel` → "VIP level".
+ */
+export function readableLabel(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s._\-/:]+/)
+    .filter((w) => w.length > 0)
+    // Acronyms stay as written (VIP, ID); other words are lower-cased, sentence case.
+    .map((w) => (/^[A-Z0-9]{2,}$/.test(w) ? w : w.toLowerCase()));
+  if (words.length === 0) return name;
+  const first = words[0] as string;
+  words[0] = first.charAt(0).toUpperCase() + first.slice(1);
+  return words.join(' ');
+}
+
+/** Render the map as YAML for a human, each field preceded by its evidence as comments. */
+export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], options: { warnings?: string[] } = {}): string {
+  const fields = spec.objects.contact.fields;
+  const plain = {
+    version: spec.version,
+    source: spec.source,
+    objects: {
+      contact: {
+        dedupe: spec.objects.contact.dedupe,
+        fields: fields.map((f) => ({
+          from: f.from,
+          to: f.to,
+          transform: f.transform,
+          ...(f.values !== undefined ? { values: f.values } : {}),
+          // Written only when it differs from the target's default, to keep the file short.
+          ...(f.on_invalid !== targetRule(f.to).onInvalid ? { on_invalid: f.on_invalid } : {}),
+        })),
+      },
+    },
+  };
+  const doc = new Document(plain);
+  const header = [
+    `Contact field map for ${spec.source} → Freshsales.`,
+    'Review every field, edit what is wrong, then confirm this exact file: nothing is',
+    'written to Freshsales before it is confirmed, and any later edit needs a new confirmation.',
+    '',
+    'from:      a contact field (email, phone, firstName, …) or attributes.<source attribute name>',
+    'to:        a Freshsales contact field, or { custom: "<label>", type: <type> } for a custom',
+    '           field, matched by its label (create custom fields in Admin Settings → Fields first)',
+    'transform: how the value is cleaned (email, phone, name, text, number, integer, boolean,',
+    '           date, datetime, array_to_text, array_to_multiselect, subscription, none)',
+    'on_invalid: quarantine (hold the contact back with the reason) or drop (load it without',
+    '           the field); each target has a sensible default',
+  ];
+  for (const w of options.warnings ?? []) header.push('', `WARNING: ${w}`);
+  doc.commentBefore = prefixCommentLines(header.join('\n'));
+
+  const seq = doc.getIn(['objects', 'contact', 'fields'], true);
+  if (isSeq(seq)) {
+    seq.items.forEach((item, i) => {
+      if (!isMap(item)) return;
+      const f = fields[i] as MappingField;
+      const to = (item as YAMLMap).get('to', true);
+      // A custom target reads best on one line; long choice lists still wrap.
+      if (isMap(to)) to.flow = true;
+      const e = evidence[i]?.from === f.from ? evidence[i] : evidence.find((x) => x.from === f.from && x.to === describeTarget(f.to));
+      if (e) item.commentBefore = prefixCommentLines(evidenceComment(e));
+      if (i > 0) item.spaceBefore = true;
+    });
+  }
+  return doc.toString({ lineWidth: 100 });
+}
+
+// ---------------------------------------------------------------------------------------
+
+interface Stats {
+  present: unknown[];
+  absent: number;
+  total: number;
+  distinct: number;
+  /** Distinct values (as text), most frequent first, ties alphabetical. */
+  frequent: string[];
+}
+
+function stats(values: unknown[]): Stats {
+  const present = values.filter((v) => !isAbsent(v));
+  const counts = new Map<string, number>();
+  for (const v of present) {
+    const k = typeof v === 'string' ? v.trim() : JSON.stringify(v);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const frequent = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k]) => k);
+  return { present, absent: values.length - present.length, total: values.length, distinct: counts.size, frequent };
+}
+
+function evidenceBase(s: Stats, mask: 'email' | 'phone' | 'text'): Pick<FieldEvidence, 'sampleValues' | 'distinctValues' | 'nullRate'> {
+  return {
+    // Masking makes values collide ("u•••@example.com"): keep distinct renderings only.
+    sampleValues: [...new Set(s.frequent.map((v) => shorten(mask === 'email' ? maskEmail(v) : mask === 'phone' ? maskPhone(v) : v)))].slice(0, 5),
+    distinctValues: s.distinct,
+    nullRate: s.total === 0 ? 1 : round2(s.absent / s.total),
+  };
+}
+
+interface CustomProposal {
+  to: Target;
+  transform: Transform;
+  evidence: Omit<FieldEvidence, 'from' | 'to'>;
+}
+
+/** Type a custom field from the declared attribute type and the sampled values. */
+function proposeCustom(type: AttributeType, values: unknown[], label: string, freeText = false): CustomProposal {
+  const s = stats(values);
+  const base = evidenceBase(s, 'text');
+  const n = s.present.length;
+  const noSamples = n === 0 ? 'no sampled contact has a value: type taken from the attribute definition only' : undefined;
+  const confidence = (fits: number, ceiling: number) => round2(n === 0 ? 0.5 : ceiling * (fits / n));
+  const fitsOf = (f: (v: unknown) => boolean) => s.present.filter(f).length;
+
+  switch (type) {
+    case 'number':
+    case 'integer': {
+      const norm = type === 'integer' ? normaliseInteger : normaliseNumber;
+      const fits = fitsOf((v) => norm(v, FRESHSALES_LIMITS.numberIntegerDigits).ok);
+      return {
+        to: { custom: label, type: 'number' },
+        transform: type,
+        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', fits, n), ...note(noSamples ?? (fits < n ? `${n - fits} sampled value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those contacts would be quarantined` : undefined)) },
+      };
+    }
+    case 'boolean': {
+      const fits = fitsOf((v) => normaliseBoolean(v).ok);
+      return {
+        to: { custom: label, type: 'checkbox' },
+        transform: 'boolean',
+        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit('yes/no values', fits, n), ...note(noSamples) },
+      };
+    }
+    case 'date':
+    case 'datetime': {
+      const fits = fitsOf((v) => normaliseDate(v).ok);
+      const timed = type === 'datetime' || s.present.some(hasTimeOfDay);
+      if (timed) {
+        return {
+          to: { custom: label, type: 'text' },
+          transform: 'datetime',
+          evidence: {
+            ...base,
+            confidence: confidence(fits, 0.85),
+            typeFit: fit('date-times', fits, n),
+            note: joinNotes(noSamples, 'values carry a time of day, which a Freshsales date field cannot hold: kept as an ISO instant in UTC in a text field (change to type: date with transform: date to keep only the date)'),
+          },
+        };
+      }
+      return {
+        to: { custom: label, type: 'date' },
+        transform: 'date',
+        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit('dates', fits, n), ...note(noSamples) },
+      };
+    }
+    case 'array': {
+      const lists = s.present.map((v) => normaliseArray(v));
+      const fits = lists.filter((l) => l.ok).length;
+      const elements = stats(lists.flatMap((l) => (l.ok ? l.value : [])));
+      const longest = Math.max(0, ...lists.map((l) => (l.ok ? l.value.join(', ').length : 0)));
+      const evidence = { ...base, sampleValues: elements.frequent.slice(0, 5).map(shorten), distinctValues: elements.distinct };
+      if (n > 0 && isCategorical(elements.distinct, elements.present.length)) {
+        return {
+          to: { custom: label, type: 'multi_select_dropdown', choices: choicesOf(elements) },
+          transform: 'array_to_multiselect',
+          evidence: { ...evidence, confidence: confidence(fits, 0.85), typeFit: `lists of few repeating elements: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, note: 'an element outside these choices quarantines its contact: add choices you know exist' },
+        };
+      }
+      const type = longest > 200 ? 'textarea' : 'text';
+      return {
+        to: { custom: label, type },
+        transform: 'array_to_text',
+        evidence: { ...evidence, confidence: confidence(fits, 0.75), typeFit: `lists of many different elements, longest ${longest} characters joined`, note: joinNotes(noSamples, 'too many different elements for a multi-select: written as text, elements joined with ", "') },
+      };
+    }
+    case 'string': {
+      const fits = fitsOf((v) => normaliseText(v).ok);
+      const longest = Math.max(0, ...s.present.map((v) => [...String(v)].length));
+      if (!freeText && n > 0 && isCategorical(s.distinct, n) && longest <= FRESHSALES_LIMITS.textChars) {
+        return {
+          to: { custom: label, type: 'dropdown', choices: choicesOf(s) },
+          transform: 'text',
+          evidence: {
+            ...base,
+            confidence: round2(Math.min(0.9, 0.5 + 0.4 * (1 - s.distinct / n)) * (fits / n)),
+            typeFit: `few repeating values: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
+            note: 'a value outside these choices quarantines its contact: add choices you know exist, or change to type: text',
+          },
+        };
+      }
+      const type = longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text';
+      return {
+        to: { custom: label, type },
+        transform: 'text',
+        evidence: {
+          ...base,
+          confidence: confidence(fits, 0.85),
+          typeFit: freeText ? 'free text (an open-ended list of codes)' : n === 0 ? 'no sampled values' : `free text: too many different values for a dropdown`,
+          ...note(noSamples),
+        },
+      };
+    }
+  }
+}
+
+/** Few enough distinct values, and they repeat: a choice list, not free text. */
+function isCategorical(distinct: number, nonEmpty: number): boolean {
+  return distinct > 0 && distinct < DROPDOWN_MAX_DISTINCT && distinct <= Math.max(10, nonEmpty / 2);
+}
+
+/** Choices sorted for reading, one spelling per case-insensitive value (the most frequent). */
+function choicesOf(s: Stats): string[] {
+  const byFold = new Map<string, string>();
+  for (const v of s.frequent) if (!byFold.has(v.toLowerCase())) byFold.set(v.toLowerCase(), v);
+  return [...byFold.values()].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true }));
+}
+
+function describeTarget(to: Target): string {
+  return isCustomTarget(to) ? `custom "${to.custom}" (${to.type})` : to;
+}
+
+const labelKey = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+
+function standardLabelClash(label: string): string | undefined {
+  const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const l = squash(label);
+  for (const rule of Object.values(STANDARD_CONTACT_FIELDS)) if (squash(rule.label) === l) return rule.label;
+  // Names Freshsales shows for fields a map cannot write but an admin would still confuse.
+  for (const other of ['Email', 'Phone', 'Name', 'Lifecycle stage', 'Status', 'Created at', 'Updated at']) if (squash(other) === l) return other;
+  return undefined;
+}
+
+function budgetWarnings(fields: MappingField[]): string[] {
+  const count = new Map<string, number>();
+  for (const f of fields) {
+    if (!isCustomTarget(f.to)) continue;
+    const k = f.to.type === 'dropdown' || f.to.type === 'radio' ? 'dropdown+radio' : f.to.type;
+    count.set(k, (count.get(k) ?? 0) + 1);
+  }
+  const over = [...count.entries()].filter(([k, n]) => n > (GROWTH_LIMITS[k as keyof typeof GROWTH_LIMITS] ?? Infinity));
+  if (over.length === 0) return [];
+  return [
+    `this map needs more custom fields than the Freshsales Growth plan allows (${over.map(([k, n]) => `${k}: ${n} of ${GROWTH_LIMITS[k as keyof typeof GROWTH_LIMITS]}`).join(', ')}); Pro and Enterprise allow more — or drop fields you do not need`,
+  ];
+}
+
+function evidenceComment(e: FieldEvidence): string {
+  const lines = [
+    `confidence ${e.confidence.toFixed(2)} · ${e.typeFit} · ${e.distinctValues} distinct · ${Math.round(e.nullRate * 100)}% empty`,
+  ];
+  if (e.sampleValues.length > 0) lines.push(`samples: ${e.sampleValues.join(' | ')}`);
+  if (e.note) lines.push(`note: ${e.note}`);
+  return lines.map((l) => l.replace(/[\r\n]+/g, ' ')).join('\n');
+}
+
+function fit(what: string, good: number, of: number): string {
+  if (of === 0) return `no sampled values`;
+  return `${good} of ${of} sampled values are ${what} (${Math.round((100 * good) / of)}%)`;
+}
+
+function duplicateCount(keys: Array<string | null>): number {
+  const seen = new Set<string>();
+  let dup = 0;
+  for (const k of keys) {
+    if (k === null) continue;
+    if (seen.has(k)) dup++;
+    else seen.add(k);
+  }
+  return dup;
+}
+
+function joinNotes(...notes: Array<string | false | undefined>): string | undefined {
+  const kept = notes.filter((n): n is string => typeof n === 'string' && n.length > 0);
+  return kept.length > 0 ? kept.join('; ') : undefined;
+}
+
+function note(n: string | undefined): { note?: string } {
+  return n === undefined ? {} : { note: n };
+}
+
+function maskEmail(v: string): string {
+  const at = v.lastIndexOf('@');
+  if (at < 1) return '•••';
+  return `${v.charAt(0)}•••${v.slice(at)}`;
+}
+
+function maskPhone(v: string): string {
+  const d = v.replace(/\s/g, '');
+  return d.length <= 6 ? '•••' : `${d.slice(0, 4)}•••${d.slice(-3)}`;
+}
+
+function shorten(v: string): string {
+  const one = v.replace(/\s+/g, ' ');
+  return one.length > 40 ? `${one.slice(0, 39)}…` : one;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,413 @@
+/**
+ * The mapping spec: the file a human confirms before any record moves. It says, for each
+ * Freshsales contact field, which canonical value feeds it and how that value is normalised.
+ * Custom fields are named by their LABEL (what the admin sees in Freshsales); the `cf_` name
+ * is read from the destination at run time, never derived, because Freshsales picks it.
+ *
+ * The confirmation is bound to `mappingHash`, so a confirmed map cannot change silently.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { CanonicalContact, SourceName } from '../core/model.js';
+import { loadYamlFile, parseYaml } from '../core/yaml.js';
+
+/** Every value transform a field can name. Each is a pure function in normalise.ts. */
+export const TRANSFORMS = [
+  'none',
+  'email',
+  'phone',
+  'name',
+  'text',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'array_to_text',
+  'array_to_multiselect',
+  'subscription',
+] as const;
+/** A value transform name. */
+export type Transform = (typeof TRANSFORMS)[number];
+
+/** Freshsales custom field types a mapping can target. `radio` behaves like `dropdown`. */
+export const CUSTOM_FIELD_TYPES = ['text', 'textarea', 'number', 'dropdown', 'radio', 'multi_select_dropdown', 'checkbox', 'date'] as const;
+/** A Freshsales custom field type. */
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+/** What to do with a record whose value for a field cannot be written. */
+export const ON_INVALID = ['quarantine', 'drop'] as const;
+/** `quarantine` keeps the record out of the load with the reason; `drop` loads it without the field. */
+export type OnInvalid = (typeof ON_INVALID)[number];
+
+/** How values written to a target are compared on read-back (see compare.ts). */
+export type ValueKind = 'email' | 'phone' | 'text' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime' | 'choice' | 'choices' | 'tags' | 'any';
+
+/** What a target accepts and how it behaves by default. */
+export interface TargetRule {
+  /** Freshsales UI label, used to keep proposed custom labels from clashing with standard ones. */
+  label: string;
+  defaultTransform: Transform;
+  allowed: readonly Transform[];
+  /** Default when `on_invalid` is not given; see transform.ts for the reasoning. */
+  onInvalid: OnInvalid;
+  kind: ValueKind;
+}
+
+const TEXTUAL: readonly Transform[] = ['text', 'none', 'name', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'array_to_text'];
+const PLAIN_TEXT = (label: string): TargetRule => ({ label, defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'drop', kind: 'text' });
+const ID = (label: string): TargetRule => ({ label, defaultTransform: 'integer', allowed: ['integer', 'none'], onInvalid: 'drop', kind: 'integer' });
+const SUBSCRIPTION = (label: string): TargetRule => ({
+  label,
+  defaultTransform: 'subscription',
+  allowed: ['subscription', 'integer', 'none'],
+  // Consent: writing a contact as subscribed because its flag was unreadable is worse than not writing it.
+  onInvalid: 'quarantine',
+  kind: 'integer',
+});
+const NAME = (label: string): TargetRule => ({ label, defaultTransform: 'name', allowed: ['name', 'text', 'none'], onInvalid: 'quarantine', kind: 'text' });
+const PHONE = (label: string): TargetRule => ({ label, defaultTransform: 'phone', allowed: ['phone', 'text', 'none'], onInvalid: 'drop', kind: 'phone' });
+
+/**
+ * Standard (non-custom) Freshsales contact fields a mapping may write, with the transforms
+ * that make sense for each. Read-only fields (id, created_at, …) are deliberately absent.
+ */
+export const STANDARD_CONTACT_FIELDS = {
+  first_name: NAME('First name'),
+  last_name: NAME('Last name'),
+  emails: { label: 'Emails', defaultTransform: 'email', allowed: ['email'], onInvalid: 'quarantine', kind: 'email' },
+  mobile_number: PHONE('Mobile'),
+  work_number: PHONE('Work'),
+  job_title: PLAIN_TEXT('Job title'),
+  address: PLAIN_TEXT('Address'),
+  city: PLAIN_TEXT('City'),
+  state: PLAIN_TEXT('State'),
+  zipcode: PLAIN_TEXT('Zipcode'),
+  country: PLAIN_TEXT('Country'),
+  time_zone: PLAIN_TEXT('Time zone'),
+  external_id: PLAIN_TEXT('External ID'),
+  medium: PLAIN_TEXT('Medium'),
+  keyword: PLAIN_TEXT('Keyword'),
+  unsubscription_reason: PLAIN_TEXT('Unsubscription reason'),
+  subscription_types: PLAIN_TEXT('Subscription types'),
+  subscription_status: SUBSCRIPTION('Subscription status'),
+  sms_subscription_status: SUBSCRIPTION('SMS subscription status'),
+  whatsapp_subscription_status: SUBSCRIPTION('WhatsApp subscription status'),
+  lifecycle_stage_id: ID('Lifecycle stage'),
+  contact_status_id: ID('Status'),
+  owner_id: ID('Owner'),
+  territory_id: ID('Territory'),
+  lead_source_id: ID('Source'),
+  campaign_id: ID('Campaign'),
+  do_not_disturb: { label: 'Do not disturb', defaultTransform: 'boolean', allowed: ['boolean', 'none'], onInvalid: 'drop', kind: 'boolean' },
+  tags: { label: 'Tags', defaultTransform: 'array_to_multiselect', allowed: ['array_to_multiselect', 'text', 'none'], onInvalid: 'drop', kind: 'tags' },
+} as const satisfies Record<string, TargetRule>;
+/** A standard Freshsales contact field name. */
+export type StandardContactField = keyof typeof STANDARD_CONTACT_FIELDS;
+const STANDARD_NAMES = Object.keys(STANDARD_CONTACT_FIELDS) as StandardContactField[];
+
+const CUSTOM_RULES: Record<CustomFieldType, Omit<TargetRule, 'label'>> = {
+  // Every custom field exists because someone wants that data in Freshsales: a value that
+  // cannot be typed is usually a wrong type in the map, so the record waits in quarantine
+  // (with the reason) until the map is fixed, rather than arriving without it.
+  text: { defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'quarantine', kind: 'text' },
+  textarea: { defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'quarantine', kind: 'text' },
+  number: { defaultTransform: 'number', allowed: ['number', 'integer', 'none'], onInvalid: 'quarantine', kind: 'number' },
+  dropdown: { defaultTransform: 'text', allowed: ['text', 'name', 'none'], onInvalid: 'quarantine', kind: 'choice' },
+  radio: { defaultTransform: 'text', allowed: ['text', 'name', 'none'], onInvalid: 'quarantine', kind: 'choice' },
+  multi_select_dropdown: { defaultTransform: 'array_to_multiselect', allowed: ['array_to_multiselect', 'none'], onInvalid: 'quarantine', kind: 'choices' },
+  checkbox: { defaultTransform: 'boolean', allowed: ['boolean', 'none'], onInvalid: 'quarantine', kind: 'boolean' },
+  date: { defaultTransform: 'date', allowed: ['date', 'none'], onInvalid: 'quarantine', kind: 'date' },
+};
+
+/** Freshsales limits the rules check against (api/freshsales.md, custom fields). */
+export const FRESHSALES_LIMITS = { textChars: 256, textareaChars: 10_000, numberIntegerDigits: 11, dropdownChoices: 300, nameChars: 255 } as const;
+
+/** Canonical contact fields a `from` can name directly (everything but the attribute bag). */
+export const CANONICAL_CONTACT_FIELDS = Object.keys(CanonicalContact.shape).filter((k) => k !== 'attributes') as Array<
+  Exclude<keyof CanonicalContact, 'attributes'>
+>;
+/** Prefix of a `from` path that reads a source attribute; the rest is the attribute's exact name (dots allowed). */
+export const ATTRIBUTE_PREFIX = 'attributes.';
+
+const quote = (v: unknown) => JSON.stringify(v);
+
+/** A custom field target, named by the label the admin gives it in Freshsales. */
+export const CustomTarget = z
+  .strictObject({
+    custom: z.string({ error: 'the custom field label must be text' }).trim().min(1, 'the custom field label must not be empty').max(255),
+    type: z.enum(CUSTOM_FIELD_TYPES, {
+      error: (iss) =>
+        iss.input === undefined
+          ? `a custom field needs a type (one of: ${CUSTOM_FIELD_TYPES.join(', ')})`
+          : `unknown custom field type ${quote(iss.input)} (expected one of: ${CUSTOM_FIELD_TYPES.join(', ')})${didYouMean(iss.input, CUSTOM_FIELD_TYPES)}`,
+    }),
+    // YAML reads `[1, 2]` or `[yes]` as numbers/booleans; choices are text in Freshsales.
+    choices: z
+      .array(z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v).trim()))
+      .max(FRESHSALES_LIMITS.dropdownChoices, `Freshsales allows at most ${FRESHSALES_LIMITS.dropdownChoices} choices`)
+      .optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.choices === undefined) return;
+    if (t.type !== 'dropdown' && t.type !== 'radio' && t.type !== 'multi_select_dropdown') {
+      ctx.addIssue({ code: 'custom', path: ['choices'], message: `only dropdown, radio and multi_select_dropdown fields have choices, not ${t.type}` });
+      return;
+    }
+    const seen = new Set<string>();
+    t.choices.forEach((c, i) => {
+      if (c.length === 0) ctx.addIssue({ code: 'custom', path: ['choices', i], message: 'a choice must not be empty' });
+      const k = c.toLowerCase();
+      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: ['choices', i], message: `choice ${quote(c)} is listed twice` });
+      seen.add(k);
+    });
+  });
+/** A custom field target. */
+export type CustomTarget = z.infer<typeof CustomTarget>;
+
+/** A field's destination: a standard field name, or a custom field by label. */
+export type Target = StandardContactField | CustomTarget;
+
+const TargetSchema = z.unknown().transform((v, ctx): Target => {
+  if (typeof v === 'string') {
+    if ((STANDARD_NAMES as string[]).includes(v)) return v as StandardContactField;
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown Freshsales contact field ${quote(v)} (expected one of: ${STANDARD_NAMES.join(', ')}; or { custom: "<label>", type: <type> } for a custom field)${didYouMean(v, STANDARD_NAMES)}`,
+    });
+    return z.NEVER;
+  }
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const r = CustomTarget.safeParse(v);
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) {
+      if (issue.code === 'unrecognized_keys') ctx.addIssue({ ...issue, input: v as Record<string, unknown> });
+      else ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+    return z.NEVER;
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: v === undefined ? 'every field needs a "to": a Freshsales field name or { custom: "<label>", type: <type> }' : `"to" must be a Freshsales field name or { custom: "<label>", type: <type> }, not ${quote(v)}`,
+  });
+  return z.NEVER;
+});
+
+const FromPath = z
+  .string({ error: (iss) => (iss.input === undefined ? 'every field needs a "from": a contact field or attributes.<name>' : 'from must be text') })
+  .superRefine((v, ctx) => {
+    if (v.startsWith(ATTRIBUTE_PREFIX)) {
+      if (v.length === ATTRIBUTE_PREFIX.length) ctx.addIssue({ code: 'custom', message: 'attributes. must be followed by the attribute name' });
+      return;
+    }
+    if (!(CANONICAL_CONTACT_FIELDS as string[]).includes(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown source field ${quote(v)} (expected one of: ${CANONICAL_CONTACT_FIELDS.join(', ')}; or attributes.<name>)${didYouMean(v, CANONICAL_CONTACT_FIELDS)}`,
+      });
+    }
+  });
+
+const TransformSchema = z.enum(TRANSFORMS, {
+  error: (iss) =>
+    iss.input === undefined ? 'transform must be one of: ' + TRANSFORMS.join(', ') : `unknown transform ${quote(iss.input)} (expected one of: ${TRANSFORMS.join(', ')})${didYouMean(iss.input, TRANSFORMS)}`,
+});
+
+const RawField = z.strictObject({
+  from: FromPath,
+  to: TargetSchema,
+  transform: TransformSchema.optional(),
+  /** Source value → destination value, applied before the transform (e.g. lifecycle stage → stage id). */
+  values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  on_invalid: z.enum(ON_INVALID, { error: (iss) => `on_invalid must be "quarantine" or "drop", not ${quote(iss.input)}` }).optional(),
+});
+
+/** One field of the map after parsing: the transform and on_invalid are always filled in. */
+export interface MappingField {
+  from: string;
+  to: Target;
+  transform: Transform;
+  values?: Record<string, string | number | boolean | null>;
+  on_invalid: OnInvalid;
+}
+
+const ContactObject = z
+  .strictObject({
+    dedupe: z.enum(['email'], { error: (iss) => `dedupe must be "email" (the only key Freshsales upserts contacts by), not ${quote(iss.input)}` }).default('email'),
+    fields: z.array(RawField, { error: 'fields must be a list of { from, to, transform } entries' }),
+  })
+  // Runs even when single fields are invalid, so every problem in the file is listed at once.
+  .check(z.superRefine((raw, ctx) => checkContactFields(raw as unknown, ctx), { when: () => true }))
+  .transform((o) => ({
+    dedupe: o.dedupe,
+    fields: o.fields.map((f): MappingField => {
+      const rule = targetRule(f.to);
+      return {
+        from: f.from,
+        to: f.to,
+        transform: f.transform ?? rule.defaultTransform,
+        ...(f.values !== undefined ? { values: f.values } : {}),
+        on_invalid: f.on_invalid ?? rule.onInvalid,
+      };
+    }),
+  }));
+
+/** The mapping file, validated. */
+export const MappingSpec = z.strictObject({
+  version: z.literal(1, { error: (iss) => `version must be 1${iss.input === undefined ? '' : `, not ${quote(iss.input)}`}` }),
+  source: z.enum(SourceName.options, { error: (iss) => `source must be one of: ${SourceName.options.join(', ')}${iss.input === undefined ? '' : `, not ${quote(iss.input)}`}` }),
+  objects: z.strictObject({ contact: ContactObject }),
+});
+/** The mapping spec after parsing, with defaults filled in. */
+export type MappingSpec = z.output<typeof MappingSpec>;
+/** The contact part of a mapping spec. */
+export type ContactMap = MappingSpec['objects']['contact'];
+
+/** True when the target is a custom field. */
+export function isCustomTarget(to: Target): to is CustomTarget {
+  return typeof to === 'object';
+}
+
+/**
+ * A stable key per target for uniqueness and hashing: `emails`, or `custom:<label lower-cased>`
+ * (Freshsales labels are unique per entity regardless of case).
+ */
+export function targetKey(to: Target): string {
+  return isCustomTarget(to) ? `custom:${to.custom.trim().toLowerCase()}` : to;
+}
+
+/** How a target reads in messages and reports: `mobile_number` or `"Favourite team"`. */
+export function targetLabel(to: Target): string {
+  return isCustomTarget(to) ? quote(to.custom) : to;
+}
+
+/** The rules for a target: default transform, allowed transforms, on_invalid default, compare kind. */
+export function targetRule(to: Target): TargetRule {
+  if (isCustomTarget(to)) return { label: to.custom, ...CUSTOM_RULES[to.type] };
+  return STANDARD_CONTACT_FIELDS[to];
+}
+
+/** Read and validate a mapping file; throws a `ConfigError` naming the file and line of each problem. */
+export function loadMappingSpec(file: string): MappingSpec {
+  return loadYamlFile(file, MappingSpec, 'mapping');
+}
+
+/** Validate mapping YAML text; `fileName` is what error messages call it. */
+export function parseMappingSpec(text: string, fileName: string): MappingSpec {
+  return parseYaml(text, MappingSpec, fileName, 'mapping');
+}
+
+/**
+ * The identity a human confirms: sha256 (hex) of a canonical JSON of the parsed spec.
+ * Comments, key order, quoting and defaults written out or left implicit do not change it;
+ * field order does not either (each field writes its own target, so order cannot change a
+ * record). Any change to what is written, how, or from where does.
+ */
+export function mappingHash(spec: MappingSpec | string): string {
+  const parsed = typeof spec === 'string' ? parseMappingSpec(spec, 'mapping') : spec;
+  const fields = [...parsed.objects.contact.fields].sort((a, b) => cmp(targetKey(a.to), targetKey(b.to)));
+  const canonical = { ...parsed, objects: { ...parsed.objects, contact: { ...parsed.objects.contact, fields } } };
+  return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
+}
+
+/** JSON with object keys sorted and undefined dropped, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort(cmp)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Cross-field rules, written against the raw input because they run even when single fields
+ * failed: transform fits the target, no target written twice, emails exactly once.
+ */
+function checkContactFields(raw: unknown, ctx: z.RefinementCtx): void {
+  const fields = (raw as { fields?: unknown } | null)?.fields;
+  if (!Array.isArray(fields)) return;
+  const firstWriter = new Map<string, number>();
+  let emailsWriters = 0;
+  fields.forEach((f: unknown, i) => {
+    if (f === null || typeof f !== 'object') return;
+    const field = f as Record<string, unknown>;
+    const to = asTarget(field.to);
+    if (to === undefined) return;
+    const key = targetKey(to);
+    const earlier = firstWriter.get(key);
+    if (earlier !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['fields', i, 'to'], message: `${targetLabel(to)} is already written by fields[${earlier}]; each Freshsales field can be written by one mapping only` });
+    } else {
+      firstWriter.set(key, i);
+    }
+    if (to === 'emails') {
+      emailsWriters++;
+      if (field.on_invalid === 'drop') {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'on_invalid'], message: 'emails cannot be dropped: Freshsales requires an email, so a contact without a valid one is quarantined' });
+      }
+    }
+    const rule = targetRule(to);
+    const transform = field.transform;
+    if (typeof transform === 'string' && (TRANSFORMS as readonly string[]).includes(transform) && !rule.allowed.includes(transform as Transform)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fields', i, 'transform'],
+        message: `transform ${quote(transform)} cannot write ${isCustomTarget(to) ? `a ${to.type} field` : to} (use one of: ${rule.allowed.join(', ')})`,
+      });
+    }
+  });
+  if (emailsWriters === 0) {
+    ctx.addIssue({ code: 'custom', path: ['fields'], message: 'no field writes emails: Freshsales requires an email on every contact (add "- from: email" with "to: emails")' });
+  }
+}
+
+/** A target from raw input, or undefined when it is not valid (its own error is reported elsewhere). */
+function asTarget(v: unknown): Target | undefined {
+  if (typeof v === 'string') return (STANDARD_NAMES as string[]).includes(v) ? (v as StandardContactField) : undefined;
+  const r = CustomTarget.safeParse(v);
+  return r.success ? r.data : undefined;
+}
+
+/** `; did you mean "phone"?` when a close candidate exists, else ''. */
+function didYouMean(input: unknown, candidates: readonly string[]): string {
+  if (typeof input !== 'string' || input.length === 0) return '';
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(input.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  const threshold = Math.max(1, Math.floor(input.length / 3));
+  return best !== undefined && bestDistance <= threshold ? `; did you mean ${quote(best)}?` : '';
+}
+
+/** Optimal string alignment distance: edits plus adjacent swaps ("emial" → "email" is 1). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = v;
+    }
+  }
+  return at(a.length, b.length);
+}
