@@ -1,0 +1,284 @@
+/**
+ * Tasks, sales activities, notes and documents: the records hung on contacts, accounts
+ * and deals. None of them has a bulk endpoint [DOC]; each must name an existing target
+ * by `targetable_type` (Contact | SalesAccount | Deal) and `targetable_id`.
+ */
+import type { Plan } from './catalogue.js';
+import { ApiError, failIfAny } from './errors.js';
+import { IdSequence, subSeed } from './ids.js';
+import { type Part } from './multipart.js';
+import { iso, readCustom } from './read-shapes.js';
+import type { RecordEntity } from './records.js';
+import { type Tenant, writeCustomFields } from './tenant.js';
+import { asId, asText, isIsoDateTime } from './values.js';
+import { pageParams } from './views.js';
+
+/** Largest document Freshsales accepts [DOC]. */
+export const MAX_DOCUMENT_BYTES = 150 * 1024 * 1024;
+/** Document storage per user per plan [DOC]; pooled across the account's active users. */
+export const STORAGE_PER_USER: Record<Plan, number> = { free: 0, growth: 2 * 1024 ** 3, pro: 5 * 1024 ** 3, enterprise: 100 * 1024 ** 3 };
+
+const TARGETS: Record<string, RecordEntity> = { Contact: 'contacts', SalesAccount: 'sales_accounts', Deal: 'deals' };
+
+/** The four activity kinds, as snapshot keys. */
+export type ActivityKind = 'tasks' | 'sales_activities' | 'notes' | 'documents';
+
+interface Item {
+  id: number;
+  data: Record<string, unknown>;
+  custom: Record<string, string | number | boolean>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Activity stores and their validation, for one tenant. */
+export class Activities {
+  private readonly items: Record<ActivityKind, Map<number, Item>> = { tasks: new Map(), sales_activities: new Map(), notes: new Map(), documents: new Map() };
+  private readonly seqs: Record<ActivityKind, IdSequence>;
+  private storageUsed = 0;
+
+  constructor(private readonly tenant: Tenant) {
+    const seed = tenant.opts.seed;
+    this.seqs = {
+      tasks: new IdSequence(subSeed(seed, 11)),
+      sales_activities: new IdSequence(subSeed(seed, 12)),
+      notes: new IdSequence(subSeed(seed, 13)),
+      documents: new IdSequence(subSeed(seed, 14)),
+    };
+  }
+
+  private now(): number {
+    return this.tenant.opts.now();
+  }
+
+  /** Check `targetable_type`/`targetable_id` and copy them into `data`. */
+  private target(src: Record<string, unknown>, data: Record<string, unknown>, errors: string[], required: boolean): void {
+    const hasType = src.targetable_type !== undefined && src.targetable_type !== null;
+    const hasId = src.targetable_id !== undefined && src.targetable_id !== null;
+    if (!hasType && !hasId) {
+      if (required && data.targetable_id === undefined) errors.push('targetable_type and targetable_id are required');
+      return;
+    }
+    const entity = TARGETS[String(src.targetable_type ?? data.targetable_type)];
+    if (!entity) return void errors.push('targetable_type must be Contact, SalesAccount or Deal');
+    const id = asId(src.targetable_id ?? data.targetable_id);
+    if (id === undefined || !this.tenant.stores[entity].get(id)) return void errors.push(`targetable_id ${JSON.stringify(src.targetable_id)} does not exist`);
+    data.targetable_type = String(src.targetable_type ?? data.targetable_type);
+    data.targetable_id = id;
+  }
+
+  private owner(src: Record<string, unknown>, data: Record<string, unknown>, errors: string[]): void {
+    if (src.owner_id === undefined) {
+      if (data.owner_id === undefined) data.owner_id = this.tenant.keyUserId;
+      return;
+    }
+    const id = asId(src.owner_id);
+    if (id === undefined || !this.tenant.ref.users.some((u) => u.id === id)) return void errors.push(`Invalid owner provided: ${JSON.stringify(src.owner_id)}`);
+    data.owner_id = id;
+  }
+
+  private textInto(src: Record<string, unknown>, data: Record<string, unknown>, key: string, max: number, errors: string[]): void {
+    if (!(key in src)) return;
+    if (src[key] === null) return void delete data[key];
+    const t = asText(src[key]);
+    if (t === undefined) return void errors.push(`${key} must be text`);
+    if (t.length > max) return void errors.push(`${key} is too long (maximum is ${max} characters)`);
+    data[key] = t;
+  }
+
+  private dateInto(src: Record<string, unknown>, data: Record<string, unknown>, key: string, errors: string[]): void {
+    if (!(key in src)) return;
+    if (src[key] === null) return void delete data[key];
+    if (!isIsoDateTime(src[key])) return void errors.push(`${key} must be an ISO 8601 date-time`);
+    data[key] = new Date(Date.parse(src[key] as string)).toISOString();
+  }
+
+  private save(kind: ActivityKind, existing: Item | undefined, data: Record<string, unknown>, custom: Item['custom']): Item {
+    const now = this.now();
+    if (existing) {
+      existing.data = data;
+      existing.custom = custom;
+      existing.updatedAt = Math.max(now, existing.updatedAt + 1);
+      return existing;
+    }
+    const item: Item = { id: this.seqs[kind].take(), data, custom, createdAt: now, updatedAt: now };
+    this.items[kind].set(item.id, item);
+    return item;
+  }
+
+  /** A stored item or 404. */
+  get(kind: ActivityKind, id: string): Item {
+    const item = this.items[kind].get(Number(id));
+    if (!item) throw new ApiError(404, [`${kind.replace(/s$/, '')} not found`]);
+    return item;
+  }
+
+  /** Hard delete (activities do not come back in any read). */
+  remove(kind: ActivityKind, id: string): void {
+    const item = this.get(kind, id);
+    if (kind === 'documents') this.storageUsed -= Number(item.data.file_size ?? 0);
+    this.items[kind].delete(item.id);
+  }
+
+  /** Create or partially update a task [DOC]: title and due_date required, status 0 open / 1 done. */
+  writeTask(payload: unknown, id?: string): Item {
+    if (!isObject(payload)) throw new ApiError(400, ['param is missing or the value is empty: task']);
+    const existing = id === undefined ? undefined : this.get('tasks', id);
+    const data = { ...(existing?.data ?? {}) };
+    const custom = { ...(existing?.custom ?? {}) };
+    const errors: string[] = [];
+    this.textInto(payload, data, 'title', 255, errors);
+    this.textInto(payload, data, 'description', 10_000, errors);
+    this.dateInto(payload, data, 'due_date', errors);
+    if (!data.title || !String(data.title).trim()) errors.push("Title can't be blank");
+    if (!data.due_date) errors.push("Due date can't be blank");
+    this.target(payload, data, errors, true);
+    this.owner(payload, data, errors);
+    if ('status' in payload) {
+      const s = asId(payload.status);
+      if (s !== 0 && s !== 1) errors.push('status must be 0 (open) or 1 (completed)');
+      else {
+        if (s === 1 && data.status !== 1) data.completed_date = iso(this.now());
+        if (s === 0) delete data.completed_date;
+        data.status = s;
+      }
+    } else if (data.status === undefined) data.status = 0;
+    if ('outcome_id' in payload && payload.outcome_id !== null) {
+      const o = asId(payload.outcome_id);
+      if (o === undefined || !this.tenant.ref.salesActivityOutcomes.some((x) => x.id === o)) errors.push(`Invalid outcome provided: ${JSON.stringify(payload.outcome_id)}`);
+      else data.outcome_id = o;
+    }
+    if ('task_type_id' in payload && payload.task_type_id !== null) {
+      const t = asId(payload.task_type_id);
+      if (t === undefined || !this.tenant.ref.taskTypes.some((x) => x.id === t)) errors.push(`Invalid task type provided: ${JSON.stringify(payload.task_type_id)}`);
+      else data.task_type_id = t;
+    }
+    // Tasks have no custom field catalogue in the fields endpoint: any cf_ key is unknown.
+    writeCustomFields(undefined, this.tenant.opts.unknownCustomField, payload.custom_field, custom, errors);
+    failIfAny(errors);
+    return this.save('tasks', existing, data, custom);
+  }
+
+  /** `GET /api/tasks?filter=` [DOC]. */
+  listTasks(query: URLSearchParams): { items: Item[]; total: number; totalPages: number } {
+    const filter = query.get('filter') ?? 'open';
+    const now = this.now();
+    const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const due = (i: Item) => Date.parse(String(i.data.due_date));
+    const tests: Record<string, (i: Item) => boolean> = {
+      open: (i) => i.data.status !== 1,
+      completed: (i) => i.data.status === 1,
+      due_today: (i) => i.data.status !== 1 && day(due(i)) === day(now),
+      due_tomorrow: (i) => i.data.status !== 1 && day(due(i)) === day(now + 86_400_000),
+      overdue: (i) => i.data.status !== 1 && due(i) < now,
+    };
+    const test = tests[filter];
+    if (!test) throw new ApiError(400, [`Invalid filter "${filter}" (use ${Object.keys(tests).join(', ')})`]);
+    return this.paged([...this.items.tasks.values()].filter(test), query);
+  }
+
+  private paged(all: Item[], query: URLSearchParams): { items: Item[]; total: number; totalPages: number } {
+    const { page, perPage } = pageParams({ page: query.get('page') ?? undefined, per_page: query.get('per_page') ?? undefined });
+    return { items: all.slice((page - 1) * perPage, page * perPage), total: all.length, totalPages: Math.ceil(all.length / perPage) };
+  }
+
+  /** Create or update a sales activity [DOC]: `sales_activity_type_id` required. */
+  writeSalesActivity(payload: unknown, id?: string): Item {
+    if (!isObject(payload)) throw new ApiError(400, ['param is missing or the value is empty: sales_activity']);
+    const existing = id === undefined ? undefined : this.get('sales_activities', id);
+    const data = { ...(existing?.data ?? {}) };
+    const custom = { ...(existing?.custom ?? {}) };
+    const errors: string[] = [];
+    const ref = this.tenant.ref;
+    if ('sales_activity_type_id' in payload) {
+      const t = asId(payload.sales_activity_type_id);
+      if (t === undefined || !ref.salesActivityTypes.some((x) => x.id === t)) errors.push(`Invalid sales activity type provided: ${JSON.stringify(payload.sales_activity_type_id)}`);
+      else data.sales_activity_type_id = t;
+    } else if (data.sales_activity_type_id === undefined) errors.push("Sales activity type can't be blank");
+    if ('sales_activity_outcome_id' in payload && payload.sales_activity_outcome_id !== null) {
+      const o = ref.salesActivityOutcomes.find((x) => x.id === asId(payload.sales_activity_outcome_id));
+      if (!o) errors.push(`Invalid outcome provided: ${JSON.stringify(payload.sales_activity_outcome_id)}`);
+      else if (data.sales_activity_type_id !== undefined && o.sales_activity_type_id !== data.sales_activity_type_id) errors.push('The outcome does not belong to this sales activity type');
+      else data.sales_activity_outcome_id = o.id;
+    }
+    this.textInto(payload, data, 'title', 255, errors);
+    this.textInto(payload, data, 'notes', 10_000, errors);
+    this.dateInto(payload, data, 'start_date', errors);
+    this.dateInto(payload, data, 'end_date', errors);
+    if (typeof data.start_date === 'string' && typeof data.end_date === 'string' && data.end_date < data.start_date) {
+      errors.push('end_date must not be before start_date');
+    }
+    this.target(payload, data, errors, false);
+    this.owner(payload, data, errors);
+    writeCustomFields(this.tenant.catalogues.sales_activities, this.tenant.opts.unknownCustomField, payload.custom_field, custom, errors);
+    failIfAny(errors);
+    return this.save('sales_activities', existing, data, custom);
+  }
+
+  /** `GET /api/sales_activities` (paged). */
+  listSalesActivities(query: URLSearchParams): { items: Item[]; total: number; totalPages: number } {
+    return this.paged([...this.items.sales_activities.values()], query);
+  }
+
+  /** Create or update a note [DOC]: an empty description is a 400. */
+  writeNote(payload: unknown, id?: string): Item {
+    if (!isObject(payload)) throw new ApiError(400, ['param is missing or the value is empty: note']);
+    const existing = id === undefined ? undefined : this.get('notes', id);
+    const data = { ...(existing?.data ?? {}) };
+    const errors: string[] = [];
+    this.textInto(payload, data, 'description', 65_535, errors);
+    if (typeof data.description !== 'string' || !data.description.trim()) errors.push("Description can't be blank");
+    this.target(payload, data, errors, true);
+    if (!existing) data.creater_id = this.tenant.keyUserId;
+    failIfAny(errors);
+    return this.save('notes', existing, data, {});
+  }
+
+  /** Store a document's metadata from multipart parts [DOC]: ≤150 MB, within the plan's storage. */
+  writeDocument(parts: Part[]): Item {
+    const field = (name: string) => parts.find((p) => p.name === name && p.filename === undefined)?.data.toString('utf8');
+    const file = parts.find((p) => p.name === 'file');
+    const errors: string[] = [];
+    if (!file) errors.push("File can't be blank");
+    const data: Record<string, unknown> = {};
+    this.target({ targetable_type: field('targetable_type'), targetable_id: field('targetable_id') }, data, errors, true);
+    failIfAny(errors);
+    const size = file!.data.length;
+    if (size > MAX_DOCUMENT_BYTES) throw new ApiError(400, ['File size should be less than 150 MB']);
+    const activeUsers = this.tenant.ref.users.filter((u) => u.is_active).length;
+    if (this.storageUsed + size > STORAGE_PER_USER[this.tenant.opts.plan] * activeUsers) {
+      throw new ApiError(400, [`Storage limit of the ${this.tenant.opts.plan} plan exceeded`]);
+    }
+    this.storageUsed += size;
+    data.name = field('file_name') || file!.filename || 'file';
+    data.content_type = file!.contentType ?? 'application/octet-stream';
+    data.file_size = size;
+    data.owner_id = this.tenant.keyUserId;
+    data.is_shared = field('is_shared') === 'true';
+    return this.save('documents', undefined, data, {});
+  }
+
+  /** An item in its read shape. */
+  read(kind: ActivityKind, item: Item): Record<string, unknown> {
+    const out: Record<string, unknown> = { id: item.id };
+    const keys: Record<ActivityKind, string[]> = {
+      tasks: ['title', 'description', 'due_date', 'owner_id', 'targetable_type', 'targetable_id', 'status', 'outcome_id', 'task_type_id', 'completed_date'],
+      sales_activities: ['title', 'sales_activity_type_id', 'sales_activity_outcome_id', 'start_date', 'end_date', 'notes', 'owner_id', 'targetable_type', 'targetable_id'],
+      notes: ['description', 'targetable_type', 'targetable_id', 'creater_id'],
+      documents: ['name', 'content_type', 'file_size', 'targetable_type', 'targetable_id', 'owner_id', 'is_shared'],
+    };
+    for (const k of keys[kind]) out[k] = item.data[k] ?? null;
+    if (kind === 'tasks') out.creater_id = this.tenant.keyUserId;
+    if (kind === 'sales_activities') out.custom_field = readCustom(this.tenant.catalogues.sales_activities, item.custom);
+    out.created_at = iso(item.createdAt);
+    out.updated_at = iso(item.updatedAt);
+    return out;
+  }
+
+  /** Every item of a kind in read shape. */
+  all(kind: ActivityKind): Record<string, unknown>[] {
+    return [...this.items[kind].values()].map((i) => this.read(kind, i));
+  }
+}
