@@ -55,7 +55,7 @@ async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number):
     const loaded = loadConfig(configFile);
     const source = createSource(loaded.config.source, { logger: io.logger });
     try {
-      await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 500, force: true });
+      await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true });
     } finally {
       await source.close();
     }

@@ -43,7 +43,7 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
 
     const source = createSource(loaded.config.source, { logger: io.logger });
     try {
-      const p = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 500, force: true });
+      const p = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true });
       io.out(`demo: proposed ${p.fields} field mappings from ${p.sampled} sampled profiles → ${loaded.mappingFile}`);
     } finally {
       await source.close();

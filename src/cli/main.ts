@@ -70,7 +70,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('propose')
     .description('sample the source and write a proposed map (with evidence) to the config\'s mapping file')
     .requiredOption('--config <file>', 'migration config file')
-    .option('--sample <n>', 'contacts to sample', int('--sample'), 500)
+    .option('--sample <n>', 'contacts to sample (dropdown choices come from what the sample holds)', int('--sample'), 5000)
     .option('--force', 'replace an existing mapping file', false)
     .action(wrap((o: { config: string; sample: number; force: boolean }) => mapPropose(o, io)));
   map

@@ -126,6 +126,11 @@ export function toContactPayload(contact: CanonicalContact, map: ContactMap, ctx
     }
 
     const result = convert(field, raw, contact);
+    if (!result.ok && result.reason === 'empty' && field.to !== 'emails') {
+      // A value that only parses to nothing ("[]", "  ") is absent, not invalid.
+      if (ctx.clearAbsent) write(null);
+      continue;
+    }
     if (!result.ok) {
       problem(result.reason);
       continue;

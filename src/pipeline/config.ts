@@ -47,7 +47,8 @@ export interface LoadedConfig {
 /** Replace `${NAME}` with environment values; a missing variable is a ConfigError naming the line. */
 function interpolate(text: string, file: string, env: NodeJS.ProcessEnv): string {
   return text.split('\n').map((line, i) =>
-    line.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    // Comment lines are left alone: they may show the ${VAR} syntax as an example.
+    line.trimStart().startsWith('#') ? line : line.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const v = env[name];
       if (v === undefined) throw new ConfigError(`${file} line ${i + 1}: environment variable ${name} is not set`, { file, line: i + 1 });
       return v;

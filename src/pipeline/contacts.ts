@@ -110,7 +110,6 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
   let calls = 0;
   const ready = await d.store.countReady(d.runId, OBJECT);
   const views = await d.dest.views('contacts');
-  calls++;
   const all = views.find((v) => v.name.toLowerCase() === 'all contacts') ?? views[0];
   let strategy: 'listing' | 'search' = 'search';
   d.progress.start('match existing contacts', null);

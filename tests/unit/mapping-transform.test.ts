@@ -236,3 +236,26 @@ describe('toContactPayload: target shapes', () => {
     expect(out.issues).toEqual([{ field: 'Level', from: 'attributes.level.current', reason: 'custom field "Level": not a whole number (2.5)', fatal: true }]);
   });
 });
+
+describe('values that parse to nothing', () => {
+  it('treats an empty JSON array for a multi-select as absent, not as a reason to quarantine', async () => {
+    const { parseMappingSpec } = await import('../../src/mapping/spec.js');
+    const { toContactPayload } = await import('../../src/mapping/transform.js');
+    const spec = parseMappingSpec(
+      ['version: 1', 'source: xtremepush', 'objects:', '  contact:', '    fields:', '      - { from: email, to: emails }',
+        '      - from: attributes.favourite_sports', '        to: { custom: "Favourite sports", type: multi_select_dropdown, choices: [football, tennis] }', '        transform: array_to_multiselect'].join('\n'),
+      'm.yaml',
+    );
+    const contact = {
+      sourceKey: 'k', sourceId: '1', externalId: null, email: 'a@b.ie', phone: null, firstName: null, lastName: null, country: null,
+      language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null,
+      attributes: { favourite_sports: '[]' },
+    };
+    const ctx = { customFieldNames: new Map([['Favourite sports', 'cf_favourite_sports']]), now: 0 };
+    const out = toContactPayload(contact, spec.objects.contact, ctx);
+    expect(out.issues).toEqual([]);
+    expect(out.payload.custom_field).toEqual({});
+    const cleared = toContactPayload(contact, spec.objects.contact, { ...ctx, clearAbsent: true });
+    expect(cleared.payload.custom_field).toEqual({ cf_favourite_sports: null });
+  });
+});

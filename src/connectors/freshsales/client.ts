@@ -36,12 +36,15 @@ function parse<T>(schema: ZodType<T>, body: unknown, call: string): T {
 }
 
 export class FreshsalesClient {
+  /** Views per entity, kept from the first read: they do not change during a run, and calls are scarce. */
+  private readonly viewCache = new Map<Entity, Array<{ id: string; name: string }>>();
+
   constructor(private readonly http: HttpClient) {}
 
   /** GET /api/contacts/filters — the cheapest authenticated call; turns a refused key into a ConfigError. */
   async checkConnection(): Promise<void> {
     try {
-      await this.http.request({ method: 'GET', path: '/api/contacts/filters' });
+      await this.views('contacts');
     } catch (e) {
       if (isMigrateError(e) && (e.http?.status === 401 || e.http?.status === 403)) {
         throw new ConfigError(`Freshsales refused the API key (HTTP ${e.http.status}): check destination.apiKey and the account domain`, { cause: e });
@@ -58,8 +61,12 @@ export class FreshsalesClient {
 
   /** GET /api/{entity}/filters — the listing views of an entity. */
   async views(entity: Entity): Promise<Array<{ id: string; name: string }>> {
+    const cached = this.viewCache.get(entity);
+    if (cached) return cached;
     const res = await this.http.request({ method: 'GET', path: `/api/${entity}/filters` });
-    return parse(FiltersResponse, res.body, `views(${entity})`).filters;
+    const views = parse(FiltersResponse, res.body, `views(${entity})`).filters;
+    this.viewCache.set(entity, views);
+    return views;
   }
 
   /** GET /api/{entity}/view/:id — one page of a listing view (per_page max 100). */

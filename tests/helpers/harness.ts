@@ -1,0 +1,87 @@
+/**
+ * Test harness: both simulators, a config pointing at them, a proposed map whose custom
+ * fields exist on the Freshsales simulator, and (optionally) the map confirmed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateXtremepushDataset } from '../../simulators/generator/index.js';
+import { startXtremepushSim, type XtremepushSim } from '../../simulators/xtremepush/index.js';
+import { startFreshsalesSim, type FreshsalesSim, type FreshsalesSimOptions } from '../../simulators/freshsales/index.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { createSource } from '../../src/connectors/registry.js';
+import { loadMappingSpec } from '../../src/mapping/spec.js';
+import { customTargets } from '../../src/pipeline/bind-fields.js';
+import { loadConfig, type LoadedConfig } from '../../src/pipeline/config.js';
+import { confirmMap, proposeMap } from '../../src/pipeline/map-gate.js';
+import { openStore } from '../../src/pipeline/migrate.js';
+import { writeSimConfig } from '../../src/cli/sim-config.js';
+
+export const APPTOKEN = 'xp-test-token-5f2a9c';
+export const API_KEY = 'fs-test-key-8d41b7e3';
+
+export interface Harness {
+  dir: string;
+  configFile: string;
+  loaded: LoadedConfig;
+  xp: XtremepushSim;
+  fs: FreshsalesSim;
+  dataset: ReturnType<typeof generateXtremepushDataset>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: {
+  profiles: number;
+  seed?: number;
+  fs?: Partial<FreshsalesSimOptions>;
+  confirm?: boolean;
+  createFields?: boolean;
+  run?: { concurrency?: number; batchSize?: number };
+}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-it-'));
+  const dataset = generateXtremepushDataset({ profiles: opts.profiles, seed: opts.seed ?? 11 });
+  const xp = await startXtremepushSim({ apptoken: APPTOKEN, dataset });
+  const timeScale = opts.fs?.timeScale ?? 3600;
+  const fs = await startFreshsalesSim({ apiKey: API_KEY, plan: 'growth', timeScale, seed: opts.seed ?? 11, ...opts.fs });
+  const configFile = join(dir, 'config.yaml');
+  writeSimConfig(configFile, { xtremepushUrl: xp.url, apptoken: APPTOKEN, freshsalesUrl: fs.url, apiKey: API_KEY, plan: opts.fs?.plan ?? 'growth', timeScale }, { workdir: 'state' });
+  const loaded = loadConfig(configFile);
+  if (opts.run) Object.assign(loaded.config.run, opts.run);
+  const source = createSource(loaded.config.source, { logger: silentLogger() });
+  try {
+    await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true });
+  } finally {
+    await source.close();
+  }
+  if (opts.createFields !== false) {
+    for (const t of customTargets(loadMappingSpec(loaded.mappingFile).objects.contact)) {
+      fs.addCustomField('contacts', { label: t.label, type: t.type as never, ...(t.choices ? { choices: t.choices } : {}) });
+    }
+  }
+  if (opts.confirm !== false) {
+    const store = openStore(loaded);
+    await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'test', now: new Date() });
+    store.close();
+  }
+  return {
+    dir, configFile, loaded, xp, fs, dataset,
+    close: async () => {
+      await Promise.all([xp.close(), fs.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a correct migration of the dataset must end with, computed from the generator's truth. */
+export function expectedContactCounts(dataset: Harness['dataset']) {
+  const t = dataset.truth;
+  const quarantined = new Set<string>([...t.missingEmail, ...t.invalidEmail, ...t.tooLongNames]);
+  // Duplicate groups: every valid member but the newest is merged away.
+  let merged = 0;
+  for (const g of t.duplicateGroups) {
+    const valid = g.profileIds.filter((id: string) => !quarantined.has(id));
+    if (valid.length > 1) merged += valid.length - 1;
+  }
+  const source = dataset.profiles.length;
+  return { source, quarantined: quarantined.size, merged, loaded: source - quarantined.size - merged };
+}
