@@ -1,0 +1,9 @@
+/**
+ * Seeded data generators for the source simulators. Xtremepush for now; each source
+ * gets its own module and raw types.
+ */
+export * from './types.js';
+export { DEFAULT_NOW, createXtremepushGenerator, datasetSummary, generateXtremepushDataset, normaliseNow } from './xtremepush-dataset.js';
+export type { ProfileActivity, XtremepushGenerator } from './xtremepush-dataset.js';
+export { MESS_RATES } from './plan.js';
+export { segmentMatches, compareScalars, asNumber } from './segment-rules.js';

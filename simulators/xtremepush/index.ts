@@ -1,0 +1,7 @@
+/** The Xtremepush external API simulator (see server.ts for behaviour and its [A] choices). */
+export { startXtremepushSim } from './server.js';
+export type { XtremepushSim, XtremepushSimOptions, XtremepushSimStats } from './server.js';
+export { OPERATORS, QueryError, Table, matches, parseCondition, parseListQuery } from './query.js';
+export type { ConditionNode, ListQuery, OrderKey, Row } from './query.js';
+export { TASK_TYPES } from './tasks.js';
+export type { TaskType, TaskView } from './tasks.js';

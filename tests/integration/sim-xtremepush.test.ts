@@ -1,0 +1,424 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateXtremepushDataset, type XtremepushDataset } from '../../simulators/generator/index.js';
+import { startXtremepushSim, type XtremepushSim, type XtremepushSimOptions } from '../../simulators/xtremepush/index.js';
+
+const TOKEN = 'xp-test-token';
+const json = JSON.stringify;
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown> & { code?: number; success?: boolean; data?: Record<string, unknown>[]; model?: Record<string, unknown>; message?: string; errors?: string[] };
+}
+
+async function post(sim: { url: string }, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const res = await fetch(`${sim.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : json(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : {} };
+}
+
+const call = (sim: { url: string }, method: string, model: string, body: Record<string, unknown> = {}) =>
+  post(sim, `/api/external/${method}/${model}`, { apptoken: TOKEN, ...body });
+
+const started: XtremepushSim[] = [];
+async function start(o: Partial<XtremepushSimOptions> & { dataset: XtremepushDataset }): Promise<XtremepushSim> {
+  const sim = await startXtremepushSim({ apptoken: TOKEN, ...o });
+  started.push(sim);
+  return sim;
+}
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.close()));
+});
+
+let ds: XtremepushDataset;
+let sim: XtremepushSim;
+beforeAll(async () => {
+  ds = generateXtremepushDataset({ profiles: 2600, seed: 5 });
+  sim = await start({ dataset: ds, taskPollsToComplete: 2 });
+});
+
+const ids = (r: Reply) => (r.body.data ?? []).map((x) => x.profile_id as string);
+
+describe('auth and envelope', () => {
+  it('answers 401 in the envelope for a missing or wrong apptoken', async () => {
+    const missing = await post(sim, '/api/external/list/profile', { limit: 1 });
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual({ code: 401, success: false, message: 'Missing apptoken' });
+    const wrong = await post(sim, '/api/external/list/profile', { apptoken: 'nope', limit: 1 });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.success).toBe(false);
+    expect(json(wrong.body)).not.toContain('nope');
+  });
+
+  it('wraps lists in data and single records in model', async () => {
+    const list = await call(sim, 'list', 'profile', { limit: 2 });
+    expect(list.status).toBe(200);
+    expect(Object.keys(list.body).sort()).toEqual(['code', 'data', 'success']);
+    expect(list.body).toMatchObject({ code: 200, success: true });
+    expect(list.body.data).toEqual(ds.profiles.slice(0, 2));
+    const info = await call(sim, 'info', 'profile', { id: ds.profiles[5]!.profile_id });
+    expect(info.body).toEqual({ code: 200, success: true, model: ds.profiles[5] });
+  });
+
+  it('answers info on an unknown id with 404 and applies select to info', async () => {
+    const r = await call(sim, 'info', 'profile', { id: '1' });
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ code: 404, success: false });
+    const sel = await call(sim, 'info', 'profile', { id: Number(ds.profiles[0]!.profile_id), select: ['email'] });
+    expect(sel.body.model).toEqual({ email: ds.profiles[0]!.email });
+    expect((await call(sim, 'info', 'profile', {})).status).toBe(400);
+  });
+
+  it('answers 405 for a typo in method or model, for write methods and for GET', async () => {
+    for (const [m, model] of [['list', 'profiles'], ['lists', 'profile'], ['import', 'profile'], ['hit', 'event'], ['update', 'profile']]) {
+      const r = await call(sim, m!, model!, { limit: 1 });
+      expect(r.status, `${m}/${model}`).toBe(405);
+      expect(r.body).toMatchObject({ code: 405, success: false });
+    }
+    const get = await fetch(`${sim.url}/api/external/list/profile`);
+    expect(get.status).toBe(405);
+  });
+
+  it('answers 400 for invalid JSON and for a body that is not an object', async () => {
+    const r = await post(sim, '/api/external/list/profile', '{"apptoken": "xp-test-token", limit: }');
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 400, success: false, message: 'Invalid JSON body' });
+    expect((await post(sim, '/api/external/list/profile', '[1,2]')).status).toBe(400);
+  });
+
+  it('answers 400 naming a malformed condition', async () => {
+    const r = await call(sim, 'list', 'profile', { condition: [['profile_id', '>', '1'], ['emial', '=', 'x']] });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('condition[1]: unknown field "emial"');
+    expect(r.body.errors?.[0]).toContain('emial');
+    const op = await call(sim, 'list', 'profile', { condition: [['email', 'LIKE', '%x%']] });
+    expect(op.body.message).toContain('unknown operator "LIKE"');
+  });
+
+  it('answers 403 when API access is off and 410 for a switched-off endpoint, after authentication', async () => {
+    const off = await start({ dataset: ds, apiAccess: false });
+    expect((await call(off, 'list', 'profile')).status).toBe(403);
+    expect((await post(off, '/api/external/list/profile', { apptoken: 'x' })).status).toBe(401);
+    const gone = await start({ dataset: ds, disabledEndpoints: ['list/message'] });
+    expect((await call(gone, 'list', 'message')).status).toBe(410);
+    expect((await call(gone, 'list', 'profile', { limit: 1 })).status).toBe(200);
+  });
+});
+
+describe('OAuth', () => {
+  it('issues client-credential tokens accepted as Bearer instead of the apptoken', async () => {
+    const o = await start({ dataset: ds, oauth: { clientId: 'cid', clientSecret: 'sec' } });
+    const bad = await post(o, '/api/oauth/token', { grant_type: 'client_credentials', client_id: 'cid', client_secret: 'wrong' });
+    expect(bad.status).toBe(401);
+    const res = await fetch(`${o.url}/api/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=cid&client_secret=sec',
+    });
+    const tok = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
+    expect(res.status).toBe(200);
+    expect(tok).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+    const ok = await post(o, '/api/external/list/profile', { limit: 1 }, { authorization: `Bearer ${tok.access_token}` });
+    expect(ok.status).toBe(200);
+    const forged = await post(o, '/api/external/list/profile', { limit: 1 }, { authorization: 'Bearer forged' });
+    expect(forged.status).toBe(401);
+    expect((await post(o, '/api/oauth/token', { grant_type: 'password' })).status).toBe(400);
+  });
+
+  it('rejects an expired token', async () => {
+    const o = await start({ dataset: ds, oauth: { clientId: 'cid', clientSecret: 'sec', tokenTtlSeconds: 0 } });
+    const tok = await post(o, '/api/oauth/token', { grant_type: 'client_credentials', client_id: 'cid', client_secret: 'sec' });
+    const r = await post(o, '/api/external/list/profile', { limit: 1 }, { authorization: `Bearer ${tok.body.access_token as string}` });
+    expect(r.status).toBe(401);
+    expect(r.body.message).toMatch(/expired/);
+  });
+});
+
+describe('list/profile queries', () => {
+  it('applies each operator', async () => {
+    const p = ds.profiles;
+    const q = async (condition: unknown) => ids(await call(sim, 'list', 'profile', { condition, limit: 1000, select: ['profile_id'] }));
+    const expectIds = (f: (x: (typeof p)[number]) => boolean) => p.filter(f).slice(0, 1000).map((x) => x.profile_id);
+    const mid = p[1300]!;
+    expect(await q([['profile_id', '=', mid.profile_id]])).toEqual([mid.profile_id]);
+    expect(await q([['country', '!=', 'IE']])).toEqual(expectIds((x) => x.country != null && x.country !== 'IE'));
+    expect(await q([['update_time', '>', mid.update_time]])).toEqual(expectIds((x) => x.update_time > mid.update_time));
+    expect(await q([['create_time', '<', mid.create_time]])).toEqual(expectIds((x) => x.create_time < mid.create_time));
+    expect(await q([['loyalty_points', '>=', 50000]])).toEqual(expectIds((x) => typeof x.loyalty_points === 'number' && x.loyalty_points >= 50000));
+    expect(await q([['sessions_count', '<=', 3]])).toEqual(expectIds((x) => typeof x.sessions_count === 'number' && x.sessions_count <= 3));
+    expect(await q([['loyalty_tier', 'IN', ['gold', 'platinum']]])).toEqual(expectIds((x) => x.loyalty_tier === 'gold' || x.loyalty_tier === 'platinum'));
+    expect(await q([['lifecycle_stage', 'NOT IN', ['lead', 'churned']]])).toEqual(
+      expectIds((x) => x.lifecycle_stage != null && !['lead', 'churned'].includes(x.lifecycle_stage)),
+    );
+    expect(await q({ operator: 'OR', 0: ['vip', '=', true], 1: ['country', '=', 'PL'] })).toEqual(expectIds((x) => x.vip === true || x.country === 'PL'));
+    expect(await q([['email', '=', null]])).toEqual(expectIds((x) => x.email === null));
+  });
+
+  it('compares profile_id numerically although ids are digit strings', async () => {
+    const r = await call(sim, 'list', 'profile', { condition: [['profile_id', '>', '9999']], limit: 3, select: ['profile_id'] });
+    expect(ids(r)).toEqual(ds.profiles.filter((x) => Number(x.profile_id) > 9999).slice(0, 3).map((x) => x.profile_id));
+    expect(ids(r)[0]!.length).toBe(5);
+  });
+
+  it('selects, orders, limits and offsets', async () => {
+    const r = await call(sim, 'list', 'profile', { select: ['profile_id', 'update_time', 'not_a_field'], order: ['update_time DESC', 'profile_id ASC'], limit: 5, offset: 2 });
+    const expected = [...ds.profiles]
+      .sort((a, b) => b.update_time - a.update_time || Number(a.profile_id) - Number(b.profile_id))
+      .slice(2, 7)
+      .map((x) => ({ profile_id: x.profile_id, update_time: x.update_time }));
+    expect(r.body.data).toEqual(expected);
+  });
+
+  it('returns 100 rows without a limit and at most the page cap with one', async () => {
+    expect((await call(sim, 'list', 'profile')).body.data).toHaveLength(100);
+    expect((await call(sim, 'list', 'profile', { limit: 5000 })).body.data).toHaveLength(1000);
+    const capped = await start({ dataset: ds, pageCap: 50 });
+    expect((await call(capped, 'list', 'profile', { limit: 200 })).body.data).toHaveLength(50);
+  });
+
+  it('pages to exhaustion by keyset and by offset, returning every profile exactly once', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const condition: unknown[] = after === null ? [] : [['profile_id', '>', after]];
+      const r = await call(sim, 'list', 'profile', { condition, order: ['profile_id ASC'], limit: 1000, select: ['profile_id'] });
+      const page = ids(r);
+      seen.push(...page);
+      pages++;
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(ds.profiles.map((x) => x.profile_id));
+    const byOffset: string[] = [];
+    for (let offset = 0; ; offset += 700) {
+      const page = ids(await call(sim, 'list', 'profile', { offset, limit: 700, select: ['profile_id'] }));
+      byOffset.push(...page);
+      if (page.length < 700) break;
+    }
+    expect(byOffset).toEqual(seen);
+  });
+});
+
+describe('other models', () => {
+  it('lists attribute definitions covering every type', async () => {
+    const r = await call(sim, 'list', 'attribute');
+    expect(r.body.data).toEqual(ds.attributes);
+    expect(new Set(r.body.data!.map((a) => a.type)).size).toBe(6);
+  });
+
+  it('lists and reads devices, push actions, segments, campaigns, sends, consents and promotions', async () => {
+    const dev = await call(sim, 'list', 'device', { condition: [['profile_id', '=', ds.devices[3]!.profile_id]] });
+    expect(dev.body.data).toEqual(ds.devices.filter((d) => d.profile_id === ds.devices[3]!.profile_id));
+    expect((await call(sim, 'info', 'device', { id: ds.devices[3]!.id })).body.model).toEqual(ds.devices[3]);
+    expect((await call(sim, 'list', 'push-devices', { limit: 10 })).body.data).toEqual(ds.pushActions.slice(0, 10));
+    expect((await call(sim, 'list', 'segment')).body.data).toEqual(ds.segments);
+    expect((await call(sim, 'info', 'segment', { id: ds.segments[2]!.id })).body.model).toEqual(ds.segments[2]);
+    expect((await call(sim, 'list', 'campaign', { condition: [['email', '=', 1]] })).body.data).toEqual(ds.campaigns.filter((c) => c.email === 1));
+    expect((await call(sim, 'info', 'campaign', { id: ds.campaigns[0]!.id })).body.model).toEqual(ds.campaigns[0]);
+    const sends = await call(sim, 'list', 'message', { condition: [['campaign_id', '=', ds.messages[0]!.campaign_id], ['open', '=', 1]], limit: 1000 });
+    expect(sends.body.data).toEqual(ds.messages.filter((m) => m.campaign_id === ds.messages[0]!.campaign_id && m.open === 1).slice(0, 1000));
+    expect((await call(sim, 'list', 'consent-preference-profile', { limit: 7 })).body.data).toEqual(ds.consents.slice(0, 7));
+    expect((await call(sim, 'list', 'promotion')).body.data).toEqual(ds.promotions);
+    expect((await call(sim, 'info', 'promotion', { id: 999 })).status).toBe(404);
+  });
+
+  it('returns subscription history only when the account enabled it', async () => {
+    expect((await call(sim, 'list', 'profile-subscription')).body.data).toEqual([]);
+    const withHistory = await start({ dataset: ds, subscriptionHistory: true });
+    expect((await call(withHistory, 'list', 'profile-subscription', { limit: 20 })).body.data).toEqual(ds.subscriptions.slice(0, 20));
+  });
+});
+
+describe('export tasks', () => {
+  async function download(url: string): Promise<Record<string, unknown>[]> {
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  it('exports segment members: 202, then pending → processing → completed, then a file of member ids', async () => {
+    const seg = ds.segments.find((s) => s.name === 'Gold and Platinum')!;
+    const created = await call(sim, 'create', 'task', { type: 'segment_export_profiles', segment_id: seg.id });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ code: 202, success: true, model: { type: 'segment_export_profiles', status: 'pending', result: null } });
+    const id = created.body.model!.id;
+    const first = await call(sim, 'info', 'task', { id });
+    expect(first.body.model).toMatchObject({ status: 'processing', result: null });
+    const done = await call(sim, 'info', 'task', { id });
+    expect(done.body.model).toMatchObject({ status: 'completed' });
+    const result = done.body.model!.result as { download_url: string; rows: number; format: string };
+    expect(result.format).toBe('jsonl');
+    const rows = await download(result.download_url);
+    expect(rows.map((r) => r.profile_id)).toEqual(ds.segmentMembers[String(seg.id)]);
+    expect(result.rows).toBe(rows.length);
+    const listed = await call(sim, 'list', 'task', { condition: [['id', '=', id as number]] });
+    expect(listed.body.data?.[0]).toMatchObject({ id, status: 'completed' });
+  });
+
+  it('exports events, optionally filtered by time', async () => {
+    const all = await start({ dataset: ds, taskPollsToComplete: 0 });
+    const t = await call(all, 'create', 'task', { type: 'event_export' });
+    expect(t.body.model).toMatchObject({ status: 'completed' });
+    const rows = await download((t.body.model!.result as { download_url: string }).download_url);
+    expect(rows).toEqual(ds.events);
+    const from = ds.now - 30 * 86400;
+    const recent = await call(all, 'create', 'task', { type: 'event_export', from });
+    const recentRows = await download((recent.body.model!.result as { download_url: string }).download_url);
+    const toUnix = (s: string) => Date.parse(s.replace(/^(\S+) (\S+) (\S+)$/, '$1T$2$3')) / 1000;
+    expect(recentRows.length).toBe(ds.events.filter((e) => toUnix(e.timestamp) >= from).length);
+    expect(recentRows.length).toBeGreaterThan(0);
+    expect(recentRows.length).toBeLessThan(rows.length);
+  });
+
+  it('rejects unknown task types and segments, and has no file before completion', async () => {
+    expect((await call(sim, 'create', 'task', { type: 'segment_export_everything' })).status).toBe(400);
+    expect((await call(sim, 'create', 'task', { type: 'segment_export_profiles', segment_id: 1 })).status).toBe(404);
+    expect((await call(sim, 'info', 'task', { id: 1 })).status).toBe(404);
+    const t = await call(sim, 'create', 'task', { type: 'profile_export_data', select: ['profile_id'] });
+    expect(t.body.model!.result).toBeNull();
+    expect((await fetch(`${sim.url}/exports/0123abcd.jsonl`)).status).toBe(404);
+  });
+
+  it('fails export tasks at the bulkfail rate', async () => {
+    const failing = await start({ dataset: ds, faults: 'bulkfail=1', taskPollsToComplete: 1 });
+    const t = await call(failing, 'create', 'task', { type: 'profile_export_data' });
+    const r = await call(failing, 'info', 'task', { id: t.body.model!.id });
+    expect(r.body.model).toMatchObject({ status: 'failed', result: null });
+    expect(r.body.model!.error_message).toBeTruthy();
+  });
+});
+
+describe('mutations', () => {
+  it('shows an updated profile with a newer update_time to delta queries', async () => {
+    const d = generateXtremepushDataset({ profiles: 300, seed: 8 });
+    const s = await start({ dataset: d });
+    const target = d.profiles[120]!;
+    const since = Math.max(...d.profiles.map((p) => p.update_time));
+    expect(ids(await call(s, 'list', 'profile', { condition: [['update_time', '>', since]] }))).toEqual([]);
+    s.updateProfile(target.profile_id, { email: 'new@example.com', favourite_colour: 'green', vip: undefined }, since + 10);
+    const delta = await call(s, 'list', 'profile', { condition: [['update_time', '>', since]] });
+    expect(delta.body.data).toHaveLength(1);
+    expect(delta.body.data![0]).toMatchObject({ profile_id: target.profile_id, email: 'new@example.com', update_time: since + 10, favourite_colour: 'green' });
+    expect('vip' in delta.body.data![0]!).toBe(false);
+    const attrs = await call(s, 'list', 'attribute', { condition: [['name', '=', 'favourite_colour']] });
+    expect(attrs.body.data?.[0]).toMatchObject({ name: 'favourite_colour', type: 'String' });
+    expect(ids(await call(s, 'list', 'profile', { condition: [['favourite_colour', '=', 'green']] }))).toEqual([target.profile_id]);
+    s.updateProfile(target.profile_id, { email: 'newer@example.com' });
+    expect((await call(s, 'info', 'profile', { id: target.profile_id })).body.model!.update_time).toBeGreaterThan(since + 10);
+    expect(() => s.updateProfile('1', {})).toThrow(/no profile/);
+  });
+
+  it('adds and removes profiles, keeping keyset order', async () => {
+    const d = generateXtremepushDataset({ profiles: 50, seed: 8 });
+    const s = await start({ dataset: d });
+    const between = String(Number(d.profiles[10]!.profile_id) + 1);
+    s.addProfile({ profile_id: between, email: 'added@example.com' });
+    const page = ids(await call(s, 'list', 'profile', { condition: [['profile_id', '>', d.profiles[9]!.profile_id]], limit: 3 }));
+    expect(page).toEqual([d.profiles[10]!.profile_id, between, d.profiles[12]!.profile_id]);
+    expect(() => s.addProfile({ profile_id: between })).toThrow(/already exists/);
+    expect(() => s.addProfile({ profile_id: 'abc' })).toThrow(/digit string/);
+    expect(s.removeProfile(between)).toBe(true);
+    expect((await call(s, 'info', 'profile', { id: between })).status).toBe(404);
+  });
+});
+
+describe('faults and admin', () => {
+  async function statuses(s: XtremepushSim, n: number): Promise<number[]> {
+    const out: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const res = await fetch(`${s.url}/api/external/list/profile`, { method: 'POST', body: json({ apptoken: TOKEN, limit: 1 }) });
+      out.push(res.status);
+      await res.arrayBuffer();
+    }
+    return out;
+  }
+
+  it('injects the same faults for the same seed, and none without a spec', async () => {
+    const s = await start({ dataset: ds, faults: '5xx=0.4,seed=9' });
+    const a = await statuses(s, 40);
+    s.setFaults('5xx=0.4,seed=9');
+    const b = await statuses(s, 40);
+    expect(b).toEqual(a);
+    expect(a.filter((x) => x >= 500).length).toBeGreaterThan(5);
+    expect(a.every((x) => [200, 500, 502, 503].includes(x))).toBe(true);
+    expect(s.stats().faultsInjected).toBe(a.filter((x) => x >= 500).length * 2);
+    s.setFaults('');
+    expect(await statuses(s, 10)).toEqual(Array(10).fill(200));
+  });
+
+  it('answers gateway errors in HTML and internal errors in the envelope', async () => {
+    const s = await start({ dataset: ds, faults: '5xx=1,seed=3' });
+    const seen = new Map<number, string>();
+    for (let k = 0; k < 12; k++) {
+      const res = await fetch(`${s.url}/api/external/list/profile`, { method: 'POST', body: json({ apptoken: TOKEN }) });
+      seen.set(res.status, `${res.headers.get('content-type')} ${await res.text()}`);
+    }
+    expect(seen.get(500)).toMatch(/^application\/json.*"success":false/);
+    expect([...seen.keys()].some((k) => k === 502 || k === 503)).toBe(true);
+    for (const k of [502, 503]) if (seen.has(k)) expect(seen.get(k)).toMatch(/^text\/html/);
+  });
+
+  it('answers 429 in bursts', async () => {
+    const s = await start({ dataset: ds, faults: '429=1,burst=60000' });
+    const r = await call(s, 'list', 'profile', { limit: 1 });
+    expect(r.status).toBe(429);
+    expect(r.body).toMatchObject({ code: 429, success: false });
+    expect((await call(s, 'list', 'profile', { limit: 1 })).status).toBe(429);
+  });
+
+  it('drops connections and holds timed-out requests without answering', async () => {
+    const dropper = await start({ dataset: ds, faults: 'drop=1' });
+    await expect(call(dropper, 'list', 'profile')).rejects.toThrow();
+    const holder = await start({ dataset: ds, faults: 'timeout=1' });
+    const ctl = new AbortController();
+    const pending = fetch(`${holder.url}/api/external/list/profile`, { method: 'POST', body: json({ apptoken: TOKEN }), signal: ctl.signal });
+    const outcome = Promise.race([pending.then(() => 'answered'), new Promise((r) => setTimeout(() => r('no answer'), 300))]);
+    expect(await outcome).toBe('no answer');
+    ctl.abort();
+    await expect(pending).rejects.toThrow();
+  });
+
+  it('counts calls per route and exposes state and fault control over HTTP', async () => {
+    const s = await start({ dataset: ds });
+    await call(s, 'list', 'profile', { limit: 1 });
+    await call(s, 'list', 'profile', { limit: 1 });
+    await call(s, 'list', 'segment');
+    expect(s.stats()).toEqual({ calls: 3, byRoute: { 'list/profile': 2, 'list/segment': 1 }, faultsInjected: 0 });
+    const set = await post(s, '/__sim/faults', { spec: '5xx=1' });
+    expect(set.status).toBe(200);
+    expect((await call(s, 'list', 'profile')).status).toBeGreaterThanOrEqual(500);
+    expect((await post(s, '/__sim/faults', { spec: 'bogus=1' })).status).toBe(400);
+    const state = (await (await fetch(`${s.url}/__sim/state`)).json()) as Record<string, unknown>;
+    expect(state).toMatchObject({ calls: 4, profiles: ds.profiles.length, faultsInjected: 1 });
+  });
+});
+
+describe('scale', () => {
+  it('pages 200,000 profiles by keyset, each exactly once', async () => {
+    const big = generateXtremepushDataset({ profiles: 200_000, seed: 13 });
+    const s = await start({ dataset: big });
+    let count = 0;
+    let after: string | null = null;
+    let ordered = true;
+    let prev = -1;
+    for (;;) {
+      const r = await call(s, 'list', 'profile', { condition: after === null ? [] : [['profile_id', '>', after]], order: ['profile_id ASC'], limit: 1000, select: ['profile_id'] });
+      const page = ids(r);
+      for (const id of page) {
+        if (Number(id) <= prev) ordered = false;
+        prev = Number(id);
+      }
+      count += page.length;
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!;
+    }
+    expect(ordered).toBe(true);
+    expect(count).toBe(200_000);
+    expect(s.stats().calls).toBe(201);
+  });
+});
