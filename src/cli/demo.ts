@@ -26,8 +26,9 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
   // A demo always starts clean: its state would point at the previous simulators' ids.
   rmSync(join(out, 'state'), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  // An "hour" of Growth budget (1,000 calls) lasts 10 s by default: the pacing is real, just faster.
-  const timeScale = o.timeScale ?? 360;
+  // Growth-plan windows three times faster than real: the pacing is real and visible, and a
+  // 2,000-profile demo takes about a minute.
+  const timeScale = o.timeScale ?? 3;
   const started = Date.now();
   io.out(`demo: generating ${o.profiles} messy Xtremepush profiles (seed ${o.seed})`);
   const dataset = generateXtremepushDataset({ profiles: o.profiles, seed: o.seed });
@@ -60,6 +61,9 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
       store.close();
     }
 
+    const existing = await seedExistingContacts(fs.url, apiKey, dataset.profiles, 40);
+    io.out(`demo: ${existing} of these people already exist in Freshsales (different email case): they will be updated, their old values kept as before-images`);
+
     const r = await runMigrate({ loaded, outDir: out, logger: io.logger, progress: createProgress(process.stdout, io.quiet) });
     io.out('');
     io.out(formatSummary(r.report, { color: process.stdout.isTTY === true }));
@@ -69,4 +73,24 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
   } finally {
     await Promise.all([xp.close(), fs.close()]);
   }
+}
+
+/** Put a few of the source's people into Freshsales first, so the demo shows updates too. */
+async function seedExistingContacts(url: string, apiKey: string, profiles: Array<{ email: string | null; first_name?: string | null }>, n: number): Promise<number> {
+  let done = 0;
+  const seen = new Set<string>();
+  for (const p of profiles) {
+    if (done >= n) break;
+    const email = p.email?.trim();
+    if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || seen.has(email.toLowerCase())) continue;
+    seen.add(email.toLowerCase());
+    // POST /api/contacts — freshsales.md "Endpoints": create a contact.
+    const res = await fetch(`${url}/api/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Token token=${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ contact: { emails: email.toUpperCase(), first_name: 'Existing', last_name: 'In Freshsales', job_title: 'Imported 2019' } }),
+    });
+    if (res.status === 201) done++;
+  }
+  return done;
 }

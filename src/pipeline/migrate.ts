@@ -102,7 +102,8 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const hours = hoursFor(est.calls, cfg.destination.plan, cfg.destination.budgetShare);
     progress.note(
       `budget plan: ${ready} contacts to write → ~${est.calls} Freshsales calls ` +
-        `(${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')}) ≈ ${formatHours(hours)} on the ${cfg.destination.plan} plan`,
+        `(${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')}) ≈ ${formatHours(hours)} on the ${cfg.destination.plan} plan` +
+        (cfg.destination.timeScale !== 1 ? ` (${formatHours(hours / cfg.destination.timeScale)} at time scale ${cfg.destination.timeScale})` : ''),
     );
 
     const timer = setInterval(() => void saveCalls().catch(() => undefined), 2_000);

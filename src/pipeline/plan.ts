@@ -12,15 +12,22 @@ export interface PhaseEstimate {
   detail: Record<string, number>;
 }
 
-/** Contact load: one bulk call and one read-back per batch, ~0.1 job polls per batch, plus matching. */
+/** Calls every run makes before loading: credential check (views) and the field catalogue. */
+export const SETUP_CALLS = 2;
+
+/**
+ * Contact load: one bulk call and one read-back per batch; job polls while the first job's
+ * duration is learned (~3) and then on ~5% of batches (two calls each: a poll and a second
+ * read-back); plus setup and matching.
+ */
 export function estimateContactCalls(input: { ready: number; batchSize: number; matchCalls: number }): PhaseEstimate {
   const batches = Math.ceil(input.ready / input.batchSize);
-  const polls = Math.ceil(batches * 0.1);
+  const polls = batches === 0 ? 0 : 3 + Math.ceil(batches * 0.1);
   return {
     object: 'contact',
     records: input.ready,
-    calls: input.matchCalls + batches * 2 + polls,
-    detail: { match: input.matchCalls, bulk_upsert: batches, read_back: batches, job_polls: polls },
+    calls: SETUP_CALLS + input.matchCalls + batches * 2 + polls,
+    detail: { setup: SETUP_CALLS, match: input.matchCalls, bulk_upsert: batches, read_back: batches, job_polls: polls },
   };
 }
 

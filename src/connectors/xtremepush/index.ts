@@ -40,12 +40,16 @@ export interface ContactPage {
   last: boolean;
 }
 
-/** Stream contacts page by page from a checkpoint (the last profile_id read). */
+/**
+ * Stream contacts page by page from a checkpoint (the last profile_id read). The stream
+ * ends on an empty page, not on a short one: the API may cap `limit` below what we asked
+ * without saying so, and with keyset paging one extra call is cheap and safe.
+ */
 export async function* contactPages(client: XtremepushClient, after: string | null, pageSize: number): AsyncGenerator<ContactPage> {
   let cursor = after;
   for (;;) {
     const rows = await client.listProfiles(cursor, pageSize);
-    const last = rows.length < pageSize;
+    const last = rows.length === 0;
     if (rows.length > 0) cursor = rows[rows.length - 1]!.profile_id;
     yield { records: rows.map(toCanonicalContact), checkpoint: cursor ?? '', last };
     if (last) return;
