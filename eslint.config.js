@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.crm-migrate/**', 'out/**'] },
+  { ignores: ['.dependency-cruiser.cjs', 'node_modules/**', 'dist/**', 'coverage/**', '.crm-migrate/**', 'out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
