@@ -1,6 +1,6 @@
 /**
  * Per-profile activity: devices, campaign sends and their push actions, behavioural
- * events, consent rows and subscription history. Each draws from its own stream for
+ * events, consent rows, subscription history and tag hits. Each draws from its own stream for
  * the profile's index, so changing one option (say, events per profile) leaves the
  * other collections byte-identical.
  */
@@ -10,7 +10,7 @@ import { formatDateTimeOffset, zoneOffsetMinutes } from './formats.js';
 import { Salt, indexRng, intIn, pick, weights } from './index-rng.js';
 import type {
   MessageTypeName, XtremepushCampaign, XtremepushConsent, XtremepushDevice, XtremepushEvent, XtremepushMessage, XtremepushProfile,
-  XtremepushPushAction, XtremepushSubscription,
+  XtremepushPushAction, XtremepushSubscription, XtremepushTagHit,
 } from './types.js';
 
 /** Options that shape activity volume. */
@@ -226,5 +226,42 @@ export function subscriptionsFor(o: ActivityOptions, i: number, p: XtremepushPro
   };
   if (typeof p.email === 'string' && p.email.trim() !== '') history('email', p.email_subscription, p.email);
   if (typeof p.mobile_number === 'string') history('sms', p.sms_subscription, null);
+  return out;
+}
+
+/**
+ * The account's tag vocabulary [A]: the kind of names betting, gaming and retail brands
+ * tag devices with from their apps (lower-case, hyphenated, as SDK calls usually send them).
+ */
+export const TAG_VOCABULARY: readonly string[] = [
+  'vip-weekend', 'sportsbook-user', 'casino-user', 'lapsed-30d', 'newsletter-clicker', 'first-deposit', 'high-roller',
+  'live-betting', 'slots-fan', 'bonus-hunter', 'push-opt-in-prompted', 'app-rated', 'world-cup-2022', 'shop-browser',
+  'cashout-user', 'geo-stadium-visit',
+];
+const drawTagCount = weights({ 0: 35, 1: 25, 2: 20, 3: 12, 4: 8 });
+
+/**
+ * Tag hits of profile `i` (ids `50_000_000 + 8i + k`, k < 4), oldest first, on one of the
+ * profile's devices (null when it has none: a server-side hit by user id [A]). About a
+ * third of second and later hits repeat an earlier tag, at a later time: tags are
+ * immutable hits, not a set, so a tag applied twice is two rows.
+ */
+export function tagHitsFor(o: ActivityOptions, i: number, p: XtremepushProfile, devices: XtremepushDevice[]): XtremepushTagHit[] {
+  const r = indexRng(o.seed, i, Salt.tag);
+  const count = Number(drawTagCount(r));
+  if (count === 0) return [];
+  // Strictly increasing times, all <= now (drawn below now - count, then bumped apart).
+  const hi = Math.max(p.create_time, o.now - count);
+  const times: number[] = [];
+  for (let k = 0; k < count; k++) times.push(intIn(r, p.create_time, hi));
+  times.sort((a, b) => a - b);
+  for (let k = 1; k < count; k++) if (times[k]! <= times[k - 1]!) times[k] = times[k - 1]! + 1;
+  const out: XtremepushTagHit[] = [];
+  for (let k = 0; k < count; k++) {
+    const repeat = out.length > 0 && r() < 0.35;
+    const tag = repeat ? pick(r, out).tag : pick(r, TAG_VOCABULARY);
+    const device = devices.length > 0 ? pick(r, devices).id : null;
+    out.push({ id: 50_000_000 + 8 * i + k, tag, profile_id: p.profile_id, device_id: device, create_time: times[k]! });
+  }
   return out;
 }

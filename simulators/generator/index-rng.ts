@@ -27,6 +27,7 @@ export const Salt = {
   subscription: 0x5bd1e995,
   pushAction: 0x68e31da4,
   uuid: 0x3c6ef372,
+  tag: 0x7f4a7c15,
 } as const;
 
 /** A seeded sfc32 stream for record `index` and `salt`. */

@@ -7,3 +7,4 @@ export { DEFAULT_NOW, createXtremepushGenerator, datasetSummary, generateXtremep
 export type { ProfileActivity, XtremepushGenerator } from './xtremepush-dataset.js';
 export { MESS_RATES } from './plan.js';
 export { segmentMatches, compareScalars, asNumber } from './segment-rules.js';
+export { TAG_VOCABULARY } from './activity.js';

@@ -189,6 +189,22 @@ export interface XtremepushEvent {
   timestamp: string;
 }
 
+/**
+ * One tag hit as `list/tag` returns it [A: model name and row shape]. Xtremepush tags
+ * are timestamped hits on a device, immutable, many per profile [C]; the same tag can
+ * be hit again later. `device_id` is null for a hit sent server-side by user id on a
+ * profile without devices [A].
+ */
+export interface XtremepushTagHit {
+  /** Unique, ascending in generation order (profile by profile, each profile's oldest first). */
+  id: number;
+  tag: string;
+  profile_id: string;
+  device_id: number | null;
+  /** Unix seconds. */
+  create_time: number;
+}
+
 /** One row of `list/consent-preference-profile` [C fields + profile_id and type, A]. */
 export interface XtremepushConsent {
   profile_id: string;
@@ -281,7 +297,7 @@ export interface XtremepushDatasetOptions {
 /**
  * The generated Xtremepush account. `profiles`, `attributes`, `truth` and the small
  * catalogues are built eagerly; the per-profile collections (devices, messages, push
- * actions, events, consents, subscriptions, segment members) are built on first read
+ * actions, events, consents, subscriptions, tag hits, segment members) are built on first read
  * and then kept, so paging 200k profiles does not pay for a million events.
  */
 export interface XtremepushDataset {
@@ -302,4 +318,6 @@ export interface XtremepushDataset {
   events: XtremepushEvent[];
   consents: XtremepushConsent[];
   subscriptions: XtremepushSubscription[];
+  /** Tag hits (`list/tag`), in id order. */
+  tagHits: XtremepushTagHit[];
 }

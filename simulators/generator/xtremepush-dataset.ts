@@ -4,7 +4,7 @@
  * so 200k profiles need not be held at once; `generateXtremepushDataset` materialises
  * the account as the simulator serves it.
  */
-import { consentsFor, devicesFor, eventsFor, messagesFor, sendableCampaigns, subscriptionsFor, type ActivityOptions } from './activity.js';
+import { consentsFor, devicesFor, eventsFor, messagesFor, sendableCampaigns, subscriptionsFor, tagHitsFor, type ActivityOptions } from './activity.js';
 import { attributeDefinitions, campaigns as buildCampaigns, promotions as buildPromotions, segments as buildSegments } from './catalog.js';
 import { EmailRole, NameRole, PhoneRole, buildPlan, profileIdAt, type MessPlan } from './plan.js';
 import { coreAt, groupUpdateTimes, profileAt, profileContext, type ProfileContext } from './profiles.js';
@@ -12,7 +12,7 @@ import { segmentMatches } from './segment-rules.js';
 import type {
   DuplicateGroup, XtremepushAttributeDefinition, XtremepushCampaign, XtremepushConsent, XtremepushDataset, XtremepushDatasetOptions,
   XtremepushDevice, XtremepushEvent, XtremepushMessage, XtremepushProfile, XtremepushPromotion, XtremepushPushAction, XtremepushSegment,
-  XtremepushSubscription, XtremepushTruth,
+  XtremepushSubscription, XtremepushTagHit, XtremepushTruth,
 } from './types.js';
 
 /** 2025-01-01T00:00:00Z: the default "now", so output never depends on the wall clock. */
@@ -26,6 +26,7 @@ export interface ProfileActivity {
   events: XtremepushEvent[];
   consents: XtremepushConsent[];
   subscriptions: XtremepushSubscription[];
+  tagHits: XtremepushTagHit[];
 }
 
 /** Random-access view of a generated account. */
@@ -130,6 +131,7 @@ export function createXtremepushGenerator(opts: XtremepushDatasetOptions): Xtrem
       events: o?.events === false ? [] : eventsFor(activity, i, p, devices, plan.heavyEvents[i] === 1),
       consents: consentsFor(activity, i, p, devices),
       subscriptions: subscriptionsFor(activity, i, p),
+      tagHits: tagHitsFor(activity, i, p, devices),
     };
   };
   return {
@@ -192,10 +194,10 @@ export function generateXtremepushDataset(opts: XtremepushDatasetOptions): Xtrem
   let activity: Omit<ProfileActivity, 'events'> | undefined;
   const allActivity = () => {
     if (activity) return activity;
-    const a: Omit<ProfileActivity, 'events'> = { devices: [], messages: [], pushActions: [], consents: [], subscriptions: [] };
+    const a: Omit<ProfileActivity, 'events'> = { devices: [], messages: [], pushActions: [], consents: [], subscriptions: [], tagHits: [] };
     for (let i = 0; i < gen.size; i++) {
       const x = gen.activityAt(i, { events: false });
-      for (const key of ['devices', 'messages', 'pushActions', 'consents', 'subscriptions'] as const) {
+      for (const key of ['devices', 'messages', 'pushActions', 'consents', 'subscriptions', 'tagHits'] as const) {
         const into = a[key] as unknown[];
         for (const row of x[key]) into.push(row);
       }
@@ -214,6 +216,7 @@ export function generateXtremepushDataset(opts: XtremepushDatasetOptions): Xtrem
   lazy(ds, 'events', () => [...gen.events()]);
   lazy(ds, 'consents', () => allActivity().consents);
   lazy(ds, 'subscriptions', () => allActivity().subscriptions);
+  lazy(ds, 'tagHits', () => allActivity().tagHits);
   return ds;
 }
 
@@ -233,6 +236,7 @@ export function datasetSummary(ds: XtremepushDataset): Record<string, number> {
     consents: ds.consents.length,
     subscriptions: ds.subscriptions.length,
     promotions: ds.promotions.length,
+    tagHits: ds.tagHits.length,
     missingEmail: t.missingEmail.length,
     invalidEmail: t.invalidEmail.length,
     duplicateGroups: t.duplicateGroups.length,

@@ -10,6 +10,11 @@
  * method/model → 405, invalid JSON → 400, authentication → 401, API access off → 403,
  * endpoint switched off → 410, then the call (400 bad query, 404 unknown id).
  *
+ * Tags: `list/tag` [A model name] answers tag hits `{id, tag, profile_id, device_id,
+ * create_time}`, one row per application of a tag to a device (tags are immutable,
+ * timestamped hits [C]), with the usual condition/select/order/limit/offset; `id` is the
+ * keyset for paging. The docs only say a tags list operation exists.
+ *
  * Admin (not faulted, not counted): `GET /__sim/state`, `POST /__sim/faults {"spec":"..."}`.
  * Export files: `GET /exports/{token}.jsonl` (no auth, like a pre-signed link).
  */
@@ -97,6 +102,7 @@ const MODEL_FIELDS: Record<string, string[]> = {
   'consent-preference-profile': ['profile_id', 'user_id', 'channel', 'preference', 'type', 'status', 'update_time'],
   'profile-subscription': ['profile_id', 'user_id', 'channel', 'email_address', 'status', 'update_is_external', 'update_time'],
   promotion: ['id', 'name', 'type', 'code', 'active', 'start_time', 'end_time', 'create_time'],
+  tag: ['id', 'tag', 'profile_id', 'device_id', 'create_time'],
   task: ['id', 'type', 'status', 'params', 'create_time', 'complete_time', 'result', 'error_message'],
 };
 
@@ -163,6 +169,7 @@ export async function startXtremepushSim(opts: XtremepushSimOptions): Promise<Xt
     'consent-preference-profile': lazyTable('consent', () => ds.consents as unknown as Row[], null),
     'profile-subscription': lazyTable('subscription', () => (opts.subscriptionHistory ? (ds.subscriptions as unknown as Row[]) : []), null),
     promotion: lazyTable('promotion', () => ds.promotions as unknown as Row[], 'id'),
+    tag: lazyTable('tag', () => ds.tagHits as unknown as Row[], 'id'),
     task: () => new Table(tasks.views(), 'id'),
   };
   const knownFor = (model: string) => (model === 'profile' ? profileKnown : (f: string) => MODEL_FIELDS[model]!.includes(f));

@@ -3,7 +3,7 @@
  * propose the map, stand in for the admin (create the custom fields on the simulator),
  * auto-confirm the map — saying so — and run the real migration, then print the summary.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateXtremepushDataset } from '../../simulators/generator/index.js';
 import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
@@ -26,12 +26,13 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
   // A demo always starts clean: its state would point at the previous simulators' ids.
   rmSync(join(out, 'state'), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  // Growth-plan windows three times faster than real: the pacing is real and visible, and a
-  // 2,000-profile demo takes about a minute.
-  const timeScale = o.timeScale ?? 3;
   const started = Date.now();
   io.out(`demo: generating ${o.profiles} messy Xtremepush profiles (seed ${o.seed})`);
   const dataset = generateXtremepushDataset({ profiles: o.profiles, seed: o.seed });
+  // The Growth plan's windows, compressed just enough that the whole plan (contacts, deals,
+  // one task per campaign interaction and high-value event) takes about a minute: the
+  // pacing is real, only faster.
+  const timeScale = o.timeScale ?? demoTimeScale(dataset);
   const apptoken = 'xp-demo-token-0001';
   const apiKey = 'fs-demo-key-0001';
   const xp = await startXtremepushSim({ apptoken, dataset });
@@ -44,8 +45,11 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
 
     const source = createSource(loaded.config.source, { logger: io.logger });
     try {
-      const p = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true });
+      const p = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true, defaultOwner: 'avery.admin@example.com' });
       io.out(`demo: proposed ${p.fields} field mappings from ${p.sampled} sampled profiles → ${loaded.mappingFile}`);
+      // Deals are opt-in; the demo opts in so every phase shows, and says so.
+      writeFileSync(loaded.mappingFile, readFileSync(loaded.mappingFile, 'utf8').replace(/(\n  deal:[\s\S]*?\n    enabled: )false/, '$1true'));
+      io.out('demo: opted in to engagement-derived deals (loyalty tier → deal size) in the map');
     } finally {
       await source.close();
     }
@@ -69,6 +73,8 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
     io.out(formatSummary(r.report, { color: process.stdout.isTTY === true }));
     io.out(`budget plan ~${r.estimate.calls} calls, spent ${r.report.apiCalls.destination}; demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     io.out(`reports: ${r.files.html}\n         ${r.files.json}\n         ${r.files.quarantine}`);
+    const inv = r.files.inventories;
+    io.out(`inventories: ${inv.segments}\n             ${inv.campaigns}\n             ${inv.gamification}\n             ${inv.tags}\n             ${inv.devices} (${inv.deviceCount} devices, owner-only permissions)`);
     return EXIT.ok;
   } finally {
     await Promise.all([xp.close(), fs.close()]);
@@ -93,4 +99,13 @@ async function seedExistingContacts(url: string, apiKey: string, profiles: Array
     if (res.status === 201) done++;
   }
   return done;
+}
+
+/** A time scale that fits the demo's whole budget plan into about a minute (never below 3). */
+function demoTimeScale(dataset: ReturnType<typeof generateXtremepushDataset>): number {
+  let calls = (dataset.profiles.length / 100) * 5 + 20;
+  for (const m of dataset.messages) calls += m.delivery + m.open + m.click;
+  for (const e of dataset.events) if (e.event === 'deposit' || e.event === 'purchase') calls++;
+  // 960 usable calls per hour on Growth; aim for ~50 s of pacing.
+  return Math.max(3, Math.ceil(calls / ((960 / 3600) * 50)));
 }

@@ -16,7 +16,7 @@ export function writeSimConfig(file: string, e: SimEndpoints, extra: { workdir?:
     version: 1,
     workdir: extra.workdir ?? '.crm-migrate',
     mapping: extra.mapping ?? 'mapping.yaml',
-    source: { type: 'xtremepush', baseUrl: e.xtremepushUrl, apptoken: e.apptoken, pageSize: 500 },
+    source: { type: 'xtremepush', baseUrl: e.xtremepushUrl, apptoken: e.apptoken, pageSize: 500, exportPoll: { initialMs: 50 } },
     destination: { type: 'freshsales', baseUrl: e.freshsalesUrl, apiKey: e.apiKey, plan: e.plan, timeScale: e.timeScale },
     run: { concurrency: 4, batchSize: 100, maxErrorRatio: 0.5 },
   };

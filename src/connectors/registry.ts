@@ -17,7 +17,7 @@ export type DestinationConfig = z.infer<typeof DestinationConfig>;
 export function createSource(cfg: SourceConfig, deps: { logger: Logger }): SourceConnector {
   switch (cfg.type) {
     case 'xtremepush': {
-      const { client, http } = createXtremepush(cfg, deps);
+      const { client, http, streams } = createXtremepush(cfg, deps);
       return {
         name: 'xtremepush',
         checkConnection: () => client.checkConnection(),
@@ -26,6 +26,14 @@ export function createSource(cfg: SourceConfig, deps: { logger: Logger }): Sourc
           return defs.map((d) => ({ name: d.name, type: toAttributeType(d, (d as Record<string, unknown>).example) }));
         },
         contacts: (after) => contactPages(client, after, cfg.pageSize),
+        segments: () => streams.segments(),
+        segmentMembers: (segment) => streams.segmentMembers(segment),
+        campaigns: () => streams.campaigns(),
+        interactions: (after) => streams.interactions(after),
+        events: (after) => streams.events(after),
+        devices: (after) => streams.devices(after),
+        promotions: () => streams.promotions(),
+        tagHits: (after) => streams.tagHits(after),
         close: () => http.close(),
       };
     }

@@ -2,7 +2,10 @@
  * What the pipeline needs from any source connector. Each connector folder declares one
  * (see registry.ts); the pipeline never knows which vendor it reads.
  */
-import type { AttributeDefinition, CanonicalContact, SourceName } from '../core/model.js';
+import type {
+  AttributeDefinition, CanonicalContact, CanonicalDevice, CanonicalTagHit, CanonicalEvent, CanonicalInteraction, SourceCampaign,
+  SourceName, SourcePromotion, SourceSegment,
+} from '../core/model.js';
 
 export interface SourcePage<T> {
   records: T[];
@@ -19,5 +22,19 @@ export interface SourceConnector {
   attributes(): Promise<AttributeDefinition[]>;
   /** Contacts from a checkpoint (null = start), page by page. */
   contacts(after: string | null): AsyncIterable<SourcePage<CanonicalContact>>;
+  /** Audience segments with their rules (membership is read separately). */
+  segments(): Promise<SourceSegment[]>;
+  /** Source keys of a segment's members, frozen at the time of the call (export task where the API has no list). */
+  segmentMembers(segment: SourceSegment): Promise<string[]>;
+  campaigns(): Promise<SourceCampaign[]>;
+  /** Per-contact campaign interactions (delivered / opened / clicked), page by page. */
+  interactions(after: string | null): AsyncIterable<SourcePage<CanonicalInteraction>>;
+  /** Behavioural events, page by page (from the source's export where it has no read API). */
+  events(after: string | null): AsyncIterable<SourcePage<CanonicalEvent>>;
+  /** Devices and push tokens (for the device dataset only). */
+  devices(after: string | null): AsyncIterable<SourcePage<CanonicalDevice>>;
+  promotions(): Promise<SourcePromotion[]>;
+  /** Source tags on contacts (Xtremepush: timestamped hits, many per contact), page by page. */
+  tagHits(after: string | null): AsyncIterable<SourcePage<CanonicalTagHit>>;
   close(): Promise<void>;
 }

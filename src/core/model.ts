@@ -56,3 +56,89 @@ export const AttributeDefinition = z.object({
   type: AttributeType,
 });
 export type AttributeDefinition = z.infer<typeof AttributeDefinition>;
+
+/** An audience segment as the source defines it; rules kept raw for the rebuild inventory. */
+export const SourceSegment = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The rule tree exactly as the source returned it. */
+  rules: z.unknown(),
+  /** Members counted at scoping time, when the source says. */
+  memberCount: z.number().int().nullable(),
+});
+export type SourceSegment = z.infer<typeof SourceSegment>;
+
+/** A campaign's execution metadata (for the campaign inventory and task titles). */
+export const SourceCampaign = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Channels the campaign sends on: push, email, sms, inbox, webhook... */
+  channels: z.array(z.string()),
+  trigger: z.string(),
+  status: z.string(),
+  createdAt: z.string().nullable(),
+  activatedAt: z.string().nullable(),
+  deactivatedAt: z.string().nullable(),
+  /** Everything else the source said (content, creatives), for the inventory. */
+  raw: z.record(z.string(), z.unknown()),
+});
+export type SourceCampaign = z.infer<typeof SourceCampaign>;
+
+/** Kinds of a contact's interaction with a campaign. */
+export const InteractionKind = z.enum(['delivered', 'opened', 'clicked']);
+export type InteractionKind = z.infer<typeof InteractionKind>;
+
+/** One contact interaction with a campaign: becomes one Freshsales task. */
+export const CanonicalInteraction = z.object({
+  /** Stable key, e.g. `xtremepush:message:881:opened`. */
+  sourceKey: z.string().min(1),
+  /** Source key of the contact it belongs to (its parent). */
+  contactKey: z.string().min(1),
+  campaignId: z.string(),
+  campaignName: z.string(),
+  channel: z.string(),
+  kind: InteractionKind,
+  /** ISO 8601 instant (UTC, Z) of the interaction: the original timestamp, never the load time. */
+  occurredAt: z.string(),
+});
+export type CanonicalInteraction = z.infer<typeof CanonicalInteraction>;
+
+/** One behavioural event: becomes a task, or feeds a per-contact summary, per the event policy. */
+export const CanonicalEvent = z.object({
+  /** Stable key derived from the event's content (events have no id in the source). */
+  sourceKey: z.string().min(1),
+  contactKey: z.string().min(1),
+  event: z.string(),
+  value: z.union([z.string(), z.number(), z.null()]),
+  deviceId: z.string().nullable(),
+  /** ISO 8601 instant (UTC, Z); `occurredAtRaw` keeps the source's own text (with its offset). */
+  occurredAt: z.string(),
+  occurredAtRaw: z.string(),
+});
+export type CanonicalEvent = z.infer<typeof CanonicalEvent>;
+
+/** A device/push registration: exported to the device dataset, never migrated. */
+export const CanonicalDevice = z.object({
+  sourceKey: z.string().min(1),
+  contactKey: z.string().nullable(),
+  userId: z.string().nullable(),
+  platform: z.string(),
+  token: z.string().nullable(),
+  os: z.string().nullable(),
+  appVersion: z.string().nullable(),
+  model: z.string().nullable(),
+  lastSeen: z.string().nullable(),
+});
+export type CanonicalDevice = z.infer<typeof CanonicalDevice>;
+
+/** A loyalty promotion (listed in the gamification inventory). */
+export const SourcePromotion = z.object({ id: z.string(), name: z.string(), raw: z.record(z.string(), z.unknown()) });
+export type SourcePromotion = z.infer<typeof SourcePromotion>;
+
+/** One application of a source tag to a contact (Xtremepush tags are immutable, timestamped hits). */
+export const CanonicalTagHit = z.object({
+  contactKey: z.string().min(1),
+  tag: z.string().min(1),
+  occurredAt: z.string().nullable(),
+});
+export type CanonicalTagHit = z.infer<typeof CanonicalTagHit>;

@@ -235,11 +235,15 @@ const ContactObject = z
   .strictObject({
     dedupe: z.enum(['email'], { error: (iss) => `dedupe must be "email" (the only key Freshsales upserts contacts by), not ${quote(iss.input)}` }).default('email'),
     fields: z.array(RawField, { error: 'fields must be a list of { from, to, transform } entries' }),
+    tags: z.lazy(() => TagsSection).optional(),
+    packed: z.lazy(() => PackedSection).optional(),
   })
   // Runs even when single fields are invalid, so every problem in the file is listed at once.
   .check(z.superRefine((raw, ctx) => checkContactFields(raw as unknown, ctx), { when: () => true }))
   .transform((o) => ({
     dedupe: o.dedupe,
+    ...(o.tags !== undefined ? { tags: o.tags } : {}),
+    ...(o.packed !== undefined ? { packed: o.packed } : {}),
     fields: o.fields.map((f): MappingField => {
       const rule = targetRule(f.to);
       return {
@@ -252,16 +256,81 @@ const ContactObject = z
     }),
   }));
 
+/** Contact tags from source groups: segment membership and the source's own tags. */
+const TagsSection = z.strictObject({
+  /** Each segment the contact belongs to becomes a tag named after the segment. */
+  segments: z.boolean().default(true),
+  /** Prefix for segment tags, e.g. "Segment: " (empty: the segment name alone). */
+  segment_prefix: z.string().default(''),
+  /** Source tags (Xtremepush tag hits) become contact tags, or are left out. */
+  source_tags: z.enum(['tags', 'none']).default('tags'),
+});
+
+/** Low-value attributes packed into one textarea custom field ("key: value" lines), to fit plan limits. */
+const PackedSection = z.strictObject({
+  label: z.string().min(1),
+  from: z.array(FromPath).min(1),
+});
+
+/** Opt-in engagement-derived deals. Absent (or enabled: false) = no deals. */
+const DealSection = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** The contact attribute the deal size derives from (e.g. attributes.loyalty_tier). */
+  from: FromPath,
+  /** Source value → deal amount; contacts whose value is not listed get no deal. */
+  amounts: z.record(z.string(), z.number().nonnegative()),
+  /** Deal stage and pipeline by name (resolved through the selectors); default the first pipeline's "New" stage. */
+  stage: z.string().default('New'),
+  pipeline: z.string().optional(),
+  /** What account a deal hangs on: none, one shared account, or one account per contact. */
+  account: z.enum(['none', 'shared', 'per_contact']).default('none'),
+  account_name: z.string().default('Xtremepush customers'),
+  /** Deal name; {first_name}, {last_name}, {email}, {value} are replaced. */
+  name_template: z.string().default('{first_name} {last_name} — {value} (Xtremepush)'),
+});
+
+/** Campaign interactions and behavioural events as tasks (one API call each: the policy is a budget decision). */
+const TaskSection = z.strictObject({
+  /** One task per contact interaction with a campaign. */
+  campaigns: z.boolean().default(true),
+  interactions: z.array(z.enum(['delivered', 'opened', 'clicked'])).default(['delivered', 'opened', 'clicked']),
+  events: z
+    .strictObject({
+      /** all: a task per event; high_value: a task per listed event; summary: counts and first/last seen into contact fields (no extra calls); none. */
+      policy: z.enum(['all', 'high_value', 'summary', 'none']).default('high_value'),
+      high_value: z.array(z.string()).default([]),
+      /** For the summary policy: per event type, the contact custom fields (labels) that receive count, first and last seen. */
+      summary: z
+        .array(z.strictObject({ event: z.string(), count: z.string().optional(), first_seen: z.string().optional(), last_seen: z.string().optional() }))
+        .default([]),
+    })
+    .default({ policy: 'high_value', high_value: [], summary: [] }),
+});
+
+/** Who owns migrated records: a Freshsales user (email or name) resolved through the owners selector. */
+const OwnersSection = z.strictObject({
+  default: z.string().optional(),
+});
+
 /** The mapping file, validated. */
 export const MappingSpec = z.strictObject({
   version: z.literal(1, { error: (iss) => `version must be 1${iss.input === undefined ? '' : `, not ${quote(iss.input)}`}` }),
   source: z.enum(SourceName.options, { error: (iss) => `source must be one of: ${SourceName.options.join(', ')}${iss.input === undefined ? '' : `, not ${quote(iss.input)}`}` }),
-  objects: z.strictObject({ contact: ContactObject }),
+  owners: OwnersSection.optional(),
+  objects: z.strictObject({
+    contact: ContactObject,
+    deal: DealSection.optional(),
+    task: TaskSection.optional(),
+  }),
 });
 /** The mapping spec after parsing, with defaults filled in. */
 export type MappingSpec = z.output<typeof MappingSpec>;
 /** The contact part of a mapping spec. */
 export type ContactMap = MappingSpec['objects']['contact'];
+/** The (opt-in) deal part of a mapping spec. */
+export type DealMap = NonNullable<MappingSpec['objects']['deal']>;
+/** The task part of a mapping spec (campaign interactions and events). */
+export type TaskMap = NonNullable<MappingSpec['objects']['task']>;
 
 /** True when the target is a custom field. */
 export function isCustomTarget(to: Target): to is CustomTarget {

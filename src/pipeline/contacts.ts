@@ -33,6 +33,16 @@ export interface ContactPhaseDeps {
   dest: FreshsalesClient;
   map: ContactMap;
   customFieldNames: Map<string, string>;
+  /** Contact tags from segment membership and source tags; null = none. */
+  tags: { segments: boolean; prefix: string; sourceTags: boolean } | null;
+  /** Freshsales user id owning every migrated contact (unless the map writes owner_id itself). */
+  ownerId: string | null;
+  /**
+   * Per-contact event summary (count / first / last seen per event type) as custom-field
+   * label → value, computed from the event stream; null when the map's event policy is not
+   * "summary". Collected before prepare so contacts carry it at no extra call.
+   */
+  eventSummary: ((events: AsyncIterable<import('../core/model.js').CanonicalEvent[]>) => Promise<Map<string, Record<string, number | string>>>) | null;
   executor: Executor;
   batchSize: number;
   clock: Clock;
@@ -44,6 +54,22 @@ type Payload = Record<string, unknown> & { emails?: unknown; custom_field?: Reco
 
 function hashPayload(p: unknown): string {
   return createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 32);
+}
+
+/** Add what comes from outside the profile row: group tags, the owner, event-summary fields. */
+function enrich(payload: Payload, add: { tags: string[]; ownerId: string | null; summary: Record<string, number | string> | undefined; customFieldNames: Map<string, string> }): void {
+  if (add.tags.length > 0) {
+    const existing = Array.isArray(payload.tags) ? (payload.tags as string[]) : [];
+    payload.tags = [...new Set([...existing, ...add.tags])].sort();
+  }
+  if (add.ownerId && payload.owner_id === undefined) payload.owner_id = Number(add.ownerId);
+  if (add.summary) {
+    payload.custom_field ??= {};
+    for (const [label, value] of Object.entries(add.summary)) {
+      const cf = add.customFieldNames.get(label);
+      if (cf) payload.custom_field[cf] = value;
+    }
+  }
 }
 
 /** Extract contacts into the staging table, page by page, checkpointing after each page. */
@@ -65,6 +91,61 @@ export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
   d.progress.end();
 }
 
+/**
+ * Collect what contacts carry from other streams, before prepare: segment membership
+ * (frozen now, through the source's export) and source tags become contact tags; event
+ * summaries become contact fields. Checkpointed as one step.
+ */
+export async function collectContactGroups(d: ContactPhaseDeps): Promise<{ segments: number; tags: number }> {
+  if ((await d.store.getCheckpoint(d.runId, 'contact:groups')) === 'done') return { segments: 0, tags: 0 };
+  let segments = 0;
+  const tagNames = new Set<string>();
+  if (d.tags?.segments) {
+    const list = await d.source.segments();
+    d.progress.start('segment membership', list.length);
+    for (const seg of list) {
+      const members = await d.source.segmentMembers(seg);
+      await d.store.saveMemberships(d.runId, 'segment', `${d.tags.prefix}${seg.name}`, members);
+      segments++;
+      d.progress.advance(1);
+    }
+    await d.store.setCheckpoint(d.runId, 'inventory:segments', JSON.stringify(list));
+    d.progress.end();
+  }
+  if (d.tags?.sourceTags) {
+    d.progress.start('source tags', null);
+    for await (const page of d.source.tagHits(null)) {
+      const byTag = new Map<string, Set<string>>();
+      for (const h of page.records) {
+        const set = byTag.get(h.tag) ?? new Set<string>();
+        set.add(h.contactKey);
+        byTag.set(h.tag, set);
+      }
+      for (const [tag, keys] of byTag) {
+        tagNames.add(tag);
+        await d.store.saveMemberships(d.runId, 'tag', tag, [...keys]);
+      }
+      d.progress.advance(page.records.length);
+    }
+    d.progress.end();
+  }
+  if (d.eventSummary) {
+    d.progress.start('event summaries', null);
+    const pages = (async function* (src: SourceConnector, progress: Progress) {
+      for await (const page of src.events(null)) {
+        progress.advance(page.records.length);
+        yield page.records;
+      }
+    })(d.source, d.progress);
+    const summary = await d.eventSummary(pages);
+    const entries = [...summary].map(([sourceKey, data]) => ({ sourceKey, data }));
+    for (let i = 0; i < entries.length; i += 1000) await d.store.saveExtras(d.runId, 'event_summary', entries.slice(i, i + 1000));
+    d.progress.end();
+  }
+  await d.store.setCheckpoint(d.runId, 'contact:groups', 'done');
+  return { segments, tags: tagNames.size };
+}
+
 /** Transform and validate every staged contact; quarantine the unusable; merge duplicates by email. */
 export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: number }> {
   if ((await d.store.getCheckpoint(d.runId, 'contact:prepared')) === 'done') return { merged: 0 };
@@ -76,9 +157,21 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     if (rows.length === 0) break;
     const ready = [];
     const quarantined = [];
+    const keys = rows.map((r) => r.sourceKey);
+    const [segmentsOf, tagsOf, summaries] = await Promise.all([
+      d.tags?.segments ? d.store.membershipsFor(d.runId, 'segment', keys) : new Map<string, string[]>(),
+      d.tags?.sourceTags ? d.store.membershipsFor(d.runId, 'tag', keys) : new Map<string, string[]>(),
+      d.eventSummary ? d.store.extrasFor(d.runId, 'event_summary', keys) : new Map<string, unknown>(),
+    ]);
     for (const row of rows) {
       const contact = row.record as CanonicalContact;
       const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now });
+      enrich(out.payload as Payload, {
+        tags: [...(segmentsOf.get(row.sourceKey) ?? []), ...(tagsOf.get(row.sourceKey) ?? [])],
+        ownerId: d.ownerId,
+        summary: summaries.get(row.sourceKey) as Record<string, number | string> | undefined,
+        customFieldNames: d.customFieldNames,
+      });
       const fatal = out.issues.filter((i) => i.fatal);
       if (fatal.length > 0 || !out.emailKey) {
         const reasons = fatal.length > 0 ? fatal.map((i) => i.reason) : ['Freshsales requires an email'];
@@ -178,6 +271,16 @@ export async function loadContacts(d: ContactPhaseDeps): Promise<void> {
   d.progress.end();
 }
 
+/**
+ * Whether a tags write replaces or merges is undocumented: read (the before-image), merge,
+ * write, so tags an admin already set survive either way.
+ */
+function withExistingTags(payload: Payload, match: DestinationMatch | undefined): Payload {
+  const before = (match?.beforeImage as { tags?: unknown } | null | undefined)?.tags;
+  if (!Array.isArray(payload.tags) || !Array.isArray(before) || before.length === 0) return payload;
+  return { ...payload, tags: [...new Set([...(before as string[]), ...(payload.tags as string[])])].sort() };
+}
+
 interface Item {
   sourceKey: string;
   key: string;
@@ -207,7 +310,7 @@ async function loadBatch(d: ContactPhaseDeps, batch: BatchRow, timer: JobTimer):
     await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, null);
     const { jobRef } = await d.dest.bulkUpsert(
       'contacts',
-      missing.map((i) => ({ emails: String(i.payload.emails), data: i.payload })),
+      missing.map((i) => ({ emails: String(i.payload.emails), data: withExistingTags(i.payload, matches.get(i.key)) })),
     );
     if (jobRef) await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, jobRef);
     const out = await awaitAndReadBack(d, missing, jobRef, timer, found, verify);
@@ -216,7 +319,7 @@ async function loadBatch(d: ContactPhaseDeps, batch: BatchRow, timer: JobTimer):
   }
   for (const i of [...missing, ...mismatched]) {
     try {
-      const { record } = await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload);
+      const { record } = await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, withExistingTags(i.payload, matches.get(i.key)));
       found.set(i.key, record);
       verify.set(i.key, { sourceKey: i.sourceKey, ...verifyRecord(i.payload, record) });
     } catch (e) {

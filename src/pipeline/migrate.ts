@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
-import { createFreshsales, type FreshsalesClient } from '../connectors/freshsales/index.js';
+import { HOURLY_BUDGET, MINUTE_BUDGET, createFreshsales, type FreshsalesClient } from '../connectors/freshsales/index.js';
 import { openSqliteStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { writeReconciliation, type ReconciliationReport } from '../reports/reconciliation.js';
@@ -16,10 +16,17 @@ import { writeQuarantineCsv } from '../reports/quarantine.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
 import { requireConfirmedMap } from './map-gate.js';
-import { bindCustomFields, customTargets } from './bind-fields.js';
-import { extractContacts, loadContacts, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
-import { estimateContactCalls, formatHours, hoursFor } from './plan.js';
+import { bindCustomFields, customTargets, type CustomTarget } from './bind-fields.js';
+import { resolveReferences } from './resolve-references.js';
+import type { MappingSpec, TaskMap } from '../mapping/spec.js';
+import { collectContactGroups, extractContacts, loadContacts, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
+import { describePolicies, estimateContactCalls, estimateTaskCalls, formatHours, hoursFor, type TaskVolumes } from './plan.js';
+import { runDeals } from './deals.js';
+import { extractTasks, loadTasks, type TaskPhaseDeps } from './tasks.js';
+import { writeInventories, type InventoryFiles } from './inventories.js';
+import type { SourceConnector } from '../connectors/source.js';
 import type { Progress } from './progress.js';
+import { createEventSummary } from '../mapping/event-summary.js';
 
 export interface MigrateOptions {
   loaded: LoadedConfig;
@@ -34,7 +41,7 @@ export interface MigrateResult {
   resumed: boolean;
   /** Over the configured error ratio: the run is marked failed. */
   overErrorRatio: boolean;
-  files: { json: string; html: string; quarantine: string };
+  files: { json: string; html: string; quarantine: string; inventories: InventoryFiles };
   estimate: { calls: number; hours: number };
 }
 
@@ -65,9 +72,11 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     progress.note(`map ${mapHash.slice(0, 12)} confirmed by ${confirmation.confirmedBy} at ${confirmation.confirmedAt}`);
     await Promise.all([source.checkConnection(), dest.client.checkConnection()]);
 
-    const contactMap = spec.objects.contact;
+    const { contactMap, ownerId } = await resolveReferences(spec, dest.client);
     const catalogue = await dest.client.fields('contacts');
-    const customFieldNames = bindCustomFields(customTargets(contactMap), catalogue);
+    const customFieldNames = bindCustomFields(contactCustomTargets(spec), catalogue);
+    const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', source_tags: 'tags' as const };
+    const taskMap = spec.objects.task;
 
     const { run, resumed } = await store.openRun({ command: 'migrate', configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
     progress.note(resumed ? `resuming run ${run.id} (started ${run.startedAt})` : `started run ${run.id}`);
@@ -81,6 +90,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const deps: ContactPhaseDeps = {
       store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames,
       executor: new InProcessExecutor(cfg.run.concurrency), batchSize: cfg.run.batchSize, clock, logger, progress,
+      tags: { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' },
+      ownerId,
+      eventSummary: taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0 ? summariser(taskMap.events.summary) : null,
     };
     const timings: Record<string, number> = {};
     const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
@@ -91,48 +103,94 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
         timings[step] = clock.now() - t0;
       }
     };
+    await timed('groups', () => collectContactGroups(deps));
     await timed('extract', () => extractContacts(deps));
     await timed('prepare', () => prepareContacts(deps));
     const written = writtenFields(contactMap, customFieldNames);
     const match = await timed('match', () => matchContacts(deps, written.standard, written.custom));
     await saveCalls();
 
+    // The budget plan for every phase, before any write.
     const ready = await store.countReady(run.id, 'contact');
     const est = estimateContactCalls({ ready, batchSize: cfg.run.batchSize, matchCalls: match.calls });
-    const hours = hoursFor(est.calls, cfg.destination.plan, cfg.destination.budgetShare);
-    progress.note(
-      `budget plan: ${ready} contacts to write → ~${est.calls} Freshsales calls ` +
-        `(${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')}) ≈ ${formatHours(hours)} on the ${cfg.destination.plan} plan` +
-        (cfg.destination.timeScale !== 1 ? ` (${formatHours(hours / cfg.destination.timeScale)} at time scale ${cfg.destination.timeScale})` : ''),
-    );
+    const plan = cfg.destination.plan;
+    const share = cfg.destination.budgetShare;
+    const scaleNote = (h: number) => (cfg.destination.timeScale !== 1 ? ` (${formatHours(h / cfg.destination.timeScale)} at time scale ${cfg.destination.timeScale})` : '');
+    const dealMap = spec.objects.deal?.enabled ? spec.objects.deal : null;
+    const dealEstimate = dealMap ? Math.ceil(ready / cfg.run.batchSize) * 3 + 4 : 0;
+    let taskEstimate = 0;
+    const volumes = taskMap ? await timed('volumes', () => taskVolumes(store, run.id, source, taskMap)) : null;
+    if (volumes && taskMap) taskEstimate = estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls;
+    const estimated = est.calls + dealEstimate + taskEstimate;
+    const hours = hoursFor(estimated, plan, share);
+    progress.note(`budget plan on the ${plan} plan (${Math.min(HOURLY_BUDGET[plan], MINUTE_BUDGET * 60) * share} calls/h):`);
+    progress.note(`  contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    if (dealMap) progress.note(`  deals:    up to ${ready} (opt-in, from ${dealMap.from}) → ~${dealEstimate} calls (bulk upserts, read-backs, accounts)`);
+    if (volumes && taskMap) {
+      progress.note(`  tasks:    ${volumes.interactions} campaign interactions${taskMap.campaigns ? '' : ' (campaigns off)'}; event policies:`);
+      for (const line of describePolicies({ ...volumes, plan, budgetShare: share, chosen: taskMap.events.policy })) progress.note(`    ${line}`);
+    }
+    progress.note(`  total:    ~${estimated} calls ≈ ${formatHours(hours)}${scaleNote(hours)}`);
 
+    const phaseCalls: Record<string, number> = {};
+    const counted = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+      const before = liveCalls;
+      try {
+        return await timed(phase, fn);
+      } finally {
+        phaseCalls[phase] = (phaseCalls[phase] ?? 0) + liveCalls - before;
+      }
+    };
     const timer = setInterval(() => void saveCalls().catch(() => undefined), 2_000);
     const callsBeforeLoad = liveCalls;
+    let taskSummary: Awaited<ReturnType<typeof loadTasks>> | null = null;
     try {
-      await timed('load', () => loadContacts(deps));
+      await counted('load', () => loadContacts(deps));
+      if (dealMap) {
+        await counted('deals', () => runDeals({ store, runId: run.id, dest: dest.client, map: dealMap, ownerId, executor: deps.executor, batchSize: cfg.run.batchSize, clock, logger, progress }));
+      }
+      if (taskMap) {
+        const td: TaskPhaseDeps = { store, runId: run.id, source, dest: dest.client, map: taskMap, ownerId, executor: deps.executor, clock, logger, progress };
+        await counted('tasks', async () => {
+          await extractTasks(td);
+          taskSummary = await loadTasks(td);
+        });
+      }
     } finally {
       clearInterval(timer);
       await saveCalls();
     }
+    const inventories = await timed('inventories', () => writeInventories({ store, runId: run.id, source, spec, outDir: opts.outDir }));
 
-    const counts = await store.counts(run.id, 'contact');
-    const mismatchRows = await store.mismatches(run.id, 'contact', 50);
-    const failureRows = await store.failures(run.id, 'contact', 50);
+    const objects: Array<'contact' | 'account' | 'deal' | 'task'> = ['contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(taskMap ? (['task'] as const) : [])];
+    const phases = [];
+    const mismatches: NonNullable<ReconciliationReport['mismatches']> = [];
+    const failures: NonNullable<ReconciliationReport['failures']> = [];
+    for (const object of objects) {
+      const c = await store.counts(run.id, object);
+      const { orphaned, ...rest } = c;
+      phases.push(object === 'contact' && orphaned === 0 ? { object, ...rest } : { object, ...rest, orphaned });
+      for (const m of await store.mismatches(run.id, object, 50)) for (const x of m.mismatches) mismatches.push({ recordKey: m.sourceKey, object, field: x.field, expected: toJson(x.expected), actual: toJson(x.actual) });
+      for (const f of await store.failures(run.id, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: f.reason });
+      for (const f of await store.orphans(run.id, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: `orphaned: ${f.reason}` });
+    }
+    const counts = phases[0]!;
     const report: ReconciliationReport = {
       runId: run.id,
-      phases: [{ object: 'contact', ...counts }],
+      phases,
       apiCalls: { destination: persistedCalls + liveCalls, rateLimited: persistedRateLimited + liveRateLimited },
       startedAt: run.startedAt,
       finishedAt: new Date(clock.now()).toISOString(),
-      plan: { tier: cfg.destination.plan, estimatedCalls: est.calls, actualCalls: persistedCalls + liveCalls },
-      mismatches: mismatchRows.flatMap((m) => m.mismatches.map((x) => ({ recordKey: m.sourceKey, object: 'contact' as const, field: x.field, expected: toJson(x.expected), actual: toJson(x.actual) }))),
-      failures: failureRows.map((f) => ({ recordKey: f.sourceKey, object: 'contact' as const, reason: f.reason })),
+      plan: { tier: cfg.destination.plan, estimatedCalls: estimated, actualCalls: persistedCalls + liveCalls },
+      mismatches: mismatches.slice(0, 100),
+      failures: failures.slice(0, 100),
     };
     const files = await writeReconciliation(opts.outDir, report);
     // Measurements of this process (a resumed run measures only its own part).
     const metrics = {
       runId: run.id, resumed, timingsMs: timings, contactsWritten: counts.created + counts.updated,
-      loadCalls: liveCalls - callsBeforeLoad, calls: liveCalls, rateLimited: liveRateLimited,
+      loadCalls: phaseCalls.load ?? liveCalls - callsBeforeLoad, calls: liveCalls, rateLimited: liveRateLimited, callsByPhase: phaseCalls,
+      devices: inventories.deviceCount, tasks: taskSummary,
       maxRssKb: process.resourceUsage().maxRSS, plan: cfg.destination.plan, timeScale: cfg.destination.timeScale,
     };
     await writeFile(join(opts.outDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
@@ -141,24 +199,34 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const bad = counts.quarantined + counts.failed;
     const overErrorRatio = counts.source > 0 && bad / counts.source > cfg.run.maxErrorRatio;
     await store.finishRun(run.id, overErrorRatio ? 'failed' : 'completed', new Date(clock.now()));
-    return { report, resumed, overErrorRatio, files: { ...files, quarantine: quarantineFile }, estimate: { calls: est.calls, hours } };
+    return { report, resumed, overErrorRatio, files: { ...files, quarantine: quarantineFile, inventories }, estimate: { calls: estimated, hours } };
   } finally {
     await Promise.allSettled([source.close(), dest.http.close()]);
     store.close();
   }
 }
 
-/** Standard fields and cf_ names a contact map writes (for before-images). */
-function writtenFields(map: LoadedMap, names: Map<string, string>): { standard: string[]; custom: string[] } {
-  const standard: string[] = [];
-  const custom: string[] = [];
-  for (const f of map.fields) {
-    if (typeof f.to === 'string') standard.push(f.to);
-    else {
-      const n = names.get(f.to.custom);
-      if (n) custom.push(n);
+/** Every custom field contacts receive: mapped fields, the packed textarea, event-summary fields. */
+export function contactCustomTargets(spec: MappingSpec): CustomTarget[] {
+  const out = customTargets(spec.objects.contact);
+  const packed = spec.objects.contact.packed;
+  if (packed) out.push({ label: packed.label, type: 'textarea' });
+  const task = spec.objects.task;
+  if (task?.events.policy === 'summary') {
+    for (const s of task.events.summary) {
+      if (s.count) out.push({ label: s.count, type: 'number' });
+      if (s.first_seen) out.push({ label: s.first_seen, type: 'date' });
+      if (s.last_seen) out.push({ label: s.last_seen, type: 'date' });
     }
   }
+  return out;
+}
+
+/** Standard fields and cf_ names a contact map writes (for before-images). */
+function writtenFields(map: LoadedMap, names: Map<string, string>): { standard: string[]; custom: string[] } {
+  const standard: string[] = map.tags && (map.tags.segments || map.tags.source_tags === 'tags') ? ['tags', 'owner_id'] : ['owner_id'];
+  const custom: string[] = [...names.values()];
+  for (const f of map.fields) if (typeof f.to === 'string' && !standard.includes(f.to)) standard.push(f.to);
   return { standard, custom };
 }
 
@@ -169,3 +237,32 @@ function toJson(v: unknown): ReconciliationReport['mismatches'] extends Array<in
   return (v === undefined ? null : JSON.parse(JSON.stringify(v))) as never;
 }
 export type { FreshsalesClient };
+
+/** The event summariser for the contact phase (accumulates a whole event stream per contact). */
+function summariser(summary: TaskMap['events']['summary']): ContactPhaseDeps['eventSummary'] {
+  return async (pages) => {
+    const acc = createEventSummary(summary);
+    for await (const page of pages) for (const e of page) acc.add(e);
+    return acc.result();
+  };
+}
+
+/**
+ * Campaign interactions and events per name, counted once per run from the source (no
+ * destination calls) so every event policy's cost can be shown before any write.
+ */
+async function taskVolumes(store: StateStore, runId: string, source: SourceConnector, map: TaskMap): Promise<TaskVolumes> {
+  const saved = await store.getCheckpoint(runId, 'tasks:volumes');
+  if (saved) {
+    const v = JSON.parse(saved) as { interactions: number; events: Array<[string, number]> };
+    return { interactions: v.interactions, eventsByName: new Map(v.events), highValue: map.events.high_value };
+  }
+  let interactions = 0;
+  if (map.campaigns) {
+    for await (const page of source.interactions(null)) interactions += page.records.filter((r) => map.interactions.includes(r.kind)).length;
+  }
+  const eventsByName = new Map<string, number>();
+  for await (const page of source.events(null)) for (const e of page.records) eventsByName.set(e.event, (eventsByName.get(e.event) ?? 0) + 1);
+  await store.setCheckpoint(runId, 'tasks:volumes', JSON.stringify({ interactions, events: [...eventsByName] }));
+  return { interactions, eventsByName, highValue: map.events.high_value };
+}

@@ -3,6 +3,7 @@
  * takes on the account's plan. Shown before any write, compared with the actual spend after.
  */
 import { HOURLY_BUDGET, MINUTE_BUDGET, type PlanTier } from '../connectors/freshsales/index.js';
+import type { TaskMap } from '../mapping/spec.js';
 
 export interface PhaseEstimate {
   object: string;
@@ -44,4 +45,62 @@ export function formatHours(h: number): string {
   const hh = Math.floor(mins / 60);
   const mm = mins % 60;
   return hh > 0 ? `${hh} h ${mm} min` : `${mm} min`;
+}
+
+/** What happens to behavioural events: a task each, a task per high-value event, contact-field summaries, or nothing. */
+export type EventPolicy = TaskMap['events']['policy'];
+
+/** Every event policy, in the order they are shown to the user. */
+export const EVENT_POLICIES: readonly EventPolicy[] = ['all', 'high_value', 'summary', 'none'];
+
+/** Source volumes the task phase depends on (from discovery or a counting pass of the source). */
+export interface TaskVolumes {
+  /** Campaign interactions that will become tasks (already filtered by the kinds the map keeps). */
+  interactions: number;
+  /** Behavioural events per event name. */
+  eventsByName: Map<string, number>;
+  /** Event names the map calls high-value. */
+  highValue: string[];
+}
+
+/**
+ * Task load: tasks have no bulk endpoint, so every task is one call [api/freshsales.md].
+ * Interactions always cost their count; events cost per policy: all → every event;
+ * high_value → the events named high-value; summary → nothing here (count/first/last seen
+ * ride on the contact upserts already planned); none → nothing. Reconciling tasks whose
+ * create was ambiguous (a task listing) only happens after faults and is not estimated.
+ */
+export function estimateTaskCalls(input: TaskVolumes & { policy: EventPolicy }): PhaseEstimate {
+  let eventTasks = 0;
+  if (input.policy === 'all') for (const n of input.eventsByName.values()) eventTasks += n;
+  else if (input.policy === 'high_value') for (const name of new Set(input.highValue)) eventTasks += input.eventsByName.get(name) ?? 0;
+  const tasks = input.interactions + eventTasks;
+  return {
+    object: 'task',
+    records: tasks,
+    calls: tasks,
+    detail: { interaction_tasks: input.interactions, event_tasks: eventTasks, create_calls: tasks },
+  };
+}
+
+const count = new Intl.NumberFormat('en-US');
+
+/**
+ * One line per event policy, so the user sees what each choice costs before any write, e.g.
+ * `events policy "all": 12,400 tasks → 12,400 calls ≈ 12 h 24 min on growth`. The chosen
+ * policy (when given) is marked.
+ */
+export function describePolicies(input: TaskVolumes & { plan: PlanTier; budgetShare?: number; chosen?: EventPolicy }): string[] {
+  return EVENT_POLICIES.map((policy) => {
+    const est = estimateTaskCalls({ ...input, policy });
+    const hours = hoursFor(est.calls, input.plan, input.budgetShare ?? 1);
+    const notes: string[] = [];
+    if (policy === 'summary') notes.push('events become count/first/last-seen contact fields at no extra call');
+    if (policy === 'none') notes.push('events are not migrated');
+    if (policy === input.chosen) notes.push('chosen');
+    return (
+      `events policy "${policy}": ${count.format(est.records)} tasks → ${count.format(est.calls)} calls ≈ ${formatHours(hours)} on ${input.plan}` +
+      (notes.length > 0 ? ` (${notes.join('; ')})` : '')
+    );
+  });
 }

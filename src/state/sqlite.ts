@@ -70,6 +70,23 @@ const MIGRATIONS: string[] = [
     map_hash TEXT PRIMARY KEY, confirmed_by TEXT NOT NULL, confirmed_at TEXT NOT NULL, map_file TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE orphans (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, source_key TEXT NOT NULL, reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, object, source_key)
+  );
+  CREATE TABLE memberships (
+    run_id TEXT NOT NULL, kind TEXT NOT NULL, source_key TEXT NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (run_id, kind, source_key, name)
+  );
+  CREATE INDEX staged_status ON staged (run_id, object, status, seq);
+  `,
+  `
+  CREATE TABLE extras (
+    run_id TEXT NOT NULL, kind TEXT NOT NULL, source_key TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (run_id, kind, source_key)
+  );
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -281,6 +298,10 @@ export class SqliteStateStore implements StateStore {
   }
 
   async completeBatch(runId: string, object: ObjectName, batchNo: number, outcome: BatchOutcome, now: Date): Promise<void> {
+    this.writeOutcome(runId, object, outcome, now, batchNo);
+  }
+
+  private writeOutcome(runId: string, object: ObjectName, outcome: BatchOutcome, now: Date, batchNo: number | null): void {
     const at = now.toISOString();
     const j = this.db.prepare(`
       INSERT INTO journal (run_id, object, source_key, dest_id, action, before_image, payload_hash, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -299,8 +320,106 @@ export class SqliteStateStore implements StateStore {
         f.run(runId, object, x.sourceKey, x.reason);
         st.run('failed', runId, object, x.sourceKey);
       }
-      b.run(runId, object, batchNo);
+      if (batchNo !== null) b.run(runId, object, batchNo);
     })();
+  }
+
+  async markRecordsSent(runId: string, object: ObjectName, sourceKeys: string[]): Promise<void> {
+    const st = this.db.prepare(`UPDATE staged SET status = 'sent' WHERE run_id = ? AND object = ? AND source_key = ? AND status = 'ready'`);
+    this.db.transaction(() => {
+      for (const k of sourceKeys) st.run(runId, object, k);
+    })();
+  }
+
+  async stagedByStatus(runId: string, object: ObjectName, statuses: StagedRecord['status'][], afterSeq: number, limit: number): Promise<StagedRecord[]> {
+    if (statuses.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT * FROM staged WHERE run_id = ? AND object = ? AND status IN (${statuses.map(() => '?').join(',')}) AND seq > ? ORDER BY seq LIMIT ?`)
+      .all(runId, object, ...statuses, afterSeq, limit) as StagedDb[];
+    return rows.map(toStaged);
+  }
+
+  async completeRecords(runId: string, object: ObjectName, outcome: BatchOutcome, now: Date): Promise<void> {
+    this.writeOutcome(runId, object, outcome, now, null);
+  }
+
+  async markOrphaned(runId: string, object: ObjectName, entries: FailureEntry[]): Promise<void> {
+    const o = this.db.prepare(`INSERT INTO orphans (run_id, object, source_key, reason) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, object, source_key) DO UPDATE SET reason = excluded.reason`);
+    const st = this.db.prepare(`UPDATE staged SET status = 'orphaned' WHERE run_id = ? AND object = ? AND source_key = ?`);
+    this.db.transaction(() => {
+      for (const e of entries) {
+        o.run(runId, object, e.sourceKey, e.reason);
+        st.run(runId, object, e.sourceKey);
+      }
+    })();
+  }
+
+  async orphans(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]> {
+    const rows = this.db.prepare(`SELECT source_key, reason FROM orphans WHERE run_id = ? AND object = ? ORDER BY source_key LIMIT ?`).all(runId, object, limit) as Array<{ source_key: string; reason: string }>;
+    return rows.map((r) => ({ sourceKey: r.source_key, reason: r.reason }));
+  }
+
+  async saveMemberships(runId: string, kind: string, name: string, sourceKeys: string[]): Promise<void> {
+    const ins = this.db.prepare(`INSERT OR IGNORE INTO memberships (run_id, kind, source_key, name) VALUES (?, ?, ?, ?)`);
+    this.db.transaction(() => {
+      for (const k of sourceKeys) ins.run(runId, kind, k, name);
+    })();
+  }
+
+  async membershipsFor(runId: string, kind: string, sourceKeys: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (let i = 0; i < sourceKeys.length; i += 500) {
+      const chunk = sourceKeys.slice(i, i + 500);
+      if (chunk.length === 0) continue;
+      const rows = this.db
+        .prepare(`SELECT source_key, name FROM memberships WHERE run_id = ? AND kind = ? AND source_key IN (${chunk.map(() => '?').join(',')}) ORDER BY name`)
+        .all(runId, kind, ...chunk) as Array<{ source_key: string; name: string }>;
+      for (const r of rows) {
+        const list = out.get(r.source_key) ?? [];
+        list.push(r.name);
+        out.set(r.source_key, list);
+      }
+    }
+    return out;
+  }
+
+  async saveExtras(runId: string, kind: string, entries: Array<{ sourceKey: string; data: unknown }>): Promise<void> {
+    const ins = this.db.prepare(`INSERT INTO extras (run_id, kind, source_key, data) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, kind, source_key) DO UPDATE SET data = excluded.data`);
+    this.db.transaction(() => {
+      for (const e of entries) ins.run(runId, kind, e.sourceKey, JSON.stringify(e.data));
+    })();
+  }
+
+  async extrasFor(runId: string, kind: string, sourceKeys: string[]): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    for (let i = 0; i < sourceKeys.length; i += 500) {
+      const chunk = sourceKeys.slice(i, i + 500);
+      if (chunk.length === 0) continue;
+      const rows = this.db
+        .prepare(`SELECT source_key, data FROM extras WHERE run_id = ? AND kind = ? AND source_key IN (${chunk.map(() => '?').join(',')})`)
+        .all(runId, kind, ...chunk) as Array<{ source_key: string; data: string }>;
+      for (const r of rows) out.set(r.source_key, JSON.parse(r.data));
+    }
+    return out;
+  }
+
+  async membershipCounts(runId: string, kind: string): Promise<Array<{ name: string; count: number }>> {
+    return this.db
+      .prepare(`SELECT name, COUNT(*) AS count FROM memberships WHERE run_id = ? AND kind = ? GROUP BY name ORDER BY count DESC, name`)
+      .all(runId, kind) as Array<{ name: string; count: number }>;
+  }
+
+  async destIds(object: ObjectName, sourceKeys: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < sourceKeys.length; i += 500) {
+      const chunk = sourceKeys.slice(i, i + 500);
+      if (chunk.length === 0) continue;
+      const rows = this.db
+        .prepare(`SELECT source_key, dest_id FROM journal WHERE object = ? AND source_key IN (${chunk.map(() => '?').join(',')}) ORDER BY id`)
+        .all(object, ...chunk) as Array<{ source_key: string; dest_id: string }>;
+      for (const r of rows) out.set(r.source_key, r.dest_id);
+    }
+    return out;
   }
 
   async journal(runId: string, object: ObjectName, afterId: number, limit: number): Promise<Array<JournalEntry & { id: number }>> {
@@ -346,8 +465,8 @@ export class SqliteStateStore implements StateStore {
 
   async counts(runId: string, object: ObjectName): Promise<PhaseCounts> {
     const s = this.db
-      .prepare(`SELECT COUNT(*) AS source, SUM(status = 'quarantined') AS quarantined, SUM(status = 'merged') AS merged FROM staged WHERE run_id = ? AND object = ?`)
-      .get(runId, object) as { source: number; quarantined: number | null; merged: number | null };
+      .prepare(`SELECT COUNT(*) AS source, SUM(status = 'quarantined') AS quarantined, SUM(status = 'merged') AS merged, SUM(status = 'orphaned') AS orphaned FROM staged WHERE run_id = ? AND object = ?`)
+      .get(runId, object) as { source: number; quarantined: number | null; merged: number | null; orphaned: number | null };
     const j = this.db
       .prepare(`SELECT SUM(action = 'created') AS created, SUM(action = 'updated') AS updated FROM journal WHERE run_id = ? AND object = ?`)
       .get(runId, object) as { created: number | null; updated: number | null };
@@ -358,7 +477,7 @@ export class SqliteStateStore implements StateStore {
     return {
       source: s.source, quarantined: s.quarantined ?? 0, merged: s.merged ?? 0,
       created: j.created ?? 0, updated: j.updated ?? 0, failed: f.n,
-      verified: v.verified ?? 0, mismatched: v.mismatched ?? 0,
+      verified: v.verified ?? 0, mismatched: v.mismatched ?? 0, orphaned: s.orphaned ?? 0,
     };
   }
 

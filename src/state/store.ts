@@ -22,7 +22,7 @@ export interface RunRow {
 }
 
 /** Lifecycle of one staged source record within a run. */
-export type StagedStatus = 'staged' | 'ready' | 'quarantined' | 'merged' | 'loaded' | 'failed';
+export type StagedStatus = 'staged' | 'ready' | 'quarantined' | 'merged' | 'sent' | 'loaded' | 'failed' | 'orphaned';
 
 export interface StagedRecordInput {
   sourceKey: string;
@@ -113,6 +113,8 @@ export interface PhaseCounts {
   failed: number;
   verified: number;
   mismatched: number;
+  /** Records whose parent (e.g. the contact of a task) did not make it: reported, never attached to a dummy. */
+  orphaned: number;
 }
 
 export interface MapConfirmation {
@@ -160,6 +162,30 @@ export interface StateStore {
   markBatchSent(runId: string, object: ObjectName, batchNo: number, jobRef: string | null): Promise<void>;
   /** Journal, verification results and failures of a batch, committed together; the batch is then done. */
   completeBatch(runId: string, object: ObjectName, batchNo: number, outcome: BatchOutcome, now: Date): Promise<void>;
+
+  /**
+   * For objects written one call at a time with non-idempotent creates (tasks): mark records
+   * as sent before the call, so a crash leaves them identifiable as "maybe written".
+   */
+  markRecordsSent(runId: string, object: ObjectName, sourceKeys: string[]): Promise<void>;
+  /** Staged records in the given statuses after `afterSeq`, in staging order. */
+  stagedByStatus(runId: string, object: ObjectName, statuses: StagedStatus[], afterSeq: number, limit: number): Promise<StagedRecord[]>;
+  /** Journal, verification and failures for records loaded outside batches, committed together. */
+  completeRecords(runId: string, object: ObjectName, outcome: BatchOutcome, now: Date): Promise<void>;
+  /** Records whose parent did not load: status orphaned, with the reason. */
+  markOrphaned(runId: string, object: ObjectName, entries: FailureEntry[]): Promise<void>;
+  orphans(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]>;
+  /** Remember that these source records belong to a named group (segment, tag). */
+  saveMemberships(runId: string, kind: string, name: string, sourceKeys: string[]): Promise<void>;
+  /** Group names per source key, for one kind. */
+  membershipsFor(runId: string, kind: string, sourceKeys: string[]): Promise<Map<string, string[]>>;
+  /** Extra per-record data computed from other streams (e.g. event summaries for contacts). */
+  saveExtras(runId: string, kind: string, entries: Array<{ sourceKey: string; data: unknown }>): Promise<void>;
+  extrasFor(runId: string, kind: string, sourceKeys: string[]): Promise<Map<string, unknown>>;
+  /** Members per group name of one kind (tag usage report). */
+  membershipCounts(runId: string, kind: string): Promise<Array<{ name: string; count: number }>>;
+  /** The newest destination id per source key across all runs (parents of tasks and deals). */
+  destIds(object: ObjectName, sourceKeys: string[]): Promise<Map<string, string>>;
 
   journal(runId: string, object: ObjectName, afterId: number, limit: number): Promise<Array<JournalEntry & { id: number }>>;
   /** The newest journal entry for a source key across all runs (for deltas and resume). */

@@ -84,7 +84,9 @@ describe('contact migration against the simulators', () => {
     expect(written).toBe(expectedContactCounts(h.dataset).loaded);
     expect(r.report.apiCalls.rateLimited).toBe(0);
     expect(h.fs.stats().rateLimited).toBe(0);
-    // bulk + read-back per 100, a few job polls, matching and setup.
-    expect(r.report.apiCalls.destination / (written / 100)).toBeLessThan(2.6);
+    // Per batch of 100: one bulk_upsert and one read-back; on top, a bounded overhead: setup
+    // (views, fields, selectors), matching, and the job polls that learn how long jobs take.
+    const batches = Math.ceil(written / 100);
+    expect(r.report.apiCalls.destination).toBeLessThanOrEqual(2 * batches + 10);
   });
 });

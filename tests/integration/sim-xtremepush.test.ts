@@ -227,6 +227,25 @@ describe('other models', () => {
     expect((await call(sim, 'info', 'promotion', { id: 999 })).status).toBe(404);
   });
 
+  it('lists tag hits by keyset on id, filtered by profile or tag, and rejects unknown fields', async () => {
+    const seen: unknown[] = [];
+    let after: number | null = null;
+    for (;;) {
+      const condition: unknown[] = after === null ? [] : [['id', '>', after]];
+      const page = (await call(sim, 'list', 'tag', { condition, order: ['id ASC'], limit: 1000 })).body.data!;
+      if (page.length === 0) break;
+      seen.push(...page);
+      after = page[page.length - 1]!.id as number;
+    }
+    expect(seen).toEqual(ds.tagHits);
+    expect(ds.tagHits.length).toBeGreaterThan(1000);
+    const pid = ds.tagHits[5]!.profile_id;
+    expect((await call(sim, 'list', 'tag', { condition: [['profile_id', '=', pid]] })).body.data).toEqual(ds.tagHits.filter((h) => h.profile_id === pid));
+    const vip = await call(sim, 'list', 'tag', { condition: [['tag', '=', 'vip-weekend']], select: ['id', 'tag'], limit: 5 });
+    expect(vip.body.data).toEqual(ds.tagHits.filter((h) => h.tag === 'vip-weekend').slice(0, 5).map((h) => ({ id: h.id, tag: h.tag })));
+    expect((await call(sim, 'list', 'tag', { condition: [['colour', '=', 'red']] })).status).toBe(400);
+  });
+
   it('returns subscription history only when the account enabled it', async () => {
     expect((await call(sim, 'list', 'profile-subscription')).body.data).toEqual([]);
     const withHistory = await start({ dataset: ds, subscriptionHistory: true });

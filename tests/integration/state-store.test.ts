@@ -82,7 +82,7 @@ describe('SQLite state store', () => {
     }, now);
     await store.completeBatch(run.id, 'contact', 2, { journal: [], verify: [], failures: [{ sourceKey: 'k:3', reason: 'HTTP 400' }] }, now);
     expect((await store.openBatches(run.id, 'contact')).map((b) => b.batchNo)).toEqual([3]);
-    expect(await store.counts(run.id, 'contact')).toEqual({ source: 5, quarantined: 0, merged: 0, created: 1, updated: 1, failed: 1, verified: 1, mismatched: 1 });
+    expect(await store.counts(run.id, 'contact')).toEqual({ source: 5, quarantined: 0, merged: 0, created: 1, updated: 1, failed: 1, verified: 1, mismatched: 1, orphaned: 0 });
     const j = await store.journal(run.id, 'contact', 0, 10);
     expect(j.map((e) => [e.sourceKey, e.destId, e.action])).toEqual([['k:1', '4294967296', 'created'], ['k:2', '4294967297', 'updated']]);
     expect(j[1]!.beforeImage).toEqual({ first_name: 'Old' });
@@ -99,5 +99,29 @@ describe('SQLite state store', () => {
     expect(await store.getCheckpoint(run.id, 'x')).toBe('y');
     expect((await store.getConfirmation('m'))?.confirmedBy).toBe('ana');
     expect(await store.getConfirmation('other')).toBeNull();
+  });
+
+  it('tracks per-record sends, orphans, memberships, extras and parent ids', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(run.id, 'task', [rec('t1'), rec('t2'), rec('t3')], { stream: 's', value: '3' });
+    await store.savePrepared(run.id, 'task', ['t1', 't2', 't3'].map((id) => ({ sourceKey: `k:${id}`, matchKey: 'contact:1', payload: {}, payloadHash: 'h' })), []);
+    await store.markRecordsSent(run.id, 'task', ['k:t1']);
+    expect((await store.stagedByStatus(run.id, 'task', ['sent'], 0, 10)).map((r) => r.sourceKey)).toEqual(['k:t1']);
+    await store.completeRecords(run.id, 'task', { journal: [{ sourceKey: 'k:t1', destId: '9000000001', action: 'created', beforeImage: null, payloadHash: 'h' }], verify: [{ sourceKey: 'k:t1', ok: true, mismatches: [] }], failures: [] }, now);
+    await store.markOrphaned(run.id, 'task', [{ sourceKey: 'k:t3', reason: 'contact k:9 was quarantined' }]);
+    expect(await store.counts(run.id, 'task')).toMatchObject({ source: 3, created: 1, verified: 1, orphaned: 1 });
+    expect(await store.orphans(run.id, 'task', 10)).toEqual([{ sourceKey: 'k:t3', reason: 'contact k:9 was quarantined' }]);
+    expect((await store.stagedByStatus(run.id, 'task', ['ready'], 0, 10)).map((r) => r.sourceKey)).toEqual(['k:t2']);
+
+    await store.saveMemberships(run.id, 'segment', 'VIP', ['k:1', 'k:2']);
+    await store.saveMemberships(run.id, 'segment', 'Churn risk', ['k:2']);
+    const m = await store.membershipsFor(run.id, 'segment', ['k:1', 'k:2', 'k:3']);
+    expect(m.get('k:2')).toEqual(['Churn risk', 'VIP']);
+    expect(m.has('k:3')).toBe(false);
+    expect(await store.membershipCounts(run.id, 'segment')).toEqual([{ name: 'VIP', count: 2 }, { name: 'Churn risk', count: 1 }]);
+
+    await store.saveExtras(run.id, 'event_summary', [{ sourceKey: 'k:1', data: { Deposits: 3 } }]);
+    expect((await store.extrasFor(run.id, 'event_summary', ['k:1', 'k:2'])).get('k:1')).toEqual({ Deposits: 3 });
+    expect((await store.destIds('task', ['k:t1', 'k:t2'])).get('k:t1')).toBe('9000000001');
   });
 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js';
 import {
-  DEFAULT_NOW, MESS_RATES, createXtremepushGenerator, datasetSummary, generateXtremepushDataset, type XtremepushDataset, type XtremepushProfile,
+  DEFAULT_NOW, MESS_RATES, TAG_VOCABULARY, createXtremepushGenerator, datasetSummary, generateXtremepushDataset, type XtremepushDataset, type XtremepushProfile,
 } from '../../simulators/generator/index.js';
 
 const small = generateXtremepushDataset({ profiles: 3000, seed: 11 });
@@ -299,10 +299,42 @@ describe('generateXtremepushDataset: activity and catalogues', () => {
     }
   });
 
+  it('gives profiles 0-4 immutable tag hits on their own devices, some tags repeated later, ids ascending', () => {
+    expect(TAG_VOCABULARY.length).toBeGreaterThanOrEqual(10);
+    expect(TAG_VOCABULARY.length).toBeLessThanOrEqual(20);
+    const devices = new Map(small.devices.map((d) => [d.id, d]));
+    const per = new Map<string, typeof small.tagHits>();
+    for (let k = 0; k < small.tagHits.length; k++) {
+      const h = small.tagHits[k]!;
+      if (k > 0) expect(h.id).toBeGreaterThan(small.tagHits[k - 1]!.id);
+      expect(TAG_VOCABULARY).toContain(h.tag);
+      const p = byId.get(h.profile_id)!;
+      expect(h.create_time).toBeGreaterThanOrEqual(p.create_time);
+      expect(h.create_time).toBeLessThanOrEqual(small.now);
+      if (h.device_id === null) expect(small.devices.some((d) => d.profile_id === h.profile_id)).toBe(false);
+      else expect(devices.get(h.device_id)?.profile_id).toBe(h.profile_id);
+      per.set(h.profile_id, [...(per.get(h.profile_id) ?? []), h]);
+    }
+    const counts = small.profiles.map((p) => per.get(p.profile_id)?.length ?? 0);
+    expect(Math.min(...counts)).toBe(0);
+    expect(Math.max(...counts)).toBe(4);
+    let repeats = 0;
+    for (const hits of per.values()) {
+      for (let k = 1; k < hits.length; k++) expect(hits[k]!.create_time).toBeGreaterThan(hits[k - 1]!.create_time);
+      repeats += hits.length - new Set(hits.map((h) => h.tag)).size;
+    }
+    expect(repeats).toBeGreaterThan(50);
+    expect(new Set(small.tagHits.map((h) => h.tag)).size).toBe(TAG_VOCABULARY.length);
+    // Tags draw from their own stream: other options leave them alone, and they leave the rest alone.
+    const again = generateXtremepushDataset({ profiles: 3000, seed: 11, eventsPerProfile: 1, messagesPerProfile: 1 });
+    expect(again.tagHits).toEqual(small.tagHits);
+  });
+
   it('summarises every collection', () => {
     const s = datasetSummary(small);
     expect(s.profiles).toBe(3000);
     expect(s.events).toBe(small.events.length);
+    expect(s.tagHits).toBe(small.tagHits.length);
     expect(s.duplicateProfiles).toBe(Math.round(3000 * 0.03) + Math.round(3000 * 0.01));
     expect(s.tooLongNames).toBe(2);
   });

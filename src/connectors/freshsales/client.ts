@@ -7,8 +7,9 @@ import type { ZodType } from 'zod';
 import { ConfigError, TerminalError, isMigrateError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import {
-  BulkUpsertResponse, ContactStatusesResponse, FieldsResponse, FiltersResponse, FsRecord, JobStatusResponse,
-  LifecycleStagesResponse, Meta, OwnersResponse, WRAPPER, jobState, type Entity, type FsField, type JobState,
+  BulkUpsertResponse, ContactStatusesResponse, DealPipelinesResponse, DealStagesResponse, FieldsResponse, FiltersResponse, FsRecord,
+  JobStatusResponse, LifecycleStagesResponse, Meta, OwnersResponse, TaskResponse, TasksResponse, WRAPPER, jobState,
+  type Entity, type FsField, type FsTask, type JobState,
 } from './types.js';
 
 export interface FilterRule {
@@ -23,9 +24,11 @@ export interface Page {
 }
 
 export interface BulkItem {
-  /** Identifier: the primary email, or the id of an existing record. */
+  /** Identifier: the primary email (contacts), or the id of an existing record. */
   emails?: string;
   id?: string;
+  /** Identifier of sales accounts and deals, which upsert by name. */
+  name?: string;
   data: Record<string, unknown>;
 }
 
@@ -131,6 +134,41 @@ export class FreshsalesClient {
   async contactStatuses() {
     const res = await this.http.request({ method: 'GET', path: '/api/selector/contact_statuses' });
     return parse(ContactStatusesResponse, res.body, 'contactStatuses').contact_statuses;
+  }
+
+  /** GET /api/selector/deal_pipelines */
+  async dealPipelines() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/deal_pipelines' });
+    return parse(DealPipelinesResponse, res.body, 'dealPipelines').deal_pipelines;
+  }
+
+  /** GET /api/selector/deal_stages */
+  async dealStages() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/deal_stages' });
+    return parse(DealStagesResponse, res.body, 'dealStages').deal_stages;
+  }
+
+  /**
+   * POST /api/tasks — one task; there is no bulk endpoint [api/freshsales.md, Tasks]. A create
+   * is not idempotent, so it is sent `unsafe`: when the server may have applied it (timeout,
+   * dropped connection, 500/502/504) the client does not retry and throws a TransientError
+   * with `ambiguous: true`; the caller must look the task up before creating it again.
+   */
+  async createTask(task: Record<string, unknown>): Promise<FsTask> {
+    const res = await this.http.request({ method: 'POST', path: '/api/tasks', body: { task }, unsafe: true, label: 'tasks.create' });
+    return parse(TaskResponse, res.body, 'createTask').task;
+  }
+
+  /** GET /api/tasks?filter=open|completed|... — one page of tasks (per_page max 100). */
+  async listTasks(filter: string, opts: { page: number; perPage?: number }): Promise<{ tasks: FsTask[]; total: number | null; totalPages: number | null }> {
+    const res = await this.http.request({
+      method: 'GET',
+      path: '/api/tasks',
+      query: { filter, page: opts.page, per_page: opts.perPage ?? 100 },
+      label: 'tasks.list',
+    });
+    const body = parse(TasksResponse, res.body, 'listTasks');
+    return { tasks: body.tasks, total: body.meta?.total ?? null, totalPages: body.meta?.total_pages ?? null };
   }
 
   private page(entity: Entity, body: unknown, call: string): Page {

@@ -49,6 +49,34 @@ export const ContactStatusesResponse = z.object({
   contact_statuses: z.array(z.looseObject({ id: Id, name: z.string(), lifecycle_stage_id: Id.nullish() })),
 });
 
+/** A task as the API reads it back (only the fields the task phase checks are typed). */
+export const FsTask = z.looseObject({
+  id: Id,
+  title: z.string().nullish(),
+  description: z.string().nullish(),
+  due_date: z.string().nullish(),
+  status: z.union([z.number(), z.string()]).nullish(),
+  targetable_type: z.string().nullish(),
+  targetable_id: Id.nullish(),
+  owner_id: Id.nullish(),
+});
+export type FsTask = z.infer<typeof FsTask>;
+/** `{"task":{...}}` — the answer of a task create or read. */
+export const TaskResponse = z.object({ task: FsTask });
+/** `{"tasks":[...],"meta":{...}}` — one page of a task listing. */
+export const TasksResponse = z.object({ tasks: z.array(FsTask), meta: Meta.nullish() });
+
+/** `GET /api/selector/deal_pipelines`. */
+export const DealPipelinesResponse = z.object({
+  deal_pipelines: z.array(z.looseObject({ id: Id, name: z.string(), is_default: z.boolean().nullish(), position: z.number().nullish() })),
+});
+/** `GET /api/selector/deal_stages`: each stage belongs to one pipeline. */
+export const DealStagesResponse = z.object({
+  deal_stages: z.array(
+    z.looseObject({ id: Id, name: z.string(), deal_pipeline_id: Id.nullish(), position: z.number().nullish(), forecast_type: z.string().nullish() }),
+  ),
+});
+
 /** Status of a bulk job, normalised: vendors' spellings vary ("completed", "success"...). */
 export type JobState = 'running' | 'completed' | 'failed';
 

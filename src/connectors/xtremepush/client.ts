@@ -5,20 +5,75 @@
  */
 import { TerminalError, ConfigError, isMigrateError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
-import { XpAttribute, XpListEnvelope, XpProfileRow } from './types.js';
+import type { z } from 'zod';
+import {
+  XpAttribute, XpCampaignRow, XpDeviceRow, XpListEnvelope, XpMessageRow, XpModelEnvelope, XpProfileRow, XpPromotionRow, XpSegmentRow,
+  XpTagHitRow, XpTask,
+} from './types.js';
 
+/** One `[field, operator, value]` triple of a list condition [C]. */
 export type Condition = [string, string, unknown];
 
+/** A validated row together with the row exactly as the API sent it (for inventories). */
+export interface RawRow<T> {
+  row: T;
+  raw: Record<string, unknown>;
+}
+
+/** Typed calls of the Xtremepush external API used by the source connector (reads only). */
 export class XtremepushClient {
   constructor(private readonly http: HttpClient) {}
 
   /** POST /api/external/{method}/{model} — xtremepush.md "Base, auth, request style". */
   private async call(method: string, model: string, body: Record<string, unknown>): Promise<unknown[]> {
-    const res = await this.http.request({ method: 'POST', path: `/api/external/${method}/${model}`, body });
+    const res = await this.http.request({ method: 'POST', path: `/api/external/${method}/${model}`, body, label: `${method}/${model}` });
     const env = XpListEnvelope.safeParse(res.body);
     if (!env.success) throw new TerminalError(`Xtremepush ${method}/${model}: unexpected response shape`);
     if (!env.data.success) throw new TerminalError(`Xtremepush ${method}/${model} failed: ${env.data.message ?? 'no message'}`);
     return env.data.data ?? [];
+  }
+
+  /** POST /api/external/{method}/{model} answered with `model` (info/*, create/*) — xtremepush.md "Base, auth, request style". */
+  private async callModel(method: string, model: string, body: Record<string, unknown>): Promise<unknown> {
+    const res = await this.http.request({ method: 'POST', path: `/api/external/${method}/${model}`, body, label: `${method}/${model}` });
+    const env = XpModelEnvelope.safeParse(res.body);
+    if (!env.success) throw new TerminalError(`Xtremepush ${method}/${model}: unexpected response shape`);
+    if (!env.data.success) throw new TerminalError(`Xtremepush ${method}/${model} failed: ${env.data.message ?? 'no message'}`);
+    return env.data.model;
+  }
+
+  /** Validate rows against a schema; a bad row is terminal (the API changed under us), named by model and position. */
+  private parseRows<S extends z.ZodType>(model: string, rows: unknown[], schema: S, where: string): Array<RawRow<z.output<S>>> {
+    return rows.map((r, i) => {
+      const p = schema.safeParse(r);
+      if (!p.success) throw new TerminalError(`Xtremepush list/${model} row ${i + 1} ${where}: ${p.error.issues[0]?.message ?? 'invalid'}`);
+      return { row: p.data, raw: r as Record<string, unknown> };
+    });
+  }
+
+  /**
+   * One keyset page of list/{model}: rows whose `keyField` is greater than `afterId`, in
+   * ascending key order. Stable while the source changes, unlike offsets.
+   */
+  private async keysetPage<S extends z.ZodType>(model: string, schema: S, afterId: string | null, limit: number, keyField = 'id'): Promise<Array<RawRow<z.output<S>>>> {
+    // Ids are numeric; sending a number keeps the comparison numeric on any backend.
+    const after = afterId === null ? null : /^\d+$/.test(afterId) ? Number(afterId) : afterId;
+    const condition: Condition[] = after === null ? [] : [[keyField, '>', after]];
+    // POST /api/external/list/{model} — xtremepush.md "Base, auth, request style" (condition/order/limit).
+    const rows = await this.call('list', model, { condition, order: [`${keyField} ASC`], limit });
+    return this.parseRows(model, rows, schema, `after ${afterId ?? 'start'}`);
+  }
+
+  /** Every row of a small model (segments, campaigns, promotions), keyset-paged until an empty page. */
+  private async all<S extends z.ZodType>(model: string, schema: S, pageSize: number, key: (row: z.output<S>) => string): Promise<Array<RawRow<z.output<S>>>> {
+    const out: Array<RawRow<z.output<S>>> = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.keysetPage(model, schema, after, pageSize);
+      if (page.length === 0) return out;
+      out.push(...page);
+      after = key(page[page.length - 1]!.row);
+    }
   }
 
   /** A one-row list/profile: proves the token is accepted. */
@@ -45,6 +100,58 @@ export class XtremepushClient {
       if (!p.success) throw new TerminalError(`Xtremepush list/profile row ${i + 1} after ${afterId ?? 'start'}: ${p.error.issues[0]?.message ?? 'invalid'}`);
       return p.data;
     });
+  }
+
+  /** list/segment — every segment with its conditions [C]. */
+  async listSegments(pageSize: number): Promise<XpSegmentRow[]> {
+    return (await this.all('segment', XpSegmentRow, pageSize, (r) => r.id)).map((x) => x.row);
+  }
+
+  /** list/campaign — every campaign, each with its untouched row [C3/C]. */
+  async listCampaigns(pageSize: number): Promise<Array<RawRow<XpCampaignRow>>> {
+    return this.all('campaign', XpCampaignRow, pageSize, (r) => r.id);
+  }
+
+  /** list/promotion — every promotion, each with its untouched row [C3]. */
+  async listPromotions(pageSize: number): Promise<Array<RawRow<XpPromotionRow>>> {
+    return this.all('promotion', XpPromotionRow, pageSize, (r) => r.id);
+  }
+
+  /** list/message — sends with id > afterId, id ascending [C3]. */
+  async listMessages(afterId: string | null, limit: number): Promise<XpMessageRow[]> {
+    return (await this.keysetPage('message', XpMessageRow, afterId, limit)).map((x) => x.row);
+  }
+
+  /** list/device — devices with id > afterId, id ascending [A]. */
+  async listDevices(afterId: string | null, limit: number): Promise<XpDeviceRow[]> {
+    return (await this.keysetPage('device', XpDeviceRow, afterId, limit)).map((x) => x.row);
+  }
+
+  /** list/tag — tag hits with id > afterId, id ascending [A path]. */
+  async listTagHits(afterId: string | null, limit: number): Promise<XpTagHitRow[]> {
+    return (await this.keysetPage('tag', XpTagHitRow, afterId, limit)).map((x) => x.row);
+  }
+
+  /**
+   * create/task — start an export task (`segment_export_profiles`, `event_export`, …) [C
+   * task names, A call]. Repeating it after a lost answer only starts a second export of
+   * the same data, so it is retried like a read.
+   */
+  async createTask(type: string, params: Record<string, unknown>): Promise<XpTask> {
+    // POST /api/external/create/task — xtremepush.md "exports/tasks" (start call [A]).
+    return this.parseTask(await this.callModel('create', 'task', { ...params, type }), `create/task ${type}`);
+  }
+
+  /** info/task — the task's status and, once completed, its result file [C]. */
+  async taskInfo(id: string | number): Promise<XpTask> {
+    // POST /api/external/info/task — xtremepush.md "exports/tasks".
+    return this.parseTask(await this.callModel('info', 'task', { id }), `info/task ${id}`);
+  }
+
+  private parseTask(model: unknown, what: string): XpTask {
+    const p = XpTask.safeParse(model);
+    if (!p.success) throw new TerminalError(`Xtremepush ${what}: unexpected task shape (${p.error.issues[0]?.message ?? 'invalid'})`);
+    return p.data;
   }
 
   /** list/attribute — attribute definitions [A path]. */

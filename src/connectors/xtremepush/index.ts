@@ -1,15 +1,34 @@
-/** The Xtremepush source connector: config, client factory and the contact stream. */
+/** The Xtremepush source connector: config, client factory, the contact stream and the other streams. */
 import { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
 import { secret } from '../../core/secrets.js';
 import type { Logger } from '../../core/logger.js';
 import type { CanonicalContact } from '../../core/model.js';
 import { HttpClient } from '../../http/client.js';
 import { XtremepushClient } from './client.js';
+import { ExportPollSettings } from './export-task.js';
 import { toCanonicalContact } from './mappers.js';
+import { XtremepushStreams } from './streams.js';
 
 export { XtremepushClient } from './client.js';
-export { toCanonicalContact, toAttributeType, profileKey } from './mappers.js';
+export { XtremepushStreams } from './streams.js';
+export type { XpPage, XtremepushStreamSettings } from './streams.js';
+export { ExportPollSettings, runExportTask } from './export-task.js';
+export { jsonlLines } from './jsonl-download.js';
+export {
+  toCanonicalContact, toAttributeType, profileKey, parseXpDateTime, toSourceSegment, toSourceCampaign, toSourcePromotion, toInteractions,
+  toCanonicalEvent, toCanonicalDevice, toCanonicalTagHit, eventHash, eventKey, interactionKey, deviceKey, unixToIso, CAMPAIGN_CHANNELS,
+} from './mappers.js';
 
+/** Retry settings for Xtremepush calls (see RetryPolicy); unset fields keep the HTTP client's defaults. */
+export const XtremepushRetry = z.object({
+  maxAttempts: z.number().int().min(1).max(20).optional(),
+  baseDelayMs: z.number().int().min(0).optional(),
+  maxDelayMs: z.number().int().min(0).optional(),
+  jitter: z.number().min(0).max(1).optional(),
+});
+
+/** The `source:` section of a config for an Xtremepush app. */
 export const XtremepushConfig = z.object({
   type: z.literal('xtremepush'),
   /** e.g. https://external-api.xtremepush.com (EU) or https://api.us.xtremepush.com */
@@ -17,19 +36,41 @@ export const XtremepushConfig = z.object({
   apptoken: secret(),
   pageSize: z.number().int().min(1).max(1000).default(500),
   timeoutMs: z.number().int().positive().default(30_000),
+  /** Export tasks (segment members, events): poll intervals and the longest total wait. */
+  exportPoll: ExportPollSettings.prefault({}),
+  /** Retries of API calls and export-file opens. */
+  retry: XtremepushRetry.optional(),
 });
 export type XtremepushConfig = z.infer<typeof XtremepushConfig>;
 
-export function createXtremepush(cfg: XtremepushConfig, deps: { logger: Logger }): { client: XtremepushClient; http: HttpClient } {
+/**
+ * Build the HTTP client (token added to every body, scrubbed from errors), the API client
+ * and the streams for one Xtremepush app. `clock` paces task polling and download retries.
+ */
+export function createXtremepush(
+  cfg: XtremepushConfig,
+  deps: { logger: Logger; clock?: Clock },
+): { client: XtremepushClient; http: HttpClient; streams: XtremepushStreams } {
   const token = cfg.apptoken.reveal();
+  const retry = cfg.retry ? Object.fromEntries(Object.entries(cfg.retry).filter(([, v]) => v !== undefined)) : undefined;
   const http = new HttpClient({
     baseUrl: cfg.baseUrl.replace(/\/+$/, ''),
     decorateBody: (body) => ({ ...((body as Record<string, unknown>) ?? {}), apptoken: token }),
     timeoutMs: cfg.timeoutMs,
     logger: deps.logger,
     secrets: [token],
+    ...(retry ? { retry } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  return { client: new XtremepushClient(http), http };
+  const client = new XtremepushClient(http);
+  const streams = new XtremepushStreams(client, {
+    pageSize: cfg.pageSize,
+    timeoutMs: cfg.timeoutMs,
+    exportPoll: cfg.exportPoll,
+    ...(retry ? { retry } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  return { client, http, streams };
 }
 
 /** One page of the contact stream: canonical records and the checkpoint after them. */

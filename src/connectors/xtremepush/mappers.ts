@@ -1,6 +1,13 @@
-/** Pure mappers from raw Xtremepush rows to the canonical model. No I/O, no clock. */
-import type { AttributeType, AttributeValue, CanonicalContact } from '../../core/model.js';
-import { PROFILE_COLUMNS, type XpAttribute, type XpProfileRow } from './types.js';
+/** Pure mappers from raw Xtremepush rows to the canonical model. No I/O, no clock, no machine time zone. */
+import { createHash } from 'node:crypto';
+import type {
+  AttributeType, AttributeValue, CanonicalContact, CanonicalDevice, CanonicalEvent, CanonicalInteraction, CanonicalTagHit, InteractionKind,
+  SourceCampaign, SourcePromotion, SourceSegment,
+} from '../../core/model.js';
+import {
+  PROFILE_COLUMNS, type XpAttribute, type XpCampaignRow, type XpDeviceRow, type XpEventLine, type XpMessageRow, type XpProfileRow,
+  type XpPromotionRow, type XpSegmentRow, type XpTagHitRow,
+} from './types.js';
 
 /** Attributes lifted into canonical slots (the rest stay in `attributes`). */
 const LIFTED: Record<string, 'firstName' | 'lastName' | 'country'> = { first_name: 'firstName', last_name: 'lastName', country: 'country' };
@@ -75,4 +82,173 @@ export function toAttributeType(a: XpAttribute, sample?: unknown): AttributeType
       return typeof sample === 'string' && /\d{2}:\d{2}/.test(sample) ? 'datetime' : 'date';
     default: return 'string';
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Dates
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(m) ? 30 : 31;
+}
+
+/**
+ * An Xtremepush date-time (`YYYY-MM-DD HH:MM:SS +01:00`; time, seconds and offset
+ * optional; no offset means UTC, as the docs say for Date attributes) → UTC ISO instant
+ * with `Z`. Pure arithmetic on the text's own fields: the machine's time zone never
+ * enters. Also takes the ISO `T` separator, `Z`, `+0100` and `+01`. Null when the text
+ * is not such a date or names an impossible one (month 13, 31 April, offset beyond ±18:00).
+ */
+export function parseXpDateTime(text: string): string | null {
+  const m = DATE_TIME.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [h, mi, s] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
+  let offsetMin = 0;
+  const off = m[8];
+  if (off && off.toUpperCase() !== 'Z') {
+    const digits = off.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (digits.length !== 2 && digits.length !== 4) return null;
+    if (om > 59 || oh * 60 + om > 18 * 60) return null;
+    offsetMin = (off[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const epochMs = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi - offsetMin) * 60 + s) * 1000 + ms;
+  return new Date(epochMs).toISOString();
+}
+
+// ---------------------------------------------------------------------------------------
+// Segments, campaigns, promotions
+
+/** A list/segment row → source segment; rules are the conditions tree exactly as returned. */
+export function toSourceSegment(row: XpSegmentRow): SourceSegment {
+  return { id: row.id, name: row.name, rules: row.conditions ?? null, memberCount: row.profile_count ?? null };
+}
+
+/** Campaign channel flags, in the order the campaign model lists them [C]. */
+export const CAMPAIGN_CHANNELS = ['ios_push', 'android_push', 'web_push', 'inbox', 'email', 'sms', 'webhook'] as const;
+
+/** Campaign `trigger` codes [C]: 0 scheduled, 1 geo, 2 event, 3 API. */
+const TRIGGERS: Record<string, string> = { '0': 'scheduled', '1': 'geo', '2': 'event', '3': 'api' };
+
+/** A list/campaign row → source campaign; `raw` is the untouched row (messages and creatives included). */
+export function toSourceCampaign(row: XpCampaignRow, raw: Record<string, unknown>): SourceCampaign {
+  const trigger = row.trigger === null || row.trigger === undefined ? 'unknown' : (TRIGGERS[String(row.trigger)] ?? `unknown(${String(row.trigger)})`);
+  const active = flag(row.active);
+  return {
+    id: row.id,
+    name: str(row.title) ?? `Campaign ${row.id}`,
+    channels: CAMPAIGN_CHANNELS.filter((c) => flag(row[c]) === true),
+    trigger,
+    status: str(row.status) ?? (active === null ? 'unknown' : active ? 'active' : 'inactive'),
+    createdAt: unixToIso(row.create_time),
+    activatedAt: unixToIso(row.activate_time),
+    deactivatedAt: unixToIso(row.deactivate_time),
+    raw,
+  };
+}
+
+/** A list/promotion row → source promotion; `raw` is the untouched row. */
+export function toSourcePromotion(row: XpPromotionRow, raw: Record<string, unknown>): SourcePromotion {
+  return { id: row.id, name: str(row.name) ?? `Promotion ${row.id}`, raw };
+}
+
+// ---------------------------------------------------------------------------------------
+// Interactions, events, devices, tags
+
+/** Stable key of one interaction kind of one send. */
+export function interactionKey(messageId: string, kind: InteractionKind): string {
+  return `xtremepush:message:${messageId}:${kind}`;
+}
+
+/**
+ * A list/message row → one interaction per kind that happened: delivered (at the send's
+ * create_time), opened (open_time), clicked (click_time). A flag set without its time
+ * (seen in imported history) falls back to the previous step's time, and finally to the
+ * send time: the original timestamp nearest to the fact, never the load time.
+ */
+export function toInteractions(row: XpMessageRow, campaignName: string): CanonicalInteraction[] {
+  const sent = unixToIso(row.create_time)!;
+  const opened = unixToIso(row.open_time) ?? sent;
+  const clicked = unixToIso(row.click_time) ?? opened;
+  const base = { contactKey: profileKey(row.profile_id), campaignId: row.campaign_id, campaignName, channel: str(row.message_type_name) ?? 'unknown' };
+  const out: CanonicalInteraction[] = [];
+  const add = (kind: InteractionKind, occurredAt: string) => out.push({ sourceKey: interactionKey(row.id, kind), ...base, kind, occurredAt });
+  if (flag(row.delivery) === true) add('delivered', sent);
+  if (flag(row.open) === true) add('opened', opened);
+  if (flag(row.click) === true) add('clicked', clicked);
+  return out;
+}
+
+/**
+ * Content hash of an exported event: sha1 of `profile_id|event|timestamp|value|device_id`
+ * (null and absent as empty). Events have no id; identical tuples are told apart by their
+ * occurrence index (see `eventKey`).
+ */
+export function eventHash(row: XpEventLine): string {
+  const part = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return createHash('sha1').update([row.profile_id, row.event, row.timestamp, part(row.value), part(row.device_id)].join('|')).digest('hex');
+}
+
+/** Stable key of an event: its content hash and its occurrence index among identical tuples (0 for the first). */
+export function eventKey(hash: string, occurrence: number): string {
+  return `xtremepush:event:${hash}:${occurrence}`;
+}
+
+/**
+ * An exported event line → canonical event; null when its timestamp cannot be read (the
+ * caller decides what an unreadable line means). `occurredAtRaw` keeps the source text.
+ */
+export function toCanonicalEvent(row: XpEventLine, hash: string, occurrence: number): CanonicalEvent | null {
+  const occurredAt = parseXpDateTime(row.timestamp);
+  if (occurredAt === null) return null;
+  return {
+    sourceKey: eventKey(hash, occurrence),
+    contactKey: profileKey(row.profile_id),
+    event: row.event,
+    value: row.value ?? null,
+    deviceId: row.device_id === null || row.device_id === undefined ? null : String(row.device_id),
+    occurredAt,
+    occurredAtRaw: row.timestamp,
+  };
+}
+
+/** Stable key of a device. */
+export function deviceKey(deviceId: string): string {
+  return `xtremepush:device:${deviceId}`;
+}
+
+/** A list/device row → canonical device (push token included: it goes to the device dataset only). */
+export function toCanonicalDevice(row: XpDeviceRow): CanonicalDevice {
+  return {
+    sourceKey: deviceKey(row.id),
+    contactKey: row.profile_id ? profileKey(row.profile_id) : null,
+    userId: str(row.user_id),
+    platform: str(row.platform) ?? 'unknown',
+    token: str(row.token),
+    os: str(row.os_version),
+    appVersion: str(row.app_version),
+    model: str(row.model),
+    lastSeen: unixToIso(row.last_seen),
+  };
+}
+
+/** A list/tag row (one timestamped hit) → canonical tag hit. */
+export function toCanonicalTagHit(row: XpTagHitRow): CanonicalTagHit {
+  return { contactKey: profileKey(row.profile_id), tag: row.tag, occurredAt: unixToIso(row.create_time) };
 }

@@ -38,3 +38,118 @@ export const PROFILE_COLUMNS = new Set([
   'profile_id', 'user_id', 'email', 'email_subscription', 'mobile_number', 'sms_subscription',
   'language', 'timezone', 'create_time', 'update_time',
 ]);
+
+/** A nullable 0/1 flag as Xtremepush sends it (number, boolean or digit string). */
+const Flag = z.union([z.number(), z.boolean(), z.string()]).nullish();
+/** A unix-seconds timestamp (number or digit string), possibly null. */
+const Unix = Scalar.nullish();
+/** A unix-seconds timestamp that must be there and readable. */
+const UnixRequired = z.union([z.number(), z.string().regex(/^\d+$/, 'expected unix seconds')]);
+
+/** The `{code, success, model}` envelope of `info/*` and `create/*`. */
+export const XpModelEnvelope = z.looseObject({
+  code: z.number().int().optional(),
+  success: z.boolean(),
+  model: z.unknown().optional(),
+  message: z.string().optional(),
+});
+
+/** A row of list/segment: conditions kept raw (the nested `{operator, "0": …}` tree) [C]. */
+export const XpSegmentRow = z.looseObject({
+  id: Scalar.transform(String),
+  name: z.string(),
+  conditions: z.unknown().optional(),
+  /** Not in the docs; read when an account's API returns it [A]. */
+  profile_count: z.number().int().nullish(),
+});
+export type XpSegmentRow = z.infer<typeof XpSegmentRow>;
+
+/** A row of list/campaign [C fields]; `messages` and anything else stay in the raw copy. */
+export const XpCampaignRow = z.looseObject({
+  id: Scalar.transform(String),
+  title: z.string().nullish(),
+  trigger: Scalar.nullish(),
+  type: z.string().nullish(),
+  active: Flag,
+  status: Scalar.nullish(),
+  create_time: Unix,
+  activate_time: Unix,
+  deactivate_time: Unix,
+  sms: Flag,
+  email: Flag,
+  ios_push: Flag,
+  android_push: Flag,
+  web_push: Flag,
+  inbox: Flag,
+  webhook: Flag,
+});
+export type XpCampaignRow = z.infer<typeof XpCampaignRow>;
+
+/** A row of list/message: one send to one profile and what became of it [C3 fields]. */
+export const XpMessageRow = z.looseObject({
+  id: Scalar.transform(String),
+  campaign_id: Scalar.transform(String),
+  profile_id: Scalar.transform(String),
+  user_id: Scalar.transform(String).nullish(),
+  create_time: UnixRequired,
+  message_type_name: z.string().nullish(),
+  delivery: Flag,
+  open: Flag,
+  click: Flag,
+  open_time: Unix,
+  click_time: Unix,
+});
+export type XpMessageRow = z.infer<typeof XpMessageRow>;
+
+/** A row of list/device [A fields]. */
+export const XpDeviceRow = z.looseObject({
+  id: Scalar.transform(String),
+  profile_id: Scalar.transform(String).nullish(),
+  user_id: Scalar.transform(String).nullish(),
+  platform: z.string().nullish(),
+  token: z.string().nullish(),
+  os_version: Scalar.transform(String).nullish(),
+  app_version: Scalar.transform(String).nullish(),
+  model: z.string().nullish(),
+  last_seen: Unix,
+});
+export type XpDeviceRow = z.infer<typeof XpDeviceRow>;
+
+/** A row of list/promotion [C3 path, A fields]. */
+export const XpPromotionRow = z.looseObject({
+  id: Scalar.transform(String),
+  name: z.string().nullish(),
+});
+export type XpPromotionRow = z.infer<typeof XpPromotionRow>;
+
+/** A tag hit of list/tag: one timestamped application of a tag to a device [A path and shape]. */
+export const XpTagHitRow = z.looseObject({
+  id: Scalar.transform(String),
+  tag: z.string().min(1),
+  profile_id: Scalar.transform(String),
+  device_id: Scalar.nullish(),
+  create_time: Unix,
+});
+export type XpTagHitRow = z.infer<typeof XpTagHitRow>;
+
+/** An export task as create/task and info/task return it [A shape]. */
+export const XpTask = z.looseObject({
+  id: Scalar,
+  status: z.string(),
+  result: z.looseObject({ download_url: z.string().min(1), rows: z.number().int().nullish() }).nullish(),
+  error_message: z.string().nullish(),
+});
+export type XpTask = z.infer<typeof XpTask>;
+
+/** One line of a `segment_export_profiles` file. */
+export const XpSegmentMemberLine = z.looseObject({ profile_id: Scalar.transform(String) });
+
+/** One line of an `event_export` file: an event as `hit/event` took it in [C fields, A export]. */
+export const XpEventLine = z.looseObject({
+  profile_id: Scalar.transform(String),
+  event: z.string().min(1),
+  value: z.union([z.string(), z.number(), z.null()]).optional(),
+  device_id: Scalar.nullish(),
+  timestamp: z.string().min(1),
+});
+export type XpEventLine = z.infer<typeof XpEventLine>;

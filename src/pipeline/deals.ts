@@ -1,0 +1,527 @@
+/**
+ * The (opt-in) deal phase: engagement-derived deals. For every contact loaded in this run
+ * whose `map.from` value (e.g. the loyalty tier) has an amount in `map.amounts`, one deal in
+ * the configured stage ("New" by default), linked to the contact and, per `map.account`, to
+ * a shared account, an account per contact, or none. Accounts load first (dependency order),
+ * then deals, both by `bulk_upsert` 100 per call keyed by name, read back, verified field by
+ * field and journaled with before-images. Like contacts, every step is checkpointed, and
+ * upserts by name make a resumed batch idempotent.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { ConfigError, TerminalError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { CanonicalContact, ObjectName } from '../core/model.js';
+import type { FreshsalesClient, FsRecord, JobState } from '../connectors/freshsales/index.js';
+import type { DealMap } from '../mapping/spec.js';
+import type {
+  BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, PhaseCounts, PreparedRecord, StagedRecord, StateStore, VerifyResult,
+} from '../state/store.js';
+import type { Executor } from './executor.js';
+import { JobTimer } from './job-timer.js';
+import type { Progress } from './progress.js';
+import { beforeImageOf, verifyRecord, type FieldMismatch } from './verify.js';
+
+const DEAL = 'deal' as const;
+const ACCOUNT = 'account' as const;
+const READ_CHUNK = 500;
+/** Most items one bulk_upsert takes [api/freshsales.md]. */
+const BULK_MAX = 100;
+/** Read-backs of one batch before giving up on a job that never finishes. */
+const MAX_READBACKS = 8;
+/** Freshsales short-text limit on names. */
+const NAME_MAX = 255;
+
+export interface DealPhaseDeps {
+  store: StateStore;
+  runId: string;
+  dest: FreshsalesClient;
+  map: DealMap;
+  /** Freshsales user id owning migrated deals and accounts; null = the API key's user. */
+  ownerId: string | null;
+  executor: Executor;
+  /** Records per bulk call (capped at 100). */
+  batchSize: number;
+  clock: Clock;
+  logger: Logger;
+  progress: Progress;
+}
+
+/** The stage and pipeline deals are created in, resolved by name through the selectors. */
+export interface ResolvedDealStage {
+  stageId: string;
+  stageName: string;
+  pipelineId: string;
+  pipelineName: string;
+}
+
+/** What `runDeals` ends with (null when deals are not in scope). */
+export interface DealPhaseResult {
+  stage: ResolvedDealStage;
+  deals: PhaseCounts;
+  accounts: PhaseCounts;
+}
+
+/** What a deal is built from, as staged (one per contact that qualifies). */
+export interface DealSource {
+  contactKey: string;
+  /** The contact's Freshsales id, from the journal. */
+  contactId: string;
+  /** The contact's email as loaded (normalised; unique among loaded contacts). */
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  /** The source value the amount derives from (e.g. "gold"). */
+  value: string;
+  amount: number;
+}
+
+type Payload = Record<string, unknown>;
+
+const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+const nameKey = (s: string) => s.trim().toLowerCase();
+
+function hashPayload(p: unknown): string {
+  return createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Resolve `map.stage` inside `map.pipeline` (or the account's default pipeline, else the first
+ * by position) to ids. Two selector calls. An unknown name is a ConfigError listing what the
+ * account has — call this before any write to fail early.
+ */
+export async function resolveDealStage(dest: FreshsalesClient, map: DealMap): Promise<ResolvedDealStage> {
+  const [pipelines, stages] = await Promise.all([dest.dealPipelines(), dest.dealStages()]);
+  const byPosition = [...pipelines].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  const pipeline = map.pipeline
+    ? pipelines.find((p) => norm(p.name) === norm(map.pipeline!))
+    : (pipelines.find((p) => p.is_default === true) ?? byPosition[0]);
+  if (!pipeline) {
+    throw new ConfigError(
+      map.pipeline
+        ? `deal pipeline "${map.pipeline}" is not in this Freshsales account (it has: ${pipelines.map((p) => p.name).join(', ')}). Nothing was written.`
+        : 'this Freshsales account has no deal pipeline. Nothing was written.',
+    );
+  }
+  const inPipeline = stages.filter((s) => s.deal_pipeline_id === undefined || s.deal_pipeline_id === null || s.deal_pipeline_id === pipeline.id);
+  const stage = inPipeline.find((s) => norm(s.name) === norm(map.stage));
+  if (!stage) {
+    throw new ConfigError(
+      `deal stage "${map.stage}" is not a stage of the "${pipeline.name}" pipeline (it has: ${inPipeline.map((s) => s.name).join(', ')}). Nothing was written.`,
+    );
+  }
+  return { stageId: stage.id, stageName: stage.name, pipelineId: pipeline.id, pipelineName: pipeline.name };
+}
+
+/**
+ * A deal name from the template ({first_name} {last_name} {email} {value}), made unique per
+ * contact. Deals upsert by name, so two contacts with the same name and tier would otherwise
+ * collapse into one deal: unless the template already carries {email}, the contact's email
+ * (unique among loaded contacts: they are merged by email) is appended as ` <email>`. Names are
+ * cut to Freshsales' 255 characters, keeping the email.
+ */
+export function dealName(template: string, v: { firstName: string | null; lastName: string | null; email: string; value: string }): string {
+  const values: Record<string, string> = { first_name: v.firstName ?? '', last_name: v.lastName ?? '', email: v.email, value: v.value };
+  const rendered = template.replace(/\{(first_name|last_name|email|value)\}/g, (_, k: string) => values[k] ?? '').replace(/\s+/g, ' ').trim();
+  if (template.includes('{email}') && rendered.length <= NAME_MAX) return rendered;
+  return withSuffix(rendered || v.email, ` <${v.email}>`);
+}
+
+/** The account of one contact (account: per_contact): "First Last <email>", or the email alone. */
+export function contactAccountName(v: { firstName: string | null; lastName: string | null; email: string }): string {
+  const person = [v.firstName, v.lastName].filter((x) => x && x.trim()).join(' ').trim();
+  return person ? withSuffix(person, ` <${v.email}>`) : v.email.slice(0, NAME_MAX);
+}
+
+function withSuffix(head: string, tail: string): string {
+  if (head.length + tail.length <= NAME_MAX) return head + tail;
+  return head.slice(0, Math.max(0, NAME_MAX - tail.length - 1)) + '…' + tail;
+}
+
+/** Source key of the shared account (one per account name). */
+function sharedAccountKey(name: string): string {
+  return `shared-account:${nameKey(name)}`;
+}
+
+/**
+ * Run the deal phase: resolve the stage, stage a deal per qualifying contact loaded in this
+ * run, load their accounts, then the deals. Returns null when deals are not in scope.
+ */
+export async function runDeals(d: DealPhaseDeps): Promise<DealPhaseResult | null> {
+  if (!d.map.enabled) return null;
+  const stage = await resolveDealStage(d.dest, d.map);
+  await stageDeals(d);
+  await prepareDeals(d, stage);
+  await stageAccounts(d);
+  await loadAccounts(d);
+  await loadDeals(d);
+  const [deals, accounts] = await Promise.all([d.store.counts(d.runId, DEAL), d.store.counts(d.runId, ACCOUNT)]);
+  return { stage, deals, accounts };
+}
+
+/** The contact's value at `from`: a canonical field, or `attributes.<name>`. */
+function readFrom(c: CanonicalContact, from: string): string | null {
+  const raw = from.startsWith('attributes.') ? c.attributes[from.slice('attributes.'.length)] : (c as unknown as Record<string, unknown>)[from];
+  if (typeof raw === 'string') return raw.trim() || null;
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  return null;
+}
+
+/** The amount of a value: an exact key of `amounts`, else a case-insensitive one ("Gold" = "gold"). */
+function amountFor(amounts: Record<string, number>, value: string): number | null {
+  if (Object.hasOwn(amounts, value)) return amounts[value]!;
+  const hit = Object.keys(amounts).find((k) => norm(k) === norm(value));
+  return hit === undefined ? null : amounts[hit]!;
+}
+
+/**
+ * One deal source per contact loaded in this run (status `loaded`: journaled by this run)
+ * whose value has an amount. Contacts without one get no deal and are not counted as deal
+ * source records. Checkpointed per page of contacts.
+ */
+async function stageDeals(d: DealPhaseDeps): Promise<void> {
+  if ((await d.store.getCheckpoint(d.runId, 'deal:staged')) === 'done') return;
+  let after = Number((await d.store.getCheckpoint(d.runId, 'deal:cursor')) ?? 0);
+  d.progress.start('derive deals', null);
+  for (;;) {
+    const rows = await d.store.stagedByStatus(d.runId, 'contact', ['loaded'], after, READ_CHUNK);
+    if (rows.length === 0) break;
+    const ids = await d.store.destIds('contact', rows.map((r) => r.sourceKey));
+    const sources: DealSource[] = [];
+    for (const row of rows) {
+      const c = row.record as CanonicalContact;
+      const value = readFrom(c, d.map.from);
+      const amount = value === null ? null : amountFor(d.map.amounts, value);
+      const contactId = ids.get(row.sourceKey);
+      if (value === null || amount === null || !contactId) continue;
+      sources.push({ contactKey: row.sourceKey, contactId, email: row.matchKey ?? c.email ?? '', firstName: c.firstName, lastName: c.lastName, value, amount });
+    }
+    after = rows[rows.length - 1]!.seq;
+    await d.store.stageRecords(
+      d.runId,
+      DEAL,
+      sources.map((s) => ({ sourceKey: s.contactKey, sourceId: s.contactId, updatedAtMs: null, record: s })),
+      { stream: 'deal:cursor', value: String(after) },
+    );
+    d.progress.advance(rows.length);
+  }
+  await d.store.setCheckpoint(d.runId, 'deal:staged', 'done');
+  d.progress.end();
+}
+
+/** Deal payloads (without the account, known only once accounts are loaded). */
+async function prepareDeals(d: DealPhaseDeps, stage: ResolvedDealStage): Promise<void> {
+  if ((await d.store.getCheckpoint(d.runId, 'deal:prepared')) === 'done') return;
+  for (let after = 0; ; ) {
+    const rows = await d.store.stagedByStatus(d.runId, DEAL, ['staged'], after, READ_CHUNK);
+    if (rows.length === 0) break;
+    const ready: PreparedRecord[] = rows.map((row) => {
+      const s = row.record as DealSource;
+      const payload: Payload = {
+        name: dealName(d.map.name_template, s),
+        amount: s.amount,
+        deal_stage_id: Number(stage.stageId),
+        deal_pipeline_id: Number(stage.pipelineId),
+        contacts_added_list: [Number(s.contactId)],
+      };
+      if (d.ownerId) payload.owner_id = Number(d.ownerId);
+      return { sourceKey: row.sourceKey, matchKey: row.sourceKey, payload, payloadHash: hashPayload(payload) };
+    });
+    await d.store.savePrepared(d.runId, DEAL, ready, []);
+    after = rows[rows.length - 1]!.seq;
+  }
+  await d.store.setCheckpoint(d.runId, 'deal:prepared', 'done');
+}
+
+/** Stage and prepare the accounts deals hang on: one shared, one per deal, or none. */
+async function stageAccounts(d: DealPhaseDeps): Promise<void> {
+  if (d.map.account === 'none' || (await d.store.getCheckpoint(d.runId, 'account:staged')) === 'done') return;
+  const owner = d.ownerId ? { owner_id: Number(d.ownerId) } : {};
+  const stage = async (items: Array<{ sourceKey: string; name: string }>, cursor: string) => {
+    await d.store.stageRecords(d.runId, ACCOUNT, items.map((i) => ({ sourceKey: i.sourceKey, sourceId: i.sourceKey, updatedAtMs: null, record: { name: i.name } })), {
+      stream: 'account:cursor',
+      value: cursor,
+    });
+    const ready = items.map((i) => {
+      const payload = { name: i.name, ...owner };
+      return { sourceKey: i.sourceKey, matchKey: i.sourceKey, payload, payloadHash: hashPayload(payload) };
+    });
+    await d.store.savePrepared(d.runId, ACCOUNT, ready, []);
+  };
+  if (d.map.account === 'shared') {
+    await stage([{ sourceKey: sharedAccountKey(d.map.account_name), name: d.map.account_name.trim() }], 'shared');
+  } else {
+    // Staging and preparing a page are two commits; re-staging a page after a crash is idempotent.
+    let after = Number((await d.store.getCheckpoint(d.runId, 'account:cursor')) ?? 0);
+    for (;;) {
+      const rows = await d.store.stagedByStatus(d.runId, DEAL, ['ready'], after, READ_CHUNK);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq;
+      await stage(rows.map((r) => ({ sourceKey: r.sourceKey, name: contactAccountName(r.record as DealSource) })), String(after));
+    }
+  }
+  await d.store.setCheckpoint(d.runId, 'account:staged', 'done');
+}
+
+/** How one entity is upserted by name, verified and imaged. */
+interface ByNameEntity {
+  entity: 'deals' | 'sales_accounts';
+  object: ObjectName;
+  /** Fields a rollback restores on records that existed before. */
+  beforeFields: string[];
+  verify(payload: Payload, rec: FsRecord): { ok: boolean; mismatches: FieldMismatch[] };
+}
+
+const ACCOUNTS: ByNameEntity = {
+  entity: 'sales_accounts',
+  object: ACCOUNT,
+  beforeFields: ['name', 'owner_id'],
+  verify: (payload, rec) => verifyRecord(payload, rec),
+};
+
+const DEALS: ByNameEntity = {
+  entity: 'deals',
+  object: DEAL,
+  beforeFields: ['name', 'amount', 'deal_stage_id', 'deal_pipeline_id', 'sales_account_id', 'owner_id', 'contact_ids'],
+  verify: (payload, rec) => {
+    // contacts_added_list is a write-only instruction; the link reads back as contact_ids.
+    const { contacts_added_list: added, ...plain } = payload;
+    const v = verifyRecord(plain, rec);
+    const linked = Array.isArray(rec.contact_ids) ? rec.contact_ids.map(String) : [];
+    for (const id of Array.isArray(added) ? added : []) {
+      if (!linked.includes(String(id))) v.mismatches.push({ field: 'contacts', expected: id, actual: rec.contact_ids ?? null });
+    }
+    return { ok: v.mismatches.length === 0, mismatches: v.mismatches };
+  },
+};
+
+interface Item {
+  sourceKey: string;
+  name: string;
+  key: string;
+  payload: Payload;
+  payloadHash: string;
+}
+
+async function loadAccounts(d: DealPhaseDeps): Promise<void> {
+  if (d.map.account === 'none') return;
+  await loadByNameBatches(d, ACCOUNTS, 'load accounts', async (rows) => ({ items: rows.map(toItem), orphans: [] }));
+}
+
+/** Deals get their account id here, from the account journal; a deal whose account did not load is orphaned. */
+async function loadDeals(d: DealPhaseDeps): Promise<void> {
+  const fates = new AccountFates(d);
+  await loadByNameBatches(d, DEALS, 'load deals', async (rows) => {
+    if (d.map.account === 'none') return { items: rows.map(toItem), orphans: [] };
+    const accountKeys = rows.map((r) => (d.map.account === 'shared' ? sharedAccountKey(d.map.account_name) : r.sourceKey));
+    const ids = await d.store.destIds(ACCOUNT, [...new Set(accountKeys)]);
+    const items: Item[] = [];
+    const orphans: FailureEntry[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const accountId = ids.get(accountKeys[i]!);
+      if (accountId) items.push(toItem({ ...row, payload: { ...(row.payload as Payload), sales_account_id: Number(accountId) } }));
+      else orphans.push({ sourceKey: row.sourceKey, reason: await fates.reasonFor(accountKeys[i]!, row.record as DealSource) });
+    }
+    return { items, orphans };
+  });
+}
+
+function toItem(row: StagedRecord): Item {
+  const payload = row.payload as Payload;
+  const name = String(payload.name);
+  return { sourceKey: row.sourceKey, name, key: nameKey(name), payload, payloadHash: row.payloadHash ?? hashPayload(payload) };
+}
+
+/** Plan batches of ready records once, then load every open batch on the executor. */
+async function loadByNameBatches(
+  d: DealPhaseDeps,
+  spec: ByNameEntity,
+  step: string,
+  itemsOf: (rows: StagedRecord[]) => Promise<{ items: Item[]; orphans: FailureEntry[] }>,
+): Promise<void> {
+  const size = Math.max(1, Math.min(BULK_MAX, d.batchSize));
+  if ((await d.store.getCheckpoint(d.runId, `${spec.object}:batched`)) !== 'done') {
+    await d.store.planBatches(d.runId, spec.object, size);
+    await d.store.setCheckpoint(d.runId, `${spec.object}:batched`, 'done');
+  }
+  const open = await d.store.openBatches(d.runId, spec.object);
+  if (open.length === 0) return;
+  const timer = new JobTimer();
+  d.progress.start(step, null);
+  await d.executor.run(
+    open.map((b) => ({ phase: spec.object, batchNo: b.batchNo, row: b })),
+    async (u) => {
+      const rows = (await d.store.batchRecords(d.runId, spec.object, u.row.batchNo)).filter((r) => r.status === 'ready');
+      const { items, orphans } = await itemsOf(rows);
+      if (orphans.length > 0) await d.store.markOrphaned(d.runId, spec.object, orphans);
+      const outcome = items.length > 0 ? await loadBatch(d, spec, u.row, items, timer) : { journal: [], verify: [], failures: [] };
+      await d.store.completeBatch(d.runId, spec.object, u.row.batchNo, outcome, new Date(d.clock.now()));
+      d.progress.advance(rows.length);
+    },
+  );
+  d.progress.end();
+}
+
+/**
+ * One batch: remember what exists under these names (before-images, saved before the first
+ * send so a resumed batch still knows what it created), bulk upsert, read back by name and
+ * verify; records the job did not write or wrote differently get a single upsert each, which
+ * also yields the vendor's reason when Freshsales rejects one. A batch of one goes straight to
+ * the single upsert: one call instead of a bulk call, a job poll and a read-back.
+ */
+async function loadBatch(d: DealPhaseDeps, spec: ByNameEntity, batch: BatchRow, items: Item[], timer: JobTimer): Promise<BatchOutcome> {
+  let matches: Map<string, DestinationMatch>;
+  if (batch.status === 'pending') {
+    const existing = await searchByName(d, spec, items.map((i) => i.name));
+    const list: DestinationMatch[] = [];
+    for (const i of items) {
+      const rec = existing.get(i.key);
+      if (rec) list.push({ matchKey: i.sourceKey, destId: rec.id, beforeImage: beforeImageOf(rec, spec.beforeFields, []) });
+    }
+    await d.store.saveMatches(d.runId, spec.object, list);
+    matches = new Map(list.map((m) => [m.matchKey, m]));
+  } else {
+    matches = await d.store.getMatches(d.runId, spec.object, items.map((i) => i.sourceKey));
+  }
+  // From here on the batch may have written: a resume must use the matches saved above.
+  await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, null);
+
+  const found = new Map<string, FsRecord>();
+  const verify = new Map<string, VerifyResult>();
+  const failures: FailureEntry[] = [];
+  let missing = items;
+  const mismatched: Item[] = [];
+  // A second bulk attempt only after a job that failed; records a completed job skipped were
+  // refused by validation, and the single upsert below gets the reason.
+  for (let attempt = 0; attempt < 2 && missing.length > 1; attempt++) {
+    const { jobRef } = await d.dest.bulkUpsert(spec.entity, missing.map((i) => ({ name: i.name, data: i.payload })));
+    if (jobRef) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, jobRef);
+    const out = await awaitAndReadBack(d, spec, missing, jobRef, timer, found, verify);
+    missing = out.missing;
+    mismatched.push(...out.mismatched);
+    if (out.jobState !== 'failed') break;
+  }
+  for (const i of [...missing, ...mismatched]) {
+    try {
+      const { record } = await d.dest.upsert(spec.entity, { name: i.name }, i.payload);
+      found.set(i.sourceKey, record);
+      verify.set(i.sourceKey, { sourceKey: i.sourceKey, ...spec.verify(i.payload, record) });
+    } catch (e) {
+      if (e instanceof TerminalError && e.http?.status !== undefined && e.http.status >= 400 && e.http.status < 500 && e.http.status !== 401 && e.http.status !== 403) {
+        const what = spec.entity === 'deals' ? 'deal' : 'account';
+        const reason = e.details.length > 0 ? `Freshsales rejected the ${what} "${i.name}" (HTTP ${e.http.status}): ${e.details.join('; ')}` : e.message;
+        failures.push({ sourceKey: i.sourceKey, reason });
+        found.delete(i.sourceKey);
+        verify.delete(i.sourceKey);
+      } else throw e;
+    }
+  }
+
+  const journal: JournalEntryInput[] = [];
+  for (const i of items) {
+    const rec = found.get(i.sourceKey);
+    if (!rec) continue;
+    const m = matches.get(i.sourceKey);
+    journal.push({ sourceKey: i.sourceKey, destId: rec.id, action: m ? 'updated' : 'created', beforeImage: m?.beforeImage ?? null, payloadHash: i.payloadHash });
+  }
+  const unwritten = items.filter((i) => !found.has(i.sourceKey) && !failures.some((f) => f.sourceKey === i.sourceKey));
+  for (const i of unwritten) failures.push({ sourceKey: i.sourceKey, reason: `Freshsales did not write "${i.name}" and gave no reason` });
+  return { journal, verify: [...verify.values()].filter((v) => found.has(v.sourceKey)), failures };
+}
+
+/** POST /api/filtered_search/{deal|sales_account} on `name` — the records under these names (lowest id per name). */
+async function searchByName(d: DealPhaseDeps, spec: ByNameEntity, names: string[]): Promise<Map<string, FsRecord>> {
+  const page = await d.dest.filteredSearch(spec.entity, [{ attribute: 'name', operator: 'is_in', value: names }], { perPage: BULK_MAX });
+  const out = new Map<string, FsRecord>();
+  for (const r of page.records) {
+    if (typeof r.name !== 'string') continue;
+    const k = nameKey(r.name);
+    const seen = out.get(k);
+    // Upsert by name picks the oldest record of a name; so does the match.
+    if (!seen || BigInt(r.id) < BigInt(seen.id)) out.set(k, r);
+  }
+  return out;
+}
+
+/**
+ * Wait for a bulk job the economical way (JobTimer: poll only until its duration is learned,
+ * then read back once when it should be done) and read the batch back by name. The same
+ * algorithm as the contact loader's, keyed by name instead of email.
+ */
+async function awaitAndReadBack(
+  d: DealPhaseDeps,
+  spec: ByNameEntity,
+  items: Item[],
+  jobRef: string | null,
+  timer: JobTimer,
+  found: Map<string, FsRecord>,
+  verify: Map<string, VerifyResult>,
+): Promise<{ missing: Item[]; mismatched: Item[]; jobState: JobState | null }> {
+  const started = d.clock.now();
+  let jobState: JobState | null = null;
+  if (timer.waitMs === null && jobRef) {
+    let wait = 50;
+    for (;;) {
+      const state = await d.dest.jobStatus(jobRef);
+      if (state !== 'running') {
+        timer.observed(d.clock.now() - started);
+        jobState = state;
+        break;
+      }
+      await d.clock.sleep(wait);
+      wait = Math.min(wait * 2, 5_000);
+    }
+  } else {
+    await d.clock.sleep(timer.waitMs ?? 100);
+  }
+  let remaining = items;
+  let mismatched: Item[] = [];
+  for (let round = 0; round < MAX_READBACKS; round++) {
+    const byKey = await searchByName(d, spec, remaining.map((i) => i.name));
+    const next: Item[] = [];
+    mismatched = [];
+    for (const i of remaining) {
+      const rec = byKey.get(i.key);
+      const v = rec ? spec.verify(i.payload, rec) : null;
+      if (rec && v) {
+        found.set(i.sourceKey, rec);
+        verify.set(i.sourceKey, { sourceKey: i.sourceKey, ...v });
+      }
+      if (!v?.ok) {
+        if (rec) mismatched.push(i);
+        next.push(i);
+      }
+    }
+    if (round === 0) {
+      if (next.length === 0) timer.hit();
+      else if (jobState === null) timer.miss();
+    }
+    remaining = next;
+    if (remaining.length === 0 || jobState !== null || !jobRef) break;
+    const state = await d.dest.jobStatus(jobRef);
+    if (state !== 'running') {
+      // Finished since the read: one more read-back sees what it wrote.
+      jobState = state;
+      continue;
+    }
+    await d.clock.sleep(Math.max(20, timer.waitMs ?? 100) / 2);
+  }
+  const wrong = new Set(mismatched);
+  return { missing: remaining.filter((i) => !wrong.has(i)), mismatched, jobState };
+}
+
+/** Why a deal has no account: the account's failure in this run, or a generic reason. */
+class AccountFates {
+  private built: Promise<Map<string, string>> | null = null;
+
+  constructor(private readonly d: DealPhaseDeps) {}
+
+  async reasonFor(accountKey: string, deal: DealSource): Promise<string> {
+    this.built ??= (async () => new Map((await this.d.store.failures(this.d.runId, ACCOUNT, 10_000_000)).map((f) => [f.sourceKey, f.reason])))();
+    const why = (await this.built).get(accountKey) ?? 'it has no Freshsales id in the journal';
+    return this.d.map.account === 'shared'
+      ? `shared account "${this.d.map.account_name}" was not created: ${why}`
+      : `account "${contactAccountName(deal)}" of contact ${deal.contactKey} was not created: ${why}`;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The written inventories of what does not migrate, produced at the end of a run: the
+ * device / push-token dataset, segment rules, campaigns and creatives, loyalty mechanics
+ * and tag usage. Source reads only (no destination calls).
+ */
+import { join } from 'node:path';
+import type { SourceSegment } from '../core/model.js';
+import type { SourceConnector } from '../connectors/source.js';
+import type { MappingSpec } from '../mapping/spec.js';
+import {
+  renderCampaignInventory, renderGamificationInventory, renderSegmentInventory, renderTagUsage, writeDeviceDataset, writeMarkdown,
+} from '../reports/rebuild-inventories.js';
+import type { StateStore } from '../state/store.js';
+
+/** Attributes that carry loyalty / gamification state (Xtremepush Loyalty Hub names included). */
+const LOYALTY = /loyalty|points|tier|achievement|level\.current|quest|token|redeem/i;
+
+export interface InventoryFiles {
+  devices: string;
+  segments: string;
+  campaigns: string;
+  gamification: string;
+  tags: string;
+  deviceCount: number;
+}
+
+export async function writeInventories(input: { store: StateStore; runId: string; source: SourceConnector; spec: MappingSpec; outDir: string }): Promise<InventoryFiles> {
+  const { store, runId, source, spec, outDir } = input;
+  const files: InventoryFiles = {
+    devices: join(outDir, 'devices.csv'),
+    segments: join(outDir, 'inventory-segments.md'),
+    campaigns: join(outDir, 'inventory-campaigns.md'),
+    gamification: join(outDir, 'inventory-gamification.md'),
+    tags: join(outDir, 'inventory-tags.md'),
+    deviceCount: 0,
+  };
+  files.deviceCount = await writeDeviceDataset(files.devices, (async function* () {
+    for await (const page of source.devices(null)) yield page.records;
+  })());
+
+  const segmentsJson = await store.getCheckpoint(runId, 'inventory:segments');
+  const segments = segmentsJson ? (JSON.parse(segmentsJson) as SourceSegment[]) : await source.segments();
+  const prefix = spec.objects.contact.tags?.segment_prefix ?? '';
+  const segmentCounts = new Map((await store.membershipCounts(runId, 'segment')).map((m) => [m.name, m.count]));
+  await writeMarkdown(files.segments, renderSegmentInventory(segments, segmentCounts, prefix));
+
+  const campaigns = await source.campaigns();
+  const perCampaign = new Map<string, number>();
+  for (let after = 0; ;) {
+    const rows = await store.stagedByStatus(runId, 'task', ['loaded'], after, 1000);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const rec = r.record as { type?: string; campaignId?: string };
+      if (rec.type === 'interaction' && rec.campaignId) perCampaign.set(rec.campaignId, (perCampaign.get(rec.campaignId) ?? 0) + 1);
+    }
+    after = rows[rows.length - 1]!.seq;
+  }
+  await writeMarkdown(files.campaigns, renderCampaignInventory(campaigns, perCampaign));
+
+  const loyaltyFields = spec.objects.contact.fields
+    .filter((f) => f.from.startsWith('attributes.') && LOYALTY.test(f.from))
+    .map((f) => ({
+      attribute: f.from.slice('attributes.'.length),
+      target: typeof f.to === 'string' ? f.to : `${f.to.custom} (${f.to.type})`,
+      observed: typeof f.to === 'object' && f.to.choices?.length ? f.to.choices.join(', ') : '',
+    }));
+  await writeMarkdown(files.gamification, renderGamificationInventory({ loyaltyFields, promotions: await source.promotions() }));
+  await writeMarkdown(files.tags, renderTagUsage(await store.membershipCounts(runId, 'tag')));
+  return files;
+}

@@ -1,0 +1,143 @@
+/**
+ * What does not migrate, written down for the people who rebuild it: the push-token /
+ * device dataset (CSV, owner-only permissions), segment rules, campaigns with their
+ * creatives, gamification mechanics and tag usage (Markdown). Renderers are pure; writers
+ * are atomic.
+ */
+import type { CanonicalDevice, SourceCampaign, SourcePromotion, SourceSegment } from '../core/model.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { createCsvWriter } from './csv.js';
+
+export const DEVICE_COLUMNS = ['user_id', 'contact_key', 'platform', 'token', 'os', 'app_version', 'model', 'last_seen'] as const;
+
+/** Stream devices into `devices.csv` with mode 0600: push tokens are credentials of a sort. */
+export async function writeDeviceDataset(file: string, pages: AsyncIterable<CanonicalDevice[]>): Promise<number> {
+  const w = await createCsvWriter(file, DEVICE_COLUMNS, { mode: 0o600 });
+  try {
+    for await (const page of pages) {
+      for (const d of page) {
+        await w.write({ user_id: d.userId ?? '', contact_key: d.contactKey ?? '', platform: d.platform, token: d.token ?? '', os: d.os ?? '', app_version: d.appVersion ?? '', model: d.model ?? '', last_seen: d.lastSeen ?? '' });
+      }
+    }
+    return await w.close();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+}
+
+const md = (v: unknown) => String(v ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** A segment rule tree (`{operator, "0": {...}, "1": {...}}`, leaves `{attribute, operator, value}`) as readable text. */
+export function describeRule(rule: unknown): string {
+  if (rule === null || typeof rule !== 'object') return String(rule ?? '(no rule)');
+  const r = rule as Record<string, unknown>;
+  if ('attribute' in r && 'operator' in r) return `${String(r.attribute)} ${String(r.operator)} ${JSON.stringify(r.value)}`;
+  const op = typeof r.operator === 'string' ? r.operator : 'AND';
+  const parts = Object.keys(r)
+    .filter((k) => /^\d+$/.test(k))
+    .sort((a, b) => Number(a) - Number(b))
+    .map((k) => describeRule(r[k]));
+  if (parts.length === 0) return '(no rule)';
+  return parts.length === 1 ? parts[0]! : `(${parts.join(` ${op} `)})`;
+}
+
+export function renderSegmentInventory(segments: SourceSegment[], members: Map<string, number>, prefix: string): string {
+  const lines = [
+    '# Segments — rebuild inventory',
+    '',
+    'Each segment\'s membership at migration time is on the contacts as a tag named after the segment.',
+    'The rules below are what made a contact a member; recreate them as Freshsales contact filters (or',
+    'Workflow conditions) if membership must stay dynamic after cutover.',
+    '',
+    '| segment | tag in Freshsales | contacts tagged | rule |',
+    '|---|---|---|---|',
+    ...segments.map((s) => `| ${md(s.name)} | ${md(prefix + s.name)} | ${members.get(prefix + s.name) ?? 0} | ${md(describeRule(s.rules))} |`),
+    '',
+    '## Rules as exported (JSON)',
+    '',
+    ...segments.flatMap((s) => [`### ${s.name}`, '', '```json', JSON.stringify(s.rules, null, 2), '```', '']),
+  ];
+  return lines.join('\n');
+}
+
+export function renderCampaignInventory(campaigns: SourceCampaign[], tasksByCampaign: Map<string, number>): string {
+  const lines = [
+    '# Campaigns — rebuild inventory',
+    '',
+    'Freshsales does not execute campaigns. Each contact\'s interactions (delivered, opened, clicked) are',
+    'migrated as completed tasks with the campaign name and the original timestamp. The campaigns',
+    'themselves — channels, triggers, schedule and creatives — are listed here for rebuilding in',
+    'Freshsales Suite or a marketing platform. Trigger models differ: Workflows are not created.',
+    '',
+    '| campaign | channels | trigger | status | created | active from | active until | interaction tasks |',
+    '|---|---|---|---|---|---|---|---|',
+    ...campaigns.map((c) => `| ${md(c.name)} | ${md(c.channels.join(', '))} | ${md(c.trigger)} | ${md(c.status)} | ${md(c.createdAt)} | ${md(c.activatedAt)} | ${md(c.deactivatedAt)} | ${tasksByCampaign.get(c.id) ?? 0} |`),
+    '',
+    '## Content and creative assets',
+    '',
+  ];
+  for (const c of campaigns) {
+    lines.push(`### ${c.name} (id ${c.id})`, '');
+    const messages = (c.raw.messages ?? {}) as Record<string, Record<string, unknown>>;
+    const keys = Object.keys(messages);
+    if (keys.length === 0) lines.push('No message content in the export.', '');
+    for (const k of keys) {
+      const m = messages[k] ?? {};
+      lines.push(`- message type ${k}: ${Object.entries(m).filter(([, v]) => v !== null && v !== undefined && v !== '').map(([f, v]) => `${f}: ${md(v)}`).join('; ')}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export interface GamificationInput {
+  /** Loyalty attributes migrated as contact fields, with their observed values (e.g. tiers). */
+  loyaltyFields: Array<{ attribute: string; target: string; observed: string }>;
+  promotions: SourcePromotion[];
+}
+
+export function renderGamificationInventory(g: GamificationInput): string {
+  return [
+    '# Loyalty and gamification — rebuild inventory',
+    '',
+    'Loyalty state is profile-relative in Xtremepush: points balances, tiers and achievement counts',
+    'arrive on each contact as custom fields. The rule engine (thresholds, triggers, reward logic) has',
+    'no export: rebuild it in Freshsales Workflows or a loyalty platform from the mechanics below.',
+    '',
+    '## State migrated to contact fields',
+    '',
+    '| Xtremepush attribute | Freshsales field | observed |',
+    '|---|---|---|',
+    ...g.loyaltyFields.map((f) => `| ${md(f.attribute)} | ${md(f.target)} | ${md(f.observed)} |`),
+    '',
+    '## Promotions',
+    '',
+    ...(g.promotions.length === 0 ? ['None listed by the source.'] : g.promotions.map((p) => `- ${md(p.name)} (id ${p.id}): ${md(JSON.stringify(p.raw))}`)),
+    '',
+    '## Mechanics to rebuild',
+    '',
+    '- Tier thresholds (points needed per tier) and tier downgrade rules: not exported — ask the customer for the definitions.',
+    '- Point-earning triggers per event and their multipliers: not exported.',
+    '- Achievement / quest definitions and rewards: not exported; completion counts migrate per contact.',
+    '',
+  ].join('\n');
+}
+
+export function renderTagUsage(tags: Array<{ name: string; count: number }>): string {
+  return [
+    '# Tag usage',
+    '',
+    'Source tags (timestamped hits in Xtremepush) migrate as contact tags with their names unchanged.',
+    '',
+    '| tag | contacts |',
+    '|---|---|',
+    ...tags.map((t) => `| ${md(t.name)} | ${t.count} |`),
+    '',
+  ].join('\n');
+}
+
+/** Write a Markdown document atomically. */
+export async function writeMarkdown(file: string, text: string): Promise<void> {
+  await writeFileAtomic(file, text.endsWith('\n') ? text : `${text}\n`);
+}
