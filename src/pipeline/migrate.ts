@@ -3,7 +3,7 @@
  * Opens (or resumes) a run, checks credentials and the confirmed map, binds custom fields,
  * runs each phase and writes the reconciliation report and quarantine list.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -54,6 +54,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   const { loaded, logger, progress } = opts;
   const clock = opts.clock ?? systemClock;
   const cfg = loaded.config;
+  await mkdir(opts.outDir, { recursive: true });
   const store = openStore(loaded);
   const source = createSource(cfg.source, { logger });
   let persistedCalls = 0;
