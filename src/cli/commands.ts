@@ -1,13 +1,14 @@
 /** The thin commands over the pipeline: map propose/confirm, migrate, status. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
 import { loadConfig } from '../pipeline/config.js';
 import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
 import { openStore, runMigrate } from '../pipeline/migrate.js';
 import { formatSummary } from '../reports/summary.js';
+import { readInventory } from '../pipeline/schema.js';
 import { createProgress } from './progress.js';
 import { EXIT } from './exit-codes.js';
 
@@ -17,13 +18,15 @@ export interface Io {
   quiet?: boolean;
 }
 
-export async function mapPropose(opts: { config: string; sample: number; force: boolean }, io: Io): Promise<number> {
+export async function mapPropose(opts: { config: string; sample: number; force: boolean; owner?: string }, io: Io): Promise<number> {
   const loaded = loadConfig(opts.config);
   const source = createSource(loaded.config.source, { logger: io.logger });
   try {
     await source.checkConnection();
-    const r = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: opts.sample, force: opts.force });
-    io.out(`wrote ${loaded.mappingFile}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts`);
+    const inventoryFile = join(loaded.workdir, 'discovery', 'inventory.json');
+    const inventory = existsSync(inventoryFile) ? readInventory(inventoryFile) : undefined;
+    const r = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: opts.sample, force: opts.force, defaultOwner: opts.owner ?? null, ...(inventory ? { inventory } : {}) });
+    io.out(`wrote ${loaded.mappingFile}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts${inventory ? ` and the discovery inventory (${inventoryFile})` : ' (run "crm-migrate discover" first for choices from every contact)'}`);
     io.out(`review it (evidence is in the comments), then: crm-migrate map confirm --config ${opts.config}`);
     return EXIT.ok;
   } finally {

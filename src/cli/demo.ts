@@ -48,7 +48,7 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
       const p = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true, defaultOwner: 'avery.admin@example.com' });
       io.out(`demo: proposed ${p.fields} field mappings from ${p.sampled} sampled profiles → ${loaded.mappingFile}`);
       // Deals are opt-in; the demo opts in so every phase shows, and says so.
-      writeFileSync(loaded.mappingFile, readFileSync(loaded.mappingFile, 'utf8').replace(/(\n  deal:[\s\S]*?\n    enabled: )false/, '$1true'));
+      writeFileSync(loaded.mappingFile, readFileSync(loaded.mappingFile, 'utf8').replace(/(\n {2}deal:[\s\S]*?\n {4}enabled: )false/, '$1true'));
       io.out('demo: opted in to engagement-derived deals (loyalty tier → deal size) in the map');
     } finally {
       await source.close();

@@ -9,6 +9,8 @@ import { createLogger } from '../core/logger.js';
 import { scrub } from '../core/secrets.js';
 import { mapConfirm, mapPropose, migrate, status, type Io } from './commands.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { registerDiscoverCommand } from './discover.js';
+import { registerSchemaCommands } from './schema.js';
 
 function int(name: string) {
   return (v: string) => {
@@ -72,7 +74,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--config <file>', 'migration config file')
     .option('--sample <n>', 'contacts to sample (dropdown choices come from what the sample holds)', int('--sample'), 5000)
     .option('--force', 'replace an existing mapping file', false)
-    .action(wrap((o: { config: string; sample: number; force: boolean }) => mapPropose(o, io)));
+    .option('--owner <user>', 'Freshsales user (email or name) who will own migrated records')
+    .action(wrap((o: { config: string; sample: number; force: boolean; owner?: string }) => mapPropose(o, io)));
   map
     .command('confirm')
     .description('record that you reviewed the map as it is now (who, when, hash)')
@@ -92,6 +95,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('where the latest run stands')
     .requiredOption('--config <file>', 'migration config file')
     .action(wrap((o: { config: string }) => status(o, io)));
+
+  registerDiscoverCommand(program, io, setExit);
+  registerSchemaCommands(program, io, setExit);
 
   program
     .command('bench')

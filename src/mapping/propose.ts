@@ -16,8 +16,17 @@
  * - datetime → text field with the ISO instant.
  * - array → multi-select with the sampled elements as choices under the same cardinality
  *   rule; else text (textarea when sampled lists are long), elements joined with ", ".
+ *
+ * With an attribute inventory (discovery: every contact, not a sample) the choice lists come
+ * from the FULL inventory: fewer than 200 distinct values → dropdown (multi-select for lists)
+ * with every observed value as a choice; else text. No repeat test is needed then, since no
+ * value can be unseen; an attribute whose every value is unique gets a note suggesting text.
+ * Date-or-date-time is read from the observed value kinds, null rates and samples from the
+ * inventory, and attributes seen on contacts but missing from the definitions are proposed
+ * too (typed from their values). Without an inventory the behaviour is the sample-based one.
  */
 import type { AttributeDefinition, AttributeType, CanonicalContact } from '../core/model.js';
+import { DISTINCT_CAP, isLowCardinality, statsOf, type AttributeInventory, type AttributeStats, type ValueCount } from './inventory.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import {
@@ -57,7 +66,8 @@ export interface FieldEvidence {
   sampleValues: string[];
   /** How the sampled values fit the chosen type, in words. */
   typeFit: string;
-  distinctValues: number;
+  /** Exact count, or "200+" when an inventory counted more than 200. */
+  distinctValues: number | `${typeof DISTINCT_CAP}+`;
   /** Share of sampled contacts with no value (0–1). */
   nullRate: number;
   note?: string;
@@ -75,6 +85,8 @@ export interface ProposeInput {
   source: 'xtremepush';
   attributes: AttributeDefinition[];
   samples: CanonicalContact[];
+  /** The attribute inventory of every contact (discovery): when given, choices come from it, not from the sample. */
+  inventory?: AttributeInventory;
 }
 
 /** Fewer distinct values than this may become a dropdown (the seed's rule). */
@@ -174,22 +186,33 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
     { from: 'timezone', label: `${src} time zone`, type: 'string', freeText: true, note: "Freshsales' own Time zone field uses its own zone names; the source's name is kept here" },
     { from: 'createdAt', label: `${src} created at`, type: 'datetime', note: `when the profile was created in ${src}` },
   ];
+  const inv = input.inventory;
   for (const x of extras) {
     const values = samples.map((c) => c[x.from]);
-    if (values.every(isAbsent)) continue;
-    const p = proposeCustom(x.type, values, uniqueLabel(x.label), x.freeText);
+    const xs = inv ? statsOf(inv, x.from) : undefined;
+    if (xs ? xs.present === 0 : values.every(isAbsent)) continue;
+    const p = xs ? proposeFromInventory(x.type, xs, values, uniqueLabel(x.label), x.freeText) : proposeCustom(x.type, values, uniqueLabel(x.label), x.freeText);
     add({ from: x.from, to: p.to, transform: p.transform }, { ...p.evidence, note: joinNotes(x.note, p.evidence.note) });
   }
 
-  // Custom attributes.
-  for (const attr of input.attributes) {
+  // Custom attributes (with an inventory, also those seen on contacts but not defined).
+  const defined = new Set(input.attributes.map((a) => a.name));
+  const observed: Array<AttributeDefinition & { undeclared?: true }> = inv
+    ? inv.attributes
+        .filter((a) => a.origin === 'attribute' && a.present > 0 && !defined.has(a.key.slice('attributes.'.length)))
+        .map((a) => ({ name: a.key.slice('attributes.'.length), type: inferType(a), undeclared: true as const }))
+    : [];
+  for (const attr of [...input.attributes, ...observed]) {
     if (LIFTED_ATTRIBUTES.has(attr.name)) continue;
     const values = samples.map((c) => c.attributes[attr.name]);
     let label = readableLabel(attr.name);
     const clash = standardLabelClash(label);
     if (clash) label = `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
-    const p = proposeCustom(attr.type, values, uniqueLabel(label));
+    const as = inv ? statsOf(inv, `attributes.${attr.name}`) : undefined;
+    const p = as ? proposeFromInventory(attr.type, as, values, uniqueLabel(label)) : proposeCustom(attr.type, values, uniqueLabel(label));
     const notes = [p.evidence.note];
+    if ('undeclared' in attr) notes.push(`not in the ${src} attribute definitions: type inferred from the values`);
+    if (as?.reference) notes.push(`values look like references to other records (${as.reference.reason}): resolve them to readable values before loading`);
     if (clash) notes.push(`labelled "${label}" so it is not confused with Freshsales' own "${clash}" field`);
     if (/lifecycle/i.test(attr.name)) {
       notes.push('to also set the Freshsales lifecycle stage, add a field to lifecycle_stage_id with values: { <stage>: <stage id> }');
@@ -407,6 +430,140 @@ function proposeCustom(type: AttributeType, values: unknown[], label: string, fr
       };
     }
   }
+}
+
+/**
+ * Type a custom field from the full inventory: the choice decision is the seed's rule on the
+ * exact distinct count (fewer than 200 → every observed value is a choice), with no guessing
+ * about unseen values. Number, boolean and date typing stay as with samples.
+ */
+function proposeFromInventory(type: AttributeType, inv: AttributeStats, samples: unknown[], label: string, freeText = false): CustomProposal {
+  const topValues = (list: ValueCount[] | undefined) => (list ?? []).slice(0, 5).map((v) => shorten(v.value));
+  const base: Pick<FieldEvidence, 'sampleValues' | 'distinctValues' | 'nullRate'> = {
+    sampleValues: inv.values ? topValues(inv.values) : inv.samples.slice(0, 5),
+    distinctValues: inv.distinct,
+    nullRate: round2(inv.nullRate),
+  };
+  const n = inv.present;
+  // Fit ratios: weighted over every observed value while the list is exact, else over the samples.
+  const fitsOf = (f: (v: unknown) => boolean): { fits: number; of: number } => {
+    if (inv.values) return { fits: inv.values.reduce((s, v) => s + (f(v.value) ? v.count : 0), 0), of: inv.values.reduce((s, v) => s + v.count, 0) };
+    const present = samples.filter((v) => !isAbsent(v));
+    const pool = present.length > 0 ? present : inv.samples;
+    return { fits: pool.filter(f).length, of: pool.length };
+  };
+  const conf = (r: { fits: number; of: number }, ceiling: number) => round2(r.of === 0 ? 0.5 : ceiling * (r.fits / r.of));
+  const inventoryNote = `from the inventory of ${n} contact(s) with a value`;
+  const noValues = n === 0 ? 'no contact has a value: type taken from the attribute definition only' : undefined;
+
+  switch (type) {
+    case 'number':
+    case 'integer': {
+      const norm = type === 'integer' ? normaliseInteger : normaliseNumber;
+      const r = fitsOf((v) => norm(v, FRESHSALES_LIMITS.numberIntegerDigits).ok);
+      return {
+        to: { custom: label, type: 'number' },
+        transform: type,
+        evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', r.fits, r.of), ...note(noValues ?? (r.fits < r.of ? `${r.of - r.fits} value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those contacts would be quarantined` : undefined)) },
+      };
+    }
+    case 'boolean': {
+      const r = fitsOf((v) => normaliseBoolean(v).ok);
+      return { to: { custom: label, type: 'checkbox' }, transform: 'boolean', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('yes/no values', r.fits, r.of), ...note(noValues) } };
+    }
+    case 'date':
+    case 'datetime': {
+      const r = fitsOf((v) => normaliseDate(v).ok);
+      const timed = type === 'datetime' || (inv.types.datetime ?? 0) > 0;
+      if (timed) {
+        return {
+          to: { custom: label, type: 'text' },
+          transform: 'datetime',
+          evidence: {
+            ...base,
+            confidence: conf(r, 0.85),
+            typeFit: fit('date-times', r.fits, r.of),
+            note: joinNotes(noValues, 'values carry a time of day, which a Freshsales date field cannot hold: kept as an ISO instant in UTC in a text field (change to type: date with transform: date to keep only the date)'),
+          },
+        };
+      }
+      return { to: { custom: label, type: 'date' }, transform: 'date', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('dates', r.fits, r.of), ...note(noValues) } };
+    }
+    case 'array': {
+      const el = inv.elements;
+      const r = fitsOf((v) => normaliseArray(v).ok);
+      const evidence = { ...base, sampleValues: el?.values ? topValues(el.values) : base.sampleValues, distinctValues: el?.distinct ?? 0 };
+      if (el !== undefined && isLowCardinality(el.distinct) && el.values) {
+        return {
+          to: { custom: label, type: 'multi_select_dropdown', choices: choicesOfCounts(el.values) },
+          transform: 'array_to_multiselect',
+          evidence: { ...evidence, confidence: conf(r, 0.9), typeFit: `${el.distinct} distinct elements in every contact's lists: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, note: inventoryNote },
+        };
+      }
+      return {
+        to: { custom: label, type: inv.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
+        transform: 'array_to_text',
+        evidence: { ...evidence, confidence: conf(r, 0.75), typeFit: `lists with ${el?.distinct ?? 0} distinct elements, longest ${inv.longest} characters`, note: joinNotes(noValues, `${DROPDOWN_MAX_DISTINCT} or more different elements: written as text, elements joined with ", "`) },
+      };
+    }
+    case 'string': {
+      const r = fitsOf((v) => normaliseText(v).ok);
+      if (!freeText && isLowCardinality(inv.distinct) && inv.values && inv.longest <= FRESHSALES_LIMITS.textChars) {
+        const unique = inv.values.every((v) => v.count === 1) && inv.values.length > 10;
+        return {
+          to: { custom: label, type: 'dropdown', choices: choicesOfCounts(inv.values) },
+          transform: 'text',
+          evidence: {
+            ...base,
+            confidence: round2((unique ? 0.6 : 0.9) * (r.of === 0 ? 1 : r.fits / r.of)),
+            typeFit: `${inv.distinct} distinct values across every contact: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
+            note: joinNotes(inventoryNote, unique && 'every value is unique (an identifier or code?): consider type: text'),
+          },
+        };
+      }
+      return {
+        to: { custom: label, type: inv.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
+        transform: 'text',
+        evidence: {
+          ...base,
+          confidence: conf(r, 0.85),
+          typeFit: freeText ? 'free text (an open-ended list of codes)' : n === 0 ? 'no values' : `free text: ${inv.distinct} distinct values, too many for a dropdown`,
+          ...note(noValues),
+        },
+      };
+    }
+  }
+}
+
+/** The attribute type a set of observed values suggests (for attributes the source does not define). */
+function inferType(a: AttributeStats): AttributeType {
+  const kinds = Object.entries(a.types).filter(([, n]) => (n ?? 0) > 0).map(([k]) => k);
+  if (kinds.length === 1) {
+    switch (kinds[0]) {
+      case 'number':
+        return a.values?.every((v) => Number.isInteger(Number(v.value))) ? 'integer' : 'number';
+      case 'boolean':
+        return 'boolean';
+      case 'date':
+        return 'date';
+      case 'datetime':
+        return 'datetime';
+      case 'array':
+        return 'array';
+    }
+  }
+  if (kinds.length === 2 && kinds.includes('date') && kinds.includes('datetime')) return 'datetime';
+  return 'string';
+}
+
+/** Choices from counted values, one spelling per case-insensitive value (the most frequent), sorted for reading. */
+function choicesOfCounts(values: ValueCount[]): string[] {
+  const byFold = new Map<string, string>();
+  for (const v of values) {
+    const t = v.value.trim();
+    if (t.length > 0 && !byFold.has(t.toLowerCase())) byFold.set(t.toLowerCase(), t);
+  }
+  return [...byFold.values()].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true }));
 }
 
 /** Few enough distinct values, and they repeat: a choice list, not free text. */

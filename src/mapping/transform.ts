@@ -15,6 +15,10 @@
  * - non-fatal: phones (a junk number is junk in the source too; the contact is worth more
  *   than it), other standard text fields, ids (lifecycle stage, owner, …, including a value
  *   missing from a `values` map), do_not_disturb, tags.
+ *
+ * The optional `packed` section writes many low-value source values into ONE textarea custom
+ * field as sorted `key: value` lines (see {@link packedText}), so a map fits the plan's custom
+ * field limits; over 10,000 characters the text is cut with a non-fatal issue.
  */
 import type { CanonicalContact } from '../core/model.js';
 import {
@@ -138,8 +142,118 @@ export function toContactPayload(contact: CanonicalContact, map: ContactMap, ctx
     write(result.value);
   }
 
+  if (map.packed !== undefined) writePacked(contact, map.packed, customNames, payload, issues, ctx);
+
   const email = payload.emails;
   return { payload, issues, emailKey: typeof email === 'string' ? toEmailKey(email) : null };
+}
+
+/** The `packed` section of a contact map: one textarea custom field, many source values. */
+export type PackedSection = NonNullable<ContactMap['packed']>;
+
+/**
+ * The text of a packed textarea: one `key: value` line per source value that is present,
+ * sorted by key (case-insensitive, then exact), where the key is the attribute name (or the
+ * canonical field name). Values become one line of text: strings trimmed with inner line
+ * breaks collapsed to a space, lists (and JSON list text) joined with ", ", objects as JSON, numbers and
+ * booleans as written in JSON. Absent values are skipped. Over `maxChars` (Freshsales
+ * textarea: 10,000), whole lines are kept while they fit and a last line says how many were
+ * cut; `omitted` names them. Pure.
+ */
+export function packedText(contact: CanonicalContact, from: readonly string[], maxChars: number = FRESHSALES_LIMITS.textareaChars): { text: string | null; omitted: string[] } {
+  const lines: Array<{ key: string; line: string }> = [];
+  const seen = new Set<string>();
+  for (const path of from) {
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const raw = readPath(contact, path);
+    if (isAbsent(raw)) continue;
+    const value = packedValue(raw);
+    if (value === null) continue;
+    const key = path.startsWith(ATTRIBUTE_PREFIX) ? path.slice(ATTRIBUTE_PREFIX.length) : path;
+    lines.push({ key, line: `${key.replace(/[\r\n]+/g, ' ')}: ${value}` });
+  }
+  if (lines.length === 0) return { text: null, omitted: [] };
+  lines.sort((a, b) => cmpText(a.key.toLowerCase(), b.key.toLowerCase()) || cmpText(a.key, b.key));
+  const full = lines.map((l) => l.line).join('\n');
+  if (codePoints(full) <= maxChars) return { text: full, omitted: [] };
+
+  // Keep whole lines while they fit with room for the closing note; the note says what was cut.
+  const kept: string[] = [];
+  let used = 0;
+  let i = 0;
+  const note = (cut: number) => `… (${cut} more cut: the field holds ${maxChars.toLocaleString('en-US')} characters)`;
+  for (; i < lines.length; i++) {
+    const len = codePoints((lines[i] as { line: string }).line) + (kept.length > 0 ? 1 : 0);
+    if (used + len + 1 + codePoints(note(lines.length - i)) > maxChars) break;
+    kept.push((lines[i] as { line: string }).line);
+    used += len;
+  }
+  if (kept.length === 0) {
+    // Not even the first line fits: keep its beginning (it counts as cut too).
+    const first = (lines[0] as { line: string }).line;
+    const closing = note(lines.length - 1);
+    const room = Math.max(0, maxChars - codePoints(closing) - 2);
+    return { text: `${[...first].slice(0, room).join('')}…\n${closing}`, omitted: lines.map((l) => l.key) };
+  }
+  return { text: `${kept.join('\n')}\n${note(lines.length - i)}`, omitted: lines.slice(i).map((l) => l.key) };
+}
+
+function writePacked(
+  contact: CanonicalContact,
+  packed: PackedSection,
+  customNames: (label: string) => string | undefined,
+  payload: ContactPayload,
+  issues: PayloadIssue[],
+  ctx: TransformContext,
+): void {
+  const from = packed.from.join(', ');
+  const cfName = customNames(packed.label);
+  if (cfName === undefined) {
+    issues.push({ field: packed.label, from, reason: `custom field "${packed.label}": not found in Freshsales (create the field in Admin Settings → Fields, then run again)`, fatal: true });
+    return;
+  }
+  const { text, omitted } = packedText(contact, packed.from);
+  if (text === null) {
+    if (ctx.clearAbsent) payload.custom_field[cfName] = null;
+    return;
+  }
+  payload.custom_field[cfName] = text;
+  if (omitted.length > 0) {
+    issues.push({
+      field: packed.label,
+      from,
+      reason: `custom field "${packed.label}": longer than ${FRESHSALES_LIMITS.textareaChars} characters: cut, ${omitted.length} value(s) left out (${omitted.slice(0, 5).join(', ')}${omitted.length > 5 ? ', …' : ''})`,
+      fatal: false,
+    });
+  }
+}
+
+/** A packed value as one line of text, or null when it is only whitespace. */
+function packedValue(raw: unknown): string | null {
+  let s: string;
+  if (Array.isArray(raw)) {
+    const a = normaliseArray(raw);
+    s = a.ok ? a.value.join(', ') : JSON.stringify(raw);
+  } else if (typeof raw === 'string') {
+    // Xtremepush Array attributes arrive as JSON text: '["football","tennis"]' reads "football, tennis".
+    const a = raw.trim().startsWith('[') ? normaliseArray(raw) : null;
+    s = a?.ok ? a.value.join(', ') : raw;
+  }
+  else if (typeof raw === 'number' || typeof raw === 'boolean') s = String(raw);
+  else s = JSON.stringify(raw) ?? String(raw);
+  const one = s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return one.length === 0 ? null : one;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function cmpText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The value at a canonical path: a contact field, or `attributes.<exact name>` (dots allowed in the name). */

@@ -35,6 +35,8 @@ export interface ContactPhaseDeps {
   customFieldNames: Map<string, string>;
   /** Contact tags from segment membership and source tags; null = none. */
   tags: { segments: boolean; prefix: string; sourceTags: boolean } | null;
+  /** cf_ name of the custom field holding the source's user id (dedupe alongside email); null = none. */
+  externalIdField: string | null;
   /** Freshsales user id owning every migrated contact (unless the map writes owner_id itself). */
   ownerId: string | null;
   /**
@@ -215,6 +217,25 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
       return { matchKey: k, destId: r.id, beforeImage: beforeImageOf(r, fieldsWritten, customWritten) };
     });
     await d.store.saveMatches(d.runId, OBJECT, matches);
+    await recordByExternalId(records);
+  };
+  // The source's user id, kept in a custom field, finds a contact whose email changed since an
+  // earlier load. Email matches win (the email owner is who an upsert by email would hit).
+  const extField = d.externalIdField;
+  const recordByExternalId = async (records: FsRecord[]) => {
+    if (!extField) return;
+    const byValue = new Map<string, FsRecord>();
+    for (const r of records) {
+      const v = r.custom_field?.[extField];
+      if (v !== null && v !== undefined && String(v) !== '') byValue.set(String(v), r);
+    }
+    if (byValue.size === 0) return;
+    const hits = await d.store.readyByCustomField(d.runId, OBJECT, extField, [...byValue.keys()]);
+    const matches: DestinationMatch[] = [...hits].map(([value, key]) => {
+      const r = byValue.get(value)!;
+      return { matchKey: key, destId: r.id, beforeImage: beforeImageOf(r, fieldsWritten, customWritten) };
+    });
+    await d.store.saveMatches(d.runId, OBJECT, matches, { keepExisting: true });
   };
   if (all) {
     const first = await d.dest.listView('contacts', all.id, { page: 1, perPage: 100, sort: 'id', sortType: 'asc' });
@@ -244,6 +265,22 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
       await record(page.records);
       after = keys[keys.length - 1]!;
       d.progress.advance(keys.length);
+    }
+    // External-id pass, only when the destination holds any contact with that field set
+    // (one probe call): a first migration pays nothing for it.
+    if (extField) {
+      const probe = await d.dest.filteredSearch('contacts', [{ attribute: extField, operator: 'is_not_null' }], { perPage: 1 });
+      calls++;
+      if ((probe.total ?? probe.records.length) > 0) {
+        for (let seq = 0; ;) {
+          const rows = await d.store.readyCustomFieldValues(d.runId, OBJECT, extField, seq, SEARCH_CHUNK);
+          if (rows.length === 0) break;
+          const page = await d.dest.filteredSearch('contacts', [{ attribute: extField, operator: 'is_in', value: rows.map((r) => r.value) }], { perPage: 100 });
+          calls++;
+          await recordByExternalId(page.records);
+          seq = rows[rows.length - 1]!.seq;
+        }
+      }
     }
   }
   await d.store.setCheckpoint(d.runId, 'contact:matched', strategy);
@@ -310,7 +347,11 @@ async function loadBatch(d: ContactPhaseDeps, batch: BatchRow, timer: JobTimer):
     await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, null);
     const { jobRef } = await d.dest.bulkUpsert(
       'contacts',
-      missing.map((i) => ({ emails: String(i.payload.emails), data: withExistingTags(i.payload, matches.get(i.key)) })),
+      missing.map((i) => {
+        // A matched record is addressed by its id: it may have been found by external id under an older email.
+        const m = matches.get(i.key);
+        return m ? { id: m.destId, data: withExistingTags(i.payload, m) } : { emails: String(i.payload.emails), data: i.payload };
+      }),
     );
     if (jobRef) await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, jobRef);
     const out = await awaitAndReadBack(d, missing, jobRef, timer, found, verify);
@@ -319,7 +360,11 @@ async function loadBatch(d: ContactPhaseDeps, batch: BatchRow, timer: JobTimer):
   }
   for (const i of [...missing, ...mismatched]) {
     try {
-      const { record } = await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, withExistingTags(i.payload, matches.get(i.key)));
+      const m = matches.get(i.key);
+      // A matched contact is updated in place (it may carry an older email); others are upserted by email.
+      const record = m
+        ? await d.dest.update('contacts', m.destId, withExistingTags(i.payload, m))
+        : (await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload)).record;
       found.set(i.key, record);
       verify.set(i.key, { sourceKey: i.sourceKey, ...verifyRecord(i.payload, record) });
     } catch (e) {

@@ -7,13 +7,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { parseDocument, type YAMLSeq } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import type { CanonicalContact } from '../core/model.js';
+import type { AttributeInventory } from '../mapping/inventory.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { loadMappingSpec, mappingHash, type MappingSpec } from '../mapping/spec.js';
 import { proposeContactMap, renderMappingYaml } from '../mapping/propose.js';
 import type { MapConfirmation, StateStore } from '../state/store.js';
 
 /** Read a sample of source contacts and write a proposed map. */
-export async function proposeMap(input: { source: SourceConnector; mappingFile: string; sampleSize: number; force: boolean; defaultOwner?: string | null }): Promise<{ spec: MappingSpec; fields: number; sampled: number }> {
+export async function proposeMap(input: { source: SourceConnector; mappingFile: string; sampleSize: number; force: boolean; defaultOwner?: string | null; inventory?: AttributeInventory }): Promise<{ spec: MappingSpec; fields: number; sampled: number }> {
   if (existsSync(input.mappingFile) && !input.force) {
     throw new ConfigError(`${input.mappingFile} already exists: pass --force to replace it (its confirmation will no longer apply)`, { file: input.mappingFile });
   }
@@ -23,7 +24,8 @@ export async function proposeMap(input: { source: SourceConnector; mappingFile: 
     samples.push(...page.records);
     if (samples.length >= input.sampleSize || page.last) break;
   }
-  const proposal = proposeContactMap({ source: input.source.name as 'xtremepush', attributes, samples: samples.slice(0, input.sampleSize) });
+  // With a discovery inventory (every contact scanned) dropdown choices are complete, not sampled.
+  const proposal = proposeContactMap({ source: input.source.name as 'xtremepush', attributes, samples: samples.slice(0, input.sampleSize), ...(input.inventory ? { inventory: input.inventory } : {}) });
   const hasAttribute = (name: string) => attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined);
   const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence), {
     lifecycle: hasAttribute('lifecycle_stage'),

@@ -93,6 +93,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       executor: new InProcessExecutor(cfg.run.concurrency), batchSize: cfg.run.batchSize, clock, logger, progress,
       tags: { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' },
       ownerId,
+      externalIdField: externalIdFieldOf(contactMap, customFieldNames),
       eventSummary: taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0 ? summariser(taskMap.events.summary) : null,
     };
     const timings: Record<string, number> = {};
@@ -209,9 +210,8 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
 
 /** Every custom field contacts receive: mapped fields, the packed textarea, event-summary fields. */
 export function contactCustomTargets(spec: MappingSpec): CustomTarget[] {
+  // customTargets includes the packed textarea.
   const out = customTargets(spec.objects.contact);
-  const packed = spec.objects.contact.packed;
-  if (packed) out.push({ label: packed.label, type: 'textarea' });
   const task = spec.objects.task;
   if (task?.events.policy === 'summary') {
     for (const s of task.events.summary) {
@@ -266,4 +266,10 @@ async function taskVolumes(store: StateStore, runId: string, source: SourceConne
   for await (const page of source.events(null)) for (const e of page.records) eventsByName.set(e.event, (eventsByName.get(e.event) ?? 0) + 1);
   await store.setCheckpoint(runId, 'tasks:volumes', JSON.stringify({ interactions, events: [...eventsByName] }));
   return { interactions, eventsByName, highValue: map.events.high_value };
+}
+
+/** The cf_ name of the custom field the map writes the source's user id into, if any. */
+function externalIdFieldOf(map: LoadedMap, names: Map<string, string>): string | null {
+  const f = map.fields.find((x) => x.from === 'externalId' && typeof x.to === 'object');
+  return f && typeof f.to === 'object' ? (names.get(f.to.custom) ?? null) : null;
 }

@@ -242,11 +242,37 @@ export class SqliteStateStore implements StateStore {
     return r.n;
   }
 
-  async saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[]): Promise<void> {
-    const ins = this.db.prepare(`INSERT INTO matches (run_id, object, match_key, dest_id, before_image) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, match_key) DO UPDATE SET dest_id = excluded.dest_id, before_image = excluded.before_image`);
+  async saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[], opts: { keepExisting?: boolean } = {}): Promise<void> {
+    const ins = this.db.prepare(
+      opts.keepExisting
+        ? `INSERT OR IGNORE INTO matches (run_id, object, match_key, dest_id, before_image) VALUES (?, ?, ?, ?, ?)`
+        : `INSERT INTO matches (run_id, object, match_key, dest_id, before_image) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, match_key) DO UPDATE SET dest_id = excluded.dest_id, before_image = excluded.before_image`,
+    );
     this.db.transaction(() => {
       for (const m of matches) ins.run(runId, object, m.matchKey, m.destId, json(m.beforeImage));
     })();
+  }
+
+  async readyByCustomField(runId: string, object: ObjectName, cf: string, values: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const path = `$.custom_field.${JSON.stringify(cf)}`;
+    for (let i = 0; i < values.length; i += 500) {
+      const chunk = values.slice(i, i + 500);
+      if (chunk.length === 0) continue;
+      const rows = this.db
+        .prepare(`SELECT match_key, CAST(json_extract(payload, ?) AS TEXT) AS v FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready','loaded','failed') AND CAST(json_extract(payload, ?) AS TEXT) IN (${chunk.map(() => '?').join(',')})`)
+        .all(path, runId, object, path, ...chunk) as Array<{ match_key: string; v: string }>;
+      for (const r of rows) out.set(r.v, r.match_key);
+    }
+    return out;
+  }
+
+  async readyCustomFieldValues(runId: string, object: ObjectName, cf: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; matchKey: string; value: string }>> {
+    const path = `$.custom_field.${JSON.stringify(cf)}`;
+    const rows = this.db
+      .prepare(`SELECT seq, match_key, CAST(json_extract(payload, ?) AS TEXT) AS v FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready','loaded','failed') AND seq > ? AND json_extract(payload, ?) IS NOT NULL ORDER BY seq LIMIT ?`)
+      .all(path, runId, object, afterSeq, path, limit) as Array<{ seq: number; match_key: string; v: string }>;
+    return rows.map((r) => ({ seq: r.seq, matchKey: r.match_key, value: r.v }));
   }
 
   async getMatches(runId: string, object: ObjectName, keys: string[]): Promise<Map<string, DestinationMatch>> {

@@ -150,7 +150,12 @@ export interface StateStore {
   /** Of the given match keys, those that have a ready record in this run. */
   filterReadyKeys(runId: string, object: ObjectName, keys: string[]): Promise<string[]>;
   countReady(runId: string, object: ObjectName): Promise<number>;
-  saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[]): Promise<void>;
+  /** Record destination matches; `keepExisting` leaves a key's earlier match in place (email beats external id). */
+  saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[], opts?: { keepExisting?: boolean }): Promise<void>;
+  /** Ready records whose payload `custom_field[cf]` is one of `values`: value → match key. */
+  readyByCustomField(runId: string, object: ObjectName, cf: string, values: string[]): Promise<Map<string, string>>;
+  /** Ready records' payload `custom_field[cf]` values after `afterSeq` (non-empty only). */
+  readyCustomFieldValues(runId: string, object: ObjectName, cf: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; matchKey: string; value: string }>>;
   getMatches(runId: string, object: ObjectName, keys: string[]): Promise<Map<string, DestinationMatch>>;
 
   /** Give every ready record without a batch a batch number (in staging order). Returns the batch count. */

@@ -2,7 +2,8 @@
  * Test harness: both simulators, a config pointing at them, a proposed map whose custom
  * fields exist on the Freshsales simulator, and (optionally) the map confirmed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateXtremepushDataset } from '../../simulators/generator/index.js';
@@ -37,6 +38,8 @@ export async function startHarness(opts: {
   confirm?: boolean;
   createFields?: boolean;
   run?: { concurrency?: number; batchSize?: number };
+  /** 'contacts' (default) strips the proposed task section so a test loads contacts only. */
+  objects?: 'contacts' | 'all';
 }): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-it-'));
   const dataset = generateXtremepushDataset({ profiles: opts.profiles, seed: opts.seed ?? 11 });
@@ -52,6 +55,12 @@ export async function startHarness(opts: {
     await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true });
   } finally {
     await source.close();
+  }
+  if (opts.objects !== 'all') {
+    const doc = parseDocument(readFileSync(loaded.mappingFile, 'utf8'));
+    doc.deleteIn(['objects', 'task']);
+    doc.deleteIn(['objects', 'deal']);
+    writeFileSync(loaded.mappingFile, doc.toString());
   }
   if (opts.createFields !== false) {
     for (const t of customTargets(loadMappingSpec(loaded.mappingFile).objects.contact)) {

@@ -37,9 +37,9 @@ async function get<T>(h: Harness, path: string): Promise<T> {
 
 describe('every Xtremepush object, end to end, with faults on', () => {
   it('loads contacts, accounts, deals and tasks in order, linked, verified and reconciled exactly', async () => {
-    h = await startHarness({ profiles: 300, seed: 23, fs: { timeScale: 3600, bulkJobMs: 1500 }, confirm: false });
+    h = await startHarness({ profiles: 300, seed: 23, fs: { timeScale: 3600, bulkJobMs: 1500 }, confirm: false, objects: 'all' });
     // Opt in to deals, own everything by one user, and keep the high-value event policy.
-    const map = readFileSync(h.loaded.mappingFile, 'utf8').replace(/(\n  deal:[\s\S]*?\n    enabled: )false/, '$1true');
+    const map = readFileSync(h.loaded.mappingFile, 'utf8').replace(/(\n {2}deal:[\s\S]*?\n {4}enabled: )false/, '$1true');
     writeFileSync(h.loaded.mappingFile, `${map}\nowners:\n  default: avery.admin@example.com\n`);
     const store0 = openStore(h.loaded);
     await confirmMap({ store: store0, mappingFile: h.loaded.mappingFile, by: 'test', now: new Date() });

@@ -90,3 +90,40 @@ describe('contact migration against the simulators', () => {
     expect(r.report.apiCalls.destination).toBeLessThanOrEqual(2 * batches + 10);
   });
 });
+
+describe('dedupe by the Xtremepush user id alongside email', () => {
+  for (const strategy of ['listing', 'search'] as const) {
+    it(`updates the contact whose email changed in the source instead of creating a duplicate (${strategy} match)`, async () => {
+      h = await startHarness({ profiles: strategy === 'listing' ? 300 : 60, seed: 31 });
+      const fields = (await (await fetch(`${h.fs.url}/api/settings/contacts/fields`, { headers: { authorization: `Token token=${API_KEY}` } })).json()) as { fields: Array<{ name: string; label: string }> };
+      const cf = fields.fields.find((f) => f.label === 'Xtremepush ID')!.name;
+      const t = h.dataset.truth;
+      const skip = new Set([...t.missingEmail, ...t.invalidEmail, ...t.tooLongNames, ...t.duplicateGroups.flatMap((g) => g.profileIds)]);
+      const p = h.dataset.profiles.find((x) => x.email && x.user_id && !skip.has(x.profile_id))!;
+      const post = (contact: Record<string, unknown>) =>
+        fetch(`${h!.fs.url}/api/contacts`, { method: 'POST', headers: { authorization: `Token token=${API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ contact }) });
+      const old = await post({ emails: 'old.address@previous-isp.example', first_name: 'Old', custom_field: { [cf]: p.user_id } });
+      expect(old.status).toBe(201);
+      const oldId = ((await old.json()) as { contact: { id: number } }).contact.id;
+      // Enough unrelated contacts that listing them costs more than searching the source's emails.
+      if (strategy === 'search') for (let i = 0; i < 150; i++) expect((await post({ emails: `other${i}@unrelated.example` })).status).toBe(201);
+
+      const r = await runMigrate({ loaded: h.loaded, outDir: join(h.dir, 'out'), logger: silentLogger(), progress: silentProgress });
+      const store = openStore(h.loaded);
+      try {
+        expect(await store.getCheckpoint(r.report.runId, 'contact:matched')).toBe(strategy);
+        const entry = await store.latestJournalEntry('contact', `xtremepush:profile:${p.profile_id}`);
+        expect(entry).toMatchObject({ destId: String(oldId), action: 'updated' });
+        expect(entry!.beforeImage).toMatchObject({ first_name: 'Old' });
+      } finally {
+        store.close();
+      }
+      const contacts = h.fs.snapshot().contacts as Array<{ id: number; email: string; custom_field?: Record<string, unknown> }>;
+      const withId = contacts.filter((c) => c.custom_field?.[cf] === p.user_id);
+      expect(withId).toHaveLength(1);
+      expect(withId[0]!.id).toBe(oldId);
+      expect(emailKey(withId[0]!.email)).toBe(emailKey(p.email));
+      expect(r.report.phases[0]).toMatchObject({ failed: 0, mismatched: 0, updated: 1 });
+    });
+  }
+});

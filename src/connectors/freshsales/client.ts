@@ -118,6 +118,12 @@ export class FreshsalesClient {
     return { created: res.status === 201, record: parse(FsRecord, wrapped, 'upsert') };
   }
 
+  /** PUT /api/{entity}/:id — partial update of one record (omitted fields untouched). Idempotent. */
+  async update(entity: Entity, id: string, data: Record<string, unknown>): Promise<FsRecord> {
+    const res = await this.http.request({ method: 'PUT', path: `/api/${entity}/${encodeURIComponent(id)}`, body: { [WRAPPER[entity]]: data } });
+    return parse(FsRecord, (res.body as Record<string, unknown> | null)?.[WRAPPER[entity]], 'update');
+  }
+
   /** GET /api/selector/owners — Freshsales users (answers under `users`). */
   async owners() {
     const res = await this.http.request({ method: 'GET', path: '/api/selector/owners' });

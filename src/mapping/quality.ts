@@ -1,0 +1,315 @@
+/**
+ * The pre-migration data quality assessment: row-level flags for every contact that will
+ * not load, will load with less than the source has, or will be merged — so the customer
+ * can decide, row by row, to clean, delete or accept as-is before the migration runs.
+ *
+ * Flags and their severity:
+ * - error (the contact will not load as it is): missing email; invalid email; first or last
+ *   name over 255 characters; any field the map rejects with a fatal issue ("will fail
+ *   Freshsales validation: …", from `toContactPayload` when a map is given).
+ * - warning (it loads, but with less): a duplicate email whose record loses the merge (newest
+ *   update wins, as in `migrate`); a malformed phone (the contact loads without it); any field
+ *   the map leaves out (non-fatal issue).
+ * - info: a duplicate email whose record wins; no consent type or source at all.
+ *
+ * The consent change history is not in Xtremepush exports at all: that is one global
+ * limitation ({@link CONSENT_HISTORY_LIMITATION}), not a flag on every row.
+ *
+ * Pure and streaming: feed contacts one by one, then read the result. Memory holds one small
+ * entry per distinct valid email (duplicates cannot be found otherwise) and the flagged rows.
+ */
+import type { CanonicalContact } from '../core/model.js';
+import { emailKey, isAbsent, normaliseEmail, normalisePhone } from './normalise.js';
+import { FRESHSALES_LIMITS, isCustomTarget, targetRule, type ContactMap } from './spec.js';
+import { toContactPayload } from './transform.js';
+
+/** Every kind of flag, in report order. */
+export const QUALITY_FLAGS = [
+  'missing_email',
+  'invalid_email',
+  'duplicate_email',
+  'malformed_phone',
+  'name_too_long',
+  'map_rejects',
+  'map_drops',
+  'consent_missing',
+] as const;
+/** A kind of data quality flag. */
+export type QualityFlagKind = (typeof QUALITY_FLAGS)[number];
+
+/** error: will not load as it is; warning: loads with less, or is merged away; info: worth knowing. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One flag on one row. */
+export interface QualityFlag {
+  kind: QualityFlagKind;
+  severity: Severity;
+  /** Self-describing text for the CSV (names the field and the reason). */
+  message: string;
+}
+
+/** One flagged contact. */
+export interface QualityRow {
+  recordKey: string;
+  sourceId: string;
+  /** The email as the source has it (null when missing). */
+  email: string | null;
+  flags: QualityFlag[];
+  /** The worst severity among the flags. */
+  severity: Severity;
+}
+
+/** One group of contacts sharing an email (case-insensitive). */
+export interface DuplicateGroupResult {
+  emailKey: string;
+  /** Source ids in stream order. */
+  members: string[];
+  /** The member that loads (newest update time among the loadable ones); null when none of them loads. */
+  winner: string | null;
+}
+
+/** The assessment. */
+export interface QualityResult {
+  contacts: number;
+  /** Flagged rows in stream order. */
+  rows: QualityRow[];
+  /** Rows carrying each flag. */
+  totals: Record<QualityFlagKind, number>;
+  bySeverity: Record<Severity, number>;
+  duplicateGroups: DuplicateGroupResult[];
+  /** Account-wide limitations (not row flags). */
+  limitations: string[];
+  /** Whether map checks ran. */
+  mapChecked: boolean;
+}
+
+/** Options for {@link createQualityAnalyser}. */
+export interface QualityOptions {
+  /** The confirmed or proposed contact map: its rejections become flags. */
+  map?: ContactMap;
+  /** Epoch ms of the assessment (transforms never read the clock). */
+  now: number;
+  /** Attribute names that carry the consent type/source; default: every attribute whose name contains "consent". */
+  consentAttributes?: string[];
+}
+
+/** The streaming analyser. */
+export interface QualityAnalyser {
+  add(contact: CanonicalContact): void;
+  result(): QualityResult;
+}
+
+/** The one global consent limitation (seed: "the Xtremepush export does not include the full consent change history"). */
+export const CONSENT_HISTORY_LIMITATION =
+  'Consent history is missing: Xtremepush exports carry the current consent preference (type, status, last update) but not the history of consent changes. ' +
+  'Opt-outs, consent type and source migrate; the audit trail does not. Flag this to compliance for high-compliance industries (keep the Xtremepush consent export archived if an audit trail is required).';
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+/** Start an empty assessment. */
+export function createQualityAnalyser(options: QualityOptions): QualityAnalyser {
+  const { now } = options;
+  const map = options.map !== undefined ? withNamesAsIds(options.map) : undefined;
+  const consentKeys = options.consentAttributes;
+  // Map checks bind every custom label to a stand-in name: the schema is `schema check`'s job; here only values are judged.
+  const customFieldNames = new Map<string, string>();
+  if (map !== undefined) {
+    for (const f of map.fields) if (isCustomTarget(f.to)) customFieldNames.set(f.to.custom, `cf_${customFieldNames.size}`);
+    if (map.packed !== undefined) customFieldNames.set(map.packed.label, `cf_${customFieldNames.size}`);
+  }
+  let seq = 0;
+  const rows = new Map<number, QualityRow>();
+  /** emailKey → first member, or the whole group once a second arrives. */
+  const byEmail = new Map<string, Member | Member[]>();
+
+  return {
+    add(contact) {
+      const n = seq++;
+      const flags: QualityFlag[] = [];
+      const ownPaths = new Set<string>();
+
+      let key: string | null = null;
+      if (isAbsent(contact.email)) {
+        flags.push({ kind: 'missing_email', severity: 'error', message: 'missing email: will fail Freshsales validation (an email is required)' });
+        ownPaths.add('email');
+      } else {
+        const e = normaliseEmail(contact.email);
+        if (!e.ok) {
+          flags.push({ kind: 'invalid_email', severity: 'error', message: `invalid email: ${e.reason}` });
+          ownPaths.add('email');
+        } else key = emailKey(contact.email);
+      }
+
+      if (!isAbsent(contact.phone)) {
+        const p = normalisePhone(contact.phone, contact.country);
+        if (!p.ok) {
+          flags.push({ kind: 'malformed_phone', severity: 'warning', message: `malformed phone: ${p.reason}${contact.country ? ` (country ${contact.country})` : ''}; the contact loads without it` });
+          ownPaths.add('phone');
+        }
+      }
+
+      for (const [path, label] of [['firstName', 'first name'], ['lastName', 'last name']] as const) {
+        const v = contact[path];
+        if (typeof v !== 'string') continue;
+        const chars = [...v.normalize('NFC').replace(/\s+/gu, ' ').trim()].length;
+        if (chars > FRESHSALES_LIMITS.nameChars) {
+          flags.push({ kind: 'name_too_long', severity: 'error', message: `${label} longer than ${FRESHSALES_LIMITS.nameChars} characters (${chars}): will fail Freshsales validation` });
+          ownPaths.add(path);
+        }
+      }
+
+      if (map !== undefined) {
+        const out = toContactPayload(contact, map, { customFieldNames, now });
+        for (const issue of out.issues) {
+          // Already flagged by a check above, in its own words.
+          if (ownPaths.has(issue.from)) continue;
+          if (issue.fatal) flags.push({ kind: 'map_rejects', severity: 'error', message: `will fail Freshsales validation: ${issue.reason}` });
+          else flags.push({ kind: 'map_drops', severity: 'warning', message: `left out: ${issue.reason}` });
+        }
+      }
+
+      if (!hasConsent(contact, consentKeys)) {
+        flags.push({ kind: 'consent_missing', severity: 'info', message: 'no consent type or source: only the opt-out flags migrate for this contact' });
+      }
+
+      if (flags.length > 0) rows.set(n, makeRow(contact, flags));
+
+      if (key !== null) {
+        const member: Member = {
+          seq: n,
+          recordKey: contact.sourceKey,
+          sourceId: contact.sourceId,
+          email: contact.email,
+          updatedMs: contact.updatedAt ? Date.parse(contact.updatedAt) : NaN,
+          loads: !flags.some((f) => f.severity === 'error'),
+        };
+        const seen = byEmail.get(key);
+        if (seen === undefined) byEmail.set(key, member);
+        else if (Array.isArray(seen)) seen.push(member);
+        else byEmail.set(key, [seen, member]);
+      }
+    },
+
+    result() {
+      const groups: DuplicateGroupResult[] = [];
+      const all = new Map(rows);
+      for (const [key, entry] of byEmail) {
+        if (!Array.isArray(entry)) continue;
+        const winner = pickWinner(entry);
+        groups.push({ emailKey: key, members: entry.map((m) => m.sourceId), winner: winner?.sourceId ?? null });
+        for (const m of entry) {
+          const flag: QualityFlag =
+            winner === undefined
+              ? { kind: 'duplicate_email', severity: 'warning', message: `duplicate email ${key} (${entry.length} records): none of them loads as it is` }
+              : m === winner
+                ? { kind: 'duplicate_email', severity: 'info', message: `duplicate email ${key} (${entry.length} records): this record wins (newest update); the others merge into it` }
+                : { kind: 'duplicate_email', severity: 'warning', message: `duplicate email ${key} (${entry.length} records): merged into ${winner.sourceId} (newer update)` };
+          const row = all.get(m.seq);
+          if (row) all.set(m.seq, makeRow({ sourceKey: row.recordKey, sourceId: row.sourceId, email: row.email }, [...row.flags, flag]));
+          else all.set(m.seq, makeRow({ sourceKey: m.recordKey, sourceId: m.sourceId, email: m.email }, [flag]));
+        }
+      }
+      groups.sort((a, b) => cmp(a.emailKey, b.emailKey));
+      const ordered = [...all.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+      const totals = Object.fromEntries(QUALITY_FLAGS.map((k) => [k, 0])) as Record<QualityFlagKind, number>;
+      const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+      for (const r of ordered) {
+        for (const k of new Set(r.flags.map((f) => f.kind))) totals[k]++;
+        bySeverity[r.severity]++;
+      }
+      return { contacts: seq, rows: ordered, totals, bySeverity, duplicateGroups: groups, limitations: [CONSENT_HISTORY_LIMITATION], mapChecked: map !== undefined };
+    },
+  };
+}
+
+/** What the report recommends for each flag: clean, delete or accept as-is. */
+export const RECOMMENDATIONS: Record<QualityFlagKind, string> = {
+  missing_email:
+    'Clean: add the email in Xtremepush where the person is known. Delete: anonymous, device-only profiles usually have no place in a sales CRM. Accept as-is: they stay out of Freshsales (quarantined, listed in quarantine.csv).',
+  invalid_email: 'Clean: correct the address in Xtremepush (typos, spaces, missing domain). Accept as-is: the contact stays out of Freshsales (quarantined).',
+  duplicate_email:
+    'Accept as-is: the records merge into one contact, the newest update wins and the others are listed as merged. Clean: merge or delete the older profiles in Xtremepush first if their data differs and matters.',
+  malformed_phone: 'Accept as-is: the contact loads without the number. Clean: fix the number (or the country, for national formats) in Xtremepush to keep it.',
+  name_too_long: 'Clean: shorten the name in Xtremepush (Freshsales refuses names over 255 characters). Accept as-is: the contact stays out of Freshsales (quarantined).',
+  map_rejects: 'Fix the map (field type, choices, value map) and confirm it again, or clean the values in Xtremepush. Accept as-is: these contacts are quarantined.',
+  map_drops: 'Accept as-is: the contact loads without that field. Clean the value, or change the map, to keep it.',
+  consent_missing: 'Accept as-is for most industries: opt-out flags still migrate. For high-compliance industries, record the consent basis before the migration.',
+};
+
+/** Human names of the flags (report headings). */
+export const FLAG_TITLES: Record<QualityFlagKind, string> = {
+  missing_email: 'Missing email',
+  invalid_email: 'Invalid email',
+  duplicate_email: 'Duplicate email',
+  malformed_phone: 'Malformed phone',
+  name_too_long: 'Name too long',
+  map_rejects: 'Rejected by the map (will fail Freshsales validation)',
+  map_drops: 'Field left out by the map',
+  consent_missing: 'No consent type or source',
+};
+
+// ---------------------------------------------------------------------------------------
+
+interface Member {
+  seq: number;
+  recordKey: string;
+  sourceId: string;
+  email: string | null;
+  updatedMs: number;
+  /** False when the record has an error flag: it is quarantined, so it cannot win the merge. */
+  loads: boolean;
+}
+
+/** Newest update wins (no time counts as oldest), ties to the greater source key — the rule `migrate` applies. */
+function pickWinner(members: Member[]): Member | undefined {
+  let best: Member | undefined;
+  for (const m of members) {
+    if (!m.loads) continue;
+    if (best === undefined) {
+      best = m;
+      continue;
+    }
+    const a = Number.isNaN(m.updatedMs) ? -1 : m.updatedMs;
+    const b = Number.isNaN(best.updatedMs) ? -1 : best.updatedMs;
+    if (a > b || (a === b && m.recordKey > best.recordKey)) best = m;
+  }
+  return best;
+}
+
+function makeRow(c: Pick<CanonicalContact, 'sourceKey' | 'sourceId' | 'email'>, flags: QualityFlag[]): QualityRow {
+  let severity: Severity = 'info';
+  for (const f of flags) if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity]) severity = f.severity;
+  return { recordKey: c.sourceKey, sourceId: c.sourceId, email: c.email, flags, severity };
+}
+
+/**
+ * A map whose value maps name selector entries ("Lead / Interested" → contact_status_id) is
+ * resolved against the account at migrate time; here, without the account, each name stands
+ * in as a placeholder id so only values the map does not cover at all are flagged.
+ */
+function withNamesAsIds(map: ContactMap): ContactMap {
+  const isId = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v.trim()));
+  let changed = false;
+  const fields = map.fields.map((f) => {
+    if (isCustomTarget(f.to) || f.values === undefined || targetRule(f.to).defaultTransform !== 'integer') return f;
+    if (Object.values(f.values).every((v) => v === null || isId(v))) return f;
+    changed = true;
+    const values: Record<string, string | number | boolean | null> = {};
+    let n = 0;
+    for (const [k, v] of Object.entries(f.values)) values[k] = v === null || isId(v) ? v : ++n;
+    return { ...f, values };
+  });
+  return changed ? { ...map, fields } : map;
+}
+
+function hasConsent(c: CanonicalContact, keys: string[] | undefined): boolean {
+  for (const [name, v] of Object.entries(c.attributes)) {
+    const isConsent = keys !== undefined ? keys.includes(name) : /consent/i.test(name);
+    if (isConsent && !isAbsent(v)) return true;
+  }
+  return false;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
