@@ -27,7 +27,7 @@ export async function sim(
   io.out(`Xtremepush simulator: ${xp.url} (${o.profiles} profiles, seed ${o.seed})`);
   io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}${o.faults ? `, faults ${o.faults}` : ''})`);
   io.out(`config written to ${file}`);
-  io.out(`next: crm-migrate map propose --config ${o.configOut}; create the custom fields (POST ${fs.url.replace(/\/crm\/sales$/, '')}/__sim/fields, the admin UI's stand-in); crm-migrate map confirm …; crm-migrate migrate …`);
+  io.out(`next: crm-migrate discover --config ${o.configOut}; map propose; schema plan; schema apply (the simulator's stand-in for the admin UI); schema check; map confirm; migrate`);
   io.out('Ctrl-C stops the simulators.');
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
