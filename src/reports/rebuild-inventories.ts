@@ -50,7 +50,7 @@ export function renderSegmentInventory(segments: SourceSegment[], members: Map<s
     'The rules below are what made a contact a member; recreate them as Freshsales contact filters (or',
     'Workflow conditions) if membership must stay dynamic after cutover.',
     '',
-    '| segment | tag in Freshsales | contacts tagged | rule |',
+    '| segment | tag in Freshsales | members at migration time | rule |',
     '|---|---|---|---|',
     ...segments.map((s) => `| ${md(s.name)} | ${md(prefix + s.name)} | ${members.get(prefix + s.name) ?? 0} | ${md(describeRule(s.rules))} |`),
     '',
