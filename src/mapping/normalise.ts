@@ -4,6 +4,7 @@
  * with calendar arithmetic, never with Date's local getters.
  */
 import { getCountries, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { EARLIEST_INSTANT_MS, LATEST_INSTANT_MS, parseUnixTimestamp, readDateTimeText, type ParsedDateTime } from '../core/datetime.js';
 
 /** A normaliser's answer: the value to write, or why there is none. */
 export type Normalised<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -336,70 +337,31 @@ export function normaliseArrayToText(raw: unknown, maxChars?: number): Normalise
 // ---------------------------------------------------------------------------------------
 // Dates
 
-/** A date-time broken into calendar parts as written, with its UTC offset when it had one. */
-interface DateParts {
-  y: number;
-  mo: number;
-  d: number;
-  h: number;
-  mi: number;
-  s: number;
-  ms: number;
-  /** Minutes east of UTC; 0 when the source gave no offset (Xtremepush: UTC by default). */
-  offset: number;
-}
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
 /**
- * Parse Xtremepush and ISO 8601 date forms: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]`
- * (UTC when no offset is given), with ` +01:00`, `+0100`, `+01` or `Z`, with `T` or a
- * space; unix seconds or milliseconds as a number or a 10/13-digit string (told apart by
- * size: below 1e11 is seconds).
+ * Read Xtremepush and ISO 8601 date forms (see `readDateTimeText`): `YYYY-MM-DD`,
+ * `YYYY-MM-DD HH:MM[:SS[.fff]]` (UTC when no offset is given), with ` +01:00`, `+0100`, `+01`
+ * or `Z`, with `T` or a space; offsets only as far as real ones go (±14:00). Also unix
+ * seconds or milliseconds as a number or a 10/13-digit string (told apart by size: below
+ * 1e11 is seconds).
  */
-function parseDateParts(raw: unknown): Normalised<DateParts> {
-  if (typeof raw === 'number') return epochParts(raw);
+function readDate(raw: unknown): Normalised<ParsedDateTime> {
+  if (typeof raw === 'number') return unix(raw);
   if (typeof raw !== 'string') return fail(`not a date (${describe(raw)})`);
   const s = raw.trim();
-  if (/^\d{10}(?:\.\d+)?$|^\d{13}$/.test(s)) return epochParts(Number(s));
-  const m = DATE_RE.exec(s);
-  if (!m) return fail(`not a date (${describe(raw)})`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const h = m[4] === undefined ? 0 : Number(m[4]);
-  const mi = m[5] === undefined ? 0 : Number(m[5]);
-  const sec = m[6] === undefined ? 0 : Number(m[6]);
-  // Digits, not float arithmetic: 0.291 * 1000 is 290.999… in binary floating point.
-  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return fail(`not a real calendar date (${s})`);
-  if (h > 23 || mi > 59 || sec > 59) return fail(`not a real time of day (${s})`);
-  let offset = 0;
-  const z = m[8];
-  if (z !== undefined && z.toUpperCase() !== 'Z') {
-    const sign = z.startsWith('-') ? -1 : 1;
-    const digits = z.slice(1).replace(':', '');
-    const oh = Number(digits.slice(0, 2));
-    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-    if (oh > 14 || om > 59 || (oh === 14 && om > 0)) return fail(`not a real UTC offset (${z})`);
-    offset = sign * (oh * 60 + om);
+  if (/^\d{10}(?:\.\d+)?$|^\d{13}$/.test(s)) return unix(Number(s));
+  const r = readDateTimeText(s, { maxOffsetMinutes: 14 * 60 });
+  if (r.ok) return ok(r.value);
+  switch (r.problem) {
+    case 'syntax': return fail(`not a date (${describe(raw)})`);
+    case 'date': return fail(`not a real calendar date (${s})`);
+    case 'time': return fail(`not a real time of day (${s})`);
+    case 'offset': return fail(`not a real UTC offset (${r.offsetText})`);
   }
-  return ok({ y, mo, d, h, mi, s: sec, ms, offset });
 }
 
-const MAX_EPOCH_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
-
-function epochParts(n: number): Normalised<DateParts> {
-  if (!Number.isFinite(n) || n < 0) return fail(`not a date (${describe(n)})`);
-  const ms = Math.round(n < 1e11 ? n * 1000 : n);
-  if (ms > MAX_EPOCH_MS) return fail(`not a date (${describe(n)})`);
-  const days = Math.floor(ms / 86_400_000);
-  const { y, mo, d } = civilFromDays(days);
-  let rest = ms - days * 86_400_000;
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const mi = Math.floor(rest / 60_000);
-  rest -= mi * 60_000;
-  const s = Math.floor(rest / 1000);
-  return ok({ y, mo, d, h, mi, s, ms: rest - s * 1000, offset: 0 });
+function unix(n: number): Normalised<ParsedDateTime> {
+  const p = parseUnixTimestamp(n);
+  return p === null ? fail(`not a date (${describe(n)})`) : ok(p);
 }
 
 /**
@@ -409,61 +371,26 @@ function epochParts(n: number): Normalised<DateParts> {
  * their UTC date.
  */
 export function normaliseDate(raw: unknown): Normalised<string> {
-  const p = parseDateParts(raw);
-  if (!p.ok) return p;
-  return ok(`${pad(p.value.y, 4)}-${pad(p.value.mo, 2)}-${pad(p.value.d, 2)}`);
+  const p = readDate(raw);
+  return p.ok ? ok(p.value.writtenDate) : p;
 }
 
 /**
  * An instant in UTC as ISO 8601 (`2024-03-01T09:30:00.000Z`). Date-only values are read as
- * midnight UTC; values without an offset are UTC (Xtremepush's default).
+ * midnight UTC; values without an offset are UTC (Xtremepush's default). An instant outside
+ * the years 0001–9999 in UTC (`9999-12-31 23:00 -05:00`) is refused.
  */
 export function normaliseDateTime(raw: unknown): Normalised<string> {
-  const p = parseDateParts(raw);
+  const p = readDate(raw);
   if (!p.ok) return p;
-  const { y, mo, d, h, mi, s, ms, offset } = p.value;
-  const epoch = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi - offset) * 60 + s) * 1000 + ms;
-  if (epoch < -62_135_596_800_000 || epoch > MAX_EPOCH_MS) return fail('outside the years 1–9999 in UTC');
-  // toISOString is UTC by definition; it never reads the process time zone.
-  return ok(new Date(epoch).toISOString());
+  if (p.value.instantMs < EARLIEST_INSTANT_MS || p.value.instantMs > LATEST_INSTANT_MS) return fail('outside the years 1–9999 in UTC');
+  return ok(p.value.isoInstant);
 }
 
-/** True when the value carries a time of day other than midnight (used by the proposer). */
+/** True when the value carries a time of day other than midnight, as written (used by the proposer). */
 export function hasTimeOfDay(raw: unknown): boolean {
-  const p = parseDateParts(raw);
-  return p.ok && (p.value.h !== 0 || p.value.mi !== 0 || p.value.s !== 0 || p.value.ms !== 0);
-}
-
-function daysInMonth(y: number, mo: number): number {
-  if (mo === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(mo) ? 30 : 31;
-}
-
-/** Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** Inverse of daysFromCivil. */
-function civilFromDays(days: number): { y: number; mo: number; d: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const mo = mp < 10 ? mp + 3 : mp - 9;
-  return { y: yoe + era * 400 + (mo <= 2 ? 1 : 0), mo, d };
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
+  const p = readDate(raw);
+  return p.ok && p.value.timeOfDayMs !== 0;
 }
 
 /** A short rendering of a bad value for reasons (never the whole of a long value). */

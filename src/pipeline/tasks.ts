@@ -14,9 +14,10 @@
  * Tasks hang on their contact's Freshsales id from the journal; a task whose contact did not
  * make it is orphaned with the reason, never attached to a placeholder.
  */
-import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { parseDateTimeText } from '../core/datetime.js';
 import { TerminalError, TransientError } from '../core/errors.js';
+import { payloadHash } from '../core/hash.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalEvent, CanonicalInteraction } from '../core/model.js';
 import type { FreshsalesClient, FsTask } from '../connectors/freshsales/index.js';
@@ -154,34 +155,16 @@ function withSuffix(head: string, tail: string, max: number, keepHead = false): 
   return head.slice(0, Math.max(0, max - tail.length - 1)) + '…' + tail;
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
 /**
- * An ISO 8601 date-time as a UTC instant (`toISOString` form), or null. Computed with
- * Date.UTC and the text's own offset — never Date.parse, which reads offset-less text in
- * the machine's zone. Text without an offset is UTC (the canonical model's contract).
+ * An ISO 8601 date-time (a time of day required; `T` or a space; `Z`, `±HH:MM`, `±HHMM` or
+ * `±HH`) as a UTC instant (`toISOString` form), or null. Computed arithmetically from the
+ * text's own fields and offset (see `parseDateTimeText`) — never Date.parse, which reads
+ * offset-less text in the machine's zone. Text without an offset is UTC (the canonical
+ * model's contract). Impossible dates (31 February) and offsets beyond ±18:00 are null.
  */
 export function toUtcInstant(text: string): string | null {
-  const m = ISO_DATE_TIME.exec(text.trim());
-  if (!m) return null;
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
-  const s = Number(m[6] ?? 0);
-  const ms = Number(((m[7] ?? '') + '000').slice(0, 3));
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
-  let t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  // Date.UTC rolls 31 February over into March: refuse it instead.
-  if (new Date(t).getUTCDate() !== d) return null;
-  const off = m[8];
-  if (off && off.toUpperCase() !== 'Z') {
-    const digits = off.slice(1).replace(':', '');
-    const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
-    t -= (off[0] === '-' ? -1 : 1) * minutes * 60_000;
-  }
-  return new Date(t).toISOString();
-}
-
-function hashPayload(p: unknown): string {
-  return createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 32);
+  const p = parseDateTimeText(text);
+  return p !== null && p.hasTime ? p.isoInstant : null;
 }
 
 /**
@@ -267,7 +250,7 @@ export async function prepareTasks(d: TaskPhaseDeps): Promise<void> {
     for (const row of rows) {
       const rec = row.record as TaskSourceRecord;
       const out = toTaskPayload(rec, { ownerId: d.ownerId });
-      if (out.ok) ready.push({ sourceKey: row.sourceKey, matchKey: rec.contactKey, payload: out.payload, payloadHash: hashPayload(out.payload) });
+      if (out.ok) ready.push({ sourceKey: row.sourceKey, matchKey: rec.contactKey, payload: out.payload, payloadHash: payloadHash(out.payload) });
       else quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons: out.reasons, record: rec });
     }
     await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
@@ -392,7 +375,7 @@ async function journalTask(d: TaskPhaseDeps, row: StagedRecord, parentId: string
     d.runId,
     OBJECT,
     {
-      journal: [{ sourceKey: row.sourceKey, destId: task.id, action: 'created', beforeImage: null, payloadHash: row.payloadHash ?? hashPayload(row.payload) }],
+      journal: [{ sourceKey: row.sourceKey, destId: task.id, action: 'created', beforeImage: null, payloadHash: row.payloadHash ?? payloadHash(row.payload) }],
       verify: [{ sourceKey: row.sourceKey, ...v }],
       failures: [],
     },

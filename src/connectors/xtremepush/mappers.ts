@@ -1,5 +1,6 @@
 /** Pure mappers from raw Xtremepush rows to the canonical model. No I/O, no clock, no machine time zone. */
 import { createHash } from 'node:crypto';
+import { parseDateTimeText } from '../../core/datetime.js';
 import type {
   AttributeType, AttributeValue, CanonicalContact, CanonicalDevice, CanonicalEvent, CanonicalInteraction, CanonicalTagHit, InteractionKind,
   SourceCampaign, SourcePromotion, SourceSegment,
@@ -87,49 +88,16 @@ export function toAttributeType(a: XpAttribute, sample?: unknown): AttributeType
 // ---------------------------------------------------------------------------------------
 // Dates
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
 /**
  * An Xtremepush date-time (`YYYY-MM-DD HH:MM:SS +01:00`; time, seconds and offset
  * optional; no offset means UTC, as the docs say for Date attributes) → UTC ISO instant
- * with `Z`. Pure arithmetic on the text's own fields: the machine's time zone never
- * enters. Also takes the ISO `T` separator, `Z`, `+0100` and `+01`. Null when the text
- * is not such a date or names an impossible one (month 13, 31 April, offset beyond ±18:00).
+ * with `Z`. Pure arithmetic on the text's own fields (see `parseDateTimeText`): the
+ * machine's time zone never enters. Also takes the ISO `T` separator, `Z`, `+0100` and
+ * `+01`. Null when the text is not such a date or names an impossible one (month 13,
+ * 31 April, year 0000, offset beyond ±18:00).
  */
 export function parseXpDateTime(text: string): string | null {
-  const m = DATE_TIME.exec(text.trim());
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const [h, mi, s] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
-  let offsetMin = 0;
-  const off = m[8];
-  if (off && off.toUpperCase() !== 'Z') {
-    const digits = off.slice(1).replace(':', '');
-    const oh = Number(digits.slice(0, 2));
-    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
-    if (digits.length !== 2 && digits.length !== 4) return null;
-    if (om > 59 || oh * 60 + om > 18 * 60) return null;
-    offsetMin = (off[0] === '-' ? -1 : 1) * (oh * 60 + om);
-  }
-  const epochMs = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi - offsetMin) * 60 + s) * 1000 + ms;
-  return new Date(epochMs).toISOString();
+  return parseDateTimeText(text)?.isoInstant ?? null;
 }
 
 // ---------------------------------------------------------------------------------------
