@@ -5,7 +5,7 @@
  * with nothing duplicated: staging is keyed by source key, matching is recorded before any
  * write, and upserts are keyed by email.
  */
-import { createHash } from 'node:crypto';
+import { payloadHash } from '../core/hash.js';
 import type { Clock } from '../core/clock.js';
 import { TerminalError, isMigrateError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -14,17 +14,15 @@ import type { FreshsalesClient, FsRecord } from '../connectors/freshsales/index.
 import type { SourceConnector } from '../connectors/source.js';
 import type { ContactMap } from '../mapping/spec.js';
 import { toContactPayload } from '../mapping/transform.js';
-import type { BatchRow, DestinationMatch, JournalEntryInput, StateStore, VerifyResult, FailureEntry } from '../state/store.js';
+import type { BatchRow, DestinationMatch, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
-import { JobTimer } from './job-timer.js';
+import { BulkLoader, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
 import { beforeImageOf, emailKeysOf, verifyRecord } from './verify.js';
 
 const OBJECT = 'contact' as const;
 const PREPARE_CHUNK = 500;
 const SEARCH_CHUNK = 100;
-/** Read-backs of one batch before giving up on a job that never finishes. */
-const MAX_READBACKS = 8;
 
 export interface ContactPhaseDeps {
   store: StateStore;
@@ -54,9 +52,6 @@ export interface ContactPhaseDeps {
 
 type Payload = Record<string, unknown> & { emails?: unknown; custom_field?: Record<string, unknown> };
 
-function hashPayload(p: unknown): string {
-  return createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 32);
-}
 
 /** Add what comes from outside the profile row: group tags, the owner, event-summary fields. */
 function enrich(payload: Payload, add: { tags: string[]; ownerId: string | null; summary: Record<string, number | string> | undefined; customFieldNames: Map<string, string> }): void {
@@ -179,7 +174,7 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
         const reasons = fatal.length > 0 ? fatal.map((i) => i.reason) : ['Freshsales requires an email'];
         quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact });
       } else {
-        ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: hashPayload(out.payload) });
+        ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: payloadHash(out.payload) });
       }
     }
     await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
@@ -296,12 +291,12 @@ export async function loadContacts(d: ContactPhaseDeps): Promise<void> {
   }
   const open = await d.store.openBatches(d.runId, OBJECT);
   if (open.length === 0) return;
-  const timer = new JobTimer();
+  const loader = new BulkLoader(d, contactSpec(d));
   d.progress.start('load contacts', open.length * d.batchSize);
   await d.executor.run(
     open.map((b) => ({ phase: 'contact', batchNo: b.batchNo, row: b })),
     async (u) => {
-      const n = await loadBatch(d, u.row, timer);
+      const n = await loadBatch(d, u.row, loader);
       d.progress.advance(n);
     },
   );
@@ -318,149 +313,50 @@ function withExistingTags(payload: Payload, match: DestinationMatch | undefined)
   return { ...payload, tags: [...new Set([...(before as string[]), ...(payload.tags as string[])])].sort() };
 }
 
-interface Item {
-  sourceKey: string;
-  key: string;
+/** A contact in the bulk engine: matched and read back by its normalised email (`matchKey` = `readKey`). */
+interface Item extends BulkLoadItem {
   payload: Payload;
-  payloadHash: string;
-}
-
-async function loadBatch(d: ContactPhaseDeps, batch: BatchRow, timer: JobTimer): Promise<number> {
-  const rows = await d.store.batchRecords(d.runId, OBJECT, batch.batchNo);
-  const items: Item[] = rows
-    .filter((r) => r.status === 'ready' || r.status === 'loaded' || r.status === 'failed')
-    .map((r) => ({ sourceKey: r.sourceKey, key: r.matchKey!, payload: r.payload as Payload, payloadHash: r.payloadHash! }));
-  if (items.length === 0) {
-    await d.store.completeBatch(d.runId, OBJECT, batch.batchNo, { journal: [], verify: [], failures: [] }, new Date(d.clock.now()));
-    return 0;
-  }
-  const matches = await d.store.getMatches(d.runId, OBJECT, items.map((i) => i.key));
-  const found = new Map<string, FsRecord>();
-  const failures: FailureEntry[] = [];
-  const verify = new Map<string, VerifyResult>();
-
-  // Up to two bulk attempts for records the job did not write (a failed job, a record the
-  // job skipped); records written but read back different get one single upsert each.
-  let missing = items;
-  const mismatched: Item[] = [];
-  for (let attempt = 0; attempt < 2 && missing.length > 0; attempt++) {
-    await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, null);
-    const { jobRef } = await d.dest.bulkUpsert(
-      'contacts',
-      missing.map((i) => {
-        // A matched record is addressed by its id: it may have been found by external id under an older email.
-        const m = matches.get(i.key);
-        return m ? { id: m.destId, data: withExistingTags(i.payload, m) } : { emails: String(i.payload.emails), data: i.payload };
-      }),
-    );
-    if (jobRef) await d.store.markBatchSent(d.runId, OBJECT, batch.batchNo, jobRef);
-    const out = await awaitAndReadBack(d, missing, jobRef, timer, found, verify);
-    missing = out.missing;
-    mismatched.push(...out.mismatched);
-  }
-  for (const i of [...missing, ...mismatched]) {
-    try {
-      const m = matches.get(i.key);
-      // A matched contact is updated in place (it may carry an older email); others are upserted by email.
-      const record = m
-        ? await d.dest.update('contacts', m.destId, withExistingTags(i.payload, m))
-        : (await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload)).record;
-      found.set(i.key, record);
-      verify.set(i.key, { sourceKey: i.sourceKey, ...verifyRecord(i.payload, record) });
-    } catch (e) {
-      if (isMigrateError(e) && e.code === 'terminal') {
-        const details = e instanceof TerminalError && e.details.length > 0 ? `: ${e.details.join('; ')}` : '';
-        failures.push({ sourceKey: i.sourceKey, reason: `${e.message}${details}` });
-        verify.delete(i.key);
-      } else throw e;
-    }
-  }
-
-  const journal: JournalEntryInput[] = [];
-  for (const i of items) {
-    const rec = found.get(i.key);
-    if (!rec || failures.some((f) => f.sourceKey === i.sourceKey)) continue;
-    const m = matches.get(i.key);
-    journal.push({ sourceKey: i.sourceKey, destId: rec.id, action: m ? 'updated' : 'created', beforeImage: m?.beforeImage ?? null, payloadHash: i.payloadHash });
-  }
-  await d.store.completeBatch(
-    d.runId, OBJECT, batch.batchNo,
-    { journal, verify: [...verify.values()].filter((v) => journal.some((j) => j.sourceKey === v.sourceKey)), failures },
-    new Date(d.clock.now()),
-  );
-  return items.length;
 }
 
 /**
- * Wait for a bulk job the economical way and read the batch back (one filtered_search of
- * its emails). Returns the items still missing, and those present but different, once the
- * job has finished (or after MAX_READBACKS rounds).
+ * Contacts in the bulk engine: keyed and read back by email (one filtered_search of the
+ * batch's emails); a matched contact is addressed by its id, as it may have been found by
+ * external id under an older email.
  */
-async function awaitAndReadBack(
-  d: ContactPhaseDeps,
-  items: Item[],
-  jobRef: string | null,
-  timer: JobTimer,
-  found: Map<string, FsRecord>,
-  verify: Map<string, VerifyResult>,
-): Promise<{ missing: Item[]; mismatched: Item[] }> {
-  const started = d.clock.now();
-  let jobDone = false;
-  if (timer.waitMs === null && jobRef) {
-    // Nothing learned yet: poll the job with growing intervals and learn its duration.
-    let wait = 50;
-    for (;;) {
-      const state = await d.dest.jobStatus(jobRef);
-      if (state !== 'running') {
-        timer.observed(d.clock.now() - started);
-        jobDone = true;
-        break;
-      }
-      await d.clock.sleep(wait);
-      wait = Math.min(wait * 2, 5_000);
-    }
-  } else {
-    await d.clock.sleep(timer.waitMs ?? 100);
-  }
-  let remaining = items;
-  let mismatched: Item[] = [];
-  for (let round = 0; round < MAX_READBACKS; round++) {
-    const page = await d.dest.filteredSearch('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: remaining.map((i) => i.key) }], { perPage: 100 });
-    const byKey = new Map<string, FsRecord>();
-    for (const r of page.records) for (const k of emailKeysOf(r)) byKey.set(k, r);
-    const next: Item[] = [];
-    mismatched = [];
-    for (const i of remaining) {
-      const rec = byKey.get(i.key);
-      const v = rec ? verifyRecord(i.payload, rec) : null;
-      if (rec && v && v.ok) {
-        found.set(i.key, rec);
-        verify.set(i.key, { sourceKey: i.sourceKey, ...v });
-      } else {
-        if (rec && v) {
-          // Keep what we saw: if nothing better comes, the record exists but differs.
-          found.set(i.key, rec);
-          verify.set(i.key, { sourceKey: i.sourceKey, ...v });
-          mismatched.push(i);
-        }
-        next.push(i);
-      }
-    }
-    if (round === 0) {
-      if (next.length === 0) timer.hit();
-      else if (!jobDone) timer.miss();
-    }
-    remaining = next;
-    if (remaining.length === 0 || jobDone || !jobRef) break;
-    const state = await d.dest.jobStatus(jobRef);
-    if (state !== 'running') {
-      jobDone = true;
-      // The job is over: one more read-back only if it finished after our read (records may have landed since).
-      continue;
-    }
-    await d.clock.sleep(Math.max(20, timer.waitMs ?? 100) / 2);
-  }
-  const wrong = new Set(mismatched);
-  return { missing: remaining.filter((i) => !wrong.has(i)), mismatched };
+function contactSpec(d: ContactPhaseDeps): BulkLoadSpec<Item> {
+  return {
+    entity: 'contacts',
+    object: OBJECT,
+    // Every batch, even of one, goes through bulk_upsert; a job that leaves records unwritten
+    // (failed or skipped) gets one re-send, each send counted as an attempt of the batch.
+    resend: { minBulk: 1, onlyAfterFailedJob: false, markEachSend: true },
+    matches: (_batch, items) => d.store.getMatches(d.runId, OBJECT, items.map((i) => i.matchKey)),
+    bulkItem: (i, m) => (m ? { id: m.destId, data: withExistingTags(i.payload, m) } : { emails: String(i.payload.emails), data: i.payload }),
+    readBack: async (items) => {
+      const page = await d.dest.filteredSearch('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: items.map((i) => i.readKey) }], { perPage: 100 });
+      const byKey = new Map<string, FsRecord>();
+      for (const r of page.records) for (const k of emailKeysOf(r)) byKey.set(k, r);
+      return byKey;
+    },
+    verify: verifyRecord,
+    // A matched contact is updated in place (it may carry an older email); others are upserted by email.
+    writeOne: async (i, m) =>
+      m ? d.dest.update('contacts', m.destId, withExistingTags(i.payload, m)) : (await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload)).record,
+    rejection: (e) => {
+      if (!isMigrateError(e) || e.code !== 'terminal') return null;
+      const details = e instanceof TerminalError && e.details.length > 0 ? `: ${e.details.join('; ')}` : '';
+      return `${e.message}${details}`;
+    },
+    describe: (i) => `"${i.matchKey}"`,
+  };
 }
 
+/** Load one contact batch through the bulk engine; returns how many records it held. */
+async function loadBatch(d: ContactPhaseDeps, batch: BatchRow, loader: BulkLoader<Item>): Promise<number> {
+  const rows = await d.store.batchRecords(d.runId, OBJECT, batch.batchNo);
+  const items: Item[] = rows
+    .filter((r) => r.status === 'ready' || r.status === 'loaded' || r.status === 'failed')
+    .map((r) => ({ sourceKey: r.sourceKey, matchKey: r.matchKey!, readKey: r.matchKey!, payload: r.payload as Payload, payloadHash: r.payloadHash! }));
+  await loader.load(batch, items);
+  return items.length;
+}

@@ -7,18 +7,16 @@
  * field and journaled with before-images. Like contacts, every step is checkpointed, and
  * upserts by name make a resumed batch idempotent.
  */
-import { createHash } from 'node:crypto';
+import { payloadHash } from '../core/hash.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, TerminalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalContact, ObjectName } from '../core/model.js';
-import type { FreshsalesClient, FsRecord, JobState } from '../connectors/freshsales/index.js';
+import type { FreshsalesClient, FsRecord } from '../connectors/freshsales/index.js';
 import type { DealMap } from '../mapping/spec.js';
-import type {
-  BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, PhaseCounts, PreparedRecord, StagedRecord, StateStore, VerifyResult,
-} from '../state/store.js';
+import type { DestinationMatch, FailureEntry, PhaseCounts, PreparedRecord, StagedRecord, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
-import { JobTimer } from './job-timer.js';
+import { BulkLoader, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
 import { beforeImageOf, verifyRecord, type FieldMismatch } from './verify.js';
 
@@ -27,8 +25,6 @@ const ACCOUNT = 'account' as const;
 const READ_CHUNK = 500;
 /** Most items one bulk_upsert takes [api/freshsales.md]. */
 const BULK_MAX = 100;
-/** Read-backs of one batch before giving up on a job that never finishes. */
-const MAX_READBACKS = 8;
 /** Freshsales short-text limit on names. */
 const NAME_MAX = 255;
 
@@ -81,9 +77,6 @@ type Payload = Record<string, unknown>;
 const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
 const nameKey = (s: string) => s.trim().toLowerCase();
 
-function hashPayload(p: unknown): string {
-  return createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 32);
-}
 
 /**
  * Resolve `map.stage` inside `map.pipeline` (or the account's default pipeline, else the first
@@ -225,7 +218,7 @@ async function prepareDeals(d: DealPhaseDeps, stage: ResolvedDealStage): Promise
         contacts_added_list: [Number(s.contactId)],
       };
       if (d.ownerId) payload.owner_id = Number(d.ownerId);
-      return { sourceKey: row.sourceKey, matchKey: row.sourceKey, payload, payloadHash: hashPayload(payload) };
+      return { sourceKey: row.sourceKey, matchKey: row.sourceKey, payload, payloadHash: payloadHash(payload) };
     });
     await d.store.savePrepared(d.runId, DEAL, ready, []);
     after = rows[rows.length - 1]!.seq;
@@ -244,7 +237,7 @@ async function stageAccounts(d: DealPhaseDeps): Promise<void> {
     });
     const ready = items.map((i) => {
       const payload = { name: i.name, ...owner };
-      return { sourceKey: i.sourceKey, matchKey: i.sourceKey, payload, payloadHash: hashPayload(payload) };
+      return { sourceKey: i.sourceKey, matchKey: i.sourceKey, payload, payloadHash: payloadHash(payload) };
     });
     await d.store.savePrepared(d.runId, ACCOUNT, ready, []);
   };
@@ -295,12 +288,9 @@ const DEALS: ByNameEntity = {
   },
 };
 
-interface Item {
-  sourceKey: string;
+/** A deal or account in the bulk engine: identified by its source key, read back under its name. */
+interface Item extends BulkLoadItem {
   name: string;
-  key: string;
-  payload: Payload;
-  payloadHash: string;
 }
 
 async function loadAccounts(d: DealPhaseDeps): Promise<void> {
@@ -330,7 +320,7 @@ async function loadDeals(d: DealPhaseDeps): Promise<void> {
 function toItem(row: StagedRecord): Item {
   const payload = row.payload as Payload;
   const name = String(payload.name);
-  return { sourceKey: row.sourceKey, name, key: nameKey(name), payload, payloadHash: row.payloadHash ?? hashPayload(payload) };
+  return { sourceKey: row.sourceKey, matchKey: row.sourceKey, readKey: nameKey(name), name, payload, payloadHash: row.payloadHash ?? payloadHash(payload) };
 }
 
 /** Plan batches of ready records once, then load every open batch on the executor. */
@@ -347,7 +337,7 @@ async function loadByNameBatches(
   }
   const open = await d.store.openBatches(d.runId, spec.object);
   if (open.length === 0) return;
-  const timer = new JobTimer();
+  const loader = new BulkLoader(d, byNameSpec(d, spec));
   d.progress.start(step, null);
   await d.executor.run(
     open.map((b) => ({ phase: spec.object, batchNo: b.batchNo, row: b })),
@@ -355,8 +345,7 @@ async function loadByNameBatches(
       const rows = (await d.store.batchRecords(d.runId, spec.object, u.row.batchNo)).filter((r) => r.status === 'ready');
       const { items, orphans } = await itemsOf(rows);
       if (orphans.length > 0) await d.store.markOrphaned(d.runId, spec.object, orphans);
-      const outcome = items.length > 0 ? await loadBatch(d, spec, u.row, items, timer) : { journal: [], verify: [], failures: [] };
-      await d.store.completeBatch(d.runId, spec.object, u.row.batchNo, outcome, new Date(d.clock.now()));
+      await loader.load(u.row, items);
       d.progress.advance(rows.length);
     },
   );
@@ -364,70 +353,46 @@ async function loadByNameBatches(
 }
 
 /**
- * One batch: remember what exists under these names (before-images, saved before the first
- * send so a resumed batch still knows what it created), bulk upsert, read back by name and
- * verify; records the job did not write or wrote differently get a single upsert each, which
- * also yields the vendor's reason when Freshsales rejects one. A batch of one goes straight to
- * the single upsert: one call instead of a bulk call, a job poll and a read-back.
+ * An entity upserted by name, in the bulk engine. Before-images of what exists under the
+ * batch's names are saved before the first send, so a resumed batch still knows what it
+ * created; records the job did not write or wrote differently get a single upsert each, which
+ * also yields the vendor's reason when Freshsales rejects one.
  */
-async function loadBatch(d: DealPhaseDeps, spec: ByNameEntity, batch: BatchRow, items: Item[], timer: JobTimer): Promise<BatchOutcome> {
-  let matches: Map<string, DestinationMatch>;
-  if (batch.status === 'pending') {
-    const existing = await searchByName(d, spec, items.map((i) => i.name));
-    const list: DestinationMatch[] = [];
-    for (const i of items) {
-      const rec = existing.get(i.key);
-      if (rec) list.push({ matchKey: i.sourceKey, destId: rec.id, beforeImage: beforeImageOf(rec, spec.beforeFields, []) });
-    }
-    await d.store.saveMatches(d.runId, spec.object, list);
-    matches = new Map(list.map((m) => [m.matchKey, m]));
-  } else {
-    matches = await d.store.getMatches(d.runId, spec.object, items.map((i) => i.sourceKey));
-  }
-  // From here on the batch may have written: a resume must use the matches saved above.
-  await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, null);
-
-  const found = new Map<string, FsRecord>();
-  const verify = new Map<string, VerifyResult>();
-  const failures: FailureEntry[] = [];
-  let missing = items;
-  const mismatched: Item[] = [];
-  // A second bulk attempt only after a job that failed; records a completed job skipped were
-  // refused by validation, and the single upsert below gets the reason.
-  for (let attempt = 0; attempt < 2 && missing.length > 1; attempt++) {
-    const { jobRef } = await d.dest.bulkUpsert(spec.entity, missing.map((i) => ({ name: i.name, data: i.payload })));
-    if (jobRef) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, jobRef);
-    const out = await awaitAndReadBack(d, spec, missing, jobRef, timer, found, verify);
-    missing = out.missing;
-    mismatched.push(...out.mismatched);
-    if (out.jobState !== 'failed') break;
-  }
-  for (const i of [...missing, ...mismatched]) {
-    try {
-      const { record } = await d.dest.upsert(spec.entity, { name: i.name }, i.payload);
-      found.set(i.sourceKey, record);
-      verify.set(i.sourceKey, { sourceKey: i.sourceKey, ...spec.verify(i.payload, record) });
-    } catch (e) {
+function byNameSpec(d: DealPhaseDeps, spec: ByNameEntity): BulkLoadSpec<Item> {
+  const what = spec.entity === 'deals' ? 'deal' : 'account';
+  return {
+    entity: spec.entity,
+    object: spec.object,
+    // A batch of one goes straight to the single upsert: one call instead of a bulk call, a
+    // job poll and a read-back. A second bulk attempt only after a job that failed; records a
+    // completed job skipped were refused by validation, and the single upsert gets the reason.
+    resend: { minBulk: 2, onlyAfterFailedJob: true, markEachSend: false },
+    matches: async (batch, items) => {
+      // Only a batch never sent searches: once sent, its names may find records this run
+      // created, which must stay journaled as created.
+      if (batch.status !== 'pending') return d.store.getMatches(d.runId, spec.object, items.map((i) => i.matchKey));
+      const existing = await searchByName(d, spec, items.map((i) => i.name));
+      const list: DestinationMatch[] = [];
+      for (const i of items) {
+        const rec = existing.get(i.readKey);
+        if (rec) list.push({ matchKey: i.matchKey, destId: rec.id, beforeImage: beforeImageOf(rec, spec.beforeFields, []) });
+      }
+      await d.store.saveMatches(d.runId, spec.object, list);
+      return new Map(list.map((m) => [m.matchKey, m]));
+    },
+    bulkItem: (i) => ({ name: i.name, data: i.payload }),
+    readBack: (items) => searchByName(d, spec, items.map((i) => i.name)),
+    verify: spec.verify,
+    writeOne: async (i) => (await d.dest.upsert(spec.entity, { name: i.name }, i.payload)).record,
+    rejection: (e, i) => {
+      // A 4xx other than an authentication refusal is about this record; anything else stops the batch.
       if (e instanceof TerminalError && e.http?.status !== undefined && e.http.status >= 400 && e.http.status < 500 && e.http.status !== 401 && e.http.status !== 403) {
-        const what = spec.entity === 'deals' ? 'deal' : 'account';
-        const reason = e.details.length > 0 ? `Freshsales rejected the ${what} "${i.name}" (HTTP ${e.http.status}): ${e.details.join('; ')}` : e.message;
-        failures.push({ sourceKey: i.sourceKey, reason });
-        found.delete(i.sourceKey);
-        verify.delete(i.sourceKey);
-      } else throw e;
-    }
-  }
-
-  const journal: JournalEntryInput[] = [];
-  for (const i of items) {
-    const rec = found.get(i.sourceKey);
-    if (!rec) continue;
-    const m = matches.get(i.sourceKey);
-    journal.push({ sourceKey: i.sourceKey, destId: rec.id, action: m ? 'updated' : 'created', beforeImage: m?.beforeImage ?? null, payloadHash: i.payloadHash });
-  }
-  const unwritten = items.filter((i) => !found.has(i.sourceKey) && !failures.some((f) => f.sourceKey === i.sourceKey));
-  for (const i of unwritten) failures.push({ sourceKey: i.sourceKey, reason: `Freshsales did not write "${i.name}" and gave no reason` });
-  return { journal, verify: [...verify.values()].filter((v) => found.has(v.sourceKey)), failures };
+        return e.details.length > 0 ? `Freshsales rejected the ${what} "${i.name}" (HTTP ${e.http.status}): ${e.details.join('; ')}` : e.message;
+      }
+      return null;
+    },
+    describe: (i) => `"${i.name}"`,
+  };
 }
 
 /** POST /api/filtered_search/{deal|sales_account} on `name` — the records under these names (lowest id per name). */
@@ -442,73 +407,6 @@ async function searchByName(d: DealPhaseDeps, spec: ByNameEntity, names: string[
     if (!seen || BigInt(r.id) < BigInt(seen.id)) out.set(k, r);
   }
   return out;
-}
-
-/**
- * Wait for a bulk job the economical way (JobTimer: poll only until its duration is learned,
- * then read back once when it should be done) and read the batch back by name. The same
- * algorithm as the contact loader's, keyed by name instead of email.
- */
-async function awaitAndReadBack(
-  d: DealPhaseDeps,
-  spec: ByNameEntity,
-  items: Item[],
-  jobRef: string | null,
-  timer: JobTimer,
-  found: Map<string, FsRecord>,
-  verify: Map<string, VerifyResult>,
-): Promise<{ missing: Item[]; mismatched: Item[]; jobState: JobState | null }> {
-  const started = d.clock.now();
-  let jobState: JobState | null = null;
-  if (timer.waitMs === null && jobRef) {
-    let wait = 50;
-    for (;;) {
-      const state = await d.dest.jobStatus(jobRef);
-      if (state !== 'running') {
-        timer.observed(d.clock.now() - started);
-        jobState = state;
-        break;
-      }
-      await d.clock.sleep(wait);
-      wait = Math.min(wait * 2, 5_000);
-    }
-  } else {
-    await d.clock.sleep(timer.waitMs ?? 100);
-  }
-  let remaining = items;
-  let mismatched: Item[] = [];
-  for (let round = 0; round < MAX_READBACKS; round++) {
-    const byKey = await searchByName(d, spec, remaining.map((i) => i.name));
-    const next: Item[] = [];
-    mismatched = [];
-    for (const i of remaining) {
-      const rec = byKey.get(i.key);
-      const v = rec ? spec.verify(i.payload, rec) : null;
-      if (rec && v) {
-        found.set(i.sourceKey, rec);
-        verify.set(i.sourceKey, { sourceKey: i.sourceKey, ...v });
-      }
-      if (!v?.ok) {
-        if (rec) mismatched.push(i);
-        next.push(i);
-      }
-    }
-    if (round === 0) {
-      if (next.length === 0) timer.hit();
-      else if (jobState === null) timer.miss();
-    }
-    remaining = next;
-    if (remaining.length === 0 || jobState !== null || !jobRef) break;
-    const state = await d.dest.jobStatus(jobRef);
-    if (state !== 'running') {
-      // Finished since the read: one more read-back sees what it wrote.
-      jobState = state;
-      continue;
-    }
-    await d.clock.sleep(Math.max(20, timer.waitMs ?? 100) / 2);
-  }
-  const wrong = new Set(mismatched);
-  return { missing: remaining.filter((i) => !wrong.has(i)), mismatched, jobState };
 }
 
 /** Why a deal has no account: the account's failure in this run, or a generic reason. */

@@ -1,8 +1,8 @@
 /**
- * Learns how long a bulk job takes so the loader can read back once, right after the job
- * should be done, instead of polling its status. A read-back that finds the batch complete
- * nudges the estimate down 2%; one that comes too early raises it 50% and costs a status
- * poll. Misses settle near 5% of batches: about 0.1 extra calls per batch.
+ * Learns how long a bulk job takes so the bulk loader (bulk-load.ts) can read back once,
+ * right after the job should be done, instead of polling its status. A read-back that finds
+ * the batch complete nudges the estimate down 2%; one that comes too early raises it 50% and
+ * costs a status poll. Misses settle near 5% of batches: about 0.1 extra calls per batch.
  */
 export class JobTimer {
   private estimateMs: number | null = null;

@@ -1,0 +1,236 @@
+/**
+ * The batch loader shared by the contact, account and deal phases. One batch (at most 100
+ * records, what one bulk_upsert takes): one bulk_upsert, a wait for its asynchronous job that
+ * costs calls only while the job's duration is still unknown (JobTimer), one read-back of the
+ * whole batch, field-by-field verification; a re-send for records a job did not write, a single
+ * write for each record still missing or written differently; then journal, verification
+ * results and failures committed together. In the normal case a batch costs two calls: the
+ * bulk_upsert and the read-back.
+ *
+ * Crash safety: the batch is marked sent (committed) before its first write, so a resumed run
+ * knows it may have written; every write is keyed by the record's identity (email, id or
+ * name), so writing again is idempotent; nothing is journaled until `completeBatch` commits the
+ * batch's whole outcome in one transaction.
+ *
+ * What differs per entity — how a record is identified in the bulk call, how the batch is read
+ * back and keyed, how a record is verified and written alone, which errors are the vendor
+ * refusing one record — comes in a `BulkLoadSpec`.
+ */
+import type { Clock } from '../core/clock.js';
+import type { ObjectName } from '../core/model.js';
+import type { BulkItem, Entity, FreshsalesClient, FsRecord, JobState } from '../connectors/freshsales/index.js';
+import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, StateStore, VerifyResult } from '../state/store.js';
+import { JobTimer } from './job-timer.js';
+import type { FieldMismatch } from './verify.js';
+
+/** Read-backs of one batch before giving up on a job that never finishes. */
+const MAX_READBACKS = 8;
+
+/** One prepared record of a batch, as the engine handles it. */
+export interface BulkLoadItem {
+  sourceKey: string;
+  /**
+   * The record's identity within its batch: the key of its destination match, and of the
+   * engine's bookkeeping (contacts: the normalised email; deals and accounts: the source key).
+   */
+  matchKey: string;
+  /** The key the read-back finds the record under (`BulkLoadSpec.readBack`). */
+  readKey: string;
+  payload: Record<string, unknown>;
+  payloadHash: string;
+}
+
+/** When a batch uses the bulk call, and when it sends it again. */
+export interface ResendPolicy {
+  /**
+   * Fewest records worth a bulk call; fewer go straight to single writes (one call instead of a
+   * bulk call, a job poll and a read-back).
+   */
+  minBulk: number;
+  /**
+   * Send a second bulk call only after a job that failed (true), or whenever records are still
+   * missing after the first (false). Records a completed job skipped were refused by
+   * validation, and a single write gets the vendor's reason where a re-send would not.
+   */
+  onlyAfterFailedJob: boolean;
+  /** Count a re-send as a new attempt of the batch (`markBatchSent(null)` before it), not only the first send. */
+  markEachSend: boolean;
+}
+
+/** What differs between the entities loaded in bulk. */
+export interface BulkLoadSpec<I extends BulkLoadItem> {
+  entity: Entity;
+  object: ObjectName;
+  /** When the batch uses the bulk call, and when it sends it again. */
+  resend: ResendPolicy;
+  /**
+   * The destination matches of a batch's items, keyed by `matchKey` (a record with a match is
+   * updated and journaled with its before-image; one without is created). Called before the
+   * batch is marked sent, so matches it saves are committed before any write.
+   */
+  matches(batch: BatchRow, items: I[]): Promise<Map<string, DestinationMatch>>;
+  /** The item as one entry of the bulk_upsert: its identifier (email, id or name) and data. */
+  bulkItem(item: I, match: DestinationMatch | undefined): BulkItem;
+  /** One call reading the items back: the records found, keyed like `readKey`. */
+  readBack(items: I[]): Promise<Map<string, FsRecord>>;
+  /** Compare what was written with what reads back, field by field. */
+  verify(payload: I['payload'], record: FsRecord): { ok: boolean; mismatches: FieldMismatch[] };
+  /** Write one record alone (the fallback); returns the record as written. */
+  writeOne(item: I, match: DestinationMatch | undefined): Promise<FsRecord>;
+  /**
+   * The failure reason when `error` (thrown by `writeOne`) is the vendor refusing this one
+   * record; null for anything else, which is rethrown and stops the batch uncommitted.
+   */
+  rejection(error: unknown, item: I): string | null;
+  /** How a failure reason names the item, e.g. `"Gold deal <a@b.c>"`. */
+  describe(item: I): string;
+}
+
+/** What the engine needs of a phase's dependencies. */
+export interface BulkLoadDeps {
+  store: StateStore;
+  runId: string;
+  dest: FreshsalesClient;
+  clock: Clock;
+}
+
+/**
+ * Loads the batches of one phase. Keep one loader per phase: its JobTimer learns the bulk
+ * job duration across the phase's batches (concurrent ones included).
+ */
+export class BulkLoader<I extends BulkLoadItem> {
+  private readonly timer = new JobTimer();
+
+  constructor(
+    private readonly d: BulkLoadDeps,
+    private readonly spec: BulkLoadSpec<I>,
+  ) {}
+
+  /**
+   * Load one batch and commit its outcome (journal, verification, failures) with
+   * `completeBatch`, which also marks the batch done. An empty batch is just completed.
+   */
+  async load(batch: BatchRow, items: I[]): Promise<BatchOutcome> {
+    const outcome = items.length > 0 ? await this.write(batch, items) : { journal: [], verify: [], failures: [] };
+    await this.d.store.completeBatch(this.d.runId, this.spec.object, batch.batchNo, outcome, new Date(this.d.clock.now()));
+    return outcome;
+  }
+
+  private async write(batch: BatchRow, items: I[]): Promise<BatchOutcome> {
+    const { d, spec } = this;
+    const matches = await spec.matches(batch, items);
+    // From here on the batch may have written: a resume must know it, and use the matches above.
+    await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, null);
+
+    const found = new Map<string, FsRecord>();
+    const verify = new Map<string, VerifyResult>();
+    const failures: FailureEntry[] = [];
+    let missing = items;
+    const mismatched: I[] = [];
+    // Up to two bulk attempts for records a job did not write (a failed job, a record the job
+    // skipped); records written but read back different get a single write each.
+    for (let attempt = 0; attempt < 2 && missing.length >= spec.resend.minBulk; attempt++) {
+      if (attempt > 0 && spec.resend.markEachSend) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, null);
+      const { jobRef } = await d.dest.bulkUpsert(spec.entity, missing.map((i) => spec.bulkItem(i, matches.get(i.matchKey))));
+      if (jobRef) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, jobRef);
+      const out = await this.awaitAndReadBack(missing, jobRef, found, verify);
+      missing = out.missing;
+      mismatched.push(...out.mismatched);
+      if (spec.resend.onlyAfterFailedJob && out.jobState !== 'failed') break;
+    }
+    for (const i of [...missing, ...mismatched]) {
+      try {
+        const record = await spec.writeOne(i, matches.get(i.matchKey));
+        found.set(i.matchKey, record);
+        verify.set(i.matchKey, { sourceKey: i.sourceKey, ...spec.verify(i.payload, record) });
+      } catch (e) {
+        const reason = spec.rejection(e, i);
+        if (reason === null) throw e;
+        failures.push({ sourceKey: i.sourceKey, reason });
+        // What a read-back saw of a refused record is not what this run wrote: neither journaled nor verified.
+        found.delete(i.matchKey);
+        verify.delete(i.matchKey);
+      }
+    }
+
+    const journal: JournalEntryInput[] = [];
+    for (const i of items) {
+      const rec = found.get(i.matchKey);
+      if (!rec) continue;
+      const m = matches.get(i.matchKey);
+      journal.push({ sourceKey: i.sourceKey, destId: rec.id, action: m ? 'updated' : 'created', beforeImage: m?.beforeImage ?? null, payloadHash: i.payloadHash });
+    }
+    // Every record ends journaled or failed: a batch marked done leaves nothing unaccounted for.
+    const unwritten = items.filter((i) => !found.has(i.matchKey) && !failures.some((f) => f.sourceKey === i.sourceKey));
+    for (const i of unwritten) failures.push({ sourceKey: i.sourceKey, reason: `Freshsales did not write ${spec.describe(i)} and gave no reason` });
+    return { journal, verify: [...verify].filter(([k]) => found.has(k)).map(([, v]) => v), failures };
+  }
+
+  /**
+   * Wait for a bulk job the economical way and read the batch back (one call). While the
+   * JobTimer has learned nothing, poll the job with growing intervals and learn its duration;
+   * after that, sleep the learned time and read back once, polling the job only when the
+   * read-back came too early. Returns the items still missing and those present but different,
+   * once the job has finished (or after MAX_READBACKS rounds), and the job's final state if seen.
+   */
+  private async awaitAndReadBack(
+    items: I[],
+    jobRef: string | null,
+    found: Map<string, FsRecord>,
+    verify: Map<string, VerifyResult>,
+  ): Promise<{ missing: I[]; mismatched: I[]; jobState: JobState | null }> {
+    const { d, spec, timer } = this;
+    const started = d.clock.now();
+    let jobState: JobState | null = null;
+    if (timer.waitMs === null && jobRef) {
+      let wait = 50;
+      for (;;) {
+        const state = await d.dest.jobStatus(jobRef);
+        if (state !== 'running') {
+          timer.observed(d.clock.now() - started);
+          jobState = state;
+          break;
+        }
+        await d.clock.sleep(wait);
+        wait = Math.min(wait * 2, 5_000);
+      }
+    } else {
+      await d.clock.sleep(timer.waitMs ?? 100);
+    }
+    let remaining = items;
+    let mismatched: I[] = [];
+    for (let round = 0; round < MAX_READBACKS; round++) {
+      const byKey = await spec.readBack(remaining);
+      const next: I[] = [];
+      mismatched = [];
+      for (const i of remaining) {
+        const rec = byKey.get(i.readKey);
+        const v = rec ? spec.verify(i.payload, rec) : null;
+        if (rec && v) {
+          // Kept even when different: if nothing better comes, the record exists but differs.
+          found.set(i.matchKey, rec);
+          verify.set(i.matchKey, { sourceKey: i.sourceKey, ...v });
+        }
+        if (!v?.ok) {
+          if (rec) mismatched.push(i);
+          next.push(i);
+        }
+      }
+      if (round === 0) {
+        if (next.length === 0) timer.hit();
+        else if (jobState === null) timer.miss();
+      }
+      remaining = next;
+      if (remaining.length === 0 || jobState !== null || !jobRef) break;
+      const state = await d.dest.jobStatus(jobRef);
+      if (state !== 'running') {
+        // The job finished after our read: one more read-back sees what it wrote.
+        jobState = state;
+        continue;
+      }
+      await d.clock.sleep(Math.max(20, timer.waitMs ?? 100) / 2);
+    }
+    const wrong = new Set(mismatched);
+    return { missing: remaining.filter((i) => !wrong.has(i)), mismatched, jobState };
+  }
+}

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/core/clock.js';
+import { TerminalError, TransientError } from '../../src/core/errors.js';
+import type { BulkItem, FreshsalesClient, FsRecord, JobState } from '../../src/connectors/freshsales/index.js';
+import { BulkLoader, type BulkLoadItem, type BulkLoadSpec, type ResendPolicy } from '../../src/pipeline/bulk-load.js';
+import { verifyRecord } from '../../src/pipeline/verify.js';
+import type { BatchOutcome, BatchRow, DestinationMatch, StateStore } from '../../src/state/store.js';
+
+/**
+ * A fake destination on virtual time: a bulk job takes `jobMs`, then writes what `writes`
+ * lets it write and ends in `final`. Every call and store write lands in one log, in order.
+ */
+function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: string[]; garble?: string[] }>; singleFails?: Record<string, Error> } = {}) {
+  const log: string[] = [];
+  let now = 0;
+  const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+  const records = new Map<string, FsRecord>();
+  const jobs = new Map<string, { doneAt: number; final: JobState; apply: () => void; applied: boolean }>();
+  let nextId = 1;
+  const put = (name: string, data: Record<string, unknown>) => {
+    const id = records.get(name)?.id ?? String(nextId++);
+    records.set(name, { ...records.get(name), ...data, id } as FsRecord);
+    return records.get(name)!;
+  };
+  const settle = () => {
+    for (const j of jobs.values()) if (!j.applied && now >= j.doneAt) {
+      j.applied = true;
+      j.apply();
+    }
+  };
+  const dest = {
+    async bulkUpsert(_entity: string, items: BulkItem[]) {
+      const ref = `job${jobs.size + 1}`;
+      const spec = opts.jobs?.[jobs.size] ?? {};
+      log.push(`bulkUpsert ${items.map((i) => i.name).join(',')}`);
+      jobs.set(ref, {
+        doneAt: now + (opts.jobMs ?? 300),
+        final: spec.final ?? 'completed',
+        applied: false,
+        apply: () => {
+          if (spec.final === 'failed') return;
+          for (const i of items) {
+            if (spec.skip?.includes(i.name!)) continue;
+            put(i.name!, spec.garble?.includes(i.name!) ? { ...i.data, v: 'garbled' } : i.data);
+          }
+        },
+      });
+      return { jobRef: ref };
+    },
+    async jobStatus(ref: string): Promise<JobState> {
+      settle();
+      const j = jobs.get(ref)!;
+      const state = now >= j.doneAt ? j.final : 'running';
+      log.push(`jobStatus ${state}`);
+      return state;
+    },
+    async upsert(_entity: string, id: { name: string }, data: Record<string, unknown>) {
+      log.push(`upsert ${id.name}`);
+      const fail = opts.singleFails?.[id.name];
+      if (fail) throw fail;
+      return { created: true, record: put(id.name, data) };
+    },
+  };
+  const completed: BatchOutcome[] = [];
+  const store = {
+    async markBatchSent(_run: string, _o: string, batchNo: number, jobRef: string | null) {
+      log.push(`markBatchSent ${batchNo} ${jobRef}`);
+    },
+    async completeBatch(_run: string, _o: string, batchNo: number, outcome: BatchOutcome) {
+      log.push(`completeBatch ${batchNo}`);
+      completed.push(outcome);
+    },
+  };
+  const readBack = async (items: Item[]) => {
+    settle();
+    log.push(`readBack ${items.map((i) => i.readKey).join(',')}`);
+    return new Map([...records].filter(([k]) => items.some((i) => i.readKey === k)));
+  };
+  const spec = (resend: ResendPolicy, matches = new Map<string, DestinationMatch>()): BulkLoadSpec<Item> => ({
+    entity: 'deals',
+    object: 'deal',
+    resend,
+    matches: async () => matches,
+    bulkItem: (i) => ({ name: i.readKey, data: i.payload }),
+    readBack,
+    verify: verifyRecord,
+    writeOne: async (i) => (await dest.upsert('deals', { name: i.readKey }, i.payload)).record,
+    rejection: (e) => (e instanceof TerminalError ? e.message : null),
+    describe: (i) => `"${i.readKey}"`,
+  });
+  const loader = (s: BulkLoadSpec<Item>) =>
+    new BulkLoader({ store: store as unknown as StateStore, runId: 'r', dest: dest as unknown as FreshsalesClient, clock }, s);
+  return { log, loader, spec, completed, records };
+}
+
+type Item = BulkLoadItem;
+
+const item = (name: string): Item => ({ sourceKey: `src:${name}`, matchKey: `src:${name}`, readKey: name, payload: { name, v: name.toUpperCase() }, payloadHash: `h${name}` });
+const batch = (batchNo: number, status: BatchRow['status'] = 'pending'): BatchRow => ({ object: 'deal', batchNo, status, jobRef: null, attempts: 0 });
+
+/** Contacts' policy: always bulk, re-send whatever is missing, count each send. */
+const EVERY_MISSING: ResendPolicy = { minBulk: 1, onlyAfterFailedJob: false, markEachSend: true };
+/** Deals' and accounts' policy: a single record goes alone, re-send only after a failed job. */
+const AFTER_FAILED_JOB: ResendPolicy = { minBulk: 2, onlyAfterFailedJob: true, markEachSend: false };
+
+describe('bulk loader', () => {
+  it('polls the first job to learn its duration, then costs one bulk_upsert and one read-back per batch', async () => {
+    const w = world();
+    const loader = w.loader(w.spec(EVERY_MISSING));
+    await loader.load(batch(1), [item('a'), item('b')]);
+    expect(w.log.filter((l) => l.startsWith('jobStatus')).length).toBeGreaterThan(0);
+    w.log.length = 0;
+    const out = await loader.load(batch(2), [item('c'), item('d')]);
+    expect(w.log).toEqual(['markBatchSent 2 null', 'bulkUpsert c,d', 'markBatchSent 2 job2', 'readBack c,d', 'completeBatch 2']);
+    expect(out.journal.map((j) => [j.sourceKey, j.action])).toEqual([['src:c', 'created'], ['src:d', 'created']]);
+    expect(out.verify.every((v) => v.ok)).toBe(true);
+    expect(out.failures).toEqual([]);
+  });
+
+  it('journals a matched record as updated with its before-image', async () => {
+    const w = world();
+    const matches = new Map([['src:a', { matchKey: 'src:a', destId: '99', beforeImage: { v: 'old' } }]]);
+    const out = await w.loader(w.spec(EVERY_MISSING, matches)).load(batch(1), [item('a'), item('b')]);
+    expect(out.journal).toEqual([
+      { sourceKey: 'src:a', destId: expect.any(String), action: 'updated', beforeImage: { v: 'old' }, payloadHash: 'ha' },
+      { sourceKey: 'src:b', destId: expect.any(String), action: 'created', beforeImage: null, payloadHash: 'hb' },
+    ]);
+  });
+
+  it('re-sends what a failed job did not write, marking the batch sent before each send when asked to', async () => {
+    const w = world({ jobs: [{ final: 'failed' }] });
+    const out = await w.loader(w.spec(EVERY_MISSING)).load(batch(1), [item('a'), item('b')]);
+    expect(w.log.filter((l) => l.startsWith('bulkUpsert') || l.startsWith('markBatchSent'))).toEqual([
+      'markBatchSent 1 null', 'bulkUpsert a,b', 'markBatchSent 1 job1', 'markBatchSent 1 null', 'bulkUpsert a,b', 'markBatchSent 1 job2',
+    ]);
+    expect(out.journal).toHaveLength(2);
+    expect(w.log).not.toContain('upsert a');
+  });
+
+  it('after a failed job re-sends once, without a new attempt mark, under the after-failed-job policy', async () => {
+    const w = world({ jobs: [{ final: 'failed' }] });
+    await w.loader(w.spec(AFTER_FAILED_JOB)).load(batch(1), [item('a'), item('b')]);
+    expect(w.log.filter((l) => l.startsWith('bulkUpsert') || l.startsWith('markBatchSent'))).toEqual([
+      'markBatchSent 1 null', 'bulkUpsert a,b', 'markBatchSent 1 job1', 'bulkUpsert a,b', 'markBatchSent 1 job2',
+    ]);
+  });
+
+  it('re-sends what a completed job skipped under the every-missing policy, but writes it alone under the after-failed-job one', async () => {
+    const every = world({ jobs: [{ skip: ['b'] }] });
+    await every.loader(every.spec(EVERY_MISSING)).load(batch(1), [item('a'), item('b')]);
+    expect(every.log.filter((l) => l.startsWith('bulkUpsert') || l.startsWith('upsert'))).toEqual(['bulkUpsert a,b', 'bulkUpsert b']);
+
+    const failed = world({ jobs: [{ skip: ['b'] }] });
+    const out = await failed.loader(failed.spec(AFTER_FAILED_JOB)).load(batch(1), [item('a'), item('b')]);
+    expect(failed.log.filter((l) => l.startsWith('bulkUpsert') || l.startsWith('upsert'))).toEqual(['bulkUpsert a,b', 'upsert b']);
+    expect(out.journal.map((j) => j.sourceKey)).toEqual(['src:a', 'src:b']);
+  });
+
+  it('writes a record read back different alone, and verifies what that write returns', async () => {
+    const w = world({ jobs: [{ garble: ['a'] }] });
+    const out = await w.loader(w.spec(EVERY_MISSING)).load(batch(1), [item('a'), item('b')]);
+    expect(w.log.filter((l) => l.startsWith('bulkUpsert') || l.startsWith('upsert'))).toEqual(['bulkUpsert a,b', 'upsert a']);
+    expect(out.verify.map((v) => [v.sourceKey, v.ok])).toEqual([['src:a', true], ['src:b', true]]);
+  });
+
+  it('fails a record the vendor refuses (neither journaled nor verified) and rethrows anything else uncommitted', async () => {
+    const w = world({ jobs: [{ garble: ['a'] }], singleFails: { a: new TerminalError('refused a') } });
+    const out = await w.loader(w.spec(EVERY_MISSING)).load(batch(1), [item('a'), item('b')]);
+    expect(out.failures).toEqual([{ sourceKey: 'src:a', reason: 'refused a' }]);
+    expect(out.journal.map((j) => j.sourceKey)).toEqual(['src:b']);
+    expect(out.verify.map((v) => v.sourceKey)).toEqual(['src:b']);
+
+    const down = world({ jobs: [{ garble: ['a'] }], singleFails: { a: new TransientError('503') } });
+    await expect(down.loader(down.spec(EVERY_MISSING)).load(batch(1), [item('a'), item('b')])).rejects.toThrow('503');
+    expect(down.log).not.toContain('completeBatch 1');
+  });
+
+  it('writes a batch smaller than minBulk alone, after marking it sent', async () => {
+    const w = world();
+    const out = await w.loader(w.spec(AFTER_FAILED_JOB)).load(batch(1), [item('a')]);
+    expect(w.log).toEqual(['markBatchSent 1 null', 'upsert a', 'completeBatch 1']);
+    expect(out.journal).toHaveLength(1);
+  });
+
+  it('completes an empty batch without a call', async () => {
+    const w = world();
+    const out = await w.loader(w.spec(EVERY_MISSING)).load(batch(1), []);
+    expect(w.log).toEqual(['completeBatch 1']);
+    expect(out).toEqual({ journal: [], verify: [], failures: [] });
+  });
+});
