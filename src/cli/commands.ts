@@ -73,14 +73,20 @@ export async function status(opts: { config: string }, io: Io): Promise<number> 
       return EXIT.ok;
     }
     io.out(`run ${run.id}: ${run.status} (started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''})`);
-    for (const step of ['extracted', 'prepared', 'matched', 'batched']) {
+    for (const step of ['groups', 'extracted', 'prepared', 'matched', 'batched']) {
       const v = await store.getCheckpoint(run.id, `contact:${step}`);
       io.out(`  contact ${step.padEnd(9)} ${v ? 'yes' : 'not yet'}`);
     }
-    const open = await store.openBatches(run.id, 'contact');
-    const c = await store.counts(run.id, 'contact');
-    io.out(`  contacts: source ${c.source}, quarantined ${c.quarantined}, merged ${c.merged}, created ${c.created}, updated ${c.updated}, failed ${c.failed}, verified ${c.verified}, mismatched ${c.mismatched}`);
-    io.out(`  batches still open: ${open.length}${open.length ? ` (next: #${open[0]!.batchNo})` : ''}`);
+    for (const object of ['contact', 'account', 'deal', 'task'] as const) {
+      const c = await store.counts(run.id, object);
+      if (c.source === 0 && object !== 'contact') continue;
+      const open = await store.openBatches(run.id, object);
+      io.out(
+        `  ${object}s: source ${c.source}, quarantined ${c.quarantined}, merged ${c.merged}, created ${c.created}, updated ${c.updated}, ` +
+          `failed ${c.failed}, orphaned ${c.orphaned}, verified ${c.verified}, mismatched ${c.mismatched}` +
+          (open.length ? `; batches still open: ${open.length} (next #${open[0]!.batchNo})` : ''),
+      );
+    }
     io.out(`  destination calls so far: ${(await store.getCheckpoint(run.id, 'api:calls')) ?? 0}`);
     return EXIT.ok;
   } finally {

@@ -46,6 +46,12 @@ describe('crash safety', () => {
     expect(r1.signal).toBe('SIGKILL');
     expect(killedAt.done).toBeLessThan(killedAt.total);
 
+    // status tells where the killed run stands.
+    const st = await runCli(['status', '--config', h.configFile]);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toMatch(/: running \(started/);
+    expect(st.stdout).toMatch(/contacts: source 1200, .*batches still open: \d+/);
+
     const second = await runCli(['migrate', '--config', h.configFile, '--out', out]);
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
