@@ -17,6 +17,7 @@
  * refusing one record — comes in a `BulkLoadSpec`.
  */
 import type { Clock } from '../core/clock.js';
+import { TerminalError } from '../core/errors.js';
 import type { ObjectName } from '../core/model.js';
 import type { BulkItem, Entity, FreshsalesClient, FsRecord, JobState } from '../connectors/freshsales/index.js';
 import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, StateStore, VerifyResult } from '../state/store.js';
@@ -100,6 +101,17 @@ export interface BulkLoadDeps {
  */
 export class BulkLoader<I extends BulkLoadItem> {
   private readonly timer = new JobTimer();
+  /**
+   * Set when the account refuses the bulk endpoint itself (404/405: not on this plan or
+   * product; 403: this key's role may not use it): from then on every batch goes through
+   * single writes, which cost one call per record but still work.
+   */
+  private bulkUnavailable: string | null = null;
+
+  /** Why bulk writes were abandoned for this phase, if they were. */
+  get bulkUnavailableReason(): string | null {
+    return this.bulkUnavailable;
+  }
 
   constructor(
     private readonly d: BulkLoadDeps,
@@ -129,9 +141,17 @@ export class BulkLoader<I extends BulkLoadItem> {
     const mismatched: I[] = [];
     // Up to two bulk attempts for records a job did not write (a failed job, a record the job
     // skipped); records written but read back different get a single write each.
-    for (let attempt = 0; attempt < 2 && missing.length >= spec.resend.minBulk; attempt++) {
+    for (let attempt = 0; attempt < 2 && missing.length >= spec.resend.minBulk && !this.bulkUnavailable; attempt++) {
       if (attempt > 0 && spec.resend.markEachSend) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, null);
-      const { jobRef } = await d.dest.bulkUpsert(spec.entity, missing.map((i) => spec.bulkItem(i, matches.get(i.matchKey))));
+      let jobRef: string | null;
+      try {
+        ({ jobRef } = await d.dest.bulkUpsert(spec.entity, missing.map((i) => spec.bulkItem(i, matches.get(i.matchKey)))));
+      } catch (e) {
+        const status = e instanceof TerminalError ? e.http?.status : undefined;
+        if (status !== 404 && status !== 405 && status !== 403) throw e;
+        this.bulkUnavailable = `bulk_upsert for ${spec.entity} answered HTTP ${status}: falling back to one call per record`;
+        break;
+      }
       if (jobRef) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, jobRef);
       const out = await this.awaitAndReadBack(missing, jobRef, found, verify);
       missing = out.missing;

@@ -10,7 +10,7 @@ import type { BatchOutcome, BatchRow, DestinationMatch, StateStore } from '../..
  * A fake destination on virtual time: a bulk job takes `jobMs`, then writes what `writes`
  * lets it write and ends in `final`. Every call and store write lands in one log, in order.
  */
-function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: string[]; garble?: string[] }>; singleFails?: Record<string, Error> } = {}) {
+function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: string[]; garble?: string[] }>; singleFails?: Record<string, Error>; bulkRefused?: number } = {}) {
   const log: string[] = [];
   let now = 0;
   const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
@@ -30,6 +30,10 @@ function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: s
   };
   const dest = {
     async bulkUpsert(_entity: string, items: BulkItem[]) {
+      if (opts.bulkRefused) {
+        log.push('bulkUpsert refused');
+        throw new TerminalError('bulk_upsert not found', { http: { method: 'POST', path: '/api/deals/bulk_upsert', status: opts.bulkRefused } });
+      }
       const ref = `job${jobs.size + 1}`;
       const spec = opts.jobs?.[jobs.size] ?? {};
       log.push(`bulkUpsert ${items.map((i) => i.name).join(',')}`);
@@ -187,5 +191,23 @@ describe('bulk loader', () => {
     const out = await w.loader(w.spec(EVERY_MISSING)).load(batch(1), []);
     expect(w.log).toEqual(['completeBatch 1']);
     expect(out).toEqual({ journal: [], verify: [], failures: [] });
+  });
+
+  it('falls back to single writes for the rest of the phase when the account has no bulk endpoint', async () => {
+    const w = world({ bulkRefused: 404 });
+    const loader = w.loader(w.spec(EVERY_MISSING));
+    const first = await loader.load(batch(1), [item('a'), item('b')]);
+    expect(first.journal).toHaveLength(2);
+    expect(first.failures).toEqual([]);
+    expect(loader.bulkUnavailableReason).toContain('HTTP 404');
+    w.log.length = 0;
+    await loader.load(batch(2), [item('c')]);
+    // No second try of the refused endpoint: straight to the single write.
+    expect(w.log).toEqual(['markBatchSent 2 null', 'upsert c', 'completeBatch 2']);
+  });
+
+  it('does not take a validation error of the bulk call for a missing endpoint', async () => {
+    const w = world({ bulkRefused: 400 });
+    await expect(w.loader(w.spec(EVERY_MISSING)).load(batch(1), [item('a')])).rejects.toThrow('bulk_upsert not found');
   });
 });
