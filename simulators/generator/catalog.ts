@@ -35,6 +35,8 @@ const ATTRIBUTES: ReadonlyArray<[string, XtremepushAttributeType, string]> = [
   ['last_login_at', 'Date', 'Last login (UTC)'],
   ['favourite_sports', 'Array', 'Favourite sports'],
   ['vip', 'Boolean', 'VIP player'],
+  // Last, so every earlier definition keeps its id.
+  ['favourite_venue_id', 'String', 'Favourite venue (location id, see list/location)'],
 ];
 
 /** Attribute definitions as `list/attribute` returns them. */

@@ -28,6 +28,10 @@ export const Salt = {
   pushAction: 0x68e31da4,
   uuid: 0x3c6ef372,
   tag: 0x7f4a7c15,
+  /** `favourite_venue_id` per profile: its own stream, so every other profile value stays as it was. */
+  venue: 0x4cf5ad43,
+  /** The location catalogue (one stream per seed). */
+  location: 0x2545f491,
 } as const;
 
 /** A seeded sfc32 stream for record `index` and `salt`. */

@@ -8,6 +8,7 @@ import type { Rng } from '../common/prng.js';
 import { formatDate, formatDateTimeOffset, formatDateTimeUtc, zoneOffsetMinutes } from './formats.js';
 import { Salt, indexRng, intIn, pick, uuidFor, weights } from './index-rng.js';
 import { JUNK_PHONES, MARKETS, SPORTS, TEAMS, namePools, slug, type Market, type NamePools } from './locales.js';
+import { favouriteVenueAt } from './locations.js';
 import { EmailRole, NameRole, PhoneRole, profileIdAt, type MessPlan } from './plan.js';
 import type { LoyaltyTier, XtremepushProfile } from './types.js';
 
@@ -261,6 +262,9 @@ export function profileAt(ctx: ProfileContext, i: number): XtremepushProfile {
   if (st) row.favourite_sports = st === 2 ? sportsList(r) : null;
   st = presence(r, 0.8);
   if (st) row.vip = st === 2 ? r() < 0.08 : null;
+  // Drawn from its own stream (not `r`), so adding it changed no other value of the row.
+  const venue = favouriteVenueAt(ctx.seed, i, m.code);
+  if (venue !== undefined) row.favourite_venue_id = venue;
   return row;
 }
 

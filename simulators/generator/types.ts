@@ -52,6 +52,8 @@ export interface XtremepushProfile {
   /** JSON array serialised as a string, e.g. '["football","tennis"]'. */
   favourite_sports?: string | null;
   vip?: boolean | null;
+  /** A location id (`loc_<n>`, see `list/location`); a few point at deleted locations [A]. */
+  favourite_venue_id?: string | null;
   /** Further custom attributes added by tests (`addProfile`, `updateProfile`). */
   [attribute: string]: unknown;
 }
@@ -74,6 +76,16 @@ export interface XtremepushAttributeDefinition {
   max_length: number | null;
   description: string;
   create_time: number;
+}
+
+/**
+ * One row of `list/location` [A: model and fields]: a venue a profile attribute can point
+ * at (the service page's "linked location object"). Ids are text, `loc_<n>`.
+ */
+export interface XtremepushLocation {
+  id: string;
+  name: string;
+  city: string;
 }
 
 /** One row of `list/device` / `info/device` [A fields]. */
@@ -297,7 +309,7 @@ export interface XtremepushDatasetOptions {
 /**
  * The generated Xtremepush account. `profiles`, `attributes`, `truth` and the small
  * catalogues are built eagerly; the per-profile collections (devices, messages, push
- * actions, events, consents, subscriptions, tag hits, segment members) are built on first read
+ * actions, events, consents, subscriptions, tag hits, segment members) and the locations are built on first read
  * and then kept, so paging 200k profiles does not pay for a million events.
  */
 export interface XtremepushDataset {
@@ -320,4 +332,6 @@ export interface XtremepushDataset {
   subscriptions: XtremepushSubscription[];
   /** Tag hits (`list/tag`), in id order. */
   tagHits: XtremepushTagHit[];
+  /** Locations (`list/location`) that `favourite_venue_id` points at, in id creation order. */
+  locations: XtremepushLocation[];
 }

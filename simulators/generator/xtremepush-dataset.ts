@@ -6,13 +6,14 @@
  */
 import { consentsFor, devicesFor, eventsFor, messagesFor, sendableCampaigns, subscriptionsFor, tagHitsFor, type ActivityOptions } from './activity.js';
 import { attributeDefinitions, campaigns as buildCampaigns, promotions as buildPromotions, segments as buildSegments } from './catalog.js';
+import { locationCatalogue } from './locations.js';
 import { EmailRole, NameRole, PhoneRole, buildPlan, profileIdAt, type MessPlan } from './plan.js';
 import { coreAt, groupUpdateTimes, profileAt, profileContext, type ProfileContext } from './profiles.js';
 import { segmentMatches } from './segment-rules.js';
 import type {
   DuplicateGroup, XtremepushAttributeDefinition, XtremepushCampaign, XtremepushConsent, XtremepushDataset, XtremepushDatasetOptions,
-  XtremepushDevice, XtremepushEvent, XtremepushMessage, XtremepushProfile, XtremepushPromotion, XtremepushPushAction, XtremepushSegment,
-  XtremepushSubscription, XtremepushTagHit, XtremepushTruth,
+  XtremepushDevice, XtremepushEvent, XtremepushLocation, XtremepushMessage, XtremepushProfile, XtremepushPromotion, XtremepushPushAction,
+  XtremepushSegment, XtremepushSubscription, XtremepushTagHit, XtremepushTruth,
 } from './types.js';
 
 /** 2025-01-01T00:00:00Z: the default "now", so output never depends on the wall clock. */
@@ -48,6 +49,8 @@ export interface XtremepushGenerator {
   readonly campaigns: XtremepushCampaign[];
   readonly segments: XtremepushSegment[];
   readonly promotions: XtremepushPromotion[];
+  /** Locations (`list/location`) profiles point at through `favourite_venue_id`; fresh copies on each read. */
+  locations(): XtremepushLocation[];
 }
 
 /** "Now" in unix seconds; milliseconds (anything above 1e11) are converted. */
@@ -154,6 +157,8 @@ export function createXtremepushGenerator(opts: XtremepushDatasetOptions): Xtrem
     campaigns: camps,
     segments: buildSegments(now),
     promotions: promos,
+    // Copies: the catalogue is cached per seed, and a simulator owns (and may change) its dataset.
+    locations: () => locationCatalogue(seed).locations.map((l) => ({ ...l })),
   };
 }
 
@@ -217,6 +222,7 @@ export function generateXtremepushDataset(opts: XtremepushDatasetOptions): Xtrem
   lazy(ds, 'consents', () => allActivity().consents);
   lazy(ds, 'subscriptions', () => allActivity().subscriptions);
   lazy(ds, 'tagHits', () => allActivity().tagHits);
+  lazy(ds, 'locations', () => gen.locations());
   return ds;
 }
 
@@ -237,6 +243,7 @@ export function datasetSummary(ds: XtremepushDataset): Record<string, number> {
     subscriptions: ds.subscriptions.length,
     promotions: ds.promotions.length,
     tagHits: ds.tagHits.length,
+    locations: ds.locations.length,
     missingEmail: t.missingEmail.length,
     invalidEmail: t.invalidEmail.length,
     duplicateGroups: t.duplicateGroups.length,

@@ -15,6 +15,12 @@
  * timestamped hits [C]), with the usual condition/select/order/limit/offset; `id` is the
  * keyset for paging. The docs only say a tags list operation exists.
  *
+ * Locations: `list/location` [A model name and row shape] answers `{id, name, city}` rows,
+ * the records profile attributes such as `favourite_venue_id` point at (the service page's
+ * "linked location object"; the docs publish no such model). Ids are text (`loc_12`), so
+ * `order` and `id >` compare them as text (binary collation), which still pages by keyset;
+ * condition/select/order/limit/offset work as on every list. No `info/location`.
+ *
  * Admin (not faulted, not counted): `GET /__sim/state`, `POST /__sim/faults {"spec":"..."}`.
  * Export files: `GET /exports/{token}.jsonl` (no auth, like a pre-signed link).
  */
@@ -103,6 +109,7 @@ const MODEL_FIELDS: Record<string, string[]> = {
   'profile-subscription': ['profile_id', 'user_id', 'channel', 'email_address', 'status', 'update_is_external', 'update_time'],
   promotion: ['id', 'name', 'type', 'code', 'active', 'start_time', 'end_time', 'create_time'],
   tag: ['id', 'tag', 'profile_id', 'device_id', 'create_time'],
+  location: ['id', 'name', 'city'],
   task: ['id', 'type', 'status', 'params', 'create_time', 'complete_time', 'result', 'error_message'],
 };
 
@@ -170,6 +177,8 @@ export async function startXtremepushSim(opts: XtremepushSimOptions): Promise<Xt
     'profile-subscription': lazyTable('subscription', () => (opts.subscriptionHistory ? (ds.subscriptions as unknown as Row[]) : []), null),
     promotion: lazyTable('promotion', () => ds.promotions as unknown as Row[], 'id'),
     tag: lazyTable('tag', () => ds.tagHits as unknown as Row[], 'id'),
+    // Text ids (loc_12) have no numeric key: the table filters and sorts instead of seeking.
+    location: lazyTable('location', () => ds.locations as unknown as Row[], null),
     task: () => new Table(tasks.views(), 'id'),
   };
   const knownFor = (model: string) => (model === 'profile' ? profileKnown : (f: string) => MODEL_FIELDS[model]!.includes(f));

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Logger } from '../core/logger.js';
 import type { SourceConnector } from './source.js';
-import { XtremepushConfig, createXtremepush, contactPages, toAttributeType } from './xtremepush/index.js';
+import { XTREMEPUSH_REFERENCE_MODELS, XtremepushConfig, createXtremepush, contactPages, toAttributeType } from './xtremepush/index.js';
 import { FreshsalesConfig } from './freshsales/index.js';
 
 export const SourceConfig = z.discriminatedUnion('type', [XtremepushConfig]);
@@ -34,6 +34,8 @@ export function createSource(cfg: SourceConfig, deps: { logger: Logger }): Sourc
         devices: (after) => streams.devices(after),
         promotions: () => streams.promotions(),
         tagHits: (after) => streams.tagHits(after),
+        referenceTable: (model) => streams.referenceTable(model),
+        referenceModels: XTREMEPUSH_REFERENCE_MODELS,
         close: () => http.close(),
       };
     }

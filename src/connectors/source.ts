@@ -36,5 +36,13 @@ export interface SourceConnector {
   promotions(): Promise<SourcePromotion[]>;
   /** Source tags on contacts (Xtremepush: timestamped hits, many per contact), page by page. */
   tagHits(after: string | null): AsyncIterable<SourcePage<CanonicalTagHit>>;
+  /**
+   * Id → human-readable label of every record of `model` (e.g. location "loc_7" → "Croke Park
+   * (Dublin)"), so attribute values that reference those records migrate readable (`resolve:`
+   * in the map). A model the source does not offer is a ConfigError naming those it does.
+   */
+  referenceTable(model: string): Promise<Map<string, string>>;
+  /** The models `referenceTable` can read (what a map's `resolve:` may name). */
+  readonly referenceModels: readonly string[];
   close(): Promise<void>;
 }

@@ -219,6 +219,24 @@ export function isLowCardinality(d: DistinctCount): d is number {
   return typeof d === 'number' && d > 0 && d < DISTINCT_CAP;
 }
 
+/**
+ * The inventory's reference test on any values of one source attribute (a sample, say): set
+ * when the name and values, or the values alone (`loc_123`), look like ids of other records.
+ * The same rules as {@link AttributeStats.reference}, so the proposer and discovery agree.
+ */
+export function detectReference(attributeName: string, values: Iterable<unknown>): AttributeStats['reference'] {
+  const s = newKeyStats(`${ATTRIBUTE_PREFIX}${attributeName}`, 'attribute');
+  for (const v of values) observe(s, v);
+  return referenceOf(s);
+}
+
+/** The `loc` of `loc_123` / `LOC:9` / `store-42`: the word a prefixed record id starts with, lower-cased; null for other values. */
+export function referencePrefix(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const m = /^([A-Za-z]{2,16})[_:-]\d+$/.exec(value.trim());
+  return m ? m[1]!.toLowerCase() : null;
+}
+
 /** The observed kind of a value. Strings are read: ISO-like dates, date-times and JSON lists count as those. */
 export function observedType(v: unknown): ObservedType {
   if (typeof v === 'number') return 'number';

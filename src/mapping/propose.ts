@@ -24,9 +24,17 @@
  * Date-or-date-time is read from the observed value kinds, null rates and samples from the
  * inventory, and attributes seen on contacts but missing from the definitions are proposed
  * too (typed from their values). Without an inventory the behaviour is the sample-based one.
+ *
+ * References: an attribute whose values look like ids of other records (the inventory's own
+ * test, {@link detectReference}) and whose name or id prefix names a model the source can
+ * resolve (`favourite_venue_id` with `loc_7` values → location) is proposed with
+ * `resolve: <model>` into a text field: the label ("Croke Park (Dublin)") is what a Freshsales
+ * user can read, and labels are open-ended, so no dropdown.
  */
 import type { AttributeDefinition, AttributeType, CanonicalContact } from '../core/model.js';
-import { DISTINCT_CAP, isLowCardinality, statsOf, type AttributeInventory, type AttributeStats, type ValueCount } from './inventory.js';
+import {
+  DISTINCT_CAP, detectReference, isLowCardinality, referencePrefix, statsOf, type AttributeInventory, type AttributeStats, type ValueCount,
+} from './inventory.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import {
@@ -87,7 +95,19 @@ export interface ProposeInput {
   samples: CanonicalContact[];
   /** The attribute inventory of every contact (discovery): when given, choices come from it, not from the sample. */
   inventory?: AttributeInventory;
+  /**
+   * Models the source can resolve reference ids against (`SourceConnector.referenceTable`);
+   * default: what the source's connector offers ({@link SOURCE_REFERENCE_MODELS}).
+   */
+  referenceModels?: readonly string[];
 }
+
+/**
+ * Reference models per source, as their connectors offer them. Mapping cannot import a
+ * connector (the dependency rule), so the list is repeated here; callers that hold the
+ * connector can pass its own list as `referenceModels`.
+ */
+export const SOURCE_REFERENCE_MODELS: Readonly<Record<ProposeInput['source'], readonly string[]>> = { xtremepush: ['location'] };
 
 /** Fewer distinct values than this may become a dropdown (the seed's rule). */
 export const DROPDOWN_MAX_DISTINCT = 200;
@@ -202,17 +222,40 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
         .filter((a) => a.origin === 'attribute' && a.present > 0 && !defined.has(a.key.slice('attributes.'.length)))
         .map((a) => ({ name: a.key.slice('attributes.'.length), type: inferType(a), undeclared: true as const }))
     : [];
+  const referenceModels = input.referenceModels ?? SOURCE_REFERENCE_MODELS[input.source];
   for (const attr of [...input.attributes, ...observed]) {
     if (LIFTED_ATTRIBUTES.has(attr.name)) continue;
     const values = samples.map((c) => c.attributes[attr.name]);
+    const as = inv ? statsOf(inv, `attributes.${attr.name}`) : undefined;
+    const reference = as ? as.reference : detectReference(attr.name, values);
+    const model = reference ? referenceModelOf(attr.name, as, values, referenceModels) : undefined;
+    if (reference && model) {
+      const label = uniqueLabel(referenceLabel(attr.name, src));
+      const base = as
+        ? { sampleValues: as.values ? as.values.slice(0, 5).map((v) => shorten(v.value)) : as.samples.slice(0, 5), distinctValues: as.distinct, nullRate: round2(as.nullRate) }
+        : evidenceBase(stats(values), 'text');
+      add(
+        { from: `attributes.${attr.name}`, to: { custom: label, type: 'text' }, transform: 'text', resolve: model.model },
+        {
+          ...base,
+          confidence: round2(0.85 * reference.share),
+          typeFit: `ids of ${model.model} records (${reference.reason}): each written as the ${model.model}'s readable label`,
+          note: joinNotes(
+            `resolve: ${model.model} (${model.why}) reads every ${model.model} once per run and writes each id${base.sampleValues[0] ? ` (${base.sampleValues[0]})` : ''} as that ${model.model}'s readable label`,
+            `an id with no ${model.model} (deleted) is written as it is and counted in the run's notes`,
+            'remove resolve to keep the raw ids instead',
+          ),
+        },
+      );
+      continue;
+    }
     let label = readableLabel(attr.name);
     const clash = standardLabelClash(label);
     if (clash) label = `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
-    const as = inv ? statsOf(inv, `attributes.${attr.name}`) : undefined;
     const p = as ? proposeFromInventory(attr.type, as, values, uniqueLabel(label)) : proposeCustom(attr.type, values, uniqueLabel(label));
     const notes = [p.evidence.note];
     if ('undeclared' in attr) notes.push(`not in the ${src} attribute definitions: type inferred from the values`);
-    if (as?.reference) notes.push(`values look like references to other records (${as.reference.reason}): resolve them to readable values before loading`);
+    if (reference) notes.push(`values look like references to other records (${reference.reason}): resolve them to readable values before loading${referenceModels.length > 0 ? ` (the source resolves: ${referenceModels.join(', ')})` : ''}`);
     if (clash) notes.push(`labelled "${label}" so it is not confused with Freshsales' own "${clash}" field`);
     if (/lifecycle/i.test(attr.name)) {
       notes.push('to also set the Freshsales lifecycle stage, add a field to lifecycle_stage_id with values: { <stage>: <stage id> }');
@@ -255,6 +298,7 @@ export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], 
           from: f.from,
           to: f.to,
           transform: f.transform,
+          ...(f.resolve !== undefined ? { resolve: f.resolve } : {}),
           ...(f.values !== undefined ? { values: f.values } : {}),
           // Written only when it differs from the target's default, to keep the file short.
           ...(f.on_invalid !== targetRule(f.to).onInvalid ? { on_invalid: f.on_invalid } : {}),
@@ -275,6 +319,8 @@ export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], 
     '           date, datetime, array_to_text, array_to_multiselect, subscription, none)',
     'on_invalid: quarantine (hold the contact back with the reason) or drop (load it without',
     '           the field); each target has a sensible default',
+    'resolve:   the source model whose record ids the value holds (e.g. location): each id is',
+    '           written as that record\'s readable label; an id with no record stays as it is',
   ];
   for (const w of options.warnings ?? []) header.push('', `WARNING: ${w}`);
   doc.commentBefore = prefixCommentLines(header.join('\n'));
@@ -576,6 +622,45 @@ function choicesOf(s: Stats): string[] {
   const byFold = new Map<string, string>();
   for (const v of s.frequent) if (!byFold.has(v.toLowerCase())) byFold.set(v.toLowerCase(), v);
   return [...byFold.values()].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true }));
+}
+
+/**
+ * The model a reference attribute points at, when its id prefix (`loc_7` → loc) or a word of
+ * its name (`store_id` → store) names one of `models`: equal, plural, or one the start of the
+ * other (at least three letters: "loc" → location). Prefixes speak first: they are the data.
+ */
+function referenceModelOf(name: string, inv: AttributeStats | undefined, samples: unknown[], models: readonly string[]): { model: string; why: string } | undefined {
+  if (models.length === 0) return undefined;
+  const prefixes = new Map<string, number>();
+  const values: Array<[unknown, number]> = inv?.values ? inv.values.map((v) => [v.value, v.count]) : (inv ? inv.samples : samples).map((v) => [v, 1]);
+  for (const [v, n] of values) {
+    const p = referencePrefix(v);
+    if (p !== null) prefixes.set(p, (prefixes.get(p) ?? 0) + n);
+  }
+  const names = (w: string, m: string) => w === m || w === `${m}s` || `${w}s` === m || (w.length >= 3 && m.startsWith(w)) || (m.length >= 3 && w.startsWith(m));
+  const byCount = [...prefixes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  for (const [prefix] of byCount) {
+    const m = models.find((x) => names(prefix, x.toLowerCase()));
+    if (m) return { model: m, why: `ids look like ${prefix}_<n>` };
+  }
+  const words = readableLabel(name).toLowerCase().split(' ').filter((w) => !REFERENCE_WORDS.has(w));
+  for (const w of words) {
+    const m = models.find((x) => names(w, x.toLowerCase()));
+    if (m) return { model: m, why: `the name says ${w}` };
+  }
+  return undefined;
+}
+
+/** Words that mark a name as a reference without saying to what. */
+const REFERENCE_WORDS = new Set(['id', 'ids', 'ref', 'refs', 'reference', 'key']);
+
+/** The label of a resolved reference: the name without its id word ("favourite_venue_id" → "Favourite venue"). */
+function referenceLabel(name: string, src: string): string {
+  const words = readableLabel(name).split(' ');
+  while (words.length > 1 && REFERENCE_WORDS.has(words[words.length - 1]!.toLowerCase())) words.pop();
+  const label = words.join(' ');
+  const clash = standardLabelClash(label);
+  return clash ? `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}` : label;
 }
 
 function describeTarget(to: Target): string {

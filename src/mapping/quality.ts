@@ -9,7 +9,12 @@
  *   Freshsales validation: …", from `toContactPayload` when a map is given).
  * - warning (it loads, but with less): a duplicate email whose record loses the merge (newest
  *   update wins, as in `migrate`); a malformed phone (the contact loads without it); any field
- *   the map leaves out (non-fatal issue).
+ *   the map leaves out (non-fatal issue); a `resolve` id that names no source record (it loads
+ *   with the raw id where a readable label should be).
+ *
+ * Resolved references are judged only with their tables (`references`): without a model's
+ * table its ids cannot be told from labels, so those fields are not checked at all rather
+ * than flagged (migrate always reads the tables).
  * - info: a duplicate email whose record wins; no consent type or source at all.
  *
  * The consent change history is not in Xtremepush exports at all: that is one global
@@ -32,6 +37,7 @@ export const QUALITY_FLAGS = [
   'name_too_long',
   'map_rejects',
   'map_drops',
+  'unresolved_reference',
   'consent_missing',
 ] as const;
 /** A kind of data quality flag. */
@@ -91,6 +97,8 @@ export interface QualityOptions {
   now: number;
   /** Attribute names that carry the consent type/source; default: every attribute whose name contains "consent". */
   consentAttributes?: string[];
+  /** Source model → (id → label) for the map's `resolve` fields; fields whose table is absent are not checked. */
+  references?: Map<string, Map<string, string>>;
 }
 
 /** The streaming analyser. */
@@ -109,7 +117,8 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 
 /** Start an empty assessment. */
 export function createQualityAnalyser(options: QualityOptions): QualityAnalyser {
   const { now } = options;
-  const map = options.map !== undefined ? withNamesAsIds(options.map) : undefined;
+  const references = options.references;
+  const map = options.map !== undefined ? withoutUnreadReferences(withNamesAsIds(options.map), references) : undefined;
   const consentKeys = options.consentAttributes;
   // Map checks bind every custom label to a stand-in name: the schema is `schema check`'s job; here only values are judged.
   const customFieldNames = new Map<string, string>();
@@ -159,11 +168,12 @@ export function createQualityAnalyser(options: QualityOptions): QualityAnalyser 
       }
 
       if (map !== undefined) {
-        const out = toContactPayload(contact, map, { customFieldNames, now });
+        const out = toContactPayload(contact, map, { customFieldNames, now, ...(references ? { references } : {}) });
         for (const issue of out.issues) {
           // Already flagged by a check above, in its own words.
           if (ownPaths.has(issue.from)) continue;
-          if (issue.fatal) flags.push({ kind: 'map_rejects', severity: 'error', message: `will fail Freshsales validation: ${issue.reason}` });
+          if (issue.unresolved) flags.push({ kind: 'unresolved_reference', severity: 'warning', message: `reference to a missing record: ${issue.reason}` });
+          else if (issue.fatal) flags.push({ kind: 'map_rejects', severity: 'error', message: `will fail Freshsales validation: ${issue.reason}` });
           else flags.push({ kind: 'map_drops', severity: 'warning', message: `left out: ${issue.reason}` });
         }
       }
@@ -233,6 +243,8 @@ export const RECOMMENDATIONS: Record<QualityFlagKind, string> = {
   name_too_long: 'Clean: shorten the name in Xtremepush (Freshsales refuses names over 255 characters). Accept as-is: the contact stays out of Freshsales (quarantined).',
   map_rejects: 'Fix the map (field type, choices, value map) and confirm it again, or clean the values in Xtremepush. Accept as-is: these contacts are quarantined.',
   map_drops: 'Accept as-is: the contact loads without that field. Clean the value, or change the map, to keep it.',
+  unresolved_reference:
+    'Accept as-is: the contact loads with the raw id where the readable name would be. Clean: point the attribute at a record that exists in Xtremepush, or clear it.',
   consent_missing: 'Accept as-is for most industries: opt-out flags still migrate. For high-compliance industries, record the consent basis before the migration.',
 };
 
@@ -245,6 +257,7 @@ export const FLAG_TITLES: Record<QualityFlagKind, string> = {
   name_too_long: 'Name too long',
   map_rejects: 'Rejected by the map (will fail Freshsales validation)',
   map_drops: 'Field left out by the map',
+  unresolved_reference: 'Reference to a record the source no longer has',
   consent_missing: 'No consent type or source',
 };
 
@@ -300,6 +313,12 @@ function withNamesAsIds(map: ContactMap): ContactMap {
     return { ...f, values };
   });
   return changed ? { ...map, fields } : map;
+}
+
+/** The map without `resolve` fields whose reference table is not at hand (their values cannot be judged). */
+function withoutUnreadReferences(map: ContactMap, references: Map<string, Map<string, string>> | undefined): ContactMap {
+  const fields = map.fields.filter((f) => f.resolve === undefined || references?.has(f.resolve) === true);
+  return fields.length === map.fields.length ? map : { ...map, fields };
 }
 
 function hasConsent(c: CanonicalContact, keys: string[] | undefined): boolean {

@@ -213,10 +213,32 @@ const TransformSchema = z.enum(TRANSFORMS, {
     iss.input === undefined ? 'transform must be one of: ' + TRANSFORMS.join(', ') : `unknown transform ${quote(iss.input)} (expected one of: ${TRANSFORMS.join(', ')})${didYouMean(iss.input, TRANSFORMS)}`,
 });
 
+/**
+ * Transforms a resolved reference can pass through: resolution puts a readable label (text)
+ * where the id was, so only transforms that take text as text make sense after it.
+ */
+export const RESOLVABLE_TRANSFORMS: readonly Transform[] = ['text', 'none'];
+/** Canonical fields that hold flags or instants, never an id of another record. */
+const NON_TEXT_SOURCES: Readonly<Record<string, string>> = {
+  emailSubscribed: 'a yes/no flag',
+  smsSubscribed: 'a yes/no flag',
+  createdAt: 'an instant',
+  updatedAt: 'an instant',
+};
+
+const ResolveModel = z
+  .string({ error: 'resolve must name a source model, e.g. resolve: location' })
+  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'resolve must name a source model in lower case, e.g. resolve: location');
+
 const RawField = z.strictObject({
   from: FromPath,
   to: TargetSchema,
   transform: TransformSchema.optional(),
+  /**
+   * The source model the value is an id of (e.g. location): the id is replaced by that
+   * record's readable label at migration time, before `values` and the transform.
+   */
+  resolve: ResolveModel.optional(),
   /** Source value → destination value, applied before the transform (e.g. lifecycle stage → stage id). */
   values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
   on_invalid: z.enum(ON_INVALID, { error: (iss) => `on_invalid must be "quarantine" or "drop", not ${quote(iss.input)}` }).optional(),
@@ -227,6 +249,8 @@ export interface MappingField {
   from: string;
   to: Target;
   transform: Transform;
+  /** Source model whose records the value's ids name (e.g. `location`); resolved to labels before `values`. */
+  resolve?: string;
   values?: Record<string, string | number | boolean | null>;
   on_invalid: OnInvalid;
 }
@@ -250,6 +274,7 @@ const ContactObject = z
         from: f.from,
         to: f.to,
         transform: f.transform ?? rule.defaultTransform,
+        ...(f.resolve !== undefined ? { resolve: f.resolve } : {}),
         ...(f.values !== undefined ? { values: f.values } : {}),
         on_invalid: f.on_invalid ?? rule.onInvalid,
       };
@@ -332,6 +357,11 @@ export type DealMap = NonNullable<MappingSpec['objects']['deal']>;
 /** The task part of a mapping spec (campaign interactions and events). */
 export type TaskMap = NonNullable<MappingSpec['objects']['task']>;
 
+/** The source models a contact map resolves references against (`resolve:`), each once, in field order. */
+export function referenceModels(map: ContactMap): string[] {
+  return [...new Set(map.fields.flatMap((f) => (f.resolve !== undefined ? [f.resolve] : [])))];
+}
+
 /** True when the target is a custom field. */
 export function isCustomTarget(to: Target): to is CustomTarget {
   return typeof to === 'object';
@@ -403,7 +433,8 @@ function cmp(a: string, b: string): number {
 
 /**
  * Cross-field rules, written against the raw input because they run even when single fields
- * failed: transform fits the target, no target written twice, emails exactly once.
+ * failed: transform fits the target, no target written twice, emails exactly once, `resolve`
+ * only where a text id comes in and text goes out.
  */
 function checkContactFields(raw: unknown, ctx: z.RefinementCtx): void {
   const fields = (raw as { fields?: unknown } | null)?.fields;
@@ -437,9 +468,34 @@ function checkContactFields(raw: unknown, ctx: z.RefinementCtx): void {
         message: `transform ${quote(transform)} cannot write ${isCustomTarget(to) ? `a ${to.type} field` : to} (use one of: ${rule.allowed.join(', ')})`,
       });
     }
+    if (field.resolve !== undefined) checkResolve(field, to, rule, i, ctx);
   });
   if (emailsWriters === 0) {
     ctx.addIssue({ code: 'custom', path: ['fields'], message: 'no field writes emails: Freshsales requires an email on every contact (add "- from: email" with "to: emails")' });
+  }
+}
+
+/**
+ * `resolve` replaces an id with a readable label, so it needs a source that can hold an id as
+ * text (an attribute, or a text contact field) and a transform that keeps text as text.
+ */
+function checkResolve(field: Record<string, unknown>, to: Target, rule: TargetRule, i: number, ctx: z.RefinementCtx): void {
+  const path = ['fields', i, 'resolve'];
+  const from = field.from;
+  if (typeof from === 'string' && Object.hasOwn(NON_TEXT_SOURCES, from)) {
+    ctx.addIssue({ code: 'custom', path, message: `resolve needs a source that holds record ids as text (attributes.<name> or a text contact field); ${from} is ${NON_TEXT_SOURCES[from]}` });
+    return;
+  }
+  const given = typeof field.transform === 'string' ? field.transform : undefined;
+  const transform = given ?? rule.defaultTransform;
+  if (!(RESOLVABLE_TRANSFORMS as readonly string[]).includes(transform)) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: given !== undefined
+        ? `resolve writes a readable label (text), which transform ${quote(given)} cannot take: use transform ${RESOLVABLE_TRANSFORMS.map(quote).join(' or ')}`
+        : `resolve writes a readable label (text), which ${isCustomTarget(to) ? `a ${to.type} field` : to} cannot hold (its transform is ${quote(transform)}): write it to a text field`,
+    });
   }
 }
 

@@ -16,6 +16,12 @@
  *   than it), other standard text fields, ids (lifecycle stage, owner, …, including a value
  *   missing from a `values` map), do_not_disturb, tags.
  *
+ * A field with `resolve: <model>` reads its value as the id of a source record and writes that
+ * record's readable label instead (from `ctx.references`), before `values` and the transform.
+ * An id the table does not have (a deleted record) is written as it is, with a non-fatal
+ * issue that names it: the contact is worth more than the label, and the id still says what
+ * it pointed at.
+ *
  * The optional `packed` section writes many low-value source values into ONE textarea custom
  * field as sorted `key: value` lines (see {@link packedText}), so a map fits the plan's custom
  * field limits; over 10,000 characters the text is cut with a non-fatal issue.
@@ -65,9 +71,14 @@ export interface PayloadIssue {
   reason: string;
   /** True: the record is quarantined. False: the field is left out and the record loads. */
   fatal: boolean;
+  /**
+   * Set when a `resolve` id has no record in the source's table: the raw id was written in
+   * place of a label (the field is NOT left out), so callers can count and report these.
+   */
+  unresolved?: { model: string; id: string };
 }
 
-/** What a transform needs from outside: the destination's custom field names, and the time. */
+/** What a transform needs from outside: the destination's custom field names, the time, and the source's reference tables. */
 export interface TransformContext {
   /** Custom field label → `cf_` name, read from the destination's field catalogue. */
   customFieldNames: Map<string, string>;
@@ -79,6 +90,12 @@ export interface TransformContext {
    * has nothing to clear, and leaving fields out keeps admin-entered values intact.
    */
   clearAbsent?: boolean;
+  /**
+   * Source model → (record id → readable label), for fields with `resolve`; read from the
+   * source once per run (`SourceConnector.referenceTable`). A model missing here leaves its
+   * ids as they are, each with a non-fatal issue.
+   */
+  references?: Map<string, Map<string, string>>;
 }
 
 /** The payload, the issues found while building it, and the record's dedupe key. */
@@ -115,6 +132,13 @@ export function toContactPayload(contact: CanonicalContact, map: ContactMap, ctx
     };
 
     let raw = readPath(contact, field.from);
+    if (field.resolve !== undefined && !isAbsent(raw)) {
+      const r = resolveReference(raw, field.resolve, ctx.references);
+      if (r.issue !== undefined) {
+        issues.push({ field: fieldName, from: field.from, reason: `${who}: ${r.issue}`, fatal: false, ...(r.unresolved ? { unresolved: r.unresolved } : {}) });
+      }
+      raw = r.value;
+    }
     if (field.values !== undefined && !isAbsent(raw)) {
       const mapped = applyValueMap(raw, field.values);
       if (!mapped.ok) {
@@ -268,6 +292,25 @@ function labelIndex(names: Map<string, string>): (label: string) => string | und
   const folded = new Map<string, string>();
   for (const [label, cf] of names) if (!folded.has(fold(label))) folded.set(fold(label), cf);
   return (label) => names.get(label) ?? folded.get(fold(label));
+}
+
+/**
+ * A reference id → its record's label. Ids are matched as trimmed text (a number 7 finds "7").
+ * Whatever cannot be resolved is kept as it is, with the reason: unresolved ids are marked so
+ * callers can count them; a value that is no id at all (a list, a flag) is only described.
+ */
+export function resolveReference(
+  raw: unknown,
+  model: string,
+  references: Map<string, Map<string, string>> | undefined,
+): { value: unknown; issue?: string; unresolved?: { model: string; id: string } } {
+  const table = references?.get(model);
+  const id = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : null;
+  if (id === null) return { value: raw, issue: `${describe(raw)} is not a ${model} id; written as it is` };
+  if (table === undefined) return { value: raw, issue: `no ${model} records were read to resolve ${id}; written as the id` };
+  const label = table.get(id);
+  if (label === undefined) return { value: raw, issue: `${id} references no ${model}; written as the id`, unresolved: { model, id } };
+  return { value: label };
 }
 
 /** Source value → mapped value; lists are mapped element by element. */

@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger.js';
 import type { CanonicalContact } from '../core/model.js';
 import type { FreshsalesClient, FsRecord } from '../connectors/freshsales/index.js';
 import type { SourceConnector } from '../connectors/source.js';
-import type { ContactMap } from '../mapping/spec.js';
+import { referenceModels, type ContactMap } from '../mapping/spec.js';
 import { toContactPayload } from '../mapping/transform.js';
 import type { BatchRow, DestinationMatch, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
@@ -31,6 +31,11 @@ export interface ContactPhaseDeps {
   dest: FreshsalesClient;
   map: ContactMap;
   customFieldNames: Map<string, string>;
+  /**
+   * Source model → (record id → readable label) for every `resolve` in the map, read once per
+   * run ({@link loadReferenceTables}); prepare writes labels in place of the ids.
+   */
+  references: Map<string, Map<string, string>>;
   /** Contact tags from segment membership and source tags; null = none. */
   tags: { segments: boolean; prefix: string; sourceTags: boolean } | null;
   /** cf_ name of the custom field holding the source's user id (dedupe alongside email); null = none. */
@@ -67,6 +72,21 @@ function enrich(payload: Payload, add: { tags: string[]; ownerId: string | null;
       if (cf) payload.custom_field[cf] = value;
     }
   }
+}
+
+/**
+ * Read every reference table the map's `resolve` fields need, once, from the source (small
+ * catalogues: one list call per model and page). A model the source does not offer stops the
+ * run here, before any write, with the source's ConfigError naming the models it offers.
+ */
+export async function loadReferenceTables(source: SourceConnector, map: ContactMap, progress: Progress): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const model of referenceModels(map)) {
+    const table = await source.referenceTable(model);
+    out.set(model, table);
+    progress.note(`read ${table.size} ${model} record(s) to resolve references (resolve: ${model})`);
+  }
+  return out;
 }
 
 /** Extract contacts into the staging table, page by page, checkpointing after each page. */
@@ -148,6 +168,10 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
   if ((await d.store.getCheckpoint(d.runId, 'contact:prepared')) === 'done') return { merged: 0 };
   const now = d.clock.now();
   let after = 0;
+  // Loaded contacts keep an unresolvable id as it is; they are counted here so the run says so
+  // (a prepare resumed mid-way counts the contacts it prepares itself).
+  let unresolved = 0;
+  const unresolvedIds = new Map<string, Set<string>>();
   d.progress.start('validate contacts', null);
   for (;;) {
     const rows = await d.store.readStaged(d.runId, OBJECT, after, PREPARE_CHUNK);
@@ -162,7 +186,7 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     ]);
     for (const row of rows) {
       const contact = row.record as CanonicalContact;
-      const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now });
+      const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references });
       enrich(out.payload as Payload, {
         tags: [...(segmentsOf.get(row.sourceKey) ?? []), ...(tagsOf.get(row.sourceKey) ?? [])],
         ownerId: d.ownerId,
@@ -175,6 +199,15 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
         quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact });
       } else {
         ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: payloadHash(out.payload) });
+        for (const issue of out.issues) {
+          if (!issue.unresolved) continue;
+          unresolved++;
+          const key = `${issue.field} → ${issue.unresolved.model}`;
+          const ids = unresolvedIds.get(key) ?? new Set<string>();
+          // A handful of ids is enough to look them up; the count says how many values.
+          if (ids.size < 5) ids.add(issue.unresolved.id);
+          unresolvedIds.set(key, ids);
+        }
       }
     }
     await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
@@ -185,6 +218,10 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
   await d.store.setCheckpoint(d.runId, 'contact:prepared', 'done');
   d.progress.end();
   if (merged > 0) d.progress.note(`merged ${merged} in-source duplicate contact(s) by email (newest wins)`);
+  if (unresolved > 0) {
+    const where = [...unresolvedIds].map(([key, ids]) => `${key}: ${[...ids].join(', ')}${ids.size >= 5 ? ', …' : ''}`).join('; ');
+    d.progress.note(`${unresolved} reference(s) name no record in the source (${where}): written as the raw id`);
+  }
   return { merged };
 }
 
@@ -301,6 +338,8 @@ export async function loadContacts(d: ContactPhaseDeps): Promise<void> {
     },
   );
   d.progress.end();
+  // One call per record instead of two per hundred: the user must know why the budget ran faster.
+  if (loader.bulkUnavailableReason) d.progress.note(loader.bulkUnavailableReason);
 }
 
 /**

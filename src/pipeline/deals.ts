@@ -350,6 +350,7 @@ async function loadByNameBatches(
     },
   );
   d.progress.end();
+  if (loader.bulkUnavailableReason) d.progress.note(loader.bulkUnavailableReason);
 }
 
 /**

@@ -7,7 +7,9 @@
  * Only the contact stream is required. The other streams are optional (a source may not
  * offer them, or an export may be switched off): each failure becomes a note in the
  * inventory, never a failed discovery. Reading the destination (custom fields already used,
- * the plan's API budget) is optional too.
+ * the plan's API budget) is optional too. So are the reference tables a map's `resolve`
+ * fields need: with them the quality report judges resolved values (an id naming no record
+ * is a warning); without them those fields are left unchecked, never flagged as errors.
  */
 import type { Logger } from '../core/logger.js';
 import type { SourceConnector } from '../connectors/source.js';
@@ -15,7 +17,7 @@ import type { Entity, FsField, PlanTier } from '../connectors/freshsales/index.j
 import { createInventory, type AttributeInventory } from '../mapping/inventory.js';
 import { FLAG_TITLES, RECOMMENDATIONS, createQualityAnalyser, type QualityResult } from '../mapping/quality.js';
 import { CUSTOM_FIELD_LIMITS, LIMIT_TYPES, LIMIT_TYPE_LABELS, limitTypeOf, type LimitType } from '../mapping/schema-plan.js';
-import { CUSTOM_FIELD_TYPES, type ContactMap, type CustomFieldType } from '../mapping/spec.js';
+import { CUSTOM_FIELD_TYPES, referenceModels, type ContactMap, type CustomFieldType } from '../mapping/spec.js';
 import { writeDataQualityReport } from '../reports/data-quality.js';
 import { writeInventoryReport, type DestinationView, type DiscoveryCounts } from '../reports/inventory-report.js';
 import { estimateContactCalls, formatHours, hoursFor } from './plan.js';
@@ -65,7 +67,15 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
 
   const definitions = (await optional('attribute definitions', () => source.attributes())) ?? [];
   const inventory = createInventory({ definitions });
-  const quality = createQualityAnalyser({ ...(opts.map ? { map: opts.map } : {}), now: now() });
+  // The records the map's `resolve` fields name (one list call per model): ids become labels before judging.
+  const references = new Map<string, Map<string, string>>();
+  if (opts.map && offers('referenceTable')) {
+    for (const model of referenceModels(opts.map)) {
+      const table = await optional(`${model} records (for resolve: ${model})`, () => source.referenceTable(model));
+      if (table) references.set(model, table);
+    }
+  }
+  const quality = createQualityAnalyser({ ...(opts.map ? { map: opts.map } : {}), now: now(), references });
 
   progress.start('discover contacts', null);
   for await (const page of source.contacts(null)) {

@@ -25,7 +25,7 @@ export async function proposeMap(input: { source: SourceConnector; mappingFile: 
     if (samples.length >= input.sampleSize || page.last) break;
   }
   // With a discovery inventory (every contact scanned) dropdown choices are complete, not sampled.
-  const proposal = proposeContactMap({ source: input.source.name as 'xtremepush', attributes, samples: samples.slice(0, input.sampleSize), ...(input.inventory ? { inventory: input.inventory } : {}) });
+  const proposal = proposeContactMap({ source: input.source.name as 'xtremepush', attributes, samples: samples.slice(0, input.sampleSize), referenceModels: input.source.referenceModels, ...(input.inventory ? { inventory: input.inventory } : {}) });
   const hasAttribute = (name: string) => attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined);
   const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence), {
     lifecycle: hasAttribute('lifecycle_stage'),

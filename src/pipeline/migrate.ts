@@ -19,7 +19,7 @@ import { requireConfirmedMap } from './map-gate.js';
 import { bindCustomFields, customTargets, type CustomTarget } from './bind-fields.js';
 import { resolveReferences } from './resolve-references.js';
 import type { MappingSpec, TaskMap } from '../mapping/spec.js';
-import { collectContactGroups, extractContacts, loadContacts, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
+import { collectContactGroups, extractContacts, loadContacts, loadReferenceTables, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, formatHours, hoursFor, type TaskVolumes } from './plan.js';
 import { runDeals } from './deals.js';
 import { extractTasks, loadTasks, type TaskPhaseDeps } from './tasks.js';
@@ -74,6 +74,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     await Promise.all([source.checkConnection(), dest.client.checkConnection()]);
 
     const { contactMap, ownerId } = await resolveReferences(spec, dest.client);
+    // Source records the map's `resolve` fields name, read before the run opens: a model the
+    // source does not offer stops here (exit 2) with nothing written.
+    const references = await loadReferenceTables(source, contactMap, progress);
     const catalogue = await dest.client.fields('contacts');
     const customFieldNames = bindCustomFields(contactCustomTargets(spec), catalogue);
     const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', source_tags: 'tags' as const };
@@ -89,7 +92,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     ]);
 
     const deps: ContactPhaseDeps = {
-      store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames,
+      store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames, references,
       executor: new InProcessExecutor(cfg.run.concurrency), batchSize: cfg.run.batchSize, clock, logger, progress,
       tags: { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' },
       ownerId,

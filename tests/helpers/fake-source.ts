@@ -11,6 +11,7 @@ import type { FreshsalesClient } from '../../src/connectors/freshsales/index.js'
 import { HttpClient } from '../../src/http/client.js';
 import { FreshsalesClient as Client } from '../../src/connectors/freshsales/client.js';
 import type { StateStore } from '../../src/state/store.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 export interface FakeSourceData {
   contacts?: CanonicalContact[];
@@ -18,6 +19,8 @@ export interface FakeSourceData {
   events?: CanonicalEvent[];
   devices?: CanonicalDevice[];
   tagHits?: CanonicalTagHit[];
+  /** Reference tables by model: id → readable label (`referenceTable`); default none. */
+  references?: Record<string, Record<string, string>>;
   /** Records per page (default 3, small so paging and checkpoints are exercised). */
   pageSize?: number;
 }
@@ -56,6 +59,13 @@ export function createFakeSource(data: FakeSourceData): FakeSource {
     devices: (after) => paged(data.devices ?? [], after, size, counter('devices')),
     promotions: async () => [],
     tagHits: (after) => paged(data.tagHits ?? [], after, size, counter('tagHits')),
+    referenceTable: async (model) => {
+      const table = data.references && Object.hasOwn(data.references, model) ? data.references[model] : undefined;
+      if (!table) throw new ConfigError(`the fake source has no "${model}" records (it offers: ${Object.keys(data.references ?? {}).join(', ') || 'none'})`);
+      counter(`reference:${model}`)();
+      return new Map(Object.entries(table));
+    },
+    referenceModels: Object.keys(data.references ?? {}),
     close: async () => undefined,
   };
 }

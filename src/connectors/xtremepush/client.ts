@@ -7,8 +7,8 @@ import { TerminalError, ConfigError, isMigrateError } from '../../core/errors.js
 import type { HttpClient } from '../../http/client.js';
 import type { z } from 'zod';
 import {
-  XpAttribute, XpCampaignRow, XpDeviceRow, XpListEnvelope, XpMessageRow, XpModelEnvelope, XpProfileRow, XpPromotionRow, XpSegmentRow,
-  XpTagHitRow, XpTask,
+  XpAttribute, XpCampaignRow, XpDeviceRow, XpListEnvelope, XpLocationRow, XpMessageRow, XpModelEnvelope, XpProfileRow, XpPromotionRow,
+  XpSegmentRow, XpTagHitRow, XpTask,
 } from './types.js';
 
 /** One `[field, operator, value]` triple of a list condition [C]. */
@@ -115,6 +115,15 @@ export class XtremepushClient {
   /** list/promotion — every promotion, each with its untouched row [C3]. */
   async listPromotions(pageSize: number): Promise<Array<RawRow<XpPromotionRow>>> {
     return this.all('promotion', XpPromotionRow, pageSize, (r) => r.id);
+  }
+
+  /**
+   * list/location — every location (venue), keyset-paged on its text id (`loc_12`) [A model].
+   * Text ids compare as text on both sides, so `id >` and `id ASC` still agree.
+   */
+  async listLocations(pageSize: number): Promise<XpLocationRow[]> {
+    // POST /api/external/list/location — xtremepush.md "Base, auth, request style" (model [A]).
+    return (await this.all('location', XpLocationRow, pageSize, (r) => r.id)).map((x) => x.row);
   }
 
   /** list/message — sends with id > afterId, id ascending [C3]. */

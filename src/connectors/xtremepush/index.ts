@@ -11,13 +11,13 @@ import { toCanonicalContact } from './mappers.js';
 import { XtremepushStreams } from './streams.js';
 
 export { XtremepushClient } from './client.js';
-export { XtremepushStreams } from './streams.js';
+export { XtremepushStreams, XTREMEPUSH_REFERENCE_MODELS } from './streams.js';
 export type { XpPage, XtremepushStreamSettings } from './streams.js';
 export { ExportPollSettings, runExportTask } from './export-task.js';
 export { jsonlLines } from './jsonl-download.js';
 export {
   toCanonicalContact, toAttributeType, profileKey, parseXpDateTime, toSourceSegment, toSourceCampaign, toSourcePromotion, toInteractions,
-  toCanonicalEvent, toCanonicalDevice, toCanonicalTagHit, eventHash, eventKey, interactionKey, deviceKey, unixToIso, CAMPAIGN_CHANNELS,
+  toCanonicalEvent, toCanonicalDevice, toCanonicalTagHit, toLocationLabel, eventHash, eventKey, interactionKey, deviceKey, unixToIso, CAMPAIGN_CHANNELS,
 } from './mappers.js';
 
 /** Retry settings for Xtremepush calls (see RetryPolicy); unset fields keep the HTTP client's defaults. */

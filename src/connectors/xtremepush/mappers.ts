@@ -6,8 +6,8 @@ import type {
   SourceCampaign, SourcePromotion, SourceSegment,
 } from '../../core/model.js';
 import {
-  PROFILE_COLUMNS, type XpAttribute, type XpCampaignRow, type XpDeviceRow, type XpEventLine, type XpMessageRow, type XpProfileRow,
-  type XpPromotionRow, type XpSegmentRow, type XpTagHitRow,
+  PROFILE_COLUMNS, type XpAttribute, type XpCampaignRow, type XpDeviceRow, type XpEventLine, type XpLocationRow, type XpMessageRow,
+  type XpProfileRow, type XpPromotionRow, type XpSegmentRow, type XpTagHitRow,
 } from './types.js';
 
 /** Attributes lifted into canonical slots (the rest stay in `attributes`). */
@@ -219,4 +219,16 @@ export function toCanonicalDevice(row: XpDeviceRow): CanonicalDevice {
 /** A list/tag row (one timestamped hit) → canonical tag hit. */
 export function toCanonicalTagHit(row: XpTagHitRow): CanonicalTagHit {
   return { contactKey: profileKey(row.profile_id), tag: row.tag, occurredAt: unixToIso(row.create_time) };
+}
+
+/**
+ * A list/location row → the readable label a reference to it becomes: "Croke Park (Dublin)";
+ * the name alone without a city; the id when the row has no name (still better than nothing
+ * to a reader, and never empty).
+ */
+export function toLocationLabel(row: XpLocationRow): string {
+  const name = row.name?.trim() ?? '';
+  const city = row.city?.trim() ?? '';
+  if (name === '') return city === '' ? row.id : `${row.id} (${city})`;
+  return city === '' ? name : `${name} (${city})`;
 }

@@ -5,7 +5,7 @@
  * changes); segment members and events come from export tasks (see export-task.ts).
  */
 import { systemClock, type Clock } from '../../core/clock.js';
-import { TerminalError, TransientError } from '../../core/errors.js';
+import { ConfigError, TerminalError, TransientError } from '../../core/errors.js';
 import type {
   CanonicalDevice, CanonicalEvent, CanonicalInteraction, CanonicalTagHit, SourceCampaign, SourcePromotion, SourceSegment,
 } from '../../core/model.js';
@@ -14,8 +14,8 @@ import type { XtremepushClient } from './client.js';
 import { runExportTask, type ExportPollSettings } from './export-task.js';
 import { jsonlLines } from './jsonl-download.js';
 import {
-  eventHash, profileKey, toCanonicalDevice, toCanonicalEvent, toCanonicalTagHit, toInteractions, toSourceCampaign, toSourcePromotion,
-  toSourceSegment,
+  eventHash, profileKey, toCanonicalDevice, toCanonicalEvent, toCanonicalTagHit, toInteractions, toLocationLabel, toSourceCampaign,
+  toSourcePromotion, toSourceSegment,
 } from './mappers.js';
 import { XpEventLine, XpSegmentMemberLine } from './types.js';
 
@@ -71,6 +71,18 @@ async function* keysetPages<R extends { id: string }, T>(
     if (last) return;
   }
 }
+
+/**
+ * Models whose records profile attributes can reference, each read whole (small catalogues)
+ * into id → readable label. One entry per model the connector can resolve against.
+ */
+const REFERENCE_MODELS: Record<string, (client: XtremepushClient, pageSize: number) => Promise<Map<string, string>>> = {
+  // POST /api/external/list/location — xtremepush.md "Base, auth, request style" (model [A]).
+  location: async (client, pageSize) => new Map((await client.listLocations(pageSize)).map((r) => [r.id, toLocationLabel(r)])),
+};
+
+/** Models Xtremepush references can be resolved against (`resolve:` in a map). */
+export const XTREMEPUSH_REFERENCE_MODELS: readonly string[] = Object.keys(REFERENCE_MODELS);
 
 /** The streams of one Xtremepush app. One instance per connector: it caches the campaign names. */
 export class XtremepushStreams {
@@ -201,6 +213,19 @@ export class XtremepushStreams {
   /** Every promotion (list/promotion), `raw` holding the row as sent. */
   async promotions(): Promise<SourcePromotion[]> {
     return (await this.client.listPromotions(this.settings.pageSize)).map((p) => toSourcePromotion(p.row, p.raw));
+  }
+
+  /**
+   * Id → readable label of every record of `model` (list/location: "Croke Park (Dublin)"), for
+   * attribute values that reference them. A model the connector does not know is a map
+   * problem: ConfigError naming the models it offers.
+   */
+  async referenceTable(model: string): Promise<Map<string, string>> {
+    const load = Object.hasOwn(REFERENCE_MODELS, model) ? REFERENCE_MODELS[model] : undefined;
+    if (!load) {
+      throw new ConfigError(`Xtremepush has no "${model}" records to resolve references against (it offers: ${XTREMEPUSH_REFERENCE_MODELS.join(', ')})`);
+    }
+    return load(this.client, this.settings.pageSize);
   }
 
   /** Tag hits (list/tag by id), many per contact; the checkpoint is the last hit id. */

@@ -132,6 +132,17 @@ export const XpTagHitRow = z.looseObject({
 });
 export type XpTagHitRow = z.infer<typeof XpTagHitRow>;
 
+/**
+ * A row of list/location: a venue profile attributes point at (`favourite_venue_id`) [A
+ * model and fields: the service page names "a linked location object", the docs no model].
+ */
+export const XpLocationRow = z.looseObject({
+  id: Scalar.transform(String),
+  name: z.string().nullish(),
+  city: z.string().nullish(),
+});
+export type XpLocationRow = z.infer<typeof XpLocationRow>;
+
 /** An export task as create/task and info/task return it [A shape]. */
 export const XpTask = z.looseObject({
   id: Scalar,
