@@ -10,6 +10,7 @@ import { loadMappingSpec } from '../../src/mapping/spec.js';
 import { readInventory, runSchemaPlan } from '../../src/pipeline/schema.js';
 import { restoreCell } from '../../src/reports/csv.js';
 import { expectedContactCounts, startHarness, type Harness } from '../helpers/harness.js';
+import { parseCsv } from '../helpers/csv.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -17,34 +18,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Split RFC 4180 CSV text into rows of fields (quotes, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
-}
 
 describe('discover against both simulators', () => {
   it('writes inventory.json/.md and data-quality.csv/.md that match the generated account', async () => {

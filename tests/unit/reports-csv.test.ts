@@ -4,36 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCsvWriter, formatCsvCell, restoreCell, toCsv } from '../../src/reports/csv.js';
+import { parseCsv } from '../helpers/csv.js';
 
-/** Minimal RFC 4180 reader (CRLF records), used to prove what a spreadsheet would parse back. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) throw new Error('last record not terminated by CRLF');
-  return rows;
-}
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'reports-csv-'));
