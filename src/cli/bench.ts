@@ -14,8 +14,7 @@ import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
 import { startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
 import { HOURLY_BUDGET } from '../connectors/freshsales/index.js';
 import { createSource } from '../connectors/registry.js';
-import { loadMappingSpec } from '../mapping/spec.js';
-import { customTargets } from '../pipeline/bind-fields.js';
+import { runSchemaApply } from '../pipeline/schema.js';
 import { loadConfig } from '../pipeline/config.js';
 import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
 import { openStore } from '../pipeline/migrate.js';
@@ -65,9 +64,7 @@ async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number):
     doc.deleteIn(['objects', 'task']);
     doc.deleteIn(['objects', 'deal']);
     writeFileSync(loaded.mappingFile, doc.toString());
-    for (const t of customTargets(loadMappingSpec(loaded.mappingFile).objects.contact)) {
-      fs.addCustomField('contacts', { label: t.label, type: t.type as never, ...(t.choices ? { choices: t.choices } : {}) });
-    }
+    await runSchemaApply({ loaded, logger: io.logger });
     const store = openStore(loaded);
     await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'bench', now: new Date() });
     store.close();

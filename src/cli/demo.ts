@@ -11,8 +11,7 @@ import { startFreshsalesSim } from '../../simulators/freshsales/index.js';
 import { loadConfig } from '../pipeline/config.js';
 import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
 import { openStore, runMigrate } from '../pipeline/migrate.js';
-import { customTargets } from '../pipeline/bind-fields.js';
-import { loadMappingSpec } from '../mapping/spec.js';
+import { runSchemaApply } from '../pipeline/schema.js';
 import { createSource } from '../connectors/registry.js';
 import { formatSummary } from '../reports/summary.js';
 import { formatHours } from '../pipeline/plan.js';
@@ -53,10 +52,8 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
     } finally {
       await source.close();
     }
-    const spec = loadMappingSpec(loaded.mappingFile);
-    const targets = customTargets(spec.objects.contact);
-    for (const t of targets) fs.addCustomField('contacts', { label: t.label, type: t.type as never, ...(t.choices ? { choices: t.choices } : {}) });
-    io.out(`demo: standing in for the Freshsales admin, created ${targets.length} contact custom fields on the simulator`);
+    const applied = await runSchemaApply({ loaded, logger: io.logger });
+    io.out(`demo: standing in for the Freshsales admin, created ${applied.created.length} custom fields on the simulator (schema apply)`);
     const store = openStore(loaded);
     try {
       const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'demo (auto-confirmed)', now: new Date() });

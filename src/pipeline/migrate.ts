@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
-import { HOURLY_BUDGET, MINUTE_BUDGET, createFreshsales, type FreshsalesClient } from '../connectors/freshsales/index.js';
+import { HOURLY_BUDGET, MINUTE_BUDGET, createFreshsales, type FreshsalesClient, type PlanTier } from '../connectors/freshsales/index.js';
 import { openSqliteStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { writeReconciliation, type ReconciliationReport } from '../reports/reconciliation.js';
@@ -16,7 +16,8 @@ import { writeQuarantineCsv } from '../reports/quarantine.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
 import { requireConfirmedMap } from './map-gate.js';
-import { bindCustomFields, customTargets, type CustomTarget } from './bind-fields.js';
+import { bindCustomFields, type CustomTarget } from './bind-fields.js';
+import { planSchema } from '../mapping/schema-plan.js';
 import { resolveReferences } from './resolve-references.js';
 import type { MappingSpec, TaskMap } from '../mapping/spec.js';
 import { collectContactGroups, extractContacts, loadContacts, loadReferenceTables, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
@@ -78,7 +79,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     // source does not offer stops here (exit 2) with nothing written.
     const references = await loadReferenceTables(source, contactMap, progress);
     const catalogue = await dest.client.fields('contacts');
-    const customFieldNames = bindCustomFields(contactCustomTargets(spec), catalogue);
+    const customFieldNames = bindCustomFields(contactCustomTargets(spec, cfg.destination.plan), catalogue);
     const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', source_tags: 'tags' as const };
     const taskMap = spec.objects.task;
 
@@ -211,19 +212,16 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   }
 }
 
-/** Every custom field contacts receive: mapped fields, the packed textarea, event-summary fields. */
-export function contactCustomTargets(spec: MappingSpec): CustomTarget[] {
-  // customTargets includes the packed textarea.
-  const out = customTargets(spec.objects.contact);
-  const task = spec.objects.task;
-  if (task?.events.policy === 'summary') {
-    for (const s of task.events.summary) {
-      if (s.count) out.push({ label: s.count, type: 'number' });
-      if (s.first_seen) out.push({ label: s.first_seen, type: 'date' });
-      if (s.last_seen) out.push({ label: s.last_seen, type: 'date' });
-    }
-  }
-  return out;
+/**
+ * Every custom field contacts receive — mapped fields, the packed textarea, event-summary
+ * fields when the summary policy is on — taken from the schema plan, so `schema check` and
+ * `migrate` bind exactly the same list.
+ */
+export function contactCustomTargets(spec: MappingSpec, tier: PlanTier): CustomTarget[] {
+  const summaryOn = spec.objects.task?.events.policy === 'summary';
+  return planSchema(spec, tier)
+    .fields.filter((f) => f.entity === 'contacts' && (f.role !== 'event_summary' || summaryOn))
+    .map((f) => ({ label: f.label, type: f.type, choices: f.choices }));
 }
 
 /** Standard fields and cf_ names a contact map writes (for before-images). */

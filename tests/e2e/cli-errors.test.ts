@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_KEY, APPTOKEN, startHarness, type Harness } from '../helpers/harness.js';
@@ -98,10 +98,11 @@ describe('secrets', () => {
     const r = await runCli(['migrate', '--config', h.configFile, '--out', out], { CRM_MIGRATE_LOG_LEVEL: 'debug' });
     expect(r.code).toBe(0);
     const haystacks: Array<[string, string]> = [['stdout', r.stdout], ['stderr', r.stderr]];
+    // Every file under the working directory and the report folder, sub-folders included.
     for (const dir of [h.loaded.workdir, out]) {
-      for (const f of readdirSync(dir)) {
+      for (const f of readdirSync(dir, { recursive: true }) as string[]) {
         const p = join(dir, f);
-        if (existsSync(p)) haystacks.push([p, readFileSync(p).toString('latin1')]);
+        if (existsSync(p) && statSync(p).isFile()) haystacks.push([p, readFileSync(p).toString('latin1')]);
       }
     }
     expect(haystacks.length).toBeGreaterThan(4);

@@ -11,8 +11,7 @@ import { startXtremepushSim, type XtremepushSim } from '../../simulators/xtremep
 import { startFreshsalesSim, type FreshsalesSim, type FreshsalesSimOptions } from '../../simulators/freshsales/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createSource } from '../../src/connectors/registry.js';
-import { loadMappingSpec } from '../../src/mapping/spec.js';
-import { customTargets } from '../../src/pipeline/bind-fields.js';
+import { runSchemaApply } from '../../src/pipeline/schema.js';
 import { loadConfig, type LoadedConfig } from '../../src/pipeline/config.js';
 import { confirmMap, proposeMap } from '../../src/pipeline/map-gate.js';
 import { openStore } from '../../src/pipeline/migrate.js';
@@ -63,9 +62,7 @@ export async function startHarness(opts: {
     writeFileSync(loaded.mappingFile, doc.toString());
   }
   if (opts.createFields !== false) {
-    for (const t of customTargets(loadMappingSpec(loaded.mappingFile).objects.contact)) {
-      fs.addCustomField('contacts', { label: t.label, type: t.type as never, ...(t.choices ? { choices: t.choices } : {}) });
-    }
+    await runSchemaApply({ loaded, logger: silentLogger() });
   }
   if (opts.confirm !== false) {
     const store = openStore(loaded);
