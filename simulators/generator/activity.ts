@@ -99,6 +99,9 @@ function reachable(p: XtremepushProfile, devices: XtremepushDevice[]): Set<Messa
   return s;
 }
 
+/** `list/message` `status` codes [A: a number per C3, values not public]. */
+export const MESSAGE_STATUS_CODE = { sent: 0, delivered: 1, opened: 2, clicked: 3, failed: 4 } as const;
+
 /** A campaign with the message types it can send; computed once per dataset. */
 export interface SendableCampaign {
   c: XtremepushCampaign;
@@ -156,7 +159,7 @@ export function messagesFor(
       error_message: delivered ? null : ERRORS[type],
       open_time: openTime,
       click_time: clickTime,
-      status: !delivered ? 'failed' : clicked ? 'clicked' : opened ? 'opened' : 'delivered',
+      status: MESSAGE_STATUS_CODE[!delivered ? 'failed' : clicked ? 'clicked' : opened ? 'opened' : 'delivered'],
     };
     messages.push(msg);
     if (type === 'ios_push' || type === 'android_push' || type === 'web_push') {

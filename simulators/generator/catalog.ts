@@ -106,6 +106,14 @@ function messageFor(ch: CampaignChannel, title: string): CampaignMessage {
   }
 }
 
+/**
+ * Campaign `type` codes [A: a production client types `type` as a number (C3), the values are
+ * not public]. The channel is not in the type: it is in the flags (sms, email, ios_push, …).
+ */
+export const CAMPAIGN_TYPE_CODE = { broadcast: 0, automated: 1, transactional: 2 } as const;
+/** Campaign `status` codes [A: a number per C3, values not public]. */
+export const CAMPAIGN_STATUS_CODE = { draft: 0, active: 1, paused: 2, completed: 3 } as const;
+
 /** Campaigns (`list/campaign`) with channel flags and per-channel message content. */
 export function campaigns(seed: number, now: number, promos: XtremepushPromotion[]): XtremepushCampaign[] {
   const r = createRng(seed ^ 0xca4a);
@@ -123,9 +131,9 @@ export function campaigns(seed: number, now: number, promos: XtremepushPromotion
       id: 2001 + k,
       title,
       trigger,
-      type: trigger === 3 ? 'transactional' : trigger === 0 ? 'broadcast' : 'automated',
+      type: CAMPAIGN_TYPE_CODE[trigger === 3 ? 'transactional' : trigger === 0 ? 'broadcast' : 'automated'],
       active: status === 'active' ? 1 : 0,
-      status,
+      status: CAMPAIGN_STATUS_CODE[status],
       create_time: create,
       activate_time: activate,
       deactivate_time: deactivate,

@@ -7,4 +7,5 @@ export { DEFAULT_NOW, createXtremepushGenerator, datasetSummary, generateXtremep
 export type { ProfileActivity, XtremepushGenerator } from './xtremepush-dataset.js';
 export { MESS_RATES } from './plan.js';
 export { segmentMatches, compareScalars, asNumber } from './segment-rules.js';
-export { TAG_VOCABULARY } from './activity.js';
+export { MESSAGE_STATUS_CODE, TAG_VOCABULARY } from './activity.js';
+export { CAMPAIGN_STATUS_CODE, CAMPAIGN_TYPE_CODE } from './catalog.js';

@@ -141,9 +141,11 @@ export interface XtremepushCampaign {
   title: string;
   /** 0 scheduled, 1 geo, 2 event, 3 API. */
   trigger: 0 | 1 | 2 | 3;
-  type: string;
+  /** A number, as a production client types it [C3]; the codes are [A] (see CAMPAIGN_TYPE_CODE). The channel is in the flags below. */
+  type: number;
   active: 0 | 1;
-  status: string;
+  /** A number [C3]; the codes are [A] (see CAMPAIGN_STATUS_CODE). */
+  status: number;
   create_time: number;
   activate_time: number | null;
   deactivate_time: number | null;
@@ -176,8 +178,8 @@ export interface XtremepushMessage {
   error_message: string | null;
   open_time: number | null;
   click_time: number | null;
-  /** [A values] sent | delivered | opened | clicked | failed. */
-  status: string;
+  /** A number, like every non-id field but user_id/profile_id [C3]; the codes are [A] (see MESSAGE_STATUS_CODE). */
+  status: number;
 }
 
 /** One row of `list/push-devices`: a push action on a device [C fields]. */

@@ -10,6 +10,12 @@
  * method/model → 405, invalid JSON → 400, authentication → 401, API access off → 403,
  * endpoint switched off → 410, then the call (400 bad query, 404 unknown id).
  *
+ * Number typing [C3]: campaign rows carry `id, trigger, type, active, status, create_time` as
+ * numbers, message rows every field but `user_id`/`profile_id` (and the texts
+ * `message_type_name`, `error_message`) as numbers, served as the generator made them; the
+ * `type` and `status` codes are [A] (CAMPAIGN_TYPE_CODE, CAMPAIGN_STATUS_CODE,
+ * MESSAGE_STATUS_CODE in simulators/generator). A campaign's channels are its flags.
+ *
  * Tags: `list/tag` [A model name] answers tag hits `{id, tag, profile_id, device_id,
  * create_time}`, one row per application of a tag to a device (tags are immutable,
  * timestamped hits [C]), with the usual condition/select/order/limit/offset; `id` is the
@@ -31,7 +37,7 @@ import { FaultInjector, parseFaultSpec, type FaultSpec } from '../common/faults.
 import { Router, isInvalidJson, sendJson, startServer, type SimRequest, type SimResponse } from '../common/http-kit.js';
 import type { XtremepushAttributeDefinition, XtremepushAttributeType, XtremepushDataset, XtremepushProfile } from '../generator/types.js';
 import { QueryError, Table, parseListQuery, project, type ListLimits, type Row } from './query.js';
-import { NotFoundError, TaskManager } from './tasks.js';
+import { NotFoundError, TaskManager, type TaskStatusCase } from './tasks.js';
 
 /** Options for `startXtremepushSim`. */
 export interface XtremepushSimOptions {
@@ -50,8 +56,13 @@ export interface XtremepushSimOptions {
   oauth?: { clientId: string; clientSecret: string; tokenTtlSeconds?: number };
   /** `list/profile-subscription` is empty unless the account enabled history (default false) [C]. */
   subscriptionHistory?: boolean;
-  /** `info/task` calls before an export completes (default 2: pending → processing → completed). */
+  /** `info/task` calls before an export completes (default 2: New → Executing → Completed). */
   taskPollsToComplete?: number;
+  /**
+   * How task statuses are spelled (the API's case is not public [A]): 'title' "Completed"
+   * (default), 'lower' "completed", 'upper' "COMPLETED". Names: New, Executing, Completed, Error, Fatal.
+   */
+  taskStatusCase?: TaskStatusCase;
   /** false: every call answers 403, as when API access is off for the app (default true). */
   apiAccess?: boolean;
   /** `method/model` keys that answer 410 (endpoint switched off). */
@@ -164,6 +175,7 @@ export async function startXtremepushSim(opts: XtremepushSimOptions): Promise<Xt
     pollsToComplete: opts.taskPollsToComplete ?? 2,
     failRoll: () => faults.roll(faults.current.bulkJobFail),
     nowSec,
+    statusCase: opts.taskStatusCase ?? 'title',
   });
   const tables: Record<string, () => Table> = {
     profile: () => profiles as unknown as Table,

@@ -3,9 +3,13 @@
  * `profile_export_data`, …) and `list/task` / `info/task` [C], but not how an export is
  * started or delivered [A]. The simulator's answer:
  * - `create/task` with `{"type": "...", ...params}` → HTTP 202, `{"code":202,"success":true,"model":{task}}`.
- * - Each `info/task` call moves the task one step: pending → processing → completed
+ * - Statuses are named as the product names them: New, Executing, Completed, Error, Fatal [C
+ *   names]; the API's spelling and case are not public [A], so `statusCase` picks Title
+ *   ("Completed", the default), lower ("completed") or UPPER ("COMPLETED").
+ * - Each `info/task` call moves the task one step: New → Executing → Completed
  *   (`pollsToComplete` calls; counted, not timed, so tests stay deterministic). With a
- *   `bulkfail` fault rate a task can end `failed` instead.
+ *   `bulkfail` fault rate a task can end Error instead; every fourth failed task ends Fatal
+ *   (counted, so the PRNG that drives the other faults draws the same numbers).
  * - A completed task's `result` is `{download_url, format: "jsonl", rows, expire_time}`; the
  *   URL needs no token (like a pre-signed link) and serves one JSON object per line.
  * Types:
@@ -26,11 +30,24 @@ export const TASK_TYPES = ['segment_export_profiles', 'segment_export_devices', 
 /** One of TASK_TYPES. */
 export type TaskType = (typeof TASK_TYPES)[number];
 
+/** Task statuses as the product names them [C]. */
+export const TASK_STATUSES = ['New', 'Executing', 'Completed', 'Error', 'Fatal'] as const;
+/** One of TASK_STATUSES. */
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** How the API spells a status [A: not public]: Title ("Completed"), lower or UPPER. */
+export type TaskStatusCase = 'title' | 'lower' | 'upper';
+
+/** `status` spelled in `statusCase`. */
+export function spellTaskStatus(status: TaskStatus, statusCase: TaskStatusCase): string {
+  return statusCase === 'lower' ? status.toLowerCase() : statusCase === 'upper' ? status.toUpperCase() : status;
+}
+
 /** A task as `info/task` and `list/task` show it [A fields]. */
 export interface TaskView extends Row {
   id: number;
   type: TaskType;
-  status: 'pending' | 'processing' | 'completed' | 'failed';
+  /** A TaskStatus spelled in the simulator's TaskStatusCase. */
+  status: string;
   params: Record<string, unknown>;
   create_time: number;
   complete_time: number | null;
@@ -40,6 +57,7 @@ export interface TaskView extends Row {
 
 interface TaskState {
   view: TaskView;
+  status: TaskStatus;
   polls: number;
   willFail: boolean;
   token: string;
@@ -67,12 +85,18 @@ export class TaskManager {
   private readonly tasks = new Map<number, TaskState>();
   private readonly byToken = new Map<string, TaskState>();
   private nextId = 70001;
+  private failures = 0;
 
   constructor(
     private readonly dataset: () => XtremepushDataset,
     private readonly baseUrl: () => string,
-    private readonly opts: { pollsToComplete: number; failRoll: () => boolean; nowSec: () => number },
+    private readonly opts: { pollsToComplete: number; failRoll: () => boolean; nowSec: () => number; statusCase?: TaskStatusCase },
   ) {}
+
+  private setStatus(t: TaskState, status: TaskStatus): void {
+    t.status = status;
+    t.view.status = spellTaskStatus(status, this.opts.statusCase ?? 'title');
+  }
 
   /** Public views in id order (the `list/task` table). */
   views(): TaskView[] {
@@ -135,13 +159,15 @@ export class TaskManager {
     }
     const id = this.nextId++;
     const state: TaskState = {
-      view: { id, type: type as TaskType, status: 'pending', params, create_time: this.opts.nowSec(), complete_time: null, result: null, error_message: null },
+      view: { id, type: type as TaskType, status: '', params, create_time: this.opts.nowSec(), complete_time: null, result: null, error_message: null },
+      status: 'New',
       polls: 0,
       willFail: this.opts.failRoll(),
       token: randomBytes(12).toString('hex'),
       rows,
       rowCount,
     };
+    this.setStatus(state, 'New');
     this.tasks.set(id, state);
     this.byToken.set(state.token, state);
     if (this.opts.pollsToComplete <= 0) this.finish(state);
@@ -152,11 +178,12 @@ export class TaskManager {
     const now = this.opts.nowSec();
     t.view.complete_time = now;
     if (t.willFail) {
-      t.view.status = 'failed';
-      t.view.error_message = 'Export failed: internal error, please retry';
+      const fatal = ++this.failures % 4 === 0;
+      this.setStatus(t, fatal ? 'Fatal' : 'Error');
+      t.view.error_message = fatal ? 'Export failed: fatal error, the export cannot be completed' : 'Export failed: internal error, please retry';
       return;
     }
-    t.view.status = 'completed';
+    this.setStatus(t, 'Completed');
     t.view.result = { download_url: `${this.baseUrl()}/exports/${t.token}.jsonl`, format: 'jsonl', rows: t.rowCount, expire_time: now + 86400 };
   }
 
@@ -164,10 +191,10 @@ export class TaskManager {
   poll(id: unknown): TaskView {
     const t = this.tasks.get(Number(id));
     if (!t) throw new NotFoundError(`Task ${String(id)} not found`);
-    if (t.view.status === 'pending' || t.view.status === 'processing') {
+    if (t.status === 'New' || t.status === 'Executing') {
       t.polls++;
       if (t.polls >= this.opts.pollsToComplete) this.finish(t);
-      else t.view.status = 'processing';
+      else this.setStatus(t, 'Executing');
     }
     return t.view;
   }
@@ -175,6 +202,6 @@ export class TaskManager {
   /** Rows of a completed task's file, by download token; undefined when there is no such file. */
   download(token: string): Iterable<unknown> | undefined {
     const t = this.byToken.get(token);
-    return t && t.view.status === 'completed' ? t.rows() : undefined;
+    return t && t.status === 'Completed' ? t.rows() : undefined;
   }
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateXtremepushDataset, type XtremepushDataset } from '../../simulators/generator/index.js';
-import { startXtremepushSim, type XtremepushSim, type XtremepushSimOptions } from '../../simulators/xtremepush/index.js';
+import {
+  CAMPAIGN_STATUS_CODE, CAMPAIGN_TYPE_CODE, MESSAGE_STATUS_CODE, generateXtremepushDataset, type XtremepushDataset,
+} from '../../simulators/generator/index.js';
+import { startXtremepushSim, type TaskStatusCase, type XtremepushSim, type XtremepushSimOptions } from '../../simulators/xtremepush/index.js';
 
 const TOKEN = 'xp-test-token';
 const json = JSON.stringify;
@@ -227,6 +229,40 @@ describe('other models', () => {
     expect((await call(sim, 'info', 'promotion', { id: 999 })).status).toBe(404);
   });
 
+  it('sends campaign id, trigger, type, active, status and create_time as numbers, the channel in the flags [C3]', async () => {
+    const listed = (await call(sim, 'list', 'campaign')).body.data!;
+    const info = (await call(sim, 'info', 'campaign', { id: ds.campaigns[4]!.id })).body.model!;
+    expect(listed).toHaveLength(ds.campaigns.length);
+    for (const row of [...listed, info]) {
+      for (const f of ['id', 'trigger', 'type', 'active', 'status', 'create_time']) expect(typeof row[f], `${String(row.title)} ${f}`).toBe('number');
+      for (const f of ['activate_time', 'deactivate_time', 'promotion_id']) expect(row[f] === null || typeof row[f] === 'number', f).toBe(true);
+      expect(Object.values(CAMPAIGN_TYPE_CODE)).toContain(row.type);
+      expect(Object.values(CAMPAIGN_STATUS_CODE)).toContain(row.status);
+      expect(row.active).toBe(row.status === CAMPAIGN_STATUS_CODE.active ? 1 : 0);
+      const channels = ['sms', 'email', 'ios_push', 'android_push', 'web_push', 'inbox', 'webhook'].filter((c) => row[c] === 1);
+      expect(channels.length, String(row.title)).toBeGreaterThan(0);
+    }
+    // Every type and status code occurs, so a reader cannot get by on one value.
+    expect(new Set(listed.map((r) => r.type)).size).toBe(Object.keys(CAMPAIGN_TYPE_CODE).length);
+    expect(new Set(listed.map((r) => r.status)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('sends message rows with numbers everywhere but user_id/profile_id (strings) and the texts [C3]', async () => {
+    const rows = (await call(sim, 'list', 'message', { limit: 1000 })).body.data!;
+    expect(rows.length).toBe(1000);
+    for (const m of rows) {
+      for (const f of ['id', 'campaign_id', 'create_time', 'delivery', 'open', 'click', 'error', 'status']) expect(typeof m[f], `${String(m.id)} ${f}`).toBe('number');
+      for (const f of ['open_time', 'click_time']) expect(m[f] === null || typeof m[f] === 'number', f).toBe(true);
+      expect(typeof m.profile_id).toBe('string');
+      expect(m.user_id === null || typeof m.user_id === 'string').toBe(true);
+      expect(typeof m.message_type_name).toBe('string');
+      const expected = m.delivery === 0 ? 'failed' : m.click === 1 ? 'clicked' : m.open === 1 ? 'opened' : 'delivered';
+      expect(m.status).toBe(MESSAGE_STATUS_CODE[expected]);
+    }
+    expect(rows.some((m) => m.user_id !== null)).toBe(true);
+    expect(new Set(rows.map((m) => m.status)).size).toBe(4);
+  });
+
   it('lists tag hits by keyset on id, filtered by profile or tag, and rejects unknown fields', async () => {
     const seen: unknown[] = [];
     let after: number | null = null;
@@ -260,29 +296,45 @@ describe('export tasks', () => {
     return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
-  it('exports segment members: 202, then pending → processing → completed, then a file of member ids', async () => {
+  it('exports segment members: 202, then New → Executing → Completed, then a file of member ids', async () => {
     const seg = ds.segments.find((s) => s.name === 'Gold and Platinum')!;
     const created = await call(sim, 'create', 'task', { type: 'segment_export_profiles', segment_id: seg.id });
     expect(created.status).toBe(202);
-    expect(created.body).toMatchObject({ code: 202, success: true, model: { type: 'segment_export_profiles', status: 'pending', result: null } });
+    expect(created.body).toMatchObject({ code: 202, success: true, model: { type: 'segment_export_profiles', status: 'New', result: null } });
     const id = created.body.model!.id;
     const first = await call(sim, 'info', 'task', { id });
-    expect(first.body.model).toMatchObject({ status: 'processing', result: null });
+    expect(first.body.model).toMatchObject({ status: 'Executing', result: null });
     const done = await call(sim, 'info', 'task', { id });
-    expect(done.body.model).toMatchObject({ status: 'completed' });
+    expect(done.body.model).toMatchObject({ status: 'Completed' });
     const result = done.body.model!.result as { download_url: string; rows: number; format: string };
     expect(result.format).toBe('jsonl');
     const rows = await download(result.download_url);
     expect(rows.map((r) => r.profile_id)).toEqual(ds.segmentMembers[String(seg.id)]);
     expect(result.rows).toBe(rows.length);
     const listed = await call(sim, 'list', 'task', { condition: [['id', '=', id as number]] });
-    expect(listed.body.data?.[0]).toMatchObject({ id, status: 'completed' });
+    expect(listed.body.data?.[0]).toMatchObject({ id, status: 'Completed' });
+  });
+
+  it.each([
+    ['title', ['New', 'Executing', 'Completed']],
+    ['lower', ['new', 'executing', 'completed']],
+    ['upper', ['NEW', 'EXECUTING', 'COMPLETED']],
+  ] as Array<[TaskStatusCase, string[]]>)('spells task statuses in the %s case when asked to', async (taskStatusCase, expected) => {
+    const s = await start({ dataset: ds, taskPollsToComplete: 2, taskStatusCase });
+    const created = await call(s, 'create', 'task', { type: 'profile_export_data', select: ['profile_id'] });
+    const id = created.body.model!.id;
+    const seen = [created.body.model!.status, (await call(s, 'info', 'task', { id })).body.model!.status, (await call(s, 'info', 'task', { id })).body.model!.status];
+    expect(seen).toEqual(expected);
+    // list/task shows the same spelling, and the file is served once the task is done.
+    expect((await call(s, 'list', 'task')).body.data!.map((t) => t.status)).toEqual([expected[2]]);
+    const url = ((await call(s, 'info', 'task', { id })).body.model!.result as { download_url: string }).download_url;
+    expect((await download(url)).length).toBe(ds.profiles.length);
   });
 
   it('exports events, optionally filtered by time', async () => {
     const all = await start({ dataset: ds, taskPollsToComplete: 0 });
     const t = await call(all, 'create', 'task', { type: 'event_export' });
-    expect(t.body.model).toMatchObject({ status: 'completed' });
+    expect(t.body.model).toMatchObject({ status: 'Completed' });
     const rows = await download((t.body.model!.result as { download_url: string }).download_url);
     expect(rows).toEqual(ds.events);
     const from = ds.now - 30 * 86400;
@@ -303,12 +355,23 @@ describe('export tasks', () => {
     expect((await fetch(`${sim.url}/exports/0123abcd.jsonl`)).status).toBe(404);
   });
 
-  it('fails export tasks at the bulkfail rate', async () => {
+  it('fails export tasks at the bulkfail rate: Error, and Fatal for every fourth failure, with no file', async () => {
     const failing = await start({ dataset: ds, faults: 'bulkfail=1', taskPollsToComplete: 1 });
-    const t = await call(failing, 'create', 'task', { type: 'profile_export_data' });
-    const r = await call(failing, 'info', 'task', { id: t.body.model!.id });
-    expect(r.body.model).toMatchObject({ status: 'failed', result: null });
-    expect(r.body.model!.error_message).toBeTruthy();
+    const ends: Array<Record<string, unknown>> = [];
+    for (let k = 0; k < 8; k++) {
+      const t = await call(failing, 'create', 'task', { type: 'profile_export_data' });
+      expect(t.body.model!.status).toBe('New');
+      ends.push((await call(failing, 'info', 'task', { id: t.body.model!.id })).body.model!);
+    }
+    expect(ends.map((m) => m.status)).toEqual(['Error', 'Error', 'Error', 'Fatal', 'Error', 'Error', 'Error', 'Fatal']);
+    for (const m of ends) {
+      expect(m).toMatchObject({ result: null });
+      expect(m.error_message).toBeTruthy();
+    }
+    // A failed task stays failed: another poll does not move it.
+    expect((await call(failing, 'info', 'task', { id: ends[0]!.id })).body.model!.status).toBe('Error');
+    const upper = await start({ dataset: ds, faults: 'bulkfail=1', taskPollsToComplete: 0, taskStatusCase: 'upper' });
+    expect((await call(upper, 'create', 'task', { type: 'profile_export_data' })).body.model!.status).toBe('ERROR');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateXtremepushDataset, type XtremepushDataset, type XtremepushEvent } from '../../simulators/generator/index.js';
-import { startXtremepushSim, type XtremepushSim, type XtremepushSimOptions } from '../../simulators/xtremepush/index.js';
+import { startXtremepushSim, type TaskStatusCase, type XtremepushSim, type XtremepushSimOptions } from '../../simulators/xtremepush/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { TerminalError, TransientError } from '../../src/core/errors.js';
 import { createSource } from '../../src/connectors/registry.js';
@@ -97,6 +97,9 @@ describe('campaigns and interactions', () => {
       const row = ds.campaigns.find((x) => String(x.id) === c.id)!;
       expect(c.name).toBe(row.title);
       expect(c.trigger).toBe(names[row.trigger]);
+      // Status codes have no public meaning: shown beside what the active flag says.
+      expect(c.status).toBe(`${row.active === 1 ? 'active' : 'inactive'} (status ${row.status})`);
+      expect(c.createdAt).toBe(new Date(row.create_time * 1000).toISOString());
       expect(c.raw).toEqual(row);
       for (const ch of ['ios_push', 'android_push', 'web_push', 'inbox', 'email', 'sms', 'webhook'] as const) expect(c.channels.includes(ch), `${c.name} ${ch}`).toBe(row[ch] === 1);
     }
@@ -122,6 +125,26 @@ describe('campaigns and interactions', () => {
       ['clicked', new Date(clicked.click_time! * 1000).toISOString()],
     ]);
     expect(mine.every((i) => i.campaignName === title && i.channel === clicked.message_type_name && i.contactKey === profileKey(clicked.profile_id))).toBe(true);
+  });
+
+  it('maps campaigns and sends alike when the API sends their numeric fields as strings', async () => {
+    const d = generateXtremepushDataset({ profiles: 120, seed: 21 });
+    const numeric = await startSim({ dataset: d });
+    const expected = { campaigns: await connect(numeric).campaigns(), interactions: flat(await pages(connect(numeric).interactions(null))) };
+    expect(expected.interactions.length).toBeGreaterThan(50);
+    const asText = <T extends object>(row: T, keep: string[]) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !keep.includes(k) ? String(v) : v])) as unknown as T;
+    const t = generateXtremepushDataset({ profiles: 120, seed: 21 });
+    // promotion_id and the time windows stay numbers: only the fields the production client types as numbers change [C3].
+    t.campaigns = t.campaigns.map((c) => asText(c, ['activate_time', 'deactivate_time', 'promotion_id']));
+    t.messages = t.messages.map((m) => asText(m, []));
+    expect(typeof t.campaigns[0]!.status).toBe('string');
+    expect(typeof t.messages[0]!.delivery).toBe('string');
+    const textual = await startSim({ dataset: t });
+    const got = await connect(textual).campaigns();
+    expect(got.map(({ raw: _raw, ...c }) => c)).toEqual(expected.campaigns.map(({ raw: _raw, ...c }) => c));
+    expect(got.map((c) => c.raw)).toEqual(t.campaigns); // raw is the row as sent, strings included
+    expect(flat(await pages(connect(textual).interactions(null)))).toEqual(expected.interactions);
   });
 
   it('resumes after a checkpoint with exactly the remainder', async () => {
@@ -239,26 +262,61 @@ describe('devices, promotions and tag hits', () => {
   });
 });
 
+describe('export task status spelling', () => {
+  it.each(['title', 'lower', 'upper'] as TaskStatusCase[])('completes segment and event exports when the API spells statuses in %s case', async (taskStatusCase) => {
+    const d = generateXtremepushDataset({ profiles: 150, seed: 21 });
+    const s = await startSim({ dataset: d, taskStatusCase });
+    const src = connect(s);
+    const segs = await src.segments();
+    for (const seg of segs.slice(0, 3)) expect(await src.segmentMembers(seg), seg.name).toEqual(d.segmentMembers[seg.id]!.map(profileKey));
+    expect(flat(await pages(src.events(null)))).toHaveLength(d.events.length);
+    // The simulator really spoke that case, and every task was polled to its end.
+    const state = (await (await fetch(`${s.url}/__sim/state`)).json()) as { tasks: Array<{ status: string }> };
+    const done = { title: 'Completed', lower: 'completed', upper: 'COMPLETED' }[taskStatusCase];
+    expect(state.tasks.map((x) => x.status)).toEqual(Array(4).fill(done));
+    expect(s.stats().byRoute['info/task']).toBe(4 * 3);
+  });
+});
+
 describe('failures', () => {
-  it('reports a failed segment export as a terminal error naming the segment and the reason', async () => {
+  it('reports a failed segment export as a terminal error naming the segment, the status and the reason', async () => {
     const failing = await startSim({ dataset: ds, faults: 'bulkfail=1' });
     const src = connect(failing);
     const seg = (await src.segments())[1]!;
     const err = await src.segmentMembers(seg).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerminalError);
     expect((err as Error).message).toContain(`segment ${seg.id} (${seg.name})`);
-    expect((err as Error).message).toMatch(/failed: Export failed: internal error/);
+    expect((err as Error).message).toMatch(/failed with status "Error": Export failed: internal error/);
     expect((err as Error).message).not.toContain(TOKEN);
-    await expect(pages(src.events(null))).rejects.toThrow(/event_export task \d+ for events failed/);
+    await expect(pages(src.events(null))).rejects.toThrow(/event_export task \d+ for events failed with status "Error"/);
   });
 
-  it('gives up on an export task that does not finish within the wait limit', async () => {
+  it.each(['title', 'lower', 'upper'] as TaskStatusCase[])('treats Error and Fatal tasks (%s case) as failed exports', async (taskStatusCase) => {
+    const failing = await startSim({ dataset: ds, faults: 'bulkfail=1', taskStatusCase });
+    const src = connect(failing);
+    const segs = await src.segments();
+    const errors: unknown[] = [];
+    // The simulator ends every fourth failed task Fatal, the others Error.
+    for (const seg of segs.slice(0, 4)) errors.push(await src.segmentMembers(seg).catch((e: unknown) => e));
+    const spell = (x: string) => (taskStatusCase === 'lower' ? x.toLowerCase() : taskStatusCase === 'upper' ? x.toUpperCase() : x);
+    errors.forEach((err, k) => {
+      expect(err, segs[k]!.name).toBeInstanceOf(TerminalError);
+      const status = spell(k === 3 ? 'Fatal' : 'Error');
+      expect((err as Error).message).toContain(`task ${70001 + k} for segment ${segs[k]!.id} (${segs[k]!.name}) failed with status "${status}": Export failed`);
+    });
+    expect((errors[3] as Error).message).toMatch(/fatal error/);
+    // No task was polled after it failed: one create and the polls up to the failure each.
+    expect(failing.stats().byRoute['info/task']).toBe(4 * 3);
+  });
+
+  it('gives up on an export task that does not finish within the wait limit, saying what it waited for', async () => {
     const slow = await startSim({ dataset: ds, taskPollsToComplete: 10_000 });
     const src = connect(slow, { exportPoll: { initialMs: 1, factor: 2, maxIntervalMs: 20, maxWaitMs: 150 } });
     const seg = (await src.segments())[0]!;
     const err = await src.segmentMembers(seg).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    expect((err as Error).message).toMatch(/still processing after \d+ s and \d+ polls/);
+    expect((err as Error).message).toContain(`segment_export_profiles task 70001 for segment ${seg.id} (${seg.name}) to reach status Completed: still "Executing"`);
+    expect((err as Error).message).toMatch(/after \d+ ms and \d+ polls of info\/task \(limit 150 ms, source\.exportPoll\.maxWaitMs\)/);
     const polls = slow.stats().byRoute['info/task']!;
     expect(polls).toBeGreaterThan(2);
     expect(polls).toBeLessThan(40); // intervals grew instead of hammering the API

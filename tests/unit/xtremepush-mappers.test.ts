@@ -81,6 +81,27 @@ describe('toInteractions', () => {
     expect(toInteractions(message({ delivery: 1, open: 0, click: 0, open_time: null }), 'x').map((i) => i.kind)).toEqual(['delivered']);
   });
 
+  it('maps a send the same whether its numeric fields come as numbers [C3] or as strings', () => {
+    const numbers = {
+      id: 10000001, campaign_id: 2003, profile_id: '9001', user_id: 'u-000001', create_time: 1_700_000_000, message_type_name: 'email',
+      delivery: 1, open: 1, click: 1, error: 0, error_message: null, open_time: 1_700_000_100, click_time: 1_700_000_200, status: 3,
+    };
+    const strings = Object.fromEntries(Object.entries(numbers).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v]));
+    const a = XpMessageRow.parse(numbers);
+    const b = XpMessageRow.parse(strings);
+    expect(b).toEqual(a);
+    expect(a).toMatchObject({ id: '10000001', campaign_id: '2003', create_time: 1_700_000_000, open_time: 1_700_000_100, click_time: 1_700_000_200, status: 3 });
+    expect(toInteractions(b, 'x')).toEqual(toInteractions(a, 'x'));
+    expect(toInteractions(b, 'x').map((i) => [i.kind, i.occurredAt])).toEqual([
+      ['delivered', '2023-11-14T22:13:20.000Z'], ['opened', '2023-11-14T22:15:00.000Z'], ['clicked', '2023-11-14T22:16:40.000Z'],
+    ]);
+    // A failed send as strings: no interaction, the status name kept as sent.
+    const failed = XpMessageRow.parse({ ...strings, delivery: '0', open: '0', click: '0', error: '1', open_time: null, click_time: null, status: 'failed' });
+    expect(failed.status).toBe('failed');
+    expect(toInteractions(failed, 'x')).toEqual([]);
+    expect(() => XpMessageRow.parse({ ...numbers, create_time: 'yesterday' })).toThrow(/unix seconds/);
+  });
+
   it('falls back to the previous step when a flag has no time, never to the load time', () => {
     const out = toInteractions(message({ delivery: '1', open: true, click: 1, open_time: null, click_time: null }), 'x');
     expect(out.map((i) => i.occurredAt)).toEqual(['2023-11-14T22:13:20.000Z', '2023-11-14T22:13:20.000Z', '2023-11-14T22:13:20.000Z']);
@@ -133,6 +154,28 @@ describe('catalogue mappers', () => {
     const triggers = [0, 1, 2, 3, 9].map((t) => toSourceCampaign(XpCampaignRow.parse({ ...raw, trigger: t }), raw).trigger);
     expect(triggers).toEqual(['scheduled', 'geo', 'event', 'api', 'unknown(9)']);
     expect(toSourceCampaign(XpCampaignRow.parse({ id: 5, active: 0 }), {}).status).toBe('inactive');
+  });
+
+  it('maps a campaign the same whether id, trigger, type, active, status and create_time are numbers [C3] or strings', () => {
+    const numbers = {
+      id: 2004, title: 'Champions League Boost', trigger: 0, type: 0, active: 0, status: 3, create_time: 1_700_000_000, activate_time: 1_700_086_400,
+      deactivate_time: 1_700_172_800, sms: 1, email: 0, ios_push: 1, android_push: 1, web_push: 0, inbox: 0, webhook: 0, promotion_id: 503,
+    };
+    const strings = Object.fromEntries(Object.entries(numbers).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v]));
+    const a = XpCampaignRow.parse(numbers);
+    const b = XpCampaignRow.parse(strings);
+    expect(b).toMatchObject({ id: '2004', trigger: 0, type: 0, status: 3, create_time: 1_700_000_000 });
+    const expected = {
+      id: '2004', name: 'Champions League Boost', channels: ['ios_push', 'android_push', 'sms'], trigger: 'scheduled', status: 'inactive (status 3)',
+      createdAt: '2023-11-14T22:13:20.000Z', activatedAt: '2023-11-15T22:13:20.000Z', deactivatedAt: '2023-11-16T22:13:20.000Z',
+    };
+    expect(toSourceCampaign(a, numbers)).toEqual({ ...expected, raw: numbers });
+    expect(toSourceCampaign(b, strings)).toEqual({ ...expected, raw: strings });
+    // A numeric status without the active flag, and one with it set.
+    expect(toSourceCampaign(XpCampaignRow.parse({ id: 7, status: 1 }), {}).status).toBe('status 1');
+    expect(toSourceCampaign(XpCampaignRow.parse({ id: 7, status: '1', active: '1' }), {}).status).toBe('active (status 1)');
+    // A type name (older answers) is accepted too; the channels still come from the flags only.
+    expect(toSourceCampaign(XpCampaignRow.parse({ ...strings, type: 'push' }), strings).channels).toEqual(['ios_push', 'android_push', 'sms']);
   });
 
   it('maps segments, promotions, devices and tag hits', () => {

@@ -1,8 +1,10 @@
 /**
  * The export-task flow, the only way to read segment members and events [C task names,
  * A call shapes]: `create/task` → poll `info/task` at growing intervals, within a bounded
- * total wait, until `completed` → the result file's absolute URL. A `failed` task is a
- * TerminalError naming what was exported and the vendor's reason.
+ * total wait (`maxWaitMs`), until the task is Completed → the result file's absolute URL.
+ * Statuses are the product's names (New, Executing, Completed, Error, Fatal [C]) in a case
+ * the docs do not give, so they are compared case-insensitively (see `taskPhase`). An Error
+ * or Fatal task is a TerminalError naming what was exported, the status and the vendor's reason.
  */
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -22,6 +24,32 @@ export const ExportPollSettings = z.object({
   maxWaitMs: z.number().int().positive().default(30 * 60_000),
 });
 export type ExportPollSettings = z.infer<typeof ExportPollSettings>;
+
+/** Where a task is: still running, done (its file is ready), failed, or a status the connector does not know. */
+export type TaskPhase = 'running' | 'done' | 'failed' | 'unknown';
+
+/**
+ * Task status (any case) → phase. The product's names [C] first; the older spellings
+ * (pending, processing, completed, complete, success, failed) are read too.
+ */
+const PHASES: Record<string, TaskPhase> = {
+  new: 'running', executing: 'running', pending: 'running', processing: 'running',
+  completed: 'done', complete: 'done', success: 'done',
+  error: 'failed', fatal: 'failed', failed: 'failed',
+};
+
+/** The phase of a task status, compared case-insensitively ("Completed", "completed", "COMPLETED" are one). */
+export function taskPhase(status: string): TaskPhase {
+  const key = status.trim().toLowerCase();
+  return Object.hasOwn(PHASES, key) ? PHASES[key]! : 'unknown';
+}
+
+/** A wait for messages: "150 ms", "42 s", "30 min". */
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
 
 /** A completed export: where its file is (may contain a token: never log it) and how many rows it says it has. */
 export interface CompletedExport {
@@ -48,14 +76,18 @@ export async function runExportTask(
   const id = String(task.id);
   let wait = settings.initialMs;
   let polls = 0;
-  while (task.status !== 'completed') {
-    if (task.status === 'failed') {
-      throw new TerminalError(`Xtremepush ${type} task ${id} for ${what} failed: ${task.error_message?.trim() || 'no reason given'}`);
+  for (let phase = taskPhase(task.status); phase !== 'done'; phase = taskPhase(task.status)) {
+    if (phase === 'failed') {
+      throw new TerminalError(`Xtremepush ${type} task ${id} for ${what} failed with status "${task.status}": ${task.error_message?.trim() || 'no reason given'}`);
     }
     const elapsed = clock.now() - started;
     if (elapsed + wait > settings.maxWaitMs) {
+      // A status outside the known names is waited on like a running one; say so when giving up.
+      const unknown = phase === 'unknown' ? ', a status the connector does not know (it reads New and Executing as running, Completed as done, Error and Fatal as failed)' : '';
       throw new TransientError(
-        `Xtremepush ${type} task ${id} for ${what} still ${task.status} after ${Math.round(elapsed / 1000)} s and ${polls} polls (limit ${Math.round(settings.maxWaitMs / 1000)} s); try again later`,
+        `Gave up waiting for Xtremepush ${type} task ${id} for ${what} to reach status Completed: still "${task.status}"${unknown} after ` +
+          `${duration(elapsed)} and ${polls} polls of info/task (limit ${duration(settings.maxWaitMs)}, source.exportPoll.maxWaitMs); ` +
+          'try again later or raise that limit',
       );
     }
     await clock.sleep(wait, signal);

@@ -13,7 +13,8 @@ import { XtremepushStreams } from './streams.js';
 export { XtremepushClient } from './client.js';
 export { XtremepushStreams, XTREMEPUSH_REFERENCE_MODELS } from './streams.js';
 export type { XpPage, XtremepushStreamSettings } from './streams.js';
-export { ExportPollSettings, runExportTask } from './export-task.js';
+export { ExportPollSettings, runExportTask, taskPhase } from './export-task.js';
+export type { TaskPhase } from './export-task.js';
 export { jsonlLines } from './jsonl-download.js';
 export {
   toCanonicalContact, toAttributeType, profileKey, parseXpDateTime, toSourceSegment, toSourceCampaign, toSourcePromotion, toInteractions,

@@ -114,7 +114,21 @@ export const CAMPAIGN_CHANNELS = ['ios_push', 'android_push', 'web_push', 'inbox
 /** Campaign `trigger` codes [C]: 0 scheduled, 1 geo, 2 event, 3 API. */
 const TRIGGERS: Record<string, string> = { '0': 'scheduled', '1': 'geo', '2': 'event', '3': 'api' };
 
-/** A list/campaign row → source campaign; `raw` is the untouched row (messages and creatives included). */
+/**
+ * A campaign's status for readers. A status name ("active") is kept; a numeric code (how a
+ * production client types it [C3]) has no public meaning, so it is shown beside what the
+ * `active` flag says: "active (status 1)". Without either, what the flag says, or "unknown".
+ */
+function campaignStatus(status: number | string | null | undefined, active: boolean | null): string {
+  const word = active === null ? null : active ? 'active' : 'inactive';
+  if (typeof status === 'number') return word === null ? `status ${status}` : `${word} (status ${status})`;
+  return str(status) ?? word ?? 'unknown';
+}
+
+/**
+ * A list/campaign row → source campaign; `raw` is the untouched row (messages and creatives
+ * included). Numeric fields may come as numbers or strings (see XpCampaignRow): both map alike.
+ */
 export function toSourceCampaign(row: XpCampaignRow, raw: Record<string, unknown>): SourceCampaign {
   const trigger = row.trigger === null || row.trigger === undefined ? 'unknown' : (TRIGGERS[String(row.trigger)] ?? `unknown(${String(row.trigger)})`);
   const active = flag(row.active);
@@ -123,7 +137,7 @@ export function toSourceCampaign(row: XpCampaignRow, raw: Record<string, unknown
     name: str(row.title) ?? `Campaign ${row.id}`,
     channels: CAMPAIGN_CHANNELS.filter((c) => flag(row[c]) === true),
     trigger,
-    status: str(row.status) ?? (active === null ? 'unknown' : active ? 'active' : 'inactive'),
+    status: campaignStatus(row.status, active),
     createdAt: unixToIso(row.create_time),
     activatedAt: unixToIso(row.activate_time),
     deactivatedAt: unixToIso(row.deactivate_time),

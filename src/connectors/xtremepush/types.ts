@@ -39,12 +39,34 @@ export const PROFILE_COLUMNS = new Set([
   'language', 'timezone', 'create_time', 'update_time',
 ]);
 
-/** A nullable 0/1 flag as Xtremepush sends it (number, boolean or digit string). */
-const Flag = z.union([z.number(), z.boolean(), z.string()]).nullish();
-/** A unix-seconds timestamp (number or digit string), possibly null. */
-const Unix = Scalar.nullish();
-/** A unix-seconds timestamp that must be there and readable. */
-const UnixRequired = z.union([z.number(), z.string().regex(/^\d+$/, 'expected unix seconds')]);
+/**
+ * A numeric field that may come as a number or as text: a production client types these as
+ * numbers [C3], older answers and exports have them as strings. Digit strings become numbers
+ * ("3" → 3); other text is kept as sent (a status name such as "active").
+ */
+const Code = z.union([z.number(), z.string()]).transform((v): number | string => {
+  if (typeof v === 'number') return v;
+  const t = v.trim();
+  return /^-?\d+$/.test(t) ? Number(t) : v;
+});
+/**
+ * A nullable 0/1 flag as Xtremepush sends it (number [C3], boolean or text), read as a
+ * boolean: 1/"1"/"true"/"yes" true, 0/"0"/"false"/"no" false, anything else null (unknown).
+ */
+const Flag = z
+  .union([z.number(), z.boolean(), z.string()])
+  .nullish()
+  .transform((v): boolean | null => {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'number') return v !== 0;
+    const t = v.trim().toLowerCase();
+    return ['1', 'true', 'yes'].includes(t) ? true : ['0', 'false', 'no'].includes(t) ? false : null;
+  });
+/** A unix-seconds timestamp (number or digit string, read as a number), possibly null. */
+const Unix = Code.nullish();
+/** A unix-seconds timestamp that must be there and readable, as a number. */
+const UnixRequired = z.union([z.number(), z.string().trim().regex(/^\d+$/, 'expected unix seconds').transform(Number)]);
 
 /** The `{code, success, model}` envelope of `info/*` and `create/*`. */
 export const XpModelEnvelope = z.looseObject({
@@ -64,14 +86,19 @@ export const XpSegmentRow = z.looseObject({
 });
 export type XpSegmentRow = z.infer<typeof XpSegmentRow>;
 
-/** A row of list/campaign [C fields]; `messages` and anything else stay in the raw copy. */
+/**
+ * A row of list/campaign [C fields]; `messages` and anything else stay in the raw copy.
+ * `id, trigger, type, active, status, create_time` are numbers in production [C3] and
+ * strings in some answers: both are accepted, digit strings read as numbers (`Code`).
+ */
 export const XpCampaignRow = z.looseObject({
   id: Scalar.transform(String),
   title: z.string().nullish(),
-  trigger: Scalar.nullish(),
-  type: z.string().nullish(),
+  trigger: Code.nullish(),
+  /** A code [C3: number; values not public]; the channels are the flags below, not the type. */
+  type: Code.nullish(),
   active: Flag,
-  status: Scalar.nullish(),
+  status: Code.nullish(),
   create_time: Unix,
   activate_time: Unix,
   deactivate_time: Unix,
@@ -85,7 +112,11 @@ export const XpCampaignRow = z.looseObject({
 });
 export type XpCampaignRow = z.infer<typeof XpCampaignRow>;
 
-/** A row of list/message: one send to one profile and what became of it [C3 fields]. */
+/**
+ * A row of list/message: one send to one profile and what became of it [C3 fields].
+ * `user_id`/`profile_id` are strings, the rest (status included) numbers in production
+ * [C3]; numbers and strings are accepted alike.
+ */
 export const XpMessageRow = z.looseObject({
   id: Scalar.transform(String),
   campaign_id: Scalar.transform(String),
@@ -96,8 +127,12 @@ export const XpMessageRow = z.looseObject({
   delivery: Flag,
   open: Flag,
   click: Flag,
+  error: Flag,
+  error_message: z.string().nullish(),
   open_time: Unix,
   click_time: Unix,
+  /** A code [C3: number; values not public]; the flags above say what happened. */
+  status: Code.nullish(),
 });
 export type XpMessageRow = z.infer<typeof XpMessageRow>;
 
@@ -143,11 +178,19 @@ export const XpLocationRow = z.looseObject({
 });
 export type XpLocationRow = z.infer<typeof XpLocationRow>;
 
-/** An export task as create/task and info/task return it [A shape]. */
+/**
+ * An export task as create/task and info/task return it [A shape]. `status` is one of the
+ * product's names (New, Executing, Completed, Error, Fatal [C]) in a case that is not
+ * public: kept as sent (a number becomes its text) and compared case-insensitively
+ * (see `taskPhase` in export-task.ts).
+ */
 export const XpTask = z.looseObject({
   id: Scalar,
-  status: z.string(),
-  result: z.looseObject({ download_url: z.string().min(1), rows: z.number().int().nullish() }).nullish(),
+  status: Scalar.transform((v) => String(v).trim()),
+  result: z.looseObject({
+    download_url: z.string().min(1),
+    rows: z.union([z.number().int(), z.string().trim().regex(/^\d+$/, 'expected a row count').transform(Number)]).nullish(),
+  }).nullish(),
   error_message: z.string().nullish(),
 });
 export type XpTask = z.infer<typeof XpTask>;
