@@ -8,6 +8,8 @@
  * - `429=R`       start a burst of 429s (as if another integration spent the budget) with rate R
  * - `burst=MS`    how long a 429 burst lasts, in unscaled milliseconds (default 300)
  * - `bulkfail=R`  a bulk job ends in status "failed" with rate R (Freshsales only)
+ * - `bulk405=R`   a bulk_upsert answers a transient 405 with rate R, as live accounts do now and
+ *                 then (third-party clients retry it up to 10 × 5 s) (Freshsales only)
  * - `seed=N`      PRNG seed (default 1)
  * Timeouts and drops are applied either before or after the request's effect, at random:
  * a real client cannot tell which, and must stay correct in both cases.
@@ -24,10 +26,11 @@ export interface FaultSpec {
   burst429: number;
   burstMs: number;
   bulkJobFail: number;
+  bulk405: number;
 }
 
 export const NO_FAULTS: FaultSpec = {
-  seed: 1, error5xx: 0, timeout: 0, drop: 0, latencyMs: 0, latencyRate: 0, burst429: 0, burstMs: 300, bulkJobFail: 0,
+  seed: 1, error5xx: 0, timeout: 0, drop: 0, latencyMs: 0, latencyRate: 0, burst429: 0, burstMs: 300, bulkJobFail: 0, bulk405: 0,
 };
 
 /** Parse a fault spec string; throws an Error naming the bad item. */
@@ -54,6 +57,7 @@ export function parseFaultSpec(text: string | undefined): FaultSpec {
       case '429': spec.burst429 = rate(raw); break;
       case 'burst': spec.burstMs = num(raw); break;
       case 'bulkfail': spec.bulkJobFail = rate(raw); break;
+      case 'bulk405': spec.bulk405 = rate(raw); break;
       case 'seed': spec.seed = Math.floor(num(raw)); break;
       case 'latency': {
         const [ms, r] = raw.split('@', 2);
@@ -62,7 +66,7 @@ export function parseFaultSpec(text: string | undefined): FaultSpec {
         break;
       }
       default:
-        throw new Error(`fault spec item "${item}": unknown fault "${key}" (known: 5xx, timeout, drop, latency, 429, burst, bulkfail, seed)`);
+        throw new Error(`fault spec item "${item}": unknown fault "${key}" (known: 5xx, timeout, drop, latency, 429, burst, bulkfail, bulk405, seed)`);
     }
   }
   return spec;

@@ -7,7 +7,7 @@ import type { Plan } from './catalogue.js';
 import { ApiError, failIfAny } from './errors.js';
 import { IdSequence, subSeed } from './ids.js';
 import { type Part } from './multipart.js';
-import { iso, readCustom } from './read-shapes.js';
+import { iso, readCustom, type Stamp } from './read-shapes.js';
 import type { RecordEntity } from './records.js';
 import { type Tenant, writeCustomFields } from './tenant.js';
 import { asId, asText, isIsoDateTime } from './values.js';
@@ -39,7 +39,20 @@ export class Activities {
   private readonly seqs: Record<ActivityKind, IdSequence>;
   private storageUsed = 0;
 
-  constructor(private readonly tenant: Tenant) {
+  constructor(
+    private readonly tenant: Tenant,
+    private readonly opts: {
+      stamp: Stamp;
+      /**
+       * How task answers carry their link [LIVE, recorded]: `targetable` = `{"targetable":
+       * {"type":"contact","id":N}}` when the request says `include=targetable` (no link otherwise);
+       * `targetables` = always a `targetables: [{type, id}]` list. Never flat keys.
+       */
+      taskLink: 'targetable' | 'targetables';
+      /** Task list `meta`: only `total` (recorded) or with `total_pages` too. */
+      taskListMeta: 'total' | 'total_pages';
+    },
+  ) {
     const seed = tenant.opts.seed;
     this.seqs = {
       tasks: new IdSequence(subSeed(seed, 11)),
@@ -260,25 +273,49 @@ export class Activities {
     return this.save('documents', undefined, data, {});
   }
 
-  /** An item in its read shape. */
-  read(kind: ActivityKind, item: Item): Record<string, unknown> {
+  /**
+   * An item in its read shape: timestamps in the account's form; a task's link as the account
+   * answers it (see `taskLink`), with `include` the request's `include` query value. `admin`
+   * gives the flat stored form (the `/__sim/state` view).
+   */
+  read(kind: ActivityKind, item: Item, include: string | null = null, admin = false): Record<string, unknown> {
     const out: Record<string, unknown> = { id: item.id };
     const keys: Record<ActivityKind, string[]> = {
-      tasks: ['title', 'description', 'due_date', 'owner_id', 'targetable_type', 'targetable_id', 'status', 'outcome_id', 'task_type_id', 'completed_date'],
+      tasks: ['title', 'description', 'due_date', 'owner_id', 'status', 'outcome_id', 'task_type_id', 'completed_date'],
       sales_activities: ['title', 'sales_activity_type_id', 'sales_activity_outcome_id', 'start_date', 'end_date', 'notes', 'owner_id', 'targetable_type', 'targetable_id'],
       notes: ['description', 'targetable_type', 'targetable_id', 'creater_id'],
       documents: ['name', 'content_type', 'file_size', 'targetable_type', 'targetable_id', 'owner_id', 'is_shared'],
     };
-    for (const k of keys[kind]) out[k] = item.data[k] ?? null;
-    if (kind === 'tasks') out.creater_id = this.tenant.keyUserId;
+    const stamp = admin ? iso : this.opts.stamp;
+    for (const k of keys[kind]) {
+      const v = item.data[k] ?? null;
+      // Date-times are stored as UTC instants and answered in the account's form.
+      out[k] = typeof v === 'string' && (k === 'due_date' || k === 'completed_date' || k === 'start_date' || k === 'end_date') ? stamp(Date.parse(v)) : v;
+    }
+    if (kind === 'tasks') {
+      out.creater_id = this.tenant.keyUserId;
+      out.updater_id = this.tenant.keyUserId;
+      out.user_ids = [item.data.owner_id ?? this.tenant.keyUserId];
+      const link = item.data.targetable_type ? { type: String(item.data.targetable_type).toLowerCase().replace('salesaccount', 'sales_account'), id: item.data.targetable_id } : null;
+      if (admin) {
+        out.targetable_type = item.data.targetable_type ?? null;
+        out.targetable_id = item.data.targetable_id ?? null;
+      } else if (this.opts.taskLink === 'targetables') out.targetables = link ? [link] : [];
+      else if ((include ?? '').split(',').map((x) => x.trim()).includes('targetable')) out.targetable = link;
+    }
     if (kind === 'sales_activities') out.custom_field = readCustom(this.tenant.catalogues.sales_activities, item.custom);
-    out.created_at = iso(item.createdAt);
-    out.updated_at = iso(item.updatedAt);
+    out.created_at = stamp(item.createdAt);
+    out.updated_at = stamp(item.updatedAt);
     return out;
+  }
+
+  /** `meta` of a task listing. */
+  taskListMeta(r: { total: number; totalPages: number }): Record<string, number> {
+    return this.opts.taskListMeta === 'total' ? { total: r.total } : { total: r.total, total_pages: r.totalPages };
   }
 
   /** Every item of a kind in read shape. */
   all(kind: ActivityKind): Record<string, unknown>[] {
-    return [...this.items[kind].values()].map((i) => this.read(kind, i));
+    return [...this.items[kind].values()].map((i) => this.read(kind, i, null, true));
   }
 }

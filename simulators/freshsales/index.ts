@@ -15,7 +15,7 @@ import { BulkJobs } from './bulk-jobs.js';
 import { FIELD_TYPES, type FieldEntity, type FieldType, type Plan } from './catalogue.js';
 import { ApiError, errorResponse } from './errors.js';
 import { IdSequence, subSeed } from './ids.js';
-import { readRecord } from './read-shapes.js';
+import { accountStamp, iso, readRecord } from './read-shapes.js';
 import { RateLimiter } from './rate-limit.js';
 import { RECORD_ENTITIES } from './records.js';
 import { buildApiRoutes } from './routes.js';
@@ -53,6 +53,18 @@ export interface FreshsalesSimOptions {
   bulkJobMs?: number;
   /** Default 202: status of the bulk_upsert answer (the docs are unsure between 200 and 202). */
   bulkUpsertStatus?: 200 | 202;
+  /** Default false: the bulk_upsert answer is `{job_status_url}` alone; true adds a `message` [?]. */
+  bulkUpsertMessage?: boolean;
+  /** Default 'flat' (recorded by several clients): the job status answer; 'wrapped' = `{job_status: {...}}` [3P]. */
+  jobStatusForm?: 'flat' | 'wrapped';
+  /** Default 'like_views': filtered_search leaves out what list views leave out; 'full' carries every field [?]. */
+  filteredSearchFields?: 'like_views' | 'full';
+  /** Default 'targetable' (`targetable: {type, id}` with include=targetable); 'targetables' = a list [LIVE]. */
+  taskLink?: 'targetable' | 'targetables';
+  /** Default 'total': task list meta carries only `total` [LIVE]; 'total_pages' adds the page count. */
+  taskListMeta?: 'total' | 'total_pages';
+  /** Default '-06:00': the account's offset timestamps are answered in, without milliseconds [LIVE]; or 'Z'. */
+  utcOffset?: string;
   /** Default false: deals without sales_account_id → 400 (one live tenant did this). */
   requireDealAccount?: boolean;
   /** Default 'replace': whether a write of `tags` replaces or merges with the stored tags (uncertain in the docs). */
@@ -64,6 +76,21 @@ export interface FreshsalesSimOptions {
   /** Seed for ids, view ids and the fault PRNG (when the fault spec names no seed). Default 1. */
   seed?: number;
 }
+
+/**
+ * The other reading of every point the notes leave uncertain [?] (the defaults follow what was
+ * recorded from live accounts). Tests run the client under both.
+ */
+export const ALTERNATE_READINGS: Readonly<Partial<FreshsalesSimOptions>> = Object.freeze({
+  bulkUpsertStatus: 200,
+  bulkUpsertMessage: true,
+  jobStatusForm: 'wrapped',
+  filteredSearchFields: 'full',
+  taskLink: 'targetables',
+  taskListMeta: 'total_pages',
+  utcOffset: 'Z',
+  tagsOnWrite: 'merge',
+});
 
 /** Counters of what the simulator saw. */
 export interface FreshsalesSimStats {
@@ -95,7 +122,7 @@ export interface FreshsalesSim {
   close(): Promise<void>;
   setFaults(spec: string | FaultSpec): void;
   stats(): FreshsalesSimStats;
-  /** Every stored (non-deleted) record, in the real API's read shape. Same as GET /__sim/state. */
+  /** Every stored (non-deleted) record with every field, links flat, UTC timestamps (the admin's view). Same as GET /__sim/state. */
   snapshot(): FreshsalesSnapshot;
   /** Create a custom field as an admin would in the UI; throws when the plan's limits are reached. */
   addCustomField(entity: FieldEntity, field: { label: string; type: FieldType; choices?: string[] }): { name: string };
@@ -140,6 +167,7 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
     now,
   });
   const faults = new FaultInjector(toFaultSpec(opts.faults, opts.seed), now);
+  const stamp = accountStamp(opts.utcOffset ?? '-06:00');
   const limiter = new RateLimiter(plan, timeScale, started);
   const counters: FreshsalesSimStats = { calls: 0, rateLimited: 0, byRoute: {}, faultsInjected: 0 };
   const views = new Views(tenant, new IdSequence(subSeed(seed, 22)), now);
@@ -147,6 +175,7 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
     lookupLagMs: (opts.lookupLagMs ?? 20_000) / timeScale,
     filteredSearchLagMs: (opts.filteredSearchLagMs ?? 0) / timeScale,
     now,
+    stamp,
   });
   const jobs = new BulkJobs(tenant, {
     durationMs: () => (opts.bulkJobMs ?? 2_000) / timeScale,
@@ -158,14 +187,26 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
       return fail;
     },
     rng: createRng(subSeed(seed, 21)),
+    stamp,
   });
-  const activities = new Activities(tenant);
+  const activities = new Activities(tenant, { stamp, taskLink: opts.taskLink ?? 'targetable', taskListMeta: opts.taskListMeta ?? 'total' });
   let baseUrl = '';
-  const api = buildApiRoutes({ tenant, views, search, jobs, activities, baseUrl: () => baseUrl, bulkUpsertStatus: opts.bulkUpsertStatus ?? 202 });
+  const api = buildApiRoutes({
+    tenant, views, search, jobs, activities, stamp,
+    baseUrl: () => baseUrl,
+    bulkUpsert: { status: opts.bulkUpsertStatus ?? 202, message: opts.bulkUpsertMessage ?? false },
+    bulk405: () => {
+      const hit = faults.roll(faults.current.bulk405);
+      if (hit) counters.faultsInjected++;
+      return hit;
+    },
+    jobStatusForm: opts.jobStatusForm ?? 'flat',
+    filteredSearchFields: opts.filteredSearchFields ?? 'like_views',
+  });
 
   const snapshot = (): FreshsalesSnapshot => {
     const records = Object.fromEntries(
-      RECORD_ENTITIES.map((e) => [e, [...tenant.stores[e].live()].map((r) => readRecord(e, r, tenant.catalogues[e]))]),
+      RECORD_ENTITIES.map((e) => [e, [...tenant.stores[e].live()].map((r) => readRecord(e, r, tenant.catalogues[e], { stamp: iso }))]),
     ) as Record<(typeof RECORD_ENTITIES)[number], object[]>;
     return {
       ...records,

@@ -21,9 +21,49 @@ const DEAL_FIELDS = [
   'closed_date', 'stage_updated_time', 'probability', 'deal_type_id', 'deal_reason_id', 'lead_source_id', 'campaign_id', 'territory_id',
 ];
 
-/** ISO 8601 for a wall-clock millisecond timestamp. */
+/** ISO 8601 for a wall-clock millisecond timestamp (admin views, internal storage). */
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Writes an instant the way the account answers it. */
+export type Stamp = (ms: number) => string;
+
+/**
+ * Timestamps as live accounts answer them [LIVE]: no milliseconds, in `Z` or in the account's
+ * own offset (`2021-10-19T00:28:18-06:00`). `offset` is `Z` or `±HH:MM`.
+ */
+export function accountStamp(offset: string): Stamp {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
+  if (offset !== 'Z' && !m) throw new Error(`utcOffset must be "Z" or ±HH:MM, got "${offset}"`);
+  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return (ms) => {
+    const local = new Date(Math.floor(ms / 1000) * 1000 + minutes * 60_000).toISOString().slice(0, 19);
+    return `${local}${offset}`;
+  };
+}
+
+/** How a read renders records: its timestamp form and the keys this kind of read leaves out. */
+export interface ReadOptions {
+  stamp: Stamp;
+  /** Keys the read does not carry (lists and searches lack owner_id, lifecycle ids... [LIVE]). */
+  omit?: ReadonlySet<string>;
+}
+
+/**
+ * Keys a list or search answer leaves out, per entity, unless `include` asks for them: a 2023
+ * account's contact views carried no owner_id, lifecycle_stage_id or contact_status_id;
+ * `include=owner` brings owner_id back [LIVE]. Deals' account and contacts likewise need a
+ * single read.
+ */
+export function listOmissions(entity: RecordEntity, include: string | null): Set<string> {
+  const asked = new Set((include ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const omit = new Set<string>();
+  if (entity === 'contacts') ['owner_id', 'lifecycle_stage_id', 'contact_status_id'].forEach((k) => omit.add(k));
+  if (entity === 'deals') ['owner_id', 'sales_account_id', 'contact_ids'].forEach((k) => omit.add(k));
+  if (entity === 'sales_accounts') omit.add('owner_id');
+  if (asked.has('owner')) omit.delete('owner_id');
+  return omit;
 }
 
 /** `custom_field` with every field of the module; multi-select reads back `;`-joined, as stored. */
@@ -46,7 +86,7 @@ export function primaryEmail(rec: Rec): string | null {
 }
 
 /** A record in the read shape of its entity. */
-export function readRecord(entity: RecordEntity, rec: Rec, catalogue: FieldCatalogue): Record<string, unknown> {
+export function readRecord(entity: RecordEntity, rec: Rec, catalogue: FieldCatalogue, ro: ReadOptions): Record<string, unknown> {
   const out: Record<string, unknown> = { id: rec.id };
   const fields = entity === 'contacts' ? CONTACT_FIELDS : entity === 'sales_accounts' ? ACCOUNT_FIELDS : DEAL_FIELDS;
   for (const f of fields) out[f] = rec.data[f] ?? null;
@@ -66,8 +106,9 @@ export function readRecord(entity: RecordEntity, rec: Rec, catalogue: FieldCatal
   }
   out.tags = [...((rec.data.tags as string[] | undefined) ?? [])];
   out.custom_field = readCustom(catalogue, rec.custom);
-  out.created_at = iso(rec.createdAt);
-  out.updated_at = iso(rec.updatedAt);
+  out.created_at = ro.stamp(rec.createdAt);
+  out.updated_at = ro.stamp(rec.updatedAt);
   out.is_deleted = false;
+  if (ro.omit) for (const k of ro.omit) delete out[k];
   return out;
 }

@@ -9,7 +9,7 @@ import type { BulkJobs } from './bulk-jobs.js';
 import type { FieldEntity } from './catalogue.js';
 import { ApiError } from './errors.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
-import { readRecord } from './read-shapes.js';
+import { listOmissions, readRecord, type Stamp } from './read-shapes.js';
 import { RECORD_ENTITIES, SINGULAR, type Rec, type RecordEntity } from './records.js';
 import { selectorTable } from './reference-data.js';
 import type { Search } from './search.js';
@@ -25,7 +25,15 @@ export interface RouteDeps {
   activities: Activities;
   /** Absolute base URL (`http://127.0.0.1:PORT/crm/sales`), for job status URLs. */
   baseUrl: () => string;
-  bulkUpsertStatus: 200 | 202;
+  /** The answer's status and whether it carries a `message` [?]. */
+  bulkUpsert: { status: 200 | 202; message: boolean };
+  /** True (with the `bulk405` fault's rate) when this bulk_upsert answers a transient 405. */
+  bulk405: () => boolean;
+  /** `flat` (recorded) or `wrapped` in `{job_status: ...}` (one client reads both) [3P]. */
+  jobStatusForm: 'flat' | 'wrapped';
+  /** What filtered_search answers carry: like list views (recorded for views) or every field [?]. */
+  filteredSearchFields: 'like_views' | 'full';
+  stamp: Stamp;
 }
 
 /** A router plus the stats key of each of its handlers. */
@@ -58,8 +66,16 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
     keyOf.set(handler, `${method} ${pattern}`);
   };
   const { tenant, views, search, jobs, activities } = d;
-  const read = (entity: RecordEntity, rec: Rec) => readRecord(entity, rec, tenant.catalogues[entity]);
+  // A single record read or write answer carries every field; lists and searches leave some out.
+  const read = (entity: RecordEntity, rec: Rec) => readRecord(entity, rec, tenant.catalogues[entity], { stamp: d.stamp });
+  const readListed = (entity: RecordEntity, rec: Rec, omit: Set<string>) => readRecord(entity, rec, tenant.catalogues[entity], { stamp: d.stamp, omit });
   const one = (entity: RecordEntity, rec: Rec, status = 200): SimResponse => ({ status, body: { [SINGULAR[entity]]: read(entity, rec) } });
+  /** `include=owner` side-loads the owners under `users` [LIVE]. */
+  const sideLoaded = (include: string | null, records: Rec[]): Record<string, unknown> => {
+    if (!(include ?? '').split(',').map((x) => x.trim()).includes('owner')) return {};
+    const ids = new Set(records.map((r) => r.data.owner_id));
+    return { users: tenant.ref.users.filter((u) => ids.has(u.id)).map((u) => ({ id: u.id, display_name: u.display_name, email: u.email })) };
+  };
 
   for (const entity of RECORD_ENTITIES) {
     const base = `/api/${entity}`;
@@ -76,7 +92,12 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
         sort: q.get('sort') ?? undefined,
         sort_type: q.get('sort_type') ?? undefined,
       });
-      return { status: 200, body: { [entity]: page.records.map((r) => read(entity, r)), meta: { total_pages: page.totalPages, total: page.total } } };
+      const include = q.get('include');
+      const omit = listOmissions(entity, include);
+      return {
+        status: 200,
+        body: { [entity]: page.records.map((r) => readListed(entity, r, omit)), ...sideLoaded(include, page.records), meta: { total_pages: page.totalPages, total: page.total } },
+      };
     });
     // POST /api/<entity>/upsert — 201 created / 200 updated [LIVE]
     on('POST', `${base}/upsert`, (req) => {
@@ -86,10 +107,13 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
     });
     // POST /api/<entity>/bulk_upsert — asynchronous job [3P]
     on('POST', `${base}/bulk_upsert`, (req) => {
+      // Live accounts answer a transient 405 now and then; clients retry it [3P].
+      if (d.bulk405()) throw new ApiError(405, ['Method Not Allowed']);
       const job = jobs.submit(entity, objectBody(req)[entity]);
+      const url = `${d.baseUrl()}/api/job_statuses/${job.id}`;
       return {
-        status: d.bulkUpsertStatus,
-        body: { message: 'Your request is being processed. Check the job status URL for progress.', job_status_url: `${d.baseUrl()}/api/job_statuses/${job.id}` },
+        status: d.bulkUpsert.status,
+        body: d.bulkUpsert.message ? { message: 'Your request is being processed. Check the job status URL for progress.', job_status_url: url } : { job_status_url: url },
       };
     });
     // POST /api/<entity>/bulk_destroy — {"selected_ids":[...]} [DOC]
@@ -119,7 +143,10 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
   }
 
   // GET /api/job_statuses/:id — bulk job progress [3P]
-  on('GET', '/api/job_statuses/:id', (req) => ({ status: 200, body: { job_status: jobs.status(req.params.id ?? '') } }));
+  on('GET', '/api/job_statuses/:id', (req) => {
+    const status = jobs.status(req.params.id ?? '');
+    return { status: 200, body: d.jobStatusForm === 'flat' ? status : { job_status: status } };
+  });
 
   // GET /api/lookup?q=&f=&entities= — nested by entity [LIVE]
   on('GET', '/api/lookup', (req) => {
@@ -128,16 +155,24 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
     const wanted = req.query.get('entities');
     for (const entity of RECORD_ENTITIES) {
       if (wanted && !wanted.split(',').map((s) => s.trim()).includes(SINGULAR[entity])) continue;
-      body[entity] = { [entity]: found[entity].map((r) => read(entity, r)) };
+      body[entity] = { [entity]: found[entity].map((r) => readListed(entity, r, listOmissions(entity, null))) };
     }
     return { status: 200, body };
   });
   // GET /api/search?q=&include= — bare array [LIVE]
   on('GET', '/api/search', (req) => ({ status: 200, body: search.search(req.query) }));
   // POST /api/filtered_search/:entity [LIVE]
+  // Paging and sort go in the query string, as everywhere; the body carries only the filter.
   on('POST', '/api/filtered_search/:entity', (req) => {
-    const r = search.filtered(req.params.entity ?? '', objectBody(req));
-    return { status: 200, body: { [r.entity]: r.records.map((rec) => read(r.entity, rec)), meta: { total: r.total, total_pages: r.totalPages } } };
+    const q = req.query;
+    const paging = { page: q.get('page') ?? undefined, per_page: q.get('per_page') ?? undefined, sort: q.get('sort') ?? undefined, sort_type: q.get('sort_type') ?? undefined };
+    const r = search.filtered(req.params.entity ?? '', objectBody(req), paging);
+    const include = q.get('include');
+    const omit = d.filteredSearchFields === 'full' ? new Set<string>() : listOmissions(r.entity, include);
+    return {
+      status: 200,
+      body: { [r.entity]: r.records.map((rec) => readListed(r.entity, rec, omit)), ...sideLoaded(include, r.records), meta: { total: r.total, total_pages: r.totalPages } },
+    };
   });
 
   // GET /api/settings/<entity>/fields [DOC]
@@ -154,13 +189,14 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
   });
 
   // Tasks [DOC]
-  on('POST', '/api/tasks', (req) => ({ status: 201, body: { task: activities.read('tasks', activities.writeTask(wrapped(req, 'task'))) } }));
+  const taskRead = (req: SimRequest, item: Parameters<Activities['read']>[1]) => activities.read('tasks', item, req.query.get('include'));
+  on('POST', '/api/tasks', (req) => ({ status: 201, body: { task: taskRead(req, activities.writeTask(wrapped(req, 'task'))) } }));
   on('GET', '/api/tasks', (req) => {
     const r = activities.listTasks(req.query);
-    return { status: 200, body: { tasks: r.items.map((i) => activities.read('tasks', i)), meta: { total_pages: r.totalPages, total: r.total } } };
+    return { status: 200, body: { tasks: r.items.map((i) => taskRead(req, i)), meta: activities.taskListMeta(r) } };
   });
-  on('GET', '/api/tasks/:id', (req) => ({ status: 200, body: { task: activities.read('tasks', activities.get('tasks', req.params.id ?? '')) } }));
-  on('PUT', '/api/tasks/:id', (req) => ({ status: 200, body: { task: activities.read('tasks', activities.writeTask(wrapped(req, 'task'), req.params.id ?? '')) } }));
+  on('GET', '/api/tasks/:id', (req) => ({ status: 200, body: { task: taskRead(req, activities.get('tasks', req.params.id ?? '')) } }));
+  on('PUT', '/api/tasks/:id', (req) => ({ status: 200, body: { task: taskRead(req, activities.writeTask(wrapped(req, 'task'), req.params.id ?? '')) } }));
   on('DELETE', '/api/tasks/:id', (req) => {
     activities.remove('tasks', req.params.id ?? '');
     return { status: 200, raw: 'true' };

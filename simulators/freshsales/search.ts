@@ -5,10 +5,10 @@
  * has its own lag, 0 by default, because the notes do not say whether it lags [?].
  */
 import { ApiError } from './errors.js';
-import { contactDisplayName, iso, primaryEmail } from './read-shapes.js';
+import { contactDisplayName, primaryEmail, type Stamp } from './read-shapes.js';
 import { RECORD_ENTITIES, type EmailEntry, type Rec, type RecordEntity } from './records.js';
 import type { Tenant } from './tenant.js';
-import { pageParams, resolveSort, sortRecords } from './views.js';
+import { pageParams, resolveSort, sortRecords, type PageRequest } from './views.js';
 
 /** Most hits `GET /api/search` returns (the real cap is undocumented). */
 export const SEARCH_MAX_RESULTS = 25;
@@ -38,7 +38,7 @@ function entityList(raw: string | null): RecordEntity[] {
 export class Search {
   constructor(
     private readonly tenant: Tenant,
-    private readonly opts: { lookupLagMs: number; filteredSearchLagMs: number; now: () => number },
+    private readonly opts: { lookupLagMs: number; filteredSearchLagMs: number; now: () => number; stamp: Stamp },
   ) {}
 
   private visible(rec: Rec, lagMs: number): boolean {
@@ -104,15 +104,15 @@ export class Search {
             email: primaryEmail(rec),
             mobile_number: rec.data.mobile_number ?? null,
             work_number: rec.data.work_number ?? null,
-            updated_at: iso(rec.updatedAt),
+            updated_at: this.opts.stamp(rec.updatedAt),
           });
         } else {
           const name = typeof rec.data.name === 'string' ? rec.data.name : '';
           if (!name.toLowerCase().includes(q)) continue;
           hits.push(
             entity === 'sales_accounts'
-              ? { id: rec.id, type: 'sales_account', name, website: rec.data.website ?? null, updated_at: iso(rec.updatedAt) }
-              : { id: rec.id, type: 'deal', name, amount: rec.data.amount ?? null, updated_at: iso(rec.updatedAt) },
+              ? { id: rec.id, type: 'sales_account', name, website: rec.data.website ?? null, updated_at: this.opts.stamp(rec.updatedAt) }
+              : { id: rec.id, type: 'deal', name, amount: rec.data.amount ?? null, updated_at: this.opts.stamp(rec.updatedAt) },
           );
         }
       }
@@ -121,7 +121,7 @@ export class Search {
   }
 
   /** `POST /api/filtered_search/<entity>`: ANDed rules, paged and sorted. */
-  filtered(entityName: string, body: unknown): { entity: RecordEntity; records: Rec[]; total: number; totalPages: number } {
+  filtered(entityName: string, body: unknown, paging: PageRequest): { entity: RecordEntity; records: Rec[]; total: number; totalPages: number } {
     const entity = ENTITY_OF[entityName];
     if (!entity) throw new ApiError(404, [`Unknown entity "${entityName}"`]);
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -147,8 +147,9 @@ export class Search {
     for (const rec of candidates ?? this.tenant.stores[entity].live()) {
       if (predicates.every((p) => p(rec)) && this.visible(rec, lag)) matched.push(rec);
     }
-    const { page, perPage } = pageParams(b);
-    const { field, desc } = resolveSort(this.tenant, entity, b);
+    // Paging in the body is ignored, as the query string is where the API takes it.
+    const { page, perPage } = pageParams(paging);
+    const { field, desc } = resolveSort(this.tenant, entity, paging);
     const sorted = sortRecords(this.tenant, entity, matched, field, desc);
     return { entity, records: sorted.slice((page - 1) * perPage, page * perPage), total: sorted.length, totalPages: Math.ceil(sorted.length / perPage) };
   }

@@ -178,8 +178,14 @@ describe('activities', () => {
     const c = (await api(sim, 'POST', '/api/contacts', { contact: { emails: 't@x.com' } })).body.contact;
     const task = await api(sim, 'POST', '/api/tasks', { task: { title: 'Call', due_date: '2030-01-01T09:00:00Z', targetable_type: 'Contact', targetable_id: c.id } });
     expect(task.status).toBe(201);
-    expect(task.body.task).toMatchObject({ title: 'Call', status: 0, targetable_id: c.id, targetable_type: 'Contact' });
+    // Reads differ from writes [LIVE]: no flat link keys; the link only with include=targetable.
+    expect(task.body.task).toMatchObject({ title: 'Call', status: 0, creater_id: expect.any(Number) });
+    expect(task.body.task).not.toHaveProperty('targetable_id');
+    expect(task.body.task).not.toHaveProperty('targetable');
+    expect(task.body.task.due_date).toBe('2030-01-01T03:00:00-06:00');
     expect(task.body.task.id).toBeGreaterThan(2 ** 32);
+    const linked = await api(sim, 'GET', `/api/tasks/${task.body.task.id}?include=targetable`);
+    expect(linked.body.task.targetable).toEqual({ type: 'contact', id: c.id });
     expect((await api(sim, 'POST', '/api/tasks', { task: { title: 'x', targetable_type: 'Contact', targetable_id: c.id } })).status).toBe(400);
     expect((await api(sim, 'POST', '/api/tasks', { task: { due_date: '2030-01-01', targetable_type: 'Contact', targetable_id: c.id } })).status).toBe(400);
     expect((await api(sim, 'POST', '/api/tasks', { task: { title: 'x', due_date: '2030-01-01', targetable_type: 'Contact', targetable_id: 1 } })).status).toBe(400);
@@ -188,10 +194,19 @@ describe('activities', () => {
     expect((await api(sim, 'GET', '/api/tasks?filter=open')).body.tasks).toHaveLength(0);
     const done = await api(sim, 'GET', '/api/tasks?filter=completed');
     expect(done.body.tasks).toHaveLength(1);
-    expect(done.body.meta).toEqual({ total_pages: 1, total: 1 });
+    expect(done.body.meta).toEqual({ total: 1 });
     expect((await api(sim, 'GET', `/api/tasks/${task.body.task.id}`)).body.task.completed_date).toEqual(expect.any(String));
     expect((await api(sim, 'DELETE', `/api/tasks/${task.body.task.id}`)).status).toBe(200);
     expect((await api(sim, 'GET', `/api/tasks/${task.body.task.id}`)).status).toBe(404);
+  });
+
+  it('answers task links as a targetables list and meta with total_pages under the other reading', async () => {
+    const sim = await start({ taskLink: 'targetables', taskListMeta: 'total_pages', utcOffset: 'Z' });
+    const c = (await api(sim, 'POST', '/api/contacts', { contact: { emails: 't2@x.com' } })).body.contact;
+    const task = await api(sim, 'POST', '/api/tasks', { task: { title: 'Call', due_date: '2030-01-01T09:00:00.250Z', targetable_type: 'Contact', targetable_id: c.id } });
+    expect(task.body.task.targetables).toEqual([{ type: 'contact', id: c.id }]);
+    expect(task.body.task.due_date).toBe('2030-01-01T09:00:00Z');
+    expect((await api(sim, 'GET', '/api/tasks?filter=open')).body.meta).toEqual({ total: 1, total_pages: 1 });
   });
 
   it('creates sales activities (type required) and notes (200, description required)', async () => {

@@ -62,7 +62,7 @@ afterEach(async () => {
 });
 
 describe('bulk_upsert jobs', () => {
-  it('accepts the job, keeps records invisible until it completes, then applies them', async () => {
+  it('accepts the job, keeps records invisible until it completes, then answers flat with a data string naming refused records', async () => {
     await start({ bulkJobMs: 1500 });
     const existing = await api('POST', '/api/contacts', { contact: { emails: 'old@x.com', first_name: 'Old' } });
     const r = await api('POST', '/api/contacts/bulk_upsert', {
@@ -74,44 +74,61 @@ describe('bulk_upsert jobs', () => {
       ],
     });
     expect(r.status).toBe(202);
-    expect(r.body.job_status_url).toMatch(new RegExp(`^${sim.url}/api/job_statuses/\\d+$`));
+    // Recorded: the answer is the job status URL alone.
+    expect(r.body).toEqual({ job_status_url: expect.stringMatching(new RegExp(`^${sim.url}/api/job_statuses/\\d+$`)) });
     const statusPath = r.body.job_status_url.slice(sim.url.length);
 
     // Not visible yet, anywhere.
     const early = await api('GET', statusPath);
-    expect(early.body.job_status.status).toBe('in_progress');
+    expect(early.body.status).toBe('IN_PROGRESS');
+    expect(early.body.job_status).toBeUndefined();
     expect(sim.snapshot().contacts).toHaveLength(1);
     expect((await api('GET', `/api/contacts/${existing.body.contact.id}`)).body.contact.last_name).toBeNull();
 
-    const done = await until(() => api('GET', statusPath), (a) => a.body.job_status.status !== 'in_progress');
-    expect(done.body.job_status).toMatchObject({ status: 'completed', progress: 100, total: 4, processed: 4 });
+    const done = await until(() => api('GET', statusPath), (a) => a.body.status !== 'IN_PROGRESS');
+    expect(done.body).toMatchObject({ status: 'SUCCESS', progress: 100, job_type_name: expect.any(String) });
+    // Timestamps without milliseconds, in the account's offset.
+    expect(done.body.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-06:00$/);
+    expect(typeof done.body.data).toBe('string');
+    const data = JSON.parse(done.body.data);
+    expect(data.record_status).toEqual({ succeeded: 3, failed: 1 });
+    expect(data.detailed_failure_report).toEqual([{ emails: 'bad@x.com', error_message: [expect.stringContaining('cf_missing')] }]);
     const emails = sim.snapshot().contacts.map((c) => (c as { email: string }).email).sort();
-    // The invalid item was skipped silently.
     expect(emails).toEqual(['new1@x.com', 'old@x.com']);
     expect((await api('GET', `/api/contacts/${existing.body.contact.id}`)).body.contact).toMatchObject({ last_name: 'Updated', city: 'Ankara' });
   });
 
-  it('rejects more than 100 items and answers 200 when bulkUpsertStatus is 200', async () => {
-    await start({ bulkUpsertStatus: 200, bulkJobMs: 0 });
+  it('rejects more than 100 items; under the other readings answers 200 with a message and wraps the job status', async () => {
+    await start({ bulkUpsertStatus: 200, bulkUpsertMessage: true, jobStatusForm: 'wrapped', bulkJobMs: 0 });
     const items = Array.from({ length: 101 }, (_, i) => ({ emails: `b${i}@x.com`, data: {} }));
     expect((await api('POST', '/api/contacts/bulk_upsert', { contacts: items })).status).toBe(400);
     const ok = await api('POST', '/api/contacts/bulk_upsert', { contacts: items.slice(0, 100) });
     expect(ok.status).toBe(200);
-    await until(() => api('GET', ok.body.job_status_url.slice(sim.url.length)), (a) => a.body.job_status.status === 'completed');
+    expect(ok.body.message).toEqual(expect.any(String));
+    const end = await until(() => api('GET', ok.body.job_status_url.slice(sim.url.length)), (a) => a.body.job_status?.status === 'SUCCESS');
+    expect(JSON.parse(end.body.job_status.data).record_status).toEqual({ succeeded: 100, failed: 0 });
     expect(sim.snapshot().contacts).toHaveLength(100);
   });
 
-  it('ends jobs "failed" with the bulkfail fault, applying at most a prefix', async () => {
+  it('ends jobs FAILED with the bulkfail fault, applying at most a prefix', async () => {
     await start({ bulkJobMs: 0, faults: 'bulkfail=1' });
     const items = Array.from({ length: 20 }, (_, i) => ({ name: `Acc ${i}`, data: {} }));
     const r = await api('POST', '/api/sales_accounts/bulk_upsert', { sales_accounts: items });
-    const end = await until(() => api('GET', r.body.job_status_url.slice(sim.url.length)), (a) => a.body.job_status.status !== 'in_progress');
-    expect(end.body.job_status.status).toBe('failed');
+    const end = await until(() => api('GET', r.body.job_status_url.slice(sim.url.length)), (a) => a.body.status !== 'IN_PROGRESS');
+    expect(end.body.status).toBe('FAILED');
     const names = sim.snapshot().sales_accounts.map((a) => (a as { name: string }).name);
     expect(names.length).toBeLessThan(20);
     expect(names).toEqual(items.slice(0, names.length).map((i) => i.name));
-    expect(end.body.job_status.processed).toBe(names.length);
+    expect(JSON.parse(end.body.data).record_status.succeeded).toBe(names.length);
     expect(sim.stats().faultsInjected).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers a transient 405 on bulk_upsert with the bulk405 fault', async () => {
+    await start({ bulkJobMs: 0, faults: 'bulk405=1' });
+    const r = await api('POST', '/api/contacts/bulk_upsert', { contacts: [{ emails: 'a@x.com', data: {} }] });
+    expect(r.status).toBe(405);
+    sim.setFaults('');
+    expect((await api('POST', '/api/contacts/bulk_upsert', { contacts: [{ emails: 'a@x.com', data: {} }] })).status).toBe(202);
   });
 
   it('answers 404 for an unknown job', async () => {
@@ -145,7 +162,7 @@ describe('views', () => {
     const r = await api('POST', '/api/contacts/bulk_upsert', {
       contacts: Array.from({ length: 100 }, (_, i) => ({ emails: `p${i}@x.com`, data: { first_name: `N${String(i).padStart(3, '0')}` } })),
     });
-    await until(() => api('GET', r.body.job_status_url.slice(sim.url.length)), (a) => a.body.job_status.status === 'completed');
+    await until(() => api('GET', r.body.job_status_url.slice(sim.url.length)), (a) => a.body.status === 'SUCCESS');
     for (let i = 100; i < 105; i++) await api('POST', '/api/contacts', { contact: { emails: `p${i}@x.com`, first_name: `N${i}` } });
     const all = await viewId('contacts', 'All Contacts');
 
@@ -153,6 +170,16 @@ describe('views', () => {
     expect(def.body.contacts).toHaveLength(25);
     expect(def.body.meta).toEqual({ total_pages: 5, total: 105 });
     expect(def.body.contacts[0]).toHaveProperty('custom_field');
+    // Recorded from a live account: list answers carry no owner or lifecycle ids...
+    for (const k of ['owner_id', 'lifecycle_stage_id', 'contact_status_id']) expect(def.body.contacts[0]).not.toHaveProperty(k);
+    // ...include=owner brings owner_id back and side-loads the owners under users.
+    const withOwner = await api('GET', `/api/contacts/view/${all}?include=owner&per_page=1`);
+    expect(withOwner.body.contacts[0]).toHaveProperty('owner_id');
+    expect(withOwner.body.contacts[0]).not.toHaveProperty('contact_status_id');
+    expect(Array.isArray(withOwner.body.users)).toBe(true);
+    // A single GET carries everything.
+    const one = await api('GET', `/api/contacts/${def.body.contacts[0].id}`);
+    for (const k of ['owner_id', 'lifecycle_stage_id', 'contact_status_id']) expect(one.body.contact).toHaveProperty(k);
 
     const big = await api('GET', `/api/contacts/view/${all}?per_page=500&sort=first_name&sort_type=asc`);
     expect(big.body.contacts).toHaveLength(100);
@@ -233,8 +260,8 @@ describe('filtered_search', () => {
     for (const [e, t] of [['a@x.com', 'Gold'], ['b@x.com', 'Silver'], ['c@x.com', 'Gold'], ['d@x.com', null]] as const) {
       await api('POST', '/api/contacts', { contact: { emails: e, external_id: `ext-${e[0]}`, custom_field: t ? { [tier]: t } : {} } });
     }
-    const emails = async (filter_rule: unknown[], extra: object = {}) => {
-      const r = await api('POST', '/api/filtered_search/contact', { filter_rule, ...extra });
+    const emails = async (filter_rule: unknown[], query = '') => {
+      const r = await api('POST', `/api/filtered_search/contact${query}`, { filter_rule });
       expect(r.status).toBe(200);
       return { list: r.body.contacts.map((c: { email: string }) => c.email).sort(), meta: r.body.meta };
     };
@@ -252,11 +279,22 @@ describe('filtered_search', () => {
     expect((await emails([{ attribute: attr, operator: 'contains', value: 'B@' }])).list).toEqual(['b@x.com']);
     expect((await emails([{ attribute: 'created_at', operator: 'is_after', value: '2000-01-01T00:00:00Z' }])).list).toHaveLength(4);
     expect((await emails([{ attribute: 'updated_at', operator: 'is_before', value: '2000-01-01T00:00:00Z' }])).list).toHaveLength(0);
-    const paged = await emails([{ attribute: 'created_at', operator: 'is_after', value: '2000-01-01' }], { per_page: 3, page: 2 });
+    // Paging goes in the query string; paging in the body is not how the API takes it.
+    const paged = await emails([{ attribute: 'created_at', operator: 'is_after', value: '2000-01-01' }], '?per_page=3&page=2');
     expect(paged.list).toHaveLength(1);
-    expect(paged.meta.total).toBe(4);
+    expect(paged.meta).toEqual({ total: 4, total_pages: 2 });
+    const inBody = await api('POST', '/api/filtered_search/contact', { filter_rule: [{ attribute: 'created_at', operator: 'is_after', value: '2000-01-01' }], per_page: 3, page: 2 });
+    expect(inBody.body.contacts).toHaveLength(4);
+    expect(inBody.body.contacts[0]).not.toHaveProperty('owner_id');
 
     expect((await api('POST', '/api/filtered_search/contact', { filter_rule: [{ attribute: 'nope', operator: 'is_in', value: 'x' }] })).status).toBe(400);
+    // The other reading of what filtered_search carries [?]: every field.
+    await sim.close();
+    await start({ filteredSearchFields: 'full' });
+    await api('POST', '/api/contacts', { contact: { emails: 'full@x.com' } });
+    const full = await api('POST', '/api/filtered_search/contact', { filter_rule: [{ attribute: attr, operator: 'is_in', value: 'full@x.com' }] });
+    expect(full.body.contacts[0]).toHaveProperty('contact_status_id');
+    expect(full.body.contacts[0]).toHaveProperty('owner_id');
     expect((await api('POST', '/api/filtered_search/contact', { filter_rule: [{ attribute: attr, operator: 'equals', value: 'x' }] })).status).toBe(400);
   });
 });
