@@ -54,7 +54,7 @@ export async function migrate(opts: { config: string; out?: string }, io: Io): P
   mkdirSync(outDir, { recursive: true });
   const progress = createProgress(process.stdout, io.quiet);
   const r = await runMigrate({ loaded, outDir, logger: io.logger, progress });
-  io.out(formatSummary(r.report, { color: process.stdout.isTTY === true }));
+  io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: r.files.failures }));
   io.out(`reports: ${r.files.json}\n         ${r.files.html}\n         ${r.files.quarantine}`);
   if (r.overErrorRatio) {
     io.out(`run marked failed: quarantined + failed records exceed ${Math.round(loaded.config.run.maxErrorRatio * 100)}% of the source`);

@@ -67,7 +67,7 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
 
     const r = await runMigrate({ loaded, outDir: out, logger: io.logger, progress: createProgress(process.stdout, io.quiet) });
     io.out('');
-    io.out(formatSummary(r.report, { color: process.stdout.isTTY === true }));
+    io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: r.files.failures }));
     io.out(`budget plan ~${r.estimate.calls} calls, spent ${r.report.apiCalls.destination}; demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     io.out(`reports: ${r.files.html}\n         ${r.files.json}\n         ${r.files.quarantine}`);
     const inv = r.files.inventories;

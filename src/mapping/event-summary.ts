@@ -103,3 +103,25 @@ function instantMs(text: string): number | null {
 function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/**
+ * The summary fields of two contacts folded into one (a duplicate merged into its survivor):
+ * counts add up, first-seen is the earlier date and last-seen the later. Pure.
+ */
+export function mergeSummaryFields(summary: EventSummarySpec, a: Record<string, number | string>, b: Record<string, number | string>): Record<string, number | string> {
+  const out: Record<string, number | string> = { ...a };
+  const pick = (label: string, better: (x: string, y: string) => boolean) => {
+    const y = b[label];
+    if (y === undefined) return;
+    const x = out[label];
+    if (x === undefined || better(String(y), String(x))) out[label] = y;
+  };
+  // Several entries may share a label: handle each label once.
+  const counts = new Set(summary.map((s) => s.count).filter((x): x is string => !!x));
+  for (const label of counts) if (b[label] !== undefined) out[label] = Number(out[label] ?? 0) + Number(b[label]);
+  for (const s of summary) {
+    if (s.first_seen) pick(s.first_seen, (y, x) => y < x);
+    if (s.last_seen) pick(s.last_seen, (y, x) => y > x);
+  }
+  return out;
+}

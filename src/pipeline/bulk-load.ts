@@ -19,13 +19,19 @@
 import type { Clock } from '../core/clock.js';
 import { TerminalError } from '../core/errors.js';
 import type { ObjectName } from '../core/model.js';
-import type { BulkItem, Entity, FreshsalesClient, FsRecord, JobState } from '../connectors/freshsales/index.js';
+import type { BulkItem, Entity, FreshsalesClient, FsRecord, JobResult } from '../connectors/freshsales/index.js';
 import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, StateStore, VerifyResult } from '../state/store.js';
 import { JobTimer } from './job-timer.js';
-import type { FieldMismatch } from './verify.js';
+import type { Progress } from './progress.js';
+import type { RecordCheck } from './verify.js';
 
 /** Read-backs of one batch before giving up on a job that never finishes. */
 const MAX_READBACKS = 8;
+/** Default bound on waiting for one bulk job, real milliseconds (scaled by the caller on simulators). */
+export const JOB_WAIT_LIMIT_MS = 15 * 60_000;
+/** First "still waiting" note after this long, then every NOTE_EVERY_MS. */
+const NOTE_AFTER_MS = 10_000;
+const NOTE_EVERY_MS = 30_000;
 
 /** One prepared record of a batch, as the engine handles it. */
 export interface BulkLoadItem {
@@ -74,8 +80,13 @@ export interface BulkLoadSpec<I extends BulkLoadItem> {
   bulkItem(item: I, match: DestinationMatch | undefined): BulkItem;
   /** One call reading the items back: the records found, keyed like `readKey`. */
   readBack(items: I[]): Promise<Map<string, FsRecord>>;
-  /** Compare what was written with what reads back, field by field. */
-  verify(payload: I['payload'], record: FsRecord): { ok: boolean; mismatches: FieldMismatch[] };
+  /** Compare what was written with what reads back, field by field (fields the read cannot show are unverifiable). */
+  verify(payload: I['payload'], record: FsRecord): RecordCheck;
+  /**
+   * The identifier value the item was sent with (email, id or name), lower case: how the job's
+   * failure report names it.
+   */
+  reportKey(item: I, match: DestinationMatch | undefined): string;
   /** Write one record alone (the fallback); returns the record as written. */
   writeOne(item: I, match: DestinationMatch | undefined): Promise<FsRecord>;
   /**
@@ -93,6 +104,9 @@ export interface BulkLoadDeps {
   runId: string;
   dest: FreshsalesClient;
   clock: Clock;
+  progress: Progress;
+  /** Bound on waiting for one bulk job (default JOB_WAIT_LIMIT_MS; divide by the time scale on simulators). */
+  jobWaitLimitMs?: number;
 }
 
 /**
@@ -145,18 +159,25 @@ export class BulkLoader<I extends BulkLoadItem> {
       if (attempt > 0 && spec.resend.markEachSend) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, null);
       let jobRef: string | null;
       try {
-        ({ jobRef } = await d.dest.bulkUpsert(spec.entity, missing.map((i) => spec.bulkItem(i, matches.get(i.matchKey)))));
+        ({ jobRef } = await d.dest.bulkUpsert(
+          spec.entity,
+          missing.map((i) => spec.bulkItem(i, matches.get(i.matchKey))),
+          (m) => d.progress.note(m),
+        ));
       } catch (e) {
+        // 404/405 (after the client's retries of a transient 405): no bulk endpoint on this
+        // account; 403: this key's role may not use it. Anything else stops the batch.
         const status = e instanceof TerminalError ? e.http?.status : undefined;
         if (status !== 404 && status !== 405 && status !== 403) throw e;
-        this.bulkUnavailable = `bulk_upsert for ${spec.entity} answered HTTP ${status}: falling back to one call per record`;
+        this.bulkUnavailable = `bulk_upsert for ${spec.entity} answered HTTP ${status}${status === 405 ? ' on every retry' : ''}: falling back to one call per record`;
         break;
       }
       if (jobRef) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, jobRef);
-      const out = await this.awaitAndReadBack(missing, jobRef, found, verify);
+      const out = await this.awaitAndReadBack(batch, missing, matches, jobRef, found, verify);
+      for (const [i, reason] of out.rejected) failures.push({ sourceKey: i.sourceKey, reason });
       missing = out.missing;
       mismatched.push(...out.mismatched);
-      if (spec.resend.onlyAfterFailedJob && out.jobState !== 'failed') break;
+      if (spec.resend.onlyAfterFailedJob && out.job?.state !== 'failed') break;
     }
     for (const i of [...missing, ...mismatched]) {
       try {
@@ -190,26 +211,41 @@ export class BulkLoader<I extends BulkLoadItem> {
    * Wait for a bulk job the economical way and read the batch back (one call). While the
    * JobTimer has learned nothing, poll the job with growing intervals and learn its duration;
    * after that, sleep the learned time and read back once, polling the job only when the
-   * read-back came too early. Returns the items still missing and those present but different,
-   * once the job has finished (or after MAX_READBACKS rounds), and the job's final state if seen.
+   * read-back came too early. Every wait is bounded and says what it waits for. Returns the
+   * items still missing, those present but different, those the job's failure report names
+   * as refused (with the vendor's reason, at no extra call), and the job's result if seen.
    */
   private async awaitAndReadBack(
+    batch: BatchRow,
     items: I[],
+    matches: Map<string, DestinationMatch>,
     jobRef: string | null,
     found: Map<string, FsRecord>,
     verify: Map<string, VerifyResult>,
-  ): Promise<{ missing: I[]; mismatched: I[]; jobState: JobState | null }> {
+  ): Promise<{ missing: I[]; mismatched: I[]; rejected: Map<I, string>; job: JobResult | null }> {
     const { d, spec, timer } = this;
     const started = d.clock.now();
-    let jobState: JobState | null = null;
+    const limit = d.jobWaitLimitMs ?? JOB_WAIT_LIMIT_MS;
+    const what = `bulk job ${jobRef ?? '?'} (${spec.object} batch ${batch.batchNo}, ${items.length} record(s))`;
+    let job: JobResult | null = null;
     if (timer.waitMs === null && jobRef) {
       let wait = 50;
+      let noteAt = started + NOTE_AFTER_MS;
       for (;;) {
-        const state = await d.dest.jobStatus(jobRef);
-        if (state !== 'running') {
-          timer.observed(d.clock.now() - started);
-          jobState = state;
+        const status = await d.dest.jobStatus(jobRef);
+        const elapsed = d.clock.now() - started;
+        if (status.state !== 'running') {
+          timer.observed(elapsed);
+          job = status;
           break;
+        }
+        if (elapsed >= limit) {
+          d.progress.note(`${what} still reports "${status.status}" after ${Math.round(elapsed / 1000)} s: reading back what it wrote; the rest is written again`);
+          break;
+        }
+        if (d.clock.now() >= noteAt) {
+          d.progress.note(`waiting for ${what}: status "${status.status}", ${Math.round(elapsed / 1000)} s so far (gives up after ${Math.round(limit / 1000)} s)`);
+          noteAt = d.clock.now() + NOTE_EVERY_MS;
         }
         await d.clock.sleep(wait);
         wait = Math.min(wait * 2, 5_000);
@@ -238,19 +274,36 @@ export class BulkLoader<I extends BulkLoadItem> {
       }
       if (round === 0) {
         if (next.length === 0) timer.hit();
-        else if (jobState === null) timer.miss();
+        else if (job === null) timer.miss();
       }
       remaining = next;
-      if (remaining.length === 0 || jobState !== null || !jobRef) break;
-      const state = await d.dest.jobStatus(jobRef);
-      if (state !== 'running') {
+      if (remaining.length === 0 || job !== null || !jobRef || d.clock.now() - started >= limit) break;
+      const status = await d.dest.jobStatus(jobRef);
+      if (status.state !== 'running') {
         // The job finished after our read: one more read-back sees what it wrote.
-        jobState = state;
+        job = status;
         continue;
       }
       await d.clock.sleep(Math.max(20, timer.waitMs ?? 100) / 2);
     }
+    // Records the job's failure report names were refused by validation: a failure with the
+    // vendor's reason, not a re-send (which would be refused again).
+    const rejected = new Map<I, string>();
+    if (job && job.rejected.size > 0) {
+      for (const i of remaining) {
+        const reasons = job.rejected.get(spec.reportKey(i, matches.get(i.matchKey)));
+        if (!reasons) continue;
+        rejected.set(i, `Freshsales refused ${spec.describe(i)} in bulk job ${jobRef}: ${reasons.join('; ')}`);
+        found.delete(i.matchKey);
+        verify.delete(i.matchKey);
+      }
+    }
     const wrong = new Set(mismatched);
-    return { missing: remaining.filter((i) => !wrong.has(i)), mismatched, jobState };
+    return {
+      missing: remaining.filter((i) => !wrong.has(i) && !rejected.has(i)),
+      mismatched: mismatched.filter((i) => !rejected.has(i)),
+      rejected,
+      job,
+    };
   }
 }

@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import { TerminalError, isMigrateError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalContact } from '../core/model.js';
-import type { FreshsalesClient, FsRecord } from '../connectors/freshsales/index.js';
+import { morePages, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { referenceModels, type ContactMap } from '../mapping/spec.js';
 import { toContactPayload } from '../mapping/transform.js';
@@ -18,7 +18,7 @@ import type { BatchRow, DestinationMatch, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
 import { BulkLoader, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
-import { beforeImageOf, emailKeysOf, verifyRecord } from './verify.js';
+import { beforeImageOf, completeRecord, emailKeysOf, verifyRecord } from './verify.js';
 
 const OBJECT = 'contact' as const;
 const PREPARE_CHUNK = 500;
@@ -48,6 +48,10 @@ export interface ContactPhaseDeps {
    * "summary". Collected before prepare so contacts carry it at no extra call.
    */
   eventSummary: ((events: AsyncIterable<import('../core/model.js').CanonicalEvent[]>) => Promise<Map<string, Record<string, number | string>>>) | null;
+  /** Folds a merged duplicate's event summary into its survivor's (see `mergeSummaryFields`); null without summaries. */
+  mergeSummary: ((a: Record<string, number | string>, b: Record<string, number | string>) => Record<string, number | string>) | null;
+  /** Bound on waiting for one bulk job (real ms; the time scale applied). */
+  jobWaitLimitMs?: number;
   executor: Executor;
   batchSize: number;
   clock: Clock;
@@ -215,6 +219,7 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     d.progress.advance(rows.length);
   }
   const merged = await d.store.mergeDuplicates(d.runId, OBJECT);
+  if (merged > 0) await followMergedProfiles(d);
   await d.store.setCheckpoint(d.runId, 'contact:prepared', 'done');
   d.progress.end();
   if (merged > 0) d.progress.note(`merged ${merged} in-source duplicate contact(s) by email (newest wins)`);
@@ -223,6 +228,48 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     d.progress.note(`${unresolved} reference(s) name no record in the source (${where}): written as the raw id`);
   }
   return { merged };
+}
+
+/**
+ * What hangs off profiles merged away by email follows the surviving contact: their segment
+ * memberships and tags join its tags, their event summaries fold into its summary fields.
+ * (Tasks and devices follow it in their own phases.) Idempotent: a resumed prepare redoes it.
+ */
+async function followMergedProfiles(d: ContactPhaseDeps): Promise<void> {
+  const losersOf = new Map<string, string[]>();
+  for (let after = 0; ; ) {
+    const pairs = await d.store.mergedPairs(d.runId, OBJECT, after, PREPARE_CHUNK);
+    if (pairs.length === 0) break;
+    for (const p of pairs) losersOf.set(p.winner, [...(losersOf.get(p.winner) ?? []), p.loser]);
+    after = pairs[pairs.length - 1]!.seq;
+  }
+  const winners = [...losersOf.keys()];
+  for (let i = 0; i < winners.length; i += PREPARE_CHUNK) {
+    const rows = (await d.store.stagedRecords(d.runId, OBJECT, winners.slice(i, i + PREPARE_CHUNK))).filter((r) => r.status === 'ready' && r.matchKey);
+    const losers = rows.flatMap((r) => losersOf.get(r.sourceKey) ?? []);
+    const [segmentsOf, tagsOf, summaries] = await Promise.all([
+      d.tags?.segments ? d.store.membershipsFor(d.runId, 'segment', losers) : new Map<string, string[]>(),
+      d.tags?.sourceTags ? d.store.membershipsFor(d.runId, 'tag', losers) : new Map<string, string[]>(),
+      d.mergeSummary ? d.store.extrasFor(d.runId, 'event_summary', [...losers, ...rows.map((r) => r.sourceKey)]) : new Map<string, unknown>(),
+    ]);
+    const ready = rows.map((row) => {
+      const payload = structuredClone(row.payload) as Payload;
+      const keys = losersOf.get(row.sourceKey) ?? [];
+      let summary = summaries.get(row.sourceKey) as Record<string, number | string> | undefined;
+      for (const k of keys) {
+        const theirs = summaries.get(k) as Record<string, number | string> | undefined;
+        if (theirs && d.mergeSummary) summary = summary ? d.mergeSummary(summary, theirs) : theirs;
+      }
+      enrich(payload, {
+        tags: keys.flatMap((k) => [...(segmentsOf.get(k) ?? []), ...(tagsOf.get(k) ?? [])]),
+        ownerId: null,
+        summary,
+        customFieldNames: d.customFieldNames,
+      });
+      return { sourceKey: row.sourceKey, matchKey: row.matchKey!, payload, payloadHash: payloadHash(payload) };
+    });
+    await d.store.savePrepared(d.runId, OBJECT, ready, []);
+  }
 }
 
 /**
@@ -240,14 +287,22 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
   const all = views.find((v) => v.name.toLowerCase() === 'all contacts') ?? views[0];
   let strategy: 'listing' | 'search' = 'search';
   d.progress.start('match existing contacts', null);
+  // A before-image must hold the real current values: a field the list or search answer does
+  // not carry (lifecycle and status ids) is read with one GET of that record, counted here.
+  const imageOf = async (r: FsRecord) => {
+    const full = await completeRecord(d.dest, 'contacts', r, fieldsWritten, customWritten);
+    calls += full.calls;
+    return beforeImageOf(full.record, fieldsWritten, customWritten);
+  };
   const record = async (records: FsRecord[]) => {
     const byKey = new Map<string, FsRecord>();
     for (const r of records) for (const k of emailKeysOf(r)) byKey.set(k, r);
     const wanted = await d.store.filterReadyKeys(d.runId, OBJECT, [...byKey.keys()]);
-    const matches: DestinationMatch[] = wanted.map((k) => {
+    const matches: DestinationMatch[] = [];
+    for (const k of wanted) {
       const r = byKey.get(k)!;
-      return { matchKey: k, destId: r.id, beforeImage: beforeImageOf(r, fieldsWritten, customWritten) };
-    });
+      matches.push({ matchKey: k, destId: r.id, beforeImage: await imageOf(r) });
+    }
     await d.store.saveMatches(d.runId, OBJECT, matches);
     await recordByExternalId(records);
   };
@@ -263,27 +318,33 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
     }
     if (byValue.size === 0) return;
     const hits = await d.store.readyByCustomField(d.runId, OBJECT, extField, [...byValue.keys()]);
-    const matches: DestinationMatch[] = [...hits].map(([value, key]) => {
+    const known = await d.store.getMatches(d.runId, OBJECT, [...hits.values()]);
+    const matches: DestinationMatch[] = [];
+    for (const [value, key] of hits) {
+      // An email match already holds this key (and its image): it wins, no read needed.
+      if (known.has(key)) continue;
       const r = byValue.get(value)!;
-      return { matchKey: key, destId: r.id, beforeImage: beforeImageOf(r, fieldsWritten, customWritten) };
-    });
+      matches.push({ matchKey: key, destId: r.id, beforeImage: await imageOf(r) });
+    }
     await d.store.saveMatches(d.runId, OBJECT, matches, { keepExisting: true });
   };
   if (all) {
-    const first = await d.dest.listView('contacts', all.id, { page: 1, perPage: 100, sort: 'id', sortType: 'asc' });
+    // include=owner: list answers carry owner_id only when asked [api/freshsales.md].
+    const list = (page: number) => d.dest.listView('contacts', all.id, { page, perPage: 100, sort: 'id', sortType: 'asc', include: 'owner' });
+    const first = await list(1);
     calls++;
     const total = first.total ?? Number.POSITIVE_INFINITY;
     if (Math.ceil(total / 100) <= Math.ceil(ready / SEARCH_CHUNK)) {
       strategy = 'listing';
       await record(first.records);
       d.progress.advance(first.records.length);
-      for (let page = 2; first.records.length === 100; page++) {
-        const p = await d.dest.listView('contacts', all.id, { page, perPage: 100, sort: 'id', sortType: 'asc' });
+      let seen = first.records.length;
+      for (let page = 2, last = first; last.records.length > 0 && morePages(last, page - 1, seen); page++) {
+        last = await list(page);
         calls++;
-        if (p.records.length === 0) break;
-        await record(p.records);
-        d.progress.advance(p.records.length);
-        if (p.records.length < 100) break;
+        seen += last.records.length;
+        await record(last.records);
+        d.progress.advance(last.records.length);
       }
     }
   }
@@ -292,8 +353,8 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
     for (;;) {
       const keys = await d.store.readyMatchKeys(d.runId, OBJECT, after, SEARCH_CHUNK);
       if (keys.length === 0) break;
-      const page = await d.dest.filteredSearch('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: keys }], { perPage: 100 });
-      calls++;
+      const page = await d.dest.filteredSearchAll('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: keys }], { include: 'owner' });
+      calls += page.calls;
       await record(page.records);
       after = keys[keys.length - 1]!;
       d.progress.advance(keys.length);
@@ -307,8 +368,8 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
         for (let seq = 0; ;) {
           const rows = await d.store.readyCustomFieldValues(d.runId, OBJECT, extField, seq, SEARCH_CHUNK);
           if (rows.length === 0) break;
-          const page = await d.dest.filteredSearch('contacts', [{ attribute: extField, operator: 'is_in', value: rows.map((r) => r.value) }], { perPage: 100 });
-          calls++;
+          const page = await d.dest.filteredSearchAll('contacts', [{ attribute: extField, operator: 'is_in', value: rows.map((r) => r.value) }], { include: 'owner' });
+          calls += page.calls;
           await recordByExternalId(page.records);
           seq = rows[rows.length - 1]!.seq;
         }
@@ -372,12 +433,15 @@ function contactSpec(d: ContactPhaseDeps): BulkLoadSpec<Item> {
     matches: (_batch, items) => d.store.getMatches(d.runId, OBJECT, items.map((i) => i.matchKey)),
     bulkItem: (i, m) => (m ? { id: m.destId, data: withExistingTags(i.payload, m) } : { emails: String(i.payload.emails), data: i.payload }),
     readBack: async (items) => {
-      const page = await d.dest.filteredSearch('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: items.map((i) => i.readKey) }], { perPage: 100 });
+      // include=owner brings owner_id into the answer at no extra call; what the answer still
+      // leaves out (lifecycle and status ids) is reported unverifiable.
+      const page = await d.dest.filteredSearchAll('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: items.map((i) => i.readKey) }], { include: 'owner' });
       const byKey = new Map<string, FsRecord>();
       for (const r of page.records) for (const k of emailKeysOf(r)) byKey.set(k, r);
       return byKey;
     },
     verify: verifyRecord,
+    reportKey: (i, m) => (m ? m.destId : String(i.payload.emails)).trim().toLowerCase(),
     // A matched contact is updated in place (it may carry an older email); others are upserted by email.
     writeOne: async (i, m) =>
       m ? d.dest.update('contacts', m.destId, withExistingTags(i.payload, m)) : (await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload)).record,

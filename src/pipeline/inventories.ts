@@ -34,8 +34,15 @@ export async function writeInventories(input: { store: StateStore; runId: string
     tags: join(outDir, 'inventory-tags.md'),
     deviceCount: 0,
   };
+  // Devices of a profile merged into a duplicate belong to the surviving contact.
   files.deviceCount = await writeDeviceDataset(files.devices, (async function* () {
-    for await (const page of source.devices(null)) yield page.records;
+    for await (const page of source.devices(null)) {
+      const survivors = await store.mergedInto(runId, 'contact', page.records.flatMap((d) => (d.contactKey ? [d.contactKey] : [])));
+      yield page.records.map((d) => {
+        const survivor = d.contactKey ? survivors.get(d.contactKey) : undefined;
+        return survivor ? { ...d, contactKey: survivor, mergedFrom: d.contactKey! } : d;
+      });
+    }
   })());
 
   const segmentsJson = await store.getCheckpoint(runId, 'inventory:segments');

@@ -15,6 +15,7 @@ import { writeReconciliation, type ReconciliationReport } from '../reports/recon
 import { writeQuarantineCsv } from '../reports/quarantine.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
+import { JOB_WAIT_LIMIT_MS } from './bulk-load.js';
 import { requireConfirmedMap } from './map-gate.js';
 import { bindCustomFields, type CustomTarget } from './bind-fields.js';
 import { planSchema } from '../mapping/schema-plan.js';
@@ -27,7 +28,7 @@ import { extractTasks, loadTasks, type TaskPhaseDeps } from './tasks.js';
 import { writeInventories, type InventoryFiles } from './inventories.js';
 import type { SourceConnector } from '../connectors/source.js';
 import type { Progress } from './progress.js';
-import { createEventSummary } from '../mapping/event-summary.js';
+import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary.js';
 
 export interface MigrateOptions {
   loaded: LoadedConfig;
@@ -42,7 +43,7 @@ export interface MigrateResult {
   resumed: boolean;
   /** Over the configured error ratio: the run is marked failed. */
   overErrorRatio: boolean;
-  files: { json: string; html: string; quarantine: string; inventories: InventoryFiles };
+  files: { json: string; html: string; quarantine: string; failures: string; inventories: InventoryFiles };
   estimate: { calls: number; hours: number };
 }
 
@@ -82,6 +83,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const customFieldNames = bindCustomFields(contactCustomTargets(spec, cfg.destination.plan), catalogue);
     const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', source_tags: 'tags' as const };
     const taskMap = spec.objects.task;
+    const summaryOn = taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0;
 
     const { run, resumed } = await store.openRun({ command: 'migrate', configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
     progress.note(resumed ? `resuming run ${run.id} (started ${run.startedAt})` : `started run ${run.id}`);
@@ -95,10 +97,12 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const deps: ContactPhaseDeps = {
       store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames, references,
       executor: new InProcessExecutor(cfg.run.concurrency), batchSize: cfg.run.batchSize, clock, logger, progress,
+      jobWaitLimitMs: JOB_WAIT_LIMIT_MS / cfg.destination.timeScale,
       tags: { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' },
       ownerId,
       externalIdField: externalIdFieldOf(contactMap, customFieldNames),
-      eventSummary: taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0 ? summariser(taskMap.events.summary) : null,
+      eventSummary: summaryOn ? summariser(taskMap.events.summary) : null,
+      mergeSummary: summaryOn ? (a, b) => mergeSummaryFields(taskMap.events.summary, a, b) : null,
     };
     const timings: Record<string, number> = {};
     const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
@@ -112,7 +116,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     await timed('groups', () => collectContactGroups(deps));
     await timed('extract', () => extractContacts(deps));
     await timed('prepare', () => prepareContacts(deps));
-    const written = writtenFields(contactMap, customFieldNames);
+    const written = writtenFields(contactMap, customFieldNames, deps.tags);
     const match = await timed('match', () => matchContacts(deps, written.standard, written.custom));
     await saveCalls();
 
@@ -153,7 +157,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     try {
       await counted('load', () => loadContacts(deps));
       if (dealMap) {
-        await counted('deals', () => runDeals({ store, runId: run.id, dest: dest.client, map: dealMap, ownerId, executor: deps.executor, batchSize: cfg.run.batchSize, clock, logger, progress }));
+        await counted('deals', () => runDeals({ store, runId: run.id, dest: dest.client, map: dealMap, ownerId, executor: deps.executor, batchSize: cfg.run.batchSize, clock, logger, progress, jobWaitLimitMs: deps.jobWaitLimitMs }));
       }
       if (taskMap) {
         const td: TaskPhaseDeps = { store, runId: run.id, source, dest: dest.client, map: taskMap, ownerId, executor: deps.executor, clock, logger, progress };
@@ -172,10 +176,13 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const phases = [];
     const mismatches: NonNullable<ReconciliationReport['mismatches']> = [];
     const failures: NonNullable<ReconciliationReport['failures']> = [];
+    const unverifiableFields: NonNullable<ReconciliationReport['unverifiableFields']> = [];
     for (const object of objects) {
       const c = await store.counts(run.id, object);
-      const { orphaned, ...rest } = c;
-      phases.push(object === 'contact' && orphaned === 0 ? { object, ...rest } : { object, ...rest, orphaned });
+      const { orphaned, reparented, ...rest } = c;
+      // Contacts have no parent: no orphaned or re-parented figures on their row.
+      phases.push(object === 'contact' ? { object, ...rest, ...(orphaned > 0 ? { orphaned } : {}) } : { object, ...rest, orphaned, reparented });
+      for (const u of await store.unverifiableFields(run.id, object)) unverifiableFields.push({ object, ...u });
       for (const m of await store.mismatches(run.id, object, 50)) for (const x of m.mismatches) mismatches.push({ recordKey: m.sourceKey, object, field: x.field, expected: toJson(x.expected), actual: toJson(x.actual) });
       for (const f of await store.failures(run.id, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: f.reason });
       for (const f of await store.orphans(run.id, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: `orphaned: ${f.reason}` });
@@ -190,6 +197,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       plan: { tier: cfg.destination.plan, estimatedCalls: estimated, actualCalls: persistedCalls + liveCalls },
       mismatches: mismatches.slice(0, 100),
       failures: failures.slice(0, 100),
+      unverifiableFields,
     };
     const files = await writeReconciliation(opts.outDir, report);
     // Measurements of this process (a resumed run measures only its own part).
@@ -202,10 +210,18 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     await writeFile(join(opts.outDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     const quarantineFile = join(opts.outDir, 'quarantine.csv');
     await writeQuarantineCsv(quarantineFile, store.quarantined(run.id));
+    // Every failed and orphaned record (the report keeps a sample), same columns as the quarantine list.
+    const failuresFile = join(opts.outDir, 'failures.csv');
+    await writeQuarantineCsv(failuresFile, (async function* () {
+      for (const object of objects) {
+        for (const f of await store.failures(run.id, object, Number.MAX_SAFE_INTEGER)) yield { recordKey: f.sourceKey, object, reasons: [`failed: ${f.reason}`] };
+        for (const f of await store.orphans(run.id, object, Number.MAX_SAFE_INTEGER)) yield { recordKey: f.sourceKey, object, reasons: [`orphaned: ${f.reason}`] };
+      }
+    })());
     const bad = counts.quarantined + counts.failed;
     const overErrorRatio = counts.source > 0 && bad / counts.source > cfg.run.maxErrorRatio;
     await store.finishRun(run.id, overErrorRatio ? 'failed' : 'completed', new Date(clock.now()));
-    return { report, resumed, overErrorRatio, files: { ...files, quarantine: quarantineFile, inventories }, estimate: { calls: estimated, hours } };
+    return { report, resumed, overErrorRatio, files: { ...files, quarantine: quarantineFile, failures: failuresFile, inventories }, estimate: { calls: estimated, hours } };
   } finally {
     await Promise.allSettled([source.close(), dest.http.close()]);
     store.close();
@@ -224,9 +240,12 @@ export function contactCustomTargets(spec: MappingSpec, tier: PlanTier): CustomT
     .map((f) => ({ label: f.label, type: f.type, choices: f.choices }));
 }
 
-/** Standard fields and cf_ names a contact map writes (for before-images). */
-function writtenFields(map: LoadedMap, names: Map<string, string>): { standard: string[]; custom: string[] } {
-  const standard: string[] = map.tags && (map.tags.segments || map.tags.source_tags === 'tags') ? ['tags', 'owner_id'] : ['owner_id'];
+/**
+ * Standard fields and cf_ names a contact map writes (for before-images). `tags` is the
+ * effective tag setting (the map's, or the defaults when the map has no tags section).
+ */
+function writtenFields(map: LoadedMap, names: Map<string, string>, tags: ContactPhaseDeps['tags']): { standard: string[]; custom: string[] } {
+  const standard: string[] = tags && (tags.segments || tags.sourceTags) ? ['tags', 'owner_id'] : ['owner_id'];
   const custom: string[] = [...names.values()];
   for (const f of map.fields) if (typeof f.to === 'string' && !standard.includes(f.to)) standard.push(f.to);
   return { standard, custom };

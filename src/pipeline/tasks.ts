@@ -20,7 +20,7 @@ import { TerminalError, TransientError } from '../core/errors.js';
 import { payloadHash } from '../core/hash.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalEvent, CanonicalInteraction } from '../core/model.js';
-import type { FreshsalesClient, FsTask } from '../connectors/freshsales/index.js';
+import { taskLinkOf, type FreshsalesClient, type FsTask } from '../connectors/freshsales/index.js';
 import type { SourceConnector, SourcePage } from '../connectors/source.js';
 import { compareField } from '../mapping/compare.js';
 import type { TaskMap } from '../mapping/spec.js';
@@ -247,11 +247,19 @@ export async function prepareTasks(d: TaskPhaseDeps): Promise<void> {
     if (rows.length === 0) break;
     const ready: PreparedRecord[] = [];
     const quarantined: QuarantineEntry[] = [];
+    // A task of a profile merged into a duplicate by email hangs on the surviving contact:
+    // the activity history follows the merge instead of being orphaned.
+    const survivors = await d.store.mergedInto(d.runId, 'contact', rows.map((r) => (r.record as TaskSourceRecord).contactKey));
     for (const row of rows) {
       const rec = row.record as TaskSourceRecord;
       const out = toTaskPayload(rec, { ownerId: d.ownerId });
-      if (out.ok) ready.push({ sourceKey: row.sourceKey, matchKey: rec.contactKey, payload: out.payload, payloadHash: payloadHash(out.payload) });
-      else quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons: out.reasons, record: rec });
+      const survivor = survivors.get(rec.contactKey);
+      if (out.ok) {
+        ready.push({
+          sourceKey: row.sourceKey, matchKey: survivor ?? rec.contactKey, payload: out.payload, payloadHash: payloadHash(out.payload),
+          ...(survivor ? { reparentedFrom: rec.contactKey } : {}),
+        });
+      } else quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons: out.reasons, record: rec });
     }
     await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
     after = rows[rows.length - 1]!.seq;
@@ -395,11 +403,22 @@ export function verifyTask(sent: TaskPayload, parentId: string, got: FsTask): Om
   check('title', sent.title, got.title, compareField('title', sent.title, got.title, 'text'));
   check('description', sent.description, got.description, compareField('description', sent.description, got.description, 'text'));
   check('due_date', sent.due_date, got.due_date, compareField('due_date', sent.due_date, got.due_date, 'datetime'));
-  check('status', sent.status, got.status, compareField('status', sent.status, got.status, 'integer'));
-  check('targetable_type', sent.targetable_type, got.targetable_type, got.targetable_type === sent.targetable_type);
-  check('targetable_id', parentId, got.targetable_id, got.targetable_id === parentId);
+  check('status', sent.status, got.status, taskStatusOf(got.status) === sent.status);
+  // Reads carry the link as `targetable {type, id}` or `targetables [...]`, rarely flat [LIVE].
+  const link = taskLinkOf(got);
+  check('targetable_type', sent.targetable_type, link?.type ?? null, link !== null && link.type === sent.targetable_type.toLowerCase());
+  check('targetable_id', parentId, link?.id ?? null, link !== null && link.id === parentId);
   if (sent.owner_id !== undefined) check('owner_id', String(sent.owner_id), got.owner_id, got.owner_id === String(sent.owner_id));
   return { ok: mismatches.length === 0, mismatches };
+}
+
+/** A task status as read (0/1, or a name in any case: "Completed", "open"...) as 0 open / 1 done; null when unknown. */
+export function taskStatusOf(v: unknown): 0 | 1 | null {
+  if (v === 0 || v === 1) return v;
+  const s = String(v ?? '').trim().toLowerCase();
+  if (['1', 'completed', 'complete', 'done', 'closed'].includes(s)) return 1;
+  if (['0', 'open', 'pending', 'not started', 'in progress'].includes(s)) return 0;
+  return null;
 }
 
 /**
@@ -434,7 +453,7 @@ async function reconcileInDoubt(d: TaskPhaseDeps, fates: ContactFates): Promise<
       const existing = listing.found.get(row.sourceKey);
       if (existing) {
         // Verification compares the link with the parent it was created for.
-        await journalTask(d, row, parentId ?? existing.targetable_id ?? '', existing);
+        await journalTask(d, row, parentId ?? taskLinkOf(existing)?.id ?? '', existing);
         reconciled++;
       } else if (!parentId) {
         await d.store.markOrphaned(d.runId, OBJECT, [{ sourceKey: row.sourceKey, reason: await fates.reasonFor(contactKey) }]);
@@ -446,28 +465,36 @@ async function reconcileInDoubt(d: TaskPhaseDeps, fates: ContactFates): Promise<
 }
 
 /**
- * Read the account's completed tasks (migrated tasks are written done) page by page and keep
- * those whose marker names a wanted source key. Duplicates (two tasks with one marker, from
- * a create that happened twice before this code existed) are logged; the oldest is kept.
- * Note: a migrated task a user re-opened since would be listed as open and not found here.
+ * Read the account's tasks page by page — completed ones (migrated tasks are written done) and
+ * open ones (a user may have re-opened one since) — and keep those whose marker names a wanted
+ * source key. Duplicates (two tasks with one marker, from a create that happened twice before
+ * this code existed) are logged; the oldest is kept. Paging follows `meta` (which may carry
+ * only `total`) and otherwise stops on a short page.
  */
 async function listTasksByMarker(d: TaskPhaseDeps, wanted: Set<string>): Promise<{ found: Map<string, FsTask>; pages: number }> {
   const found = new Map<string, FsTask>();
   let pages = 0;
-  for (let page = 1; ; page++) {
-    const res = await d.dest.listTasks('completed', { page, perPage: LIST_PAGE_SIZE });
-    pages++;
-    for (const t of res.tasks) {
-      const key = markerKeyOf(t.description);
-      if (key === null || !wanted.has(key)) continue;
-      const seen = found.get(key);
-      if (seen) {
-        d.logger.warn({ sourceKey: key, ids: [seen.id, t.id] }, 'two Freshsales tasks carry the same migration marker');
-        if (BigInt(t.id) < BigInt(seen.id)) found.set(key, t);
-      } else found.set(key, t);
+  for (const filter of ['completed', 'open']) {
+    let seen = 0;
+    for (let page = 1; ; page++) {
+      const res = await d.dest.listTasks(filter, { page, perPage: LIST_PAGE_SIZE });
+      pages++;
+      seen += res.tasks.length;
+      for (const t of res.tasks) {
+        const key = markerKeyOf(t.description);
+        if (key === null || !wanted.has(key)) continue;
+        const had = found.get(key);
+        if (had) {
+          if (had.id === t.id) continue;
+          d.logger.warn({ sourceKey: key, ids: [had.id, t.id] }, 'two Freshsales tasks carry the same migration marker');
+          if (BigInt(t.id) < BigInt(had.id)) found.set(key, t);
+        } else found.set(key, t);
+      }
+      const more = res.totalPages !== null ? page < res.totalPages : res.total !== null ? seen < res.total : res.tasks.length >= LIST_PAGE_SIZE;
+      if (res.tasks.length === 0 || !more) break;
     }
-    const last = res.tasks.length < LIST_PAGE_SIZE || (res.totalPages !== null && page >= res.totalPages);
-    if (last) break;
+    // Every wanted task found among completed ones: the open listing cannot add any.
+    if (found.size === wanted.size) break;
   }
   return { found, pages };
 }

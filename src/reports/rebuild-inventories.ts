@@ -8,15 +8,16 @@ import type { CanonicalDevice, SourceCampaign, SourcePromotion, SourceSegment } 
 import { writeFileAtomic } from './atomic-write.js';
 import { createCsvWriter } from './csv.js';
 
-export const DEVICE_COLUMNS = ['user_id', 'contact_key', 'platform', 'token', 'os', 'app_version', 'model', 'last_seen'] as const;
+/** `contact_key` is the contact the device belongs to after merges; `merged_from` the profile the source named when that differs. */
+export const DEVICE_COLUMNS = ['user_id', 'contact_key', 'platform', 'token', 'os', 'app_version', 'model', 'last_seen', 'merged_from'] as const;
 
 /** Stream devices into `devices.csv` with mode 0600: push tokens are credentials of a sort. */
-export async function writeDeviceDataset(file: string, pages: AsyncIterable<CanonicalDevice[]>): Promise<number> {
+export async function writeDeviceDataset(file: string, pages: AsyncIterable<Array<CanonicalDevice & { mergedFrom?: string }>>): Promise<number> {
   const w = await createCsvWriter(file, DEVICE_COLUMNS, { mode: 0o600 });
   try {
     for await (const page of pages) {
       for (const d of page) {
-        await w.write({ user_id: d.userId ?? '', contact_key: d.contactKey ?? '', platform: d.platform, token: d.token ?? '', os: d.os ?? '', app_version: d.appVersion ?? '', model: d.model ?? '', last_seen: d.lastSeen ?? '' });
+        await w.write({ user_id: d.userId ?? '', contact_key: d.contactKey ?? '', platform: d.platform, token: d.token ?? '', os: d.os ?? '', app_version: d.appVersion ?? '', model: d.model ?? '', last_seen: d.lastSeen ?? '', merged_from: d.mergedFrom ?? '' });
       }
     }
     return await w.close();

@@ -31,6 +31,13 @@ export const PhaseReconciliation = z.strictObject({
   orphaned: Count.optional(),
   /** Records deliberately not written, e.g. unchanged since the previous run of a delta. */
   skipped: Count.optional(),
+  /**
+   * Written records with at least one field the read-back could not show (list and search
+   * answers leave some out): neither verified nor mismatched for those fields. Not an outcome.
+   */
+  unverifiable: Count.optional(),
+  /** Child records whose parent was merged into a duplicate, now linked to the survivor. Not an outcome. */
+  reparented: Count.optional(),
 });
 /** One destination object's row counts for a run (one migration phase). */
 export type PhaseReconciliation = z.infer<typeof PhaseReconciliation>;
@@ -90,6 +97,8 @@ export const ReconciliationReport = z
     plan: PlanUsage.optional(),
     mismatches: z.array(FieldMismatch).optional(),
     failures: z.array(RecordFailure).optional(),
+    /** Per object and field the read-backs could not show: how many records wrote it unverified. */
+    unverifiableFields: z.array(z.strictObject({ object: ObjectName, field: z.string().min(1), records: Count })).optional(),
   })
   .superRefine((r, ctx) => {
     const seen = new Set<string>();

@@ -18,7 +18,12 @@ import {
 export interface SummaryOptions {
   /** Emit ANSI colour codes (green ✓, red ✗, yellow warnings). Default false. */
   color?: boolean;
+  /** Where every failed and orphaned record is listed, named under the first few. */
+  failuresFile?: string;
 }
+
+/** How many failures the summary names before pointing to the full list. */
+const FAILURES_SHOWN = 5;
 
 type Tone = 'ok' | 'bad' | 'warn' | 'plain';
 const ANSI: Record<Exclude<Tone, 'plain'>, string> = { ok: '\x1b[32m', bad: '\x1b[31m', warn: '\x1b[33m' };
@@ -56,12 +61,28 @@ export function formatSummary(report: ReconciliationReport, opts: SummaryOptions
     api += `; plan ${tier}: ${fmt(actualCalls)} used of ${fmt(estimatedCalls)} estimated${share}`;
   }
   lines.push(api);
+  const failures = report.failures ?? [];
+  if (failures.length > 0) {
+    const total = report.phases.reduce((n, p) => n + p.failed + (p.orphaned ?? 0), 0);
+    lines.push('');
+    lines.push(paint(`First failures (${fmt(Math.min(FAILURES_SHOWN, failures.length))} of ${fmt(total)}):`, 'bad'));
+    for (const f of failures.slice(0, FAILURES_SHOWN)) lines.push(`  ${f.object} ${f.recordKey}: ${oneLine(f.reason)}`);
+    if (opts.failuresFile) lines.push(`Full list: ${opts.failuresFile}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** A reason on one line, at most 200 characters. */
+function oneLine(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? `${t.slice(0, 199)}…` : t;
 }
 
 function phaseTable(phases: PhaseReconciliation[], paint: (t: string, tone: Tone) => string): string[] {
   const withOrphaned = phases.some((p) => p.orphaned !== undefined);
   const withSkipped = phases.some((p) => p.skipped !== undefined);
+  const withReparented = phases.some((p) => (p.reparented ?? 0) > 0);
+  const withUnverifiable = phases.some((p) => (p.unverifiable ?? 0) > 0);
   const num = (n: number | undefined, warnIfPositive = false): Cell => ({
     text: n === undefined ? '-' : fmt(n),
     tone: warnIfPositive && n !== undefined && n > 0 ? 'warn' : 'plain',
@@ -72,7 +93,10 @@ function phaseTable(phases: PhaseReconciliation[], paint: (t: string, tone: Tone
   const head = ['object', 'source', 'quarantined', 'merged', 'created', 'updated', 'failed'];
   if (withOrphaned) head.push('orphaned');
   if (withSkipped) head.push('skipped');
-  head.push('verified', 'mismatched', 'verified %', 'balance');
+  if (withReparented) head.push('re-parented');
+  head.push('verified', 'mismatched');
+  if (withUnverifiable) head.push('unverifiable');
+  head.push('verified %', 'balance');
 
   const body: Cell[][] = phases.map((p) => {
     const diff = p.source - accountedFor(p);
@@ -80,7 +104,10 @@ function phaseTable(phases: PhaseReconciliation[], paint: (t: string, tone: Tone
     const row: Cell[] = [text(objectLabel(p.object)), num(p.source), num(p.quarantined, true), num(p.merged), num(p.created), num(p.updated), num(p.failed, true)];
     if (withOrphaned) row.push(num(p.orphaned, true));
     if (withSkipped) row.push(num(p.skipped));
-    row.push(num(p.verified), num(p.mismatched, true), { text: rate, tone: 'plain', align: 'right' });
+    if (withReparented) row.push(num(p.reparented));
+    row.push(num(p.verified), num(p.mismatched, true));
+    if (withUnverifiable) row.push(num(p.unverifiable, true));
+    row.push({ text: rate, tone: 'plain', align: 'right' });
     row.push(diff === 0 ? text('✓', 'ok') : text(diff > 0 ? `✗ ${fmt(diff)} unaccounted` : `✗ ${fmt(-diff)} over`, 'bad'));
     return row;
   });

@@ -87,6 +87,10 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, kind, source_key)
   );
   `,
+  `
+  ALTER TABLE verify ADD COLUMN unverifiable TEXT;
+  ALTER TABLE staged ADD COLUMN reparented_from TEXT;
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -185,13 +189,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   async savePrepared(runId: string, object: ObjectName, ready: PreparedRecord[], quarantined: QuarantineEntry[]): Promise<void> {
-    const upd = this.db.prepare(`UPDATE staged SET status = 'ready', match_key = ?, payload = ?, payload_hash = ?, merged_into = NULL WHERE run_id = ? AND object = ? AND source_key = ?`);
+    const upd = this.db.prepare(`UPDATE staged SET status = 'ready', match_key = ?, payload = ?, payload_hash = ?, merged_into = NULL, reparented_from = ? WHERE run_id = ? AND object = ? AND source_key = ?`);
     const q1 = this.db.prepare(`UPDATE staged SET status = 'quarantined', match_key = NULL, payload = NULL, payload_hash = NULL WHERE run_id = ? AND object = ? AND source_key = ?`);
     const q2 = this.db.prepare(`INSERT INTO quarantine (run_id, object, record_key, reasons, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, record_key) DO UPDATE SET reasons = excluded.reasons, record = excluded.record`);
     const unq = this.db.prepare(`DELETE FROM quarantine WHERE run_id = ? AND object = ? AND record_key = ?`);
     this.db.transaction(() => {
       for (const r of ready) {
-        upd.run(r.matchKey, JSON.stringify(r.payload), r.payloadHash, runId, object, r.sourceKey);
+        upd.run(r.matchKey, JSON.stringify(r.payload), r.payloadHash, r.reparentedFrom ?? null, runId, object, r.sourceKey);
         unq.run(runId, object, r.sourceKey);
       }
       for (const q of quarantined) {
@@ -199,6 +203,33 @@ export class SqliteStateStore implements StateStore {
         q2.run(runId, object, q.recordKey, JSON.stringify(q.reasons), json(q.record));
       }
     })();
+  }
+
+  async stagedRecords(runId: string, object: ObjectName, sourceKeys: string[]): Promise<StagedRecord[]> {
+    const stmt = this.db.prepare(`SELECT * FROM staged WHERE run_id = ? AND object = ? AND source_key = ?`);
+    const out: StagedRecord[] = [];
+    for (const k of new Set(sourceKeys)) {
+      const r = stmt.get(runId, object, k) as StagedDb | undefined;
+      if (r) out.push(toStaged(r));
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  async mergedPairs(runId: string, object: ObjectName, afterSeq: number, limit: number): Promise<Array<{ seq: number; loser: string; winner: string }>> {
+    const rows = this.db
+      .prepare(`SELECT seq, source_key, merged_into FROM staged WHERE run_id = ? AND object = ? AND status = 'merged' AND merged_into IS NOT NULL AND seq > ? ORDER BY seq LIMIT ?`)
+      .all(runId, object, afterSeq, limit) as Array<{ seq: number; source_key: string; merged_into: string }>;
+    return rows.map((r) => ({ seq: r.seq, loser: r.source_key, winner: r.merged_into }));
+  }
+
+  async mergedInto(runId: string, object: ObjectName, sourceKeys: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const stmt = this.db.prepare(`SELECT source_key, merged_into FROM staged WHERE run_id = ? AND object = ? AND source_key = ? AND status = 'merged' AND merged_into IS NOT NULL`);
+    for (const k of new Set(sourceKeys)) {
+      const r = stmt.get(runId, object, k) as { source_key: string; merged_into: string } | undefined;
+      if (r) out.set(r.source_key, r.merged_into);
+    }
+    return out;
   }
 
   async mergeDuplicates(runId: string, object: ObjectName): Promise<number> {
@@ -332,7 +363,9 @@ export class SqliteStateStore implements StateStore {
     const j = this.db.prepare(`
       INSERT INTO journal (run_id, object, source_key, dest_id, action, before_image, payload_hash, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (run_id, object, source_key) DO UPDATE SET dest_id = excluded.dest_id, payload_hash = excluded.payload_hash, written_at = excluded.written_at`);
-    const v = this.db.prepare(`INSERT INTO verify (run_id, object, source_key, ok, mismatches) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, source_key) DO UPDATE SET ok = excluded.ok, mismatches = excluded.mismatches`);
+    const v = this.db.prepare(
+      `INSERT INTO verify (run_id, object, source_key, ok, mismatches, unverifiable) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, object, source_key) DO UPDATE SET ok = excluded.ok, mismatches = excluded.mismatches, unverifiable = excluded.unverifiable`,
+    );
     const f = this.db.prepare(`INSERT INTO failures (run_id, object, source_key, reason) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, object, source_key) DO UPDATE SET reason = excluded.reason`);
     const st = this.db.prepare(`UPDATE staged SET status = ? WHERE run_id = ? AND object = ? AND source_key = ?`);
     const b = this.db.prepare(`UPDATE batches SET status = 'done' WHERE run_id = ? AND object = ? AND batch_no = ?`);
@@ -341,7 +374,9 @@ export class SqliteStateStore implements StateStore {
         j.run(runId, object, e.sourceKey, e.destId, e.action, json(e.beforeImage), e.payloadHash, at);
         st.run('loaded', runId, object, e.sourceKey);
       }
-      for (const r of outcome.verify) v.run(runId, object, r.sourceKey, r.ok ? 1 : 0, r.ok ? null : JSON.stringify(r.mismatches));
+      for (const r of outcome.verify) {
+        v.run(runId, object, r.sourceKey, r.ok ? 1 : 0, r.ok ? null : JSON.stringify(r.mismatches), r.unverifiable && r.unverifiable.length > 0 ? JSON.stringify(r.unverifiable) : null);
+      }
       for (const x of outcome.failures) {
         f.run(runId, object, x.sourceKey, x.reason);
         st.run('failed', runId, object, x.sourceKey);
@@ -489,21 +524,32 @@ export class SqliteStateStore implements StateStore {
     return rows.map((r) => ({ sourceKey: r.source_key, ok: false, mismatches: JSON.parse(r.mismatches) as VerifyResult['mismatches'] }));
   }
 
+  async unverifiableFields(runId: string, object: ObjectName): Promise<Array<{ field: string; records: number }>> {
+    const rows = this.db
+      .prepare(`SELECT j.value AS field, COUNT(*) AS n FROM verify, json_each(verify.unverifiable) AS j WHERE run_id = ? AND object = ? AND unverifiable IS NOT NULL GROUP BY j.value ORDER BY j.value`)
+      .all(runId, object) as Array<{ field: string; n: number }>;
+    return rows.map((r) => ({ field: r.field, records: r.n }));
+  }
+
   async counts(runId: string, object: ObjectName): Promise<PhaseCounts> {
     const s = this.db
-      .prepare(`SELECT COUNT(*) AS source, SUM(status = 'quarantined') AS quarantined, SUM(status = 'merged') AS merged, SUM(status = 'orphaned') AS orphaned FROM staged WHERE run_id = ? AND object = ?`)
-      .get(runId, object) as { source: number; quarantined: number | null; merged: number | null; orphaned: number | null };
+      .prepare(
+        `SELECT COUNT(*) AS source, SUM(status = 'quarantined') AS quarantined, SUM(status = 'merged') AS merged, SUM(status = 'orphaned') AS orphaned,
+         SUM(reparented_from IS NOT NULL AND status NOT IN ('quarantined', 'orphaned')) AS reparented FROM staged WHERE run_id = ? AND object = ?`,
+      )
+      .get(runId, object) as { source: number; quarantined: number | null; merged: number | null; orphaned: number | null; reparented: number | null };
     const j = this.db
       .prepare(`SELECT SUM(action = 'created') AS created, SUM(action = 'updated') AS updated FROM journal WHERE run_id = ? AND object = ?`)
       .get(runId, object) as { created: number | null; updated: number | null };
     const f = this.db.prepare(`SELECT COUNT(*) AS n FROM failures WHERE run_id = ? AND object = ?`).get(runId, object) as { n: number };
     const v = this.db
-      .prepare(`SELECT SUM(ok = 1) AS verified, SUM(ok = 0) AS mismatched FROM verify WHERE run_id = ? AND object = ?`)
-      .get(runId, object) as { verified: number | null; mismatched: number | null };
+      .prepare(`SELECT SUM(ok = 1) AS verified, SUM(ok = 0) AS mismatched, SUM(unverifiable IS NOT NULL) AS unverifiable FROM verify WHERE run_id = ? AND object = ?`)
+      .get(runId, object) as { verified: number | null; mismatched: number | null; unverifiable: number | null };
     return {
       source: s.source, quarantined: s.quarantined ?? 0, merged: s.merged ?? 0,
       created: j.created ?? 0, updated: j.updated ?? 0, failed: f.n,
       verified: v.verified ?? 0, mismatched: v.mismatched ?? 0, orphaned: s.orphaned ?? 0,
+      unverifiable: v.unverifiable ?? 0, reparented: s.reparented ?? 0,
     };
   }
 

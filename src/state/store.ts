@@ -47,6 +47,11 @@ export interface PreparedRecord {
   matchKey: string;
   payload: unknown;
   payloadHash: string;
+  /**
+   * For a child record: the parent key the source named when the parent was merged into a
+   * duplicate, so `matchKey` (the parent it hangs on now) differs from the source's.
+   */
+  reparentedFrom?: string;
 }
 
 export interface QuarantineEntry {
@@ -89,8 +94,11 @@ export interface JournalEntry extends JournalEntryInput {
 
 export interface VerifyResult {
   sourceKey: string;
+  /** No field the read showed differed. */
   ok: boolean;
   mismatches: Array<{ field: string; expected: unknown; actual: unknown }>;
+  /** Written fields the read did not carry at all (neither verified nor mismatched). */
+  unverifiable?: string[];
 }
 
 export interface FailureEntry {
@@ -115,6 +123,10 @@ export interface PhaseCounts {
   mismatched: number;
   /** Records whose parent (e.g. the contact of a task) did not make it: reported, never attached to a dummy. */
   orphaned: number;
+  /** Of the verified and mismatched, records with written fields the read could not show. */
+  unverifiable: number;
+  /** Child records whose parent was merged into a duplicate and which now hang on the survivor. */
+  reparented: number;
 }
 
 export interface MapConfirmation {
@@ -145,6 +157,12 @@ export interface StateStore {
    * stays ready, the others become `merged`. Returns the number of records merged away.
    */
   mergeDuplicates(runId: string, object: ObjectName): Promise<number>;
+  /** The staged records with these source keys (any status), in staging order. */
+  stagedRecords(runId: string, object: ObjectName, sourceKeys: string[]): Promise<StagedRecord[]>;
+  /** Records merged away (after `afterSeq`, in staging order): their source key and the winner's. */
+  mergedPairs(runId: string, object: ObjectName, afterSeq: number, limit: number): Promise<Array<{ seq: number; loser: string; winner: string }>>;
+  /** Of these source keys, those merged into another record: key → the winner's source key. */
+  mergedInto(runId: string, object: ObjectName, sourceKeys: string[]): Promise<Map<string, string>>;
   /** Match keys of ready records after `afterKey`, in key order. */
   readyMatchKeys(runId: string, object: ObjectName, afterKey: string, limit: number): Promise<string[]>;
   /** Of the given match keys, those that have a ready record in this run. */
@@ -198,6 +216,8 @@ export interface StateStore {
   quarantined(runId: string, object?: ObjectName): AsyncIterable<QuarantineEntry>;
   failures(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]>;
   mismatches(runId: string, object: ObjectName, limit: number): Promise<VerifyResult[]>;
+  /** Per written field the reads could not show: how many records. */
+  unverifiableFields(runId: string, object: ObjectName): Promise<Array<{ field: string; records: number }>>;
   counts(runId: string, object: ObjectName): Promise<PhaseCounts>;
 
   recordConfirmation(c: MapConfirmation): Promise<void>;

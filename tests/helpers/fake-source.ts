@@ -102,7 +102,7 @@ export function testClient(url: string, apiKey: string, opts: { timeoutMs?: numb
     timeoutMs: opts.timeoutMs ?? 10_000,
     retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 6 },
   });
-  return { client: new Client(http), http };
+  return { client: new Client(http, { bulk405WaitMs: 5 }), http };
 }
 
 /** What the contact phase did with a contact, for seeding. */

@@ -77,7 +77,13 @@ describe('every Xtremepush object, end to end, with faults on', () => {
     const contactIds = await journal('contact');
     const dealIds = await journal('deal');
     const taskIds = await journal('task');
+    // Profiles merged into a duplicate by email: their history follows the survivor.
+    const survivor = await store.mergedInto(r.report.runId, 'contact', h.dataset.profiles.map((p) => `xtremepush:profile:${p.profile_id}`));
     store.close();
+    expect(survivor.size).toBeGreaterThan(0);
+    const ownerOf = (profileKey: string) => survivor.get(profileKey) ?? profileKey;
+    const losersOf = new Map<string, string[]>();
+    for (const [loser, winner] of survivor) losersOf.set(winner, [...(losersOf.get(winner) ?? []), loser.slice('xtremepush:profile:'.length)]);
 
     // Contacts: owner, lifecycle status by name, segment and source tags.
     const byId = new Map(snap.contacts.map((c) => [String(c.id), c]));
@@ -96,7 +102,7 @@ describe('every Xtremepush object, end to end, with faults on', () => {
       const p = profiles.get(key)!;
       expect(emailKey(c.email)).toBe(emailKey(p.email));
       expect(c.owner_id).toBe(avery);
-      const expectedTags = [...(segmentsOf.get(p.profile_id) ?? []), ...(tagsOf.get(p.profile_id) ?? [])];
+      const expectedTags = [p.profile_id, ...(losersOf.get(key) ?? [])].flatMap((id) => [...(segmentsOf.get(id) ?? []), ...(tagsOf.get(id) ?? [])]);
       expect(c.tags ?? []).toEqual(expect.arrayContaining(expectedTags));
       if (p.lifecycle_stage) {
         expect(statusName.get(c.contact_status_id!)).toBe(lifecycleToStatus[p.lifecycle_stage]);
@@ -123,15 +129,16 @@ describe('every Xtremepush object, end to end, with faults on', () => {
     expect(snap.tasks.length).toBe(taskIds.size);
     const expectedTasks = new Map<string, { contactKey: string; at: number }>();
     for (const m of h.dataset.messages) {
-      const contactKey = `xtremepush:profile:${m.profile_id}`;
+      const contactKey = ownerOf(`xtremepush:profile:${m.profile_id}`);
       if (!contactIds.has(contactKey)) continue;
       if (m.delivery) expectedTasks.set(`xtremepush:message:${m.id}:delivered`, { contactKey, at: m.create_time * 1000 });
       if (m.open) expectedTasks.set(`xtremepush:message:${m.id}:opened`, { contactKey, at: (m.open_time ?? m.create_time) * 1000 });
       if (m.click) expectedTasks.set(`xtremepush:message:${m.id}:clicked`, { contactKey, at: (m.click_time ?? m.open_time ?? m.create_time) * 1000 });
     }
     let hv = 0;
-    for (const e of h.dataset.events) if ((e.event === 'deposit' || e.event === 'purchase') && contactIds.has(`xtremepush:profile:${e.profile_id}`)) hv++;
+    for (const e of h.dataset.events) if ((e.event === 'deposit' || e.event === 'purchase') && contactIds.has(ownerOf(`xtremepush:profile:${e.profile_id}`))) hv++;
     expect(byObject.task!.created).toBe(expectedTasks.size + hv);
+    expect(byObject.task!.reparented).toBeGreaterThan(0);
     for (const [key, taskId] of taskIds) {
       const t = tasksById.get(taskId)!;
       const exp = expectedTasks.get(key);
@@ -144,13 +151,16 @@ describe('every Xtremepush object, end to end, with faults on', () => {
       }
     }
     // Events keep their original instant (offsets honoured, whatever TZ this process runs in).
-    const events = h.dataset.events.filter((e) => (e.event === 'deposit' || e.event === 'purchase') && contactIds.has(`xtremepush:profile:${e.profile_id}`));
+    const events = h.dataset.events.filter((e) => (e.event === 'deposit' || e.event === 'purchase') && contactIds.has(ownerOf(`xtremepush:profile:${e.profile_id}`)));
     const eventInstants = new Set(events.map((e) => instantOf(e.timestamp)));
     const eventTasks = [...taskIds.keys()].filter((k) => k.startsWith('xtremepush:event:')).map((k) => tasksById.get(taskIds.get(k)!)!);
     expect(eventTasks.length).toBe(events.length);
     for (const t of eventTasks) expect(eventInstants.has(Date.parse(t.due_date))).toBe(true);
-    // Tasks of contacts that did not load are orphaned, never attached elsewhere.
+    // Tasks of contacts that did not load (quarantined, failed) are orphaned, never attached elsewhere;
+    // none is orphaned for having been merged.
     expect(byObject.task!.orphaned).toBeGreaterThan(0);
+    const orphanCsv = readFileSync(join(out, 'failures.csv'), 'utf8');
+    expect(orphanCsv).not.toMatch(/merged into/);
 
     // Device dataset: every device, owner-only.
     const devices = join(out, 'devices.csv');

@@ -82,7 +82,7 @@ describe('SQLite state store', () => {
     }, now);
     await store.completeBatch(run.id, 'contact', 2, { journal: [], verify: [], failures: [{ sourceKey: 'k:3', reason: 'HTTP 400' }] }, now);
     expect((await store.openBatches(run.id, 'contact')).map((b) => b.batchNo)).toEqual([3]);
-    expect(await store.counts(run.id, 'contact')).toEqual({ source: 5, quarantined: 0, merged: 0, created: 1, updated: 1, failed: 1, verified: 1, mismatched: 1, orphaned: 0 });
+    expect(await store.counts(run.id, 'contact')).toEqual({ source: 5, quarantined: 0, merged: 0, created: 1, updated: 1, failed: 1, verified: 1, mismatched: 1, orphaned: 0, unverifiable: 0, reparented: 0 });
     const j = await store.journal(run.id, 'contact', 0, 10);
     expect(j.map((e) => [e.sourceKey, e.destId, e.action])).toEqual([['k:1', '4294967296', 'created'], ['k:2', '4294967297', 'updated']]);
     expect(j[1]!.beforeImage).toEqual({ first_name: 'Old' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { TerminalError, TransientError } from '../../src/core/errors.js';
-import type { BulkItem, FreshsalesClient, FsRecord, JobState } from '../../src/connectors/freshsales/index.js';
+import type { BulkItem, FreshsalesClient, FsRecord, JobResult, JobState } from '../../src/connectors/freshsales/index.js';
 import { BulkLoader, type BulkLoadItem, type BulkLoadSpec, type ResendPolicy } from '../../src/pipeline/bulk-load.js';
 import { verifyRecord } from '../../src/pipeline/verify.js';
 import type { BatchOutcome, BatchRow, DestinationMatch, StateStore } from '../../src/state/store.js';
@@ -10,12 +10,13 @@ import type { BatchOutcome, BatchRow, DestinationMatch, StateStore } from '../..
  * A fake destination on virtual time: a bulk job takes `jobMs`, then writes what `writes`
  * lets it write and ends in `final`. Every call and store write lands in one log, in order.
  */
-function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: string[]; garble?: string[] }>; singleFails?: Record<string, Error>; bulkRefused?: number } = {}) {
+function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: string[]; garble?: string[]; refuse?: Record<string, string>; never?: boolean }>; singleFails?: Record<string, Error>; bulkRefused?: number } = {}) {
   const log: string[] = [];
   let now = 0;
   const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
   const records = new Map<string, FsRecord>();
-  const jobs = new Map<string, { doneAt: number; final: JobState; apply: () => void; applied: boolean }>();
+  const jobs = new Map<string, { doneAt: number; final: JobState; apply: () => void; applied: boolean; refuse: Record<string, string> }>();
+  const notes: string[] = [];
   let nextId = 1;
   const put = (name: string, data: Record<string, unknown>) => {
     const id = records.get(name)?.id ?? String(nextId++);
@@ -38,25 +39,27 @@ function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: s
       const spec = opts.jobs?.[jobs.size] ?? {};
       log.push(`bulkUpsert ${items.map((i) => i.name).join(',')}`);
       jobs.set(ref, {
-        doneAt: now + (opts.jobMs ?? 300),
+        doneAt: spec.never ? Number.POSITIVE_INFINITY : now + (opts.jobMs ?? 300),
         final: spec.final ?? 'completed',
         applied: false,
+        refuse: spec.refuse ?? {},
         apply: () => {
           if (spec.final === 'failed') return;
           for (const i of items) {
-            if (spec.skip?.includes(i.name!)) continue;
+            if (spec.skip?.includes(i.name!) || spec.refuse?.[i.name!]) continue;
             put(i.name!, spec.garble?.includes(i.name!) ? { ...i.data, v: 'garbled' } : i.data);
           }
         },
       });
       return { jobRef: ref };
     },
-    async jobStatus(ref: string): Promise<JobState> {
+    async jobStatus(ref: string): Promise<JobResult> {
       settle();
       const j = jobs.get(ref)!;
       const state = now >= j.doneAt ? j.final : 'running';
       log.push(`jobStatus ${state}`);
-      return state;
+      const rejected = new Map(state === 'running' ? [] : Object.entries(j.refuse).map(([k, why]) => [k, [why]] as [string, string[]]));
+      return { state, status: state === 'running' ? 'IN_PROGRESS' : state.toUpperCase(), rejected, succeeded: null, failed: null };
     },
     async upsert(_entity: string, id: { name: string }, data: Record<string, unknown>) {
       log.push(`upsert ${id.name}`);
@@ -88,13 +91,20 @@ function world(opts: { jobMs?: number; jobs?: Array<{ final?: JobState; skip?: s
     bulkItem: (i) => ({ name: i.readKey, data: i.payload }),
     readBack,
     verify: verifyRecord,
+    reportKey: (i) => i.readKey,
     writeOne: async (i) => (await dest.upsert('deals', { name: i.readKey }, i.payload)).record,
     rejection: (e) => (e instanceof TerminalError ? e.message : null),
     describe: (i) => `"${i.readKey}"`,
   });
   const loader = (s: BulkLoadSpec<Item>) =>
-    new BulkLoader({ store: store as unknown as StateStore, runId: 'r', dest: dest as unknown as FreshsalesClient, clock }, s);
-  return { log, loader, spec, completed, records };
+    new BulkLoader(
+      {
+        store: store as unknown as StateStore, runId: 'r', dest: dest as unknown as FreshsalesClient, clock, jobWaitLimitMs: 60_000,
+        progress: { start() {}, advance() {}, end() {}, note: (m: string) => void notes.push(m) },
+      },
+      s,
+    );
+  return { log, loader, spec, completed, records, notes, now: () => now };
 }
 
 type Item = BulkLoadItem;
@@ -209,5 +219,26 @@ describe('bulk loader', () => {
   it('does not take a validation error of the bulk call for a missing endpoint', async () => {
     const w = world({ bulkRefused: 400 });
     await expect(w.loader(w.spec(EVERY_MISSING)).load(batch(1), [item('a')])).rejects.toThrow('bulk_upsert not found');
+  });
+
+  it("fails the records a job's failure report names, with the vendor's reason and without another call for them", async () => {
+    const w = world({ jobs: [{ refuse: { b: 'b@x.io already exists.' } }] });
+    const out = await w.loader(w.spec(AFTER_FAILED_JOB)).load(batch(1), [item('a'), item('b'), item('c')]);
+    expect(out.failures).toEqual([{ sourceKey: 'src:b', reason: 'Freshsales refused "b" in bulk job job1: b@x.io already exists.' }]);
+    expect(out.journal.map((j) => j.sourceKey)).toEqual(['src:a', 'src:c']);
+    // No single write and no re-send for the refused record.
+    expect(w.log.filter((l) => l.startsWith('upsert') || l.startsWith('bulkUpsert'))).toEqual(['bulkUpsert a,b,c']);
+  });
+
+  it('bounds the wait for a job that never finishes, says what it waits for, then writes what is missing', async () => {
+    const w = world({ jobs: [{ never: true }] });
+    const out = await w.loader(w.spec(AFTER_FAILED_JOB)).load(batch(1), [item('a'), item('b')]);
+    expect(w.now()).toBeGreaterThanOrEqual(60_000);
+    expect(w.now()).toBeLessThan(200_000);
+    expect(w.notes.some((n) => /waiting for bulk job job1 \(deal batch 1, 2 record\(s\)\): status "IN_PROGRESS"/.test(n))).toBe(true);
+    expect(w.notes.some((n) => /still reports "IN_PROGRESS"/.test(n))).toBe(true);
+    // The records were written alone (upsert by name: idempotent if the job writes them later).
+    expect(w.log.filter((l) => l.startsWith('upsert'))).toEqual(['upsert a', 'upsert b']);
+    expect(out.journal).toHaveLength(2);
   });
 });

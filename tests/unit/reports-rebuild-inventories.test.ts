@@ -22,7 +22,7 @@ describe('device dataset', () => {
     expect(n).toBe(2);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
-    expect(lines[0]).toBe('user_id,contact_key,platform,token,os,app_version,model,last_seen');
+    expect(lines[0]).toBe('user_id,contact_key,platform,token,os,app_version,model,last_seen,merged_from');
     expect(lines).toHaveLength(3);
     // A token starting with "-" is neutralised for spreadsheets, reversibly (leading quote).
     expect(lines[1]).toContain("'-abc=def");

@@ -4,12 +4,13 @@
  * Every method is one API call (the budget is the scarce resource: callers count on it).
  */
 import type { ZodType } from 'zod';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { ConfigError, TerminalError, isMigrateError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import {
   BulkUpsertResponse, ContactStatusesResponse, DealPipelinesResponse, DealStagesResponse, FieldsResponse, FiltersResponse, FsRecord,
-  JobStatusResponse, LifecycleStagesResponse, Meta, OwnersResponse, TaskResponse, TasksResponse, WRAPPER, jobState,
-  type Entity, type FsField, type FsTask, type JobState,
+  JobStatusResponse, LifecycleStagesResponse, Meta, OwnersResponse, TaskResponse, TasksResponse, WRAPPER, toJobResult,
+  type Entity, type FsField, type FsTask, type JobResult,
 } from './types.js';
 
 export interface FilterRule {
@@ -21,6 +22,17 @@ export interface FilterRule {
 export interface Page {
   records: FsRecord[];
   total: number | null;
+  /** Pages the answer says there are (null when meta does not say). */
+  totalPages: number | null;
+}
+
+/** How the client waits out a transient 405 on bulk_upsert (third-party clients: 10 × 5 s). */
+export interface FreshsalesClientOptions {
+  clock?: Clock;
+  /** Simulators compress time; 1 on a real account. */
+  timeScale?: number;
+  bulk405Retries?: number;
+  bulk405WaitMs?: number;
 }
 
 export interface BulkItem {
@@ -42,7 +54,16 @@ export class FreshsalesClient {
   /** Views per entity, kept from the first read: they do not change during a run, and calls are scarce. */
   private readonly viewCache = new Map<Entity, Array<{ id: string; name: string }>>();
 
-  constructor(private readonly http: HttpClient) {}
+  private readonly clock: Clock;
+  private readonly bulk405: { retries: number; waitMs: number };
+
+  constructor(
+    private readonly http: HttpClient,
+    opts: FreshsalesClientOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.bulk405 = { retries: opts.bulk405Retries ?? 10, waitMs: (opts.bulk405WaitMs ?? 5_000) / (opts.timeScale ?? 1) };
+  }
 
   /** GET /api/contacts/filters — the cheapest authenticated call; turns a refused key into a ConfigError. */
   async checkConnection(): Promise<void> {
@@ -72,39 +93,79 @@ export class FreshsalesClient {
     return views;
   }
 
-  /** GET /api/{entity}/view/:id — one page of a listing view (per_page max 100). */
-  async listView(entity: Entity, viewId: string, opts: { page: number; perPage?: number; sort?: string; sortType?: 'asc' | 'desc' }): Promise<Page> {
+  /**
+   * GET /api/{entity}/view/:id — one page of a listing view (per_page max 100). List answers
+   * leave out owner_id (and lifecycle/status ids) [api/freshsales.md, What reads return];
+   * `include: 'owner'` brings owner_id back at no extra call.
+   */
+  async listView(entity: Entity, viewId: string, opts: { page: number; perPage?: number; sort?: string; sortType?: 'asc' | 'desc'; include?: string }): Promise<Page> {
     const res = await this.http.request({
       method: 'GET',
       path: `/api/${entity}/view/${viewId}`,
-      query: { page: opts.page, per_page: opts.perPage ?? 100, sort: opts.sort, sort_type: opts.sortType },
+      query: { page: opts.page, per_page: opts.perPage ?? 100, sort: opts.sort, sort_type: opts.sortType, include: opts.include },
     });
     return this.page(entity, res.body, 'listView');
   }
 
-  /** POST /api/filtered_search/{entity singular} — rules ANDed; one page of matches. */
-  async filteredSearch(entity: Entity, rules: FilterRule[], opts: { page?: number; perPage?: number } = {}): Promise<Page> {
+  /**
+   * POST /api/filtered_search/{entity singular} — rules ANDed; one page of matches. Paging and
+   * `include` go in the query string, as the API documents paging; the body carries only the filter.
+   */
+  async filteredSearch(entity: Entity, rules: FilterRule[], opts: { page?: number; perPage?: number; include?: string } = {}): Promise<Page> {
     const res = await this.http.request({
       method: 'POST',
       path: `/api/filtered_search/${WRAPPER[entity]}`,
-      body: { filter_rule: rules, page: opts.page ?? 1, per_page: opts.perPage ?? 100 },
+      query: { page: opts.page ?? 1, per_page: opts.perPage ?? 100, include: opts.include },
+      body: { filter_rule: rules },
     });
     return this.page(entity, res.body, 'filteredSearch');
   }
 
-  /** POST /api/{entity}/bulk_upsert — up to 100 items; returns the job reference to poll. */
-  async bulkUpsert(entity: Entity, items: BulkItem[]): Promise<{ jobRef: string | null }> {
-    if (items.length > 100) throw new TerminalError(`bulk_upsert takes at most 100 items, got ${items.length}`);
-    const res = await this.http.request({ method: 'POST', path: `/api/${entity}/bulk_upsert`, body: { [entity]: items } });
-    const body = parse(BulkUpsertResponse, res.body, 'bulkUpsert');
-    const url = body.job_status_url ?? null;
-    return { jobRef: url ? (url.split('/').filter(Boolean).pop() ?? null) : null };
+  /**
+   * Every match of a filtered search, following pages while `meta` says there are more (a short
+   * page is not taken as the end when meta says otherwise). Returns the records and the calls spent.
+   */
+  async filteredSearchAll(entity: Entity, rules: FilterRule[], opts: { include?: string } = {}): Promise<{ records: FsRecord[]; calls: number }> {
+    const records: FsRecord[] = [];
+    for (let page = 1; ; page++) {
+      const p = await this.filteredSearch(entity, rules, { page, perPage: 100, ...opts });
+      records.push(...p.records);
+      if (p.records.length === 0 || !morePages(p, page, records.length)) return { records, calls: page };
+    }
   }
 
-  /** GET /api/job_statuses/:id — state of a bulk job. */
-  async jobStatus(jobRef: string): Promise<JobState> {
+  /**
+   * POST /api/{entity}/bulk_upsert — up to 100 items; returns the job reference to poll. A 405
+   * is retried first (live accounts answer it transiently; third-party clients wait 10 × 5 s)
+   * and rethrown only when it persists, meaning the account has no bulk endpoint.
+   */
+  async bulkUpsert(entity: Entity, items: BulkItem[], onWait?: (message: string) => void): Promise<{ jobRef: string | null }> {
+    if (items.length > 100) throw new TerminalError(`bulk_upsert takes at most 100 items, got ${items.length}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.http.request({ method: 'POST', path: `/api/${entity}/bulk_upsert`, body: { [entity]: items } });
+        const body = parse(BulkUpsertResponse, res.body, 'bulkUpsert');
+        const url = body.job_status_url ?? null;
+        return { jobRef: url ? (url.split('/').filter(Boolean).pop() ?? null) : null };
+      } catch (e) {
+        const is405 = e instanceof TerminalError && e.http?.status === 405;
+        if (!is405 || attempt >= this.bulk405.retries) throw e;
+        onWait?.(`bulk_upsert for ${entity} answered 405 (often transient): retry ${attempt + 1} of ${this.bulk405.retries} in ${Math.round(this.bulk405.waitMs)} ms`);
+        await this.clock.sleep(this.bulk405.waitMs);
+      }
+    }
+  }
+
+  /** GET /api/job_statuses/:id — state of a bulk job, flat or wrapped, with its failure report. */
+  async jobStatus(jobRef: string): Promise<JobResult> {
     const res = await this.http.request({ method: 'GET', path: `/api/job_statuses/${encodeURIComponent(jobRef)}` });
-    return jobState(parse(JobStatusResponse, res.body, 'jobStatus').job_status.status);
+    return toJobResult(parse(JobStatusResponse, res.body, 'jobStatus'));
+  }
+
+  /** GET /api/{entity}/:id — one record with every field (what lists and searches leave out included). */
+  async getRecord(entity: Entity, id: string): Promise<FsRecord> {
+    const res = await this.http.request({ method: 'GET', path: `/api/${entity}/${encodeURIComponent(id)}` });
+    return parse(FsRecord, (res.body as Record<string, unknown> | null)?.[WRAPPER[entity]], 'getRecord');
   }
 
   /** POST /api/{entity}/upsert — one record; 201 created / 200 updated. Idempotent by its identifier. */
@@ -161,7 +222,7 @@ export class FreshsalesClient {
    * with `ambiguous: true`; the caller must look the task up before creating it again.
    */
   async createTask(task: Record<string, unknown>): Promise<FsTask> {
-    const res = await this.http.request({ method: 'POST', path: '/api/tasks', body: { task }, unsafe: true, label: 'tasks.create' });
+    const res = await this.http.request({ method: 'POST', path: '/api/tasks', query: { include: 'targetable' }, body: { task }, unsafe: true, label: 'tasks.create' });
     return parse(TaskResponse, res.body, 'createTask').task;
   }
 
@@ -170,7 +231,7 @@ export class FreshsalesClient {
     const res = await this.http.request({
       method: 'GET',
       path: '/api/tasks',
-      query: { filter, page: opts.page, per_page: opts.perPage ?? 100 },
+      query: { filter, page: opts.page, per_page: opts.perPage ?? 100, include: 'targetable' },
       label: 'tasks.list',
     });
     const body = parse(TasksResponse, res.body, 'listTasks');
@@ -185,6 +246,14 @@ export class FreshsalesClient {
     return {
       records: list.map((r) => parse(FsRecord, r, call)),
       total: meta.success ? (meta.data.total ?? null) : null,
+      totalPages: meta.success ? (meta.data.total_pages ?? null) : null,
     };
   }
+}
+
+/** Whether pages follow page `page` (of 100), by `meta` when it says, else by a full page. */
+export function morePages(p: Page, page: number, seen: number): boolean {
+  if (p.totalPages !== null) return page < p.totalPages;
+  if (p.total !== null) return seen < p.total;
+  return p.records.length >= 100;
 }

@@ -11,7 +11,8 @@ import { Pacer } from '../../http/pacer.js';
 import { FreshsalesClient } from './client.js';
 
 export { FreshsalesClient } from './client.js';
-export type { BulkItem, FilterRule, Page } from './client.js';
+export { morePages } from './client.js';
+export type { BulkItem, FilterRule, Page, FreshsalesClientOptions } from './client.js';
 export * from './types.js';
 
 export const PlanTier = z.enum(['free', 'growth', 'pro', 'enterprise']);
@@ -65,5 +66,5 @@ export function createFreshsales(cfg: FreshsalesConfig, deps: FreshsalesDeps): {
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.onCall ? { onCall: deps.onCall } : {}),
   });
-  return { client: new FreshsalesClient(http), http, pacer };
+  return { client: new FreshsalesClient(http, { timeScale: cfg.timeScale, ...(deps.clock ? { clock: deps.clock } : {}) }), http, pacer };
 }

@@ -34,12 +34,65 @@ export const FiltersResponse = z.object({
 export const Meta = z.looseObject({ total: z.number().int().nullish(), total_pages: z.number().int().nullish() });
 
 export const BulkUpsertResponse = z.looseObject({ job_status_url: z.string().nullish(), message: z.unknown().optional() });
-export const JobStatusResponse = z.object({
-  job_status: z.looseObject({
-    status: z.string(),
-    progress: z.number().nullish(),
-  }),
+
+/** One record a bulk job refused: named by the identifier it was sent with, and why [3P]. */
+const FailureReportEntry = z.looseObject({
+  error_message: z.union([z.array(z.unknown()), z.string()]).nullish(),
 });
+/** What a job's `data` JSON string holds: per-record counts and the failure report [3P]. */
+export const JobData = z.looseObject({
+  record_status: z.looseObject({ succeeded: z.number().nullish(), failed: z.number().nullish() }).nullish(),
+  detailed_failure_report: z.array(FailureReportEntry).nullish(),
+});
+const JobBody = z.looseObject({
+  status: z.string(),
+  progress: z.union([z.number(), z.string()]).nullish(),
+  data: z.unknown().optional(),
+});
+/** `GET /api/job_statuses/:id`: flat as recorded, or wrapped in `job_status` as one client reads it. */
+export const JobStatusResponse = z.union([z.looseObject({ job_status: JobBody }), JobBody]);
+
+/** A bulk job's state and, once it finished, which records it refused and why. */
+export interface JobResult {
+  state: JobState;
+  /** The status exactly as the account wrote it (for messages). */
+  status: string;
+  /** Records the job reports refused: the identifier value they were sent with (lower case) → reasons. */
+  rejected: Map<string, string[]>;
+  succeeded: number | null;
+  failed: number | null;
+}
+
+/** Read a job status answer in either form; `data` may be a JSON string, an object or absent. */
+export function toJobResult(body: z.infer<typeof JobStatusResponse>): JobResult {
+  const job = 'job_status' in body && typeof body.job_status === 'object' && body.job_status !== null ? (body.job_status as z.infer<typeof JobBody>) : (body as z.infer<typeof JobBody>);
+  let data: unknown = job.data;
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      data = null;
+    }
+  }
+  const parsed = JobData.safeParse(data ?? {});
+  const rejected = new Map<string, string[]>();
+  if (parsed.success) {
+    for (const entry of parsed.data.detailed_failure_report ?? []) {
+      const reasons = Array.isArray(entry.error_message) ? entry.error_message.map(String) : entry.error_message ? [entry.error_message] : [];
+      // The entry names its record by the identifier sent (emails, id, name, or mobile_number).
+      for (const key of ['emails', 'email', 'id', 'name', 'mobile_number']) {
+        const v = entry[key];
+        const value = Array.isArray(v) ? v[0] : v;
+        if (typeof value === 'string' || typeof value === 'number') {
+          rejected.set(String(value).trim().toLowerCase(), reasons.length > 0 ? reasons : ['refused by the bulk job (no reason given)']);
+          break;
+        }
+      }
+    }
+  }
+  const rs = parsed.success ? parsed.data.record_status : null;
+  return { state: jobState(job.status), status: job.status, rejected, succeeded: rs?.succeeded ?? null, failed: rs?.failed ?? null };
+}
 
 export const OwnersResponse = z.object({ users: z.array(z.looseObject({ id: Id, email: z.string().nullish(), display_name: z.string().nullish() })) });
 export const LifecycleStagesResponse = z.object({
@@ -49,7 +102,14 @@ export const ContactStatusesResponse = z.object({
   contact_statuses: z.array(z.looseObject({ id: Id, name: z.string(), lifecycle_stage_id: Id.nullish() })),
 });
 
-/** A task as the API reads it back (only the fields the task phase checks are typed). */
+const TaskLink = z.looseObject({ type: z.string().nullish(), id: Id.nullish() });
+
+/**
+ * A task as the API reads it back (only the fields the task phase checks are typed). Reads
+ * carry the link as `targetable: {type: "contact", id}` (with include=targetable) or a
+ * `targetables` list [LIVE]; writes use flat `targetable_type`/`targetable_id`, which some
+ * answers may echo. `taskLinkOf` reads whichever is there.
+ */
 export const FsTask = z.looseObject({
   id: Id,
   title: z.string().nullish(),
@@ -58,9 +118,27 @@ export const FsTask = z.looseObject({
   status: z.union([z.number(), z.string()]).nullish(),
   targetable_type: z.string().nullish(),
   targetable_id: Id.nullish(),
+  targetable: TaskLink.nullish(),
+  targetables: z.array(TaskLink).nullish(),
   owner_id: Id.nullish(),
 });
 export type FsTask = z.infer<typeof FsTask>;
+
+/** What a task is linked to, in one form: type lower case without separators (`contact`, `salesaccount`, `deal`). */
+export interface TaskLinkRef {
+  type: string;
+  id: string;
+}
+
+/** The link of a task read back, from whichever form the answer uses; null when it carries none. */
+export function taskLinkOf(t: FsTask): TaskLinkRef | null {
+  const norm = (type: string) => type.toLowerCase().replace(/[^a-z]/g, '');
+  if (t.targetable?.id && t.targetable.type) return { type: norm(t.targetable.type), id: t.targetable.id };
+  const first = t.targetables?.find((x) => x.id && x.type);
+  if (first?.id && first.type) return { type: norm(first.type), id: first.id };
+  if (t.targetable_id && t.targetable_type) return { type: norm(t.targetable_type), id: t.targetable_id };
+  return null;
+}
 /** `{"task":{...}}` — the answer of a task create or read. */
 export const TaskResponse = z.object({ task: FsTask });
 /** `{"tasks":[...],"meta":{...}}` — one page of a task listing. */
@@ -81,8 +159,9 @@ export const DealStagesResponse = z.object({
 export type JobState = 'running' | 'completed' | 'failed';
 
 export function jobState(status: string): JobState {
-  const s = status.toLowerCase();
-  if (['completed', 'complete', 'success', 'succeeded', 'done', 'finished'].includes(s)) return 'completed';
-  if (['failed', 'failure', 'error', 'errored', 'cancelled', 'canceled'].includes(s)) return 'failed';
+  // Only SUCCESS is recorded; anything unknown is "not done yet", and callers bound the wait.
+  const s = status.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  if (['completed', 'complete', 'success', 'successful', 'succeeded', 'done', 'finished', 'partial_success', 'completed_with_errors'].includes(s)) return 'completed';
+  if (['failed', 'failure', 'error', 'errored', 'cancelled', 'canceled', 'aborted', 'fatal'].includes(s)) return 'failed';
   return 'running';
 }
