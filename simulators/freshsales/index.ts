@@ -77,6 +77,18 @@ export interface FreshsalesSimOptions {
   seed?: number;
 }
 
+/** The defaults spelled out: what live accounts were recorded answering (and the notes' first reading of each [?]). */
+export const RECORDED_READINGS: Readonly<Partial<FreshsalesSimOptions>> = Object.freeze({
+  bulkUpsertStatus: 202,
+  bulkUpsertMessage: false,
+  jobStatusForm: 'flat',
+  filteredSearchFields: 'like_views',
+  taskLink: 'targetable',
+  taskListMeta: 'total',
+  utcOffset: '-06:00',
+  tagsOnWrite: 'replace',
+});
+
 /**
  * The other reading of every point the notes leave uncertain [?] (the defaults follow what was
  * recorded from live accounts). Tests run the client under both.

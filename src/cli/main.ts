@@ -60,6 +60,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--time-scale <x>', 'compress the API budget windows', positive('--time-scale'), 1)
     .option('--faults <spec>', 'fault injection on the Freshsales simulator')
     .option('--rate-limit-headers', 'send Retry-After / X-RateLimit-* headers', false)
+    .option('--readings <which>', 'recorded (what live accounts answered) | alternate (the other reading of every uncertain point)', 'recorded')
+    .option('--task-status-case <case>', 'Xtremepush export task status spelling: title (Completed) | lower | upper', 'title')
     .option('--config-out <file>', 'write a ready migration config here', 'crm-migrate.yaml')
     .option('--port-base <n>', 'fixed ports: Xtremepush on n, Freshsales on n+1 (default: any free ports)', int('--port-base'))
     .action(wrap(async (o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number }) => {

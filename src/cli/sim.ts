@@ -3,29 +3,37 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateXtremepushDataset } from '../../simulators/generator/index.js';
 import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
-import { startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
+import { ALTERNATE_READINGS, startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
 import { ConfigError } from '../core/errors.js';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { writeSimConfig } from './sim-config.js';
 
 export async function sim(
-  o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number },
+  o: {
+    profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number;
+    readings?: string; taskStatusCase?: string;
+  },
   io: Io,
 ): Promise<number> {
   if (!['growth', 'pro', 'enterprise', 'free'].includes(o.plan)) throw new ConfigError(`--plan must be growth, pro or enterprise (got "${o.plan}")`);
+  const readings = o.readings ?? 'recorded';
+  if (readings !== 'recorded' && readings !== 'alternate') throw new ConfigError(`--readings must be recorded or alternate (got "${readings}")`);
+  const taskStatusCase = o.taskStatusCase ?? 'title';
+  if (taskStatusCase !== 'title' && taskStatusCase !== 'lower' && taskStatusCase !== 'upper') throw new ConfigError(`--task-status-case must be title, lower or upper (got "${taskStatusCase}")`);
   const apptoken = `xp-sim-${randomBytes(6).toString('hex')}`;
   const apiKey = `fs-sim-${randomBytes(8).toString('hex')}`;
   const dataset = generateXtremepushDataset({ profiles: o.profiles, seed: o.seed });
-  const xp = await startXtremepushSim({ apptoken, dataset, ...(o.portBase ? { port: o.portBase } : {}) });
+  const xp = await startXtremepushSim({ apptoken, dataset, taskStatusCase, ...(o.portBase ? { port: o.portBase } : {}) });
   const fs = await startFreshsalesSim({
+    ...(readings === 'alternate' ? ALTERNATE_READINGS : {}),
     apiKey, plan: o.plan as Plan, timeScale: o.timeScale, rateLimitHeaders: o.rateLimitHeaders, seed: o.seed,
     ...(o.faults ? { faults: o.faults } : {}), ...(o.portBase ? { port: o.portBase + 1 } : {}),
   });
   const file = resolve(o.configOut);
   writeSimConfig(file, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan: o.plan, timeScale: o.timeScale });
   io.out(`Xtremepush simulator: ${xp.url} (${o.profiles} profiles, seed ${o.seed})`);
-  io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}${o.faults ? `, faults ${o.faults}` : ''})`);
+  io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}, ${readings} readings${o.faults ? `, faults ${o.faults}` : ''})`);
   io.out(`config written to ${file}`);
   io.out(`next: crm-migrate discover --config ${o.configOut}; map propose; schema plan; schema apply (the simulator's stand-in for the admin UI); schema check; map confirm; migrate`);
   io.out('Ctrl-C stops the simulators.');

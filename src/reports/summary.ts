@@ -65,7 +65,9 @@ export function formatSummary(report: ReconciliationReport, opts: SummaryOptions
   if (failures.length > 0) {
     const total = report.phases.reduce((n, p) => n + p.failed + (p.orphaned ?? 0), 0);
     lines.push('');
-    lines.push(paint(`First failures (${fmt(Math.min(FAILURES_SHOWN, failures.length))} of ${fmt(total)}):`, 'bad'));
+    const failed = report.phases.reduce((n, p) => n + p.failed, 0);
+    const what = failed > 0 ? `failed or orphaned` : 'orphaned (their parent did not migrate)';
+    lines.push(paint(`Records not written — the first ${fmt(Math.min(FAILURES_SHOWN, failures.length))} of ${fmt(total)} ${what}:`, failed > 0 ? 'bad' : 'warn'));
     for (const f of failures.slice(0, FAILURES_SHOWN)) lines.push(`  ${f.object} ${f.recordKey}: ${oneLine(f.reason)}`);
     if (opts.failuresFile) lines.push(`Full list: ${opts.failuresFile}`);
   }

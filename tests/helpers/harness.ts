@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateXtremepushDataset } from '../../simulators/generator/index.js';
 import { startXtremepushSim, type XtremepushSim } from '../../simulators/xtremepush/index.js';
-import { startFreshsalesSim, type FreshsalesSim, type FreshsalesSimOptions } from '../../simulators/freshsales/index.js';
+import { ALTERNATE_READINGS, startFreshsalesSim, type FreshsalesSim, type FreshsalesSimOptions } from '../../simulators/freshsales/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createSource } from '../../src/connectors/registry.js';
 import { runSchemaApply } from '../../src/pipeline/schema.js';
@@ -18,6 +18,17 @@ import { openStore } from '../../src/pipeline/migrate.js';
 import { writeSimConfig } from '../../src/cli/sim-config.js';
 
 export const APPTOKEN = 'xp-test-token-5f2a9c';
+
+/**
+ * The readings the pipeline tests run the Freshsales simulator under: the recorded ones, or
+ * with `CRM_SIM_READINGS=alternate` the other reading of every uncertain point (CI runs the
+ * integration suite both ways). A test's own options still win.
+ */
+export function simReadings(): Partial<FreshsalesSimOptions> {
+  const which = process.env.CRM_SIM_READINGS ?? 'recorded';
+  if (which !== 'recorded' && which !== 'alternate') throw new Error(`CRM_SIM_READINGS must be recorded or alternate, got "${which}"`);
+  return which === 'alternate' ? { ...ALTERNATE_READINGS } : {};
+}
 export const API_KEY = 'fs-test-key-8d41b7e3';
 
 export interface Harness {
@@ -44,7 +55,7 @@ export async function startHarness(opts: {
   const dataset = generateXtremepushDataset({ profiles: opts.profiles, seed: opts.seed ?? 11 });
   const xp = await startXtremepushSim({ apptoken: APPTOKEN, dataset });
   const timeScale = opts.fs?.timeScale ?? 3600;
-  const fs = await startFreshsalesSim({ apiKey: API_KEY, plan: 'growth', timeScale, seed: opts.seed ?? 11, ...opts.fs });
+  const fs = await startFreshsalesSim({ ...simReadings(), apiKey: API_KEY, plan: 'growth', timeScale, seed: opts.seed ?? 11, ...opts.fs });
   const configFile = join(dir, 'config.yaml');
   writeSimConfig(configFile, { xtremepushUrl: xp.url, apptoken: APPTOKEN, freshsalesUrl: fs.url, apiKey: API_KEY, plan: opts.fs?.plan ?? 'growth', timeScale }, { workdir: 'state' });
   const loaded = loadConfig(configFile);

@@ -15,6 +15,7 @@ import { silentProgress } from '../../src/pipeline/progress.js';
 import { checkBalance } from '../../src/reports/reconciliation.js';
 import { openSqliteStore, type SqliteStateStore } from '../../src/state/sqlite.js';
 import { contact, seedContactPhase, testClient } from '../helpers/fake-source.js';
+import { simReadings } from '../helpers/harness.js';
 
 const API_KEY = 'fs-deals-key-6b0d3a';
 
@@ -33,7 +34,7 @@ afterEach(async () => {
 
 async function setup(simOpts: Partial<FreshsalesSimOptions> = {}) {
   dir = mkdtempSync(join(tmpdir(), 'crm-deals-'));
-  sim = await startFreshsalesSim({ apiKey: API_KEY, plan: 'growth', timeScale: 3600, seed: 5, ...simOpts });
+  sim = await startFreshsalesSim({ ...simReadings(), apiKey: API_KEY, plan: 'growth', timeScale: 3600, seed: 5, ...simOpts });
   store = openSqliteStore(join(dir, 'state.db'));
   const c = testClient(sim.url, API_KEY);
   http = c.http;

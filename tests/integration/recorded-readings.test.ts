@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALTERNATE_READINGS, type FreshsalesSimOptions } from '../../simulators/freshsales/index.js';
+import { ALTERNATE_READINGS, RECORDED_READINGS, type FreshsalesSimOptions } from '../../simulators/freshsales/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { confirmMap } from '../../src/pipeline/map-gate.js';
 import { openStore, runMigrate } from '../../src/pipeline/migrate.js';
@@ -76,7 +76,8 @@ async function seedExisting(h: Harness, n: number): Promise<Map<string, Json>> {
 }
 
 const READINGS: Array<[string, Partial<FreshsalesSimOptions>]> = [
-  ['recorded readings', {}],
+  // Spelled out, so CRM_SIM_READINGS (which sets the harness default) cannot change this case.
+  ['recorded readings', RECORDED_READINGS],
   ['the other reading of every [?]', ALTERNATE_READINGS],
 ];
 
@@ -144,7 +145,7 @@ describe.each(READINGS)('a whole migration under %s, with faults', (name, readin
 
 describe('the budget plan under the recorded readings', () => {
   it('predicts the calls a run spends within 10%', async () => {
-    h = await startHarness({ profiles: 400, seed: 37, fs: { timeScale: 3600, bulkJobMs: 800 }, confirm: false, objects: 'all' });
+    h = await startHarness({ profiles: 400, seed: 37, fs: { timeScale: 3600, bulkJobMs: 800, ...RECORDED_READINGS }, confirm: false, objects: 'all' });
     await allObjects(h);
     await seedExisting(h, 10);
     const r = await runMigrate({ loaded: h.loaded, outDir: join(h.dir, 'out'), logger: silentLogger(), progress: silentProgress });

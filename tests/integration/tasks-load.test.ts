@@ -15,6 +15,7 @@ import { extractTasks, loadTasks, markerKeyOf, type TaskPayload, type TaskPhaseD
 import { checkBalance } from '../../src/reports/reconciliation.js';
 import { openSqliteStore, type SqliteStateStore } from '../../src/state/sqlite.js';
 import { contact, createFakeSource, seedContactPhase, testClient, type ContactFate } from '../helpers/fake-source.js';
+import { simReadings } from '../helpers/harness.js';
 
 const API_KEY = 'fs-tasks-key-2c9e71';
 
@@ -27,7 +28,7 @@ let runId: string;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crm-tasks-'));
-  sim = await startFreshsalesSim({ apiKey: API_KEY, plan: 'growth', timeScale: 3600, seed: 3 });
+  sim = await startFreshsalesSim({ ...simReadings(), apiKey: API_KEY, plan: 'growth', timeScale: 3600, seed: 3 });
   store = openSqliteStore(join(dir, 'state.db'));
   ({ client, http } = testClient(sim.url, API_KEY));
   runId = (await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now: new Date() })).run.id;

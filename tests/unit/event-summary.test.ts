@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/core/model.js';
-import { createEventSummary, summariseEvents } from '../../src/mapping/event-summary.js';
+import { createEventSummary, mergeSummaryFields, summariseEvents } from '../../src/mapping/event-summary.js';
 
 const ev = (contact: string, event: string, occurredAt: string, i = 0): CanonicalEvent => ({
   sourceKey: `e:${contact}:${event}:${occurredAt}:${i}`,
@@ -85,5 +85,17 @@ describe('event summaries', () => {
         }
       }),
     );
+  });
+});
+
+describe('merging a duplicate\'s summary into its survivor', () => {
+  it('equals the summary of both contacts\' events together', () => {
+    const a = [ev('w', 'purchase', '2024-03-05T10:00:00.000Z'), ev('w', 'app_open', '2024-02-10T00:00:00.000Z')];
+    const b = [ev('l', 'purchase', '2023-12-01T10:00:00.000Z'), ev('l', 'purchase', '2024-04-01T10:00:00.000Z', 1)];
+    const sa = summariseEvents(a, SPEC).get('w')!;
+    const sb = summariseEvents(b, SPEC).get('l')!;
+    const together = summariseEvents([...a, ...b.map((e) => ({ ...e, contactKey: 'w' }))], SPEC).get('w')!;
+    expect(mergeSummaryFields(SPEC, sa, sb)).toEqual(together);
+    expect(mergeSummaryFields(SPEC, sb, sa)).toEqual(together);
   });
 });

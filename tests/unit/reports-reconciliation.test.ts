@@ -187,6 +187,20 @@ describe('reconciliation HTML', () => {
     expect(html).toContain('run-42');
   });
 
+  it('lists the fields reads could not show, and the quarantined, merged, orphaned, re-parented and unverifiable columns', () => {
+    const html = renderReconciliationHtml(
+      report({
+        phases: [{ ...contact, unverifiable: 970 }, { ...task, reparented: 3 }],
+        unverifiableFields: [{ object: 'contact', field: 'contact_status_id', records: 970 }],
+      }),
+    );
+    expect(html).toContain('<h2>Unverifiable fields</h2>');
+    expect(html).toMatch(/<td>Contacts<\/td><td><code>contact_status_id<\/code><\/td><td class="n">970<\/td>/);
+    for (const col of ['Quarantined', 'Merged', 'Orphaned', 'Re-parented', 'Unverifiable']) expect(html).toContain(`<th scope="col">${col}</th>`);
+    expect(html).toMatch(/Re-parented to the surviving duplicate<\/th><td class="n">3<\/td>/);
+    expect(renderReconciliationHtml(report())).not.toContain('Unverifiable fields');
+  });
+
   it('marks balanced phases ✓ and unbalanced ones ✗ with the difference', () => {
     expect(renderReconciliationHtml(report())).toContain('✓ All 2 phases balance.');
     const html = renderReconciliationHtml(report({ phases: [contact, { ...task, created: 4980 }] }));

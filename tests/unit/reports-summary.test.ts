@@ -70,4 +70,24 @@ describe('formatSummary', () => {
   it('says so when no phase has completed', () => {
     expect(formatSummary(report({ phases: [] }))).toContain('No phase has completed yet.');
   });
+
+  it('names the first few records not written and where the full list is', () => {
+    const failures = Array.from({ length: 8 }, (_, i) => ({ recordKey: `k:${i}`, object: 'contact' as const, reason: `HTTP 400:\n  reason ${i}` }));
+    const out = formatSummary(report({ failures }), { failuresFile: '/out/failures.csv' });
+    expect(out).toContain('Records not written — the first 5 of 5 failed or orphaned:');
+    expect(out).toContain('  contact k:0: HTTP 400: reason 0');
+    expect(out).not.toContain('k:5');
+    expect(out).toContain('Full list: /out/failures.csv');
+    // A run with no failure names none.
+    expect(formatSummary(report({ failures: [] }))).not.toContain('Records not written');
+  });
+
+  it('shows unverifiable and re-parented columns only when a phase has some', () => {
+    const task: PhaseReconciliation = { object: 'task', source: 10, quarantined: 0, merged: 0, created: 9, updated: 0, failed: 0, verified: 9, mismatched: 0, orphaned: 1, reparented: 2, unverifiable: 0 };
+    const withContact = { ...contact, unverifiable: 7 };
+    const out = formatSummary(report({ phases: [withContact, task] }));
+    expect(out).toMatch(/re-parented/);
+    expect(out).toMatch(/unverifiable/);
+    expect(formatSummary(report())).not.toMatch(/unverifiable|re-parented/);
+  });
 });
