@@ -4,6 +4,8 @@
  */
 export * from './types.js';
 export { DEFAULT_NOW, createXtremepushGenerator, datasetSummary, generateXtremepushDataset, normaliseNow } from './xtremepush-dataset.js';
+export { DATASET_LINE_KINDS, DatasetFileError, datasetFromJsonl, datasetFromJsonlText, inferAttributeType } from './jsonl-dataset.js';
+export type { DatasetLineKind, JsonlDatasetOptions } from './jsonl-dataset.js';
 export type { ProfileActivity, XtremepushGenerator } from './xtremepush-dataset.js';
 export { MESS_RATES } from './plan.js';
 export { segmentMatches, compareScalars, asNumber } from './segment-rules.js';

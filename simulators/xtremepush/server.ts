@@ -35,7 +35,8 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FaultInjector, parseFaultSpec, type FaultSpec } from '../common/faults.js';
 import { Router, isInvalidJson, sendJson, startServer, type SimRequest, type SimResponse } from '../common/http-kit.js';
-import type { XtremepushAttributeDefinition, XtremepushAttributeType, XtremepushDataset, XtremepushProfile } from '../generator/types.js';
+import { inferAttributeType } from '../generator/jsonl-dataset.js';
+import type { XtremepushAttributeDefinition, XtremepushDataset, XtremepushProfile } from '../generator/types.js';
 import { QueryError, Table, parseListQuery, project, type ListLimits, type Row } from './query.js';
 import { NotFoundError, TaskManager, type TaskStatusCase } from './tasks.js';
 
@@ -135,16 +136,7 @@ const envelopeError = (status: number, message: string, errors?: string[]): SimR
 });
 
 /** Xtremepush attribute type of a value, for attributes first seen in a mutation. */
-function inferType(v: unknown): XtremepushAttributeType {
-  if (typeof v === 'boolean') return 'Boolean';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'Integer' : 'Number';
-  if (Array.isArray(v)) return 'Array';
-  if (typeof v === 'string') {
-    if (/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}( [+-]\d{2}:\d{2})?)?$/.test(v)) return 'Date';
-    if (/^\[.*\]$/s.test(v)) return 'Array';
-  }
-  return 'String';
-}
+const inferType = inferAttributeType;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -1,15 +1,17 @@
 /** The thin commands over the pipeline: map propose/confirm, migrate, status. */
 import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
 import { loadConfig } from '../pipeline/config.js';
-import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
+import { confirmMap, knownSourceAttributes, proposeMap } from '../pipeline/map-gate.js';
 import { openStore, runMigrate } from '../pipeline/migrate.js';
 import { formatSummary } from '../reports/summary.js';
-import { readInventory } from '../pipeline/schema.js';
+import { discoveryInventory, readInventory } from '../pipeline/schema.js';
 import { createProgress } from './progress.js';
+import { lockState } from '../pipeline/lock.js';
 import { EXIT } from './exit-codes.js';
 
 export interface Io {
@@ -36,10 +38,19 @@ export async function mapPropose(opts: { config: string; sample: number; force: 
 
 export async function mapConfirm(opts: { config: string; by?: string }, io: Io): Promise<number> {
   const loaded = loadConfig(opts.config);
+  // The attributes the map reads must exist in the source before anyone signs it off.
+  const source = createSource(loaded.config.source, { logger: io.logger });
+  let known: Set<string>;
+  try {
+    await source.checkConnection();
+    known = await knownSourceAttributes(source, discoveryInventory(loaded));
+  } finally {
+    await source.close();
+  }
   const store = openStore(loaded);
   try {
     const by = opts.by ?? process.env.CRM_MIGRATE_USER ?? userInfo().username;
-    const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by, now: new Date() });
+    const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by, now: new Date(), known });
     io.out(`confirmed ${c.mapFile}\n  hash ${c.mapHash}\n  by ${c.confirmedBy} at ${c.confirmedAt}`);
     io.out('any later edit to the map needs a new confirmation before migrate will write.');
     return EXIT.ok;
@@ -48,19 +59,44 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
   }
 }
 
-export async function migrate(opts: { config: string; out?: string }, io: Io): Promise<number> {
+export async function migrate(opts: { config: string; out?: string; yes?: boolean }, io: Io): Promise<number> {
   const loaded = loadConfig(opts.config);
   const outDir = resolve(opts.out ?? resolve(loaded.workdir, 'reports'));
-  mkdirSync(outDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const progress = createProgress(process.stdout, io.quiet);
-  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress });
+  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress, confirmLongRun: longRunPrompt(opts.yes === true, io) });
   io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: r.files.failures }));
-  io.out(`reports: ${r.files.json}\n         ${r.files.html}\n         ${r.files.quarantine}`);
+  io.out(`reports: ${r.reportDir} (also ${join(outDir, 'latest')})\n         ${r.files.html}\n         ${r.files.quarantine}\n         ${r.files.failures}`);
+  if (r.stoppedEarly) {
+    io.out(`run marked failed: ${r.stoppedEarly}`);
+    return EXIT.errorRatio;
+  }
   if (r.overErrorRatio) {
-    io.out(`run marked failed: quarantined + failed records exceed ${Math.round(loaded.config.run.maxErrorRatio * 100)}% of the source`);
+    io.out(`run marked failed: quarantined + failed records exceed ${Math.round(loaded.config.run.maxErrorRatio * 100)}% of the records processed`);
     return EXIT.errorRatio;
   }
   return EXIT.ok;
+}
+
+/**
+ * How a long run is confirmed: `--yes` proceeds; on a terminal the user is asked; elsewhere
+ * (a script, CI) the run proceeds and says so.
+ */
+function longRunPrompt(yes: boolean, io: Io): (question: string) => Promise<boolean> {
+  return async (question) => {
+    if (yes) return true;
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      io.out(`${question} — proceeding without asking: not a terminal (pass --yes to say so explicitly)`);
+      return true;
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      const answer = await rl.question(`${question} [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  };
 }
 
 export async function status(opts: { config: string }, io: Io): Promise<number> {
@@ -73,6 +109,15 @@ export async function status(opts: { config: string }, io: Io): Promise<number> 
       return EXIT.ok;
     }
     io.out(`run ${run.id}: ${run.status} (started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''})`);
+    // Whether a process is working on the workdir right now, from the lock's heartbeat.
+    const lock = await store.lockInfo();
+    if (lock) {
+      const { state, heartbeatAgeMs } = lockState(lock, Date.now());
+      const who = `${lock.command}, pid ${lock.pid} on ${lock.host}, started ${lock.startedAt}, last heartbeat ${Math.round(heartbeatAgeMs / 1000)} s ago`;
+      io.out(state === 'running' ? `  now: running (${who})` : `  now: not running — the process that held the workdir is dead (${who}); run the same command again to resume`);
+    } else if (run.status === 'running') {
+      io.out('  now: not running (interrupted); run the same command again to resume');
+    }
     for (const step of ['groups', 'extracted', 'prepared', 'matched', 'batched']) {
       const v = await store.getCheckpoint(run.id, `contact:${step}`);
       io.out(`  contact ${step.padEnd(9)} ${v ? 'yes' : 'not yet'}`);

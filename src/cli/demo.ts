@@ -19,15 +19,17 @@ import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { createProgress } from './progress.js';
 import { writeSimConfig } from './sim-config.js';
+import { simDataset } from './sim.js';
 
-export async function demo(o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number }, io: Io): Promise<number> {
+export async function demo(o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number; data?: string }, io: Io): Promise<number> {
   const out = resolve(o.out);
   // A demo always starts clean: its state would point at the previous simulators' ids.
   rmSync(join(out, 'state'), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const started = Date.now();
-  io.out(`demo: generating ${o.profiles} messy Xtremepush profiles (seed ${o.seed})`);
-  const dataset = generateXtremepushDataset({ profiles: o.profiles, seed: o.seed });
+  io.out(o.data === undefined ? `demo: generating ${o.profiles} messy Xtremepush profiles (seed ${o.seed})` : `demo: reading Xtremepush data from ${o.data} (--profiles and --seed do not apply)`);
+  const { dataset, label } = simDataset(o);
+  if (o.data !== undefined) io.out(`demo: ${label}, ${dataset.messages.length} sends, ${dataset.events.length} events`);
   // The Growth plan's windows, compressed just enough that the whole plan (contacts, deals,
   // one task per campaign interaction and high-value event) takes about a minute: the
   // pacing is real, only faster.
@@ -65,11 +67,11 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
     const existing = await seedExistingContacts(fs.url, apiKey, dataset.profiles, 40);
     io.out(`demo: ${existing} of these people already exist in Freshsales (different email case): they will be updated, their old values kept as before-images`);
 
-    const r = await runMigrate({ loaded, outDir: out, logger: io.logger, progress: createProgress(process.stdout, io.quiet) });
+    const r = await runMigrate({ loaded, outDir: join(out, 'reports'), logger: io.logger, progress: createProgress(process.stdout, io.quiet), confirmLongRun: async () => true });
     io.out('');
     io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: r.files.failures }));
     io.out(`budget plan ~${r.estimate.calls} calls, spent ${r.report.apiCalls.destination}; demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    io.out(`reports: ${r.files.html}\n         ${r.files.json}\n         ${r.files.quarantine}`);
+    io.out(`reports: ${r.reportDir} (also ${join(out, 'reports', 'latest')})\n         ${r.files.html}\n         ${r.files.json}\n         ${r.files.quarantine}\n         ${r.files.failures}`);
     const inv = r.files.inventories;
     io.out(`inventories: ${inv.segments}\n             ${inv.campaigns}\n             ${inv.gamification}\n             ${inv.tags}\n             ${inv.devices} (${inv.deviceCount} devices, owner-only permissions)`);
     return EXIT.ok;
@@ -79,12 +81,13 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
 }
 
 /** Put a few of the source's people into Freshsales first, so the demo shows updates too. */
-async function seedExistingContacts(url: string, apiKey: string, profiles: Array<{ email: string | null; first_name?: string | null }>, n: number): Promise<number> {
+async function seedExistingContacts(url: string, apiKey: string, profiles: Array<{ email: unknown }>, n: number): Promise<number> {
   let done = 0;
   const seen = new Set<string>();
   for (const p of profiles) {
     if (done >= n) break;
-    const email = p.email?.trim();
+    // Source data may hold anything here (a list, a number): only text can be an email.
+    const email = typeof p.email === 'string' ? p.email.trim() : undefined;
     if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || seen.has(email.toLowerCase())) continue;
     seen.add(email.toLowerCase());
     // POST /api/contacts — freshsales.md "Endpoints": create a contact.
@@ -101,7 +104,8 @@ async function seedExistingContacts(url: string, apiKey: string, profiles: Array
 /** A time scale that fits the demo's whole budget plan into about a minute (never below 3). */
 function demoTimeScale(dataset: ReturnType<typeof generateXtremepushDataset>): number {
   let calls = (dataset.profiles.length / 100) * 5 + 20;
-  for (const m of dataset.messages) calls += m.delivery + m.open + m.click;
+  // A --data file may leave flags out or write them as text.
+  for (const m of dataset.messages) calls += (Number(m.delivery) || 0) + (Number(m.open) || 0) + (Number(m.click) || 0);
   for (const e of dataset.events) if (e.event === 'deposit' || e.event === 'purchase') calls++;
   // 960 usable calls per hour on Growth; aim for ~50 s of pacing.
   return Math.max(3, Math.ceil(calls / ((960 / 3600) * 50)));

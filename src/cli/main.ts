@@ -3,7 +3,9 @@
  * turn errors into one clear line and a documented exit code. Stdout carries results;
  * logs (JSON lines) go to stderr at CRM_MIGRATE_LOG_LEVEL (default warn).
  */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { currentStep } from './progress.js';
 import { ConfigError, isMigrateError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { scrub } from '../core/secrets.js';
@@ -33,6 +35,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .name('crm-migrate')
     .description('Move customer data from Xtremepush (Netmera soon) into Freshsales: mapped, validated, verified, resumable.')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
@@ -46,6 +49,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--seed <n>', 'data generator seed', int('--seed'), 42)
     .option('--faults <spec>', 'fault injection on the Freshsales simulator, e.g. 5xx=0.05,timeout=0.01,429=0.01')
     .option('--time-scale <x>', 'compress the API budget windows (an hour lasts 3600/x s)', positive('--time-scale'))
+    .option('--data <file>', 'serve the Xtremepush profiles (and events, sends) of this JSONL file instead of generated ones (see README, The simulators)')
     .action(wrap(async (o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number }) => {
       const { demo } = await import('./demo.js');
       return demo(o, io);
@@ -64,6 +68,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--task-status-case <case>', 'Xtremepush export task status spelling: title (Completed) | lower | upper', 'title')
     .option('--config-out <file>', 'write a ready migration config here', 'crm-migrate.yaml')
     .option('--port-base <n>', 'fixed ports: Xtremepush on n, Freshsales on n+1 (default: any free ports)', int('--port-base'))
+    .option('--data <file>', 'serve the Xtremepush profiles (and events, sends) of this JSONL file instead of generated ones (see README, The simulators)')
     .action(wrap(async (o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number }) => {
       const { sim } = await import('./sim.js');
       return sim(o, io);
@@ -89,8 +94,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('migrate')
     .description('run (or resume) the migration; safe to re-run after any interruption')
     .requiredOption('--config <file>', 'migration config file')
-    .option('--out <dir>', 'report folder (default: <workdir>/reports)')
-    .action(wrap((o: { config: string; out?: string }) => migrate(o, io)));
+    .option('--out <dir>', 'report folder; each run writes into <dir>/<run id>/ and <dir>/latest points at it (default: <workdir>/reports)')
+    .option('--yes', 'start writing without asking, even when the budget plan takes more than an hour', false)
+    .action(wrap((o: { config: string; out?: string; yes: boolean }) => migrate(o, io)));
 
   program
     .command('status')
@@ -115,8 +121,34 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
+/** The package version, read once from package.json beside src/. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * Ctrl-C: everything committed is in the state store, so say where the run stands and how to
+ * resume, then exit 130 at once (a second Ctrl-C is not needed).
+ */
+function onInterrupt(argv: string[]): void {
+  const configAt = argv.indexOf('--config');
+  const config = configAt >= 0 ? argv[configAt + 1] : undefined;
+  process.once('SIGINT', () => {
+    const step = currentStep();
+    process.stderr.write(
+      `\ncrm-migrate: interrupted${step ? ` during "${step}"` : ''}. Everything finished so far is saved in the workdir's state.db; ` +
+        `run the same command again to resume${config ? ` (crm-migrate status --config ${config} shows where it stands)` : ''}.\n`,
+    );
+    process.exit(EXIT.interrupted);
+  });
+}
+
 /** Entry point used by bin/crm-migrate.mjs. */
 export async function main(argv: string[]): Promise<number> {
+  // `crm-migrate status | head`: a closed pipe ends the output quietly, not with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    throw e;
+  });
+  onInterrupt(argv);
   const logger = createLogger({ level: process.env.CRM_MIGRATE_LOG_LEVEL ?? 'warn' });
   const io: Io = { out: (l) => process.stdout.write(`${l}\n`), logger };
   let code: number = EXIT.ok;

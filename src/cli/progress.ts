@@ -2,10 +2,24 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../pipeline/progress.js';
 
+let step: string | null = null;
+
+/** The step the latest progress started (for the Ctrl-C message), or null. */
+export function currentStep(): string | null {
+  return step;
+}
+
 export function createProgress(stream: NodeJS.WriteStream = process.stdout, quiet = false): Progress {
-  if (quiet) return { start() {}, advance() {}, end() {}, note() {} };
-  if (stream.isTTY) return new BarProgress(stream);
-  return new LineProgress(stream);
+  const inner: Progress = quiet ? { start() {}, advance() {}, end() {}, note() {} } : stream.isTTY ? new BarProgress(stream) : new LineProgress(stream);
+  return {
+    start: (s, total) => {
+      step = s;
+      inner.start(s, total);
+    },
+    advance: (n) => inner.advance(n),
+    end: () => inner.end(),
+    note: (m) => inner.note(m),
+  };
 }
 
 class BarProgress implements Progress {

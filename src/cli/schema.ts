@@ -87,6 +87,7 @@ export async function schemaCheck(opts: { config: string }, io: Io): Promise<num
   const loaded = loadConfig(opts.config);
   const r = await runSchemaCheck({ loaded, logger: io.logger });
   io.out(formatBindingTable(r.bindings.map((b) => ({ entity: b.entity, label: b.label, type: b.type, ...(b.name ? { name: b.name } : {}), status: b.status, ...(detail(b) ? { detail: detail(b)! } : {}) }))));
+  io.out(`source attributes: ${r.attributeCheck}`);
   if (r.ok) {
     io.out(`all ${r.bindings.length} planned custom field(s) are in Freshsales with the right type and choices`);
     return EXIT.ok;

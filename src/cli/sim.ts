@@ -1,7 +1,7 @@
 /** `crm-migrate sim`: both simulators on 127.0.0.1 until SIGINT/SIGTERM, plus a ready config. */
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { generateXtremepushDataset } from '../../simulators/generator/index.js';
+import { DatasetFileError, datasetFromJsonl, generateXtremepushDataset, type XtremepushDataset } from '../../simulators/generator/index.js';
 import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
 import { ALTERNATE_READINGS, startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
 import { ConfigError } from '../core/errors.js';
@@ -9,10 +9,26 @@ import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { writeSimConfig } from './sim-config.js';
 
+/**
+ * The account the Xtremepush simulator serves: the JSONL file given with `--data` (see
+ * README, "The simulators"), or `profiles` generated from `seed`. A file that cannot be read
+ * is a ConfigError naming the file and the line.
+ */
+export function simDataset(o: { profiles: number; seed: number; data?: string }): { dataset: XtremepushDataset; label: string } {
+  if (o.data === undefined) return { dataset: generateXtremepushDataset({ profiles: o.profiles, seed: o.seed }), label: `${o.profiles} profiles, seed ${o.seed}` };
+  try {
+    const dataset = datasetFromJsonl(resolve(o.data));
+    return { dataset, label: `${dataset.profiles.length} profiles from ${o.data}` };
+  } catch (e) {
+    if (e instanceof DatasetFileError) throw new ConfigError(`--data: ${e.message}`, { cause: e, file: e.file, ...(e.line > 0 ? { line: e.line } : {}) });
+    throw e;
+  }
+}
+
 export async function sim(
   o: {
     profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number;
-    readings?: string; taskStatusCase?: string;
+    readings?: string; taskStatusCase?: string; data?: string;
   },
   io: Io,
 ): Promise<number> {
@@ -23,7 +39,7 @@ export async function sim(
   if (taskStatusCase !== 'title' && taskStatusCase !== 'lower' && taskStatusCase !== 'upper') throw new ConfigError(`--task-status-case must be title, lower or upper (got "${taskStatusCase}")`);
   const apptoken = `xp-sim-${randomBytes(6).toString('hex')}`;
   const apiKey = `fs-sim-${randomBytes(8).toString('hex')}`;
-  const dataset = generateXtremepushDataset({ profiles: o.profiles, seed: o.seed });
+  const { dataset, label } = simDataset(o);
   const xp = await startXtremepushSim({ apptoken, dataset, taskStatusCase, ...(o.portBase ? { port: o.portBase } : {}) });
   const fs = await startFreshsalesSim({
     ...(readings === 'alternate' ? ALTERNATE_READINGS : {}),
@@ -32,7 +48,7 @@ export async function sim(
   });
   const file = resolve(o.configOut);
   writeSimConfig(file, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan: o.plan, timeScale: o.timeScale });
-  io.out(`Xtremepush simulator: ${xp.url} (${o.profiles} profiles, seed ${o.seed})`);
+  io.out(`Xtremepush simulator: ${xp.url} (${label})`);
   io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}, ${readings} readings${o.faults ? `, faults ${o.faults}` : ''})`);
   io.out(`config written to ${file}`);
   io.out(`next: crm-migrate discover --config ${o.configOut}; map propose; schema plan; schema apply (the simulator's stand-in for the admin UI); schema check; map confirm; migrate`);

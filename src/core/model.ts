@@ -18,6 +18,19 @@ export const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.nu
 export type AttributeValue = z.infer<typeof AttributeValue>;
 
 /**
+ * A value the source sent in a shape its API does not promise (an email as a list, a number
+ * where text is promised), or a row-level problem (a key that cannot be an attribute name).
+ * The connector keeps the record and says what was wrong; mapping decides what it costs.
+ */
+export const SourceProblem = z.object({
+  /** The canonical path the bad value would have filled (`email`, `attributes.vip`); null: the row as a whole. */
+  field: z.string().nullable(),
+  /** Self-describing: names the source column and what was wrong, with a short rendering of the value. */
+  reason: z.string().min(1),
+});
+export type SourceProblem = z.infer<typeof SourceProblem>;
+
+/**
  * A person in the source (Xtremepush profile, Netmera user). Values are the source's,
  * untouched (phones not normalised, emails not lower-cased): normalisation is mapping's job.
  */
@@ -43,6 +56,12 @@ export const CanonicalContact = z.object({
   createdAt: z.string().nullable(),
   updatedAt: z.string().nullable(),
   attributes: z.record(z.string(), AttributeValue),
+  /**
+   * What the source row got wrong (absent when nothing): each bad value is left out of the
+   * record (null) and named here, so prepare can quarantine or drop it per the map instead of
+   * the extract stopping for everyone.
+   */
+  sourceProblems: z.array(SourceProblem).optional(),
 });
 export type CanonicalContact = z.infer<typeof CanonicalContact>;
 

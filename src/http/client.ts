@@ -39,6 +39,12 @@ export interface HttpClientOptions {
   secrets?: string[];
   /** Randomness for backoff jitter (tests). Default Math.random. */
   rand?: () => number;
+  /**
+   * Called once per attempt still unanswered after `slowAfterMs` (default 5000), so a hanging
+   * server is reported within seconds instead of at the timeout.
+   */
+  onSlow?: (e: { method: string; path: string; waitedMs: number; timeoutMs: number; attempt: number }) => void;
+  slowAfterMs?: number;
 }
 
 /** One logical request; the client may make several attempts. */
@@ -46,6 +52,8 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   /** Path under baseUrl, starting with '/'. */
   path: string;
+  /** Fewer attempts than the client's policy (e.g. a connection check that should fail fast). */
+  maxAttempts?: number;
   /** Undefined values are dropped. Never appears in errors or logs. */
   query?: Record<string, string | number | undefined>;
   /** Sent as JSON. */
@@ -81,6 +89,8 @@ export interface CallEvent {
   attempt: number;
   durationMs: number;
   rateLimited: boolean;
+  /** The limit the server announced in `X-RateLimit-Limit`, when it sent one. */
+  rateLimitLimit?: number;
   /** Short, scrubbed failure description when the attempt did not return 2xx. */
   error?: string;
 }
@@ -172,7 +182,7 @@ export class HttpClient {
    */
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const fullPath = this.basePath + req.path;
-    const policy: RetryPolicy = { ...this.policy, unsafe: req.unsafe ?? this.policy.unsafe ?? false };
+    const policy: RetryPolicy = { ...this.policy, unsafe: req.unsafe ?? this.policy.unsafe ?? false, ...(req.maxAttempts !== undefined ? { maxAttempts: req.maxAttempts } : {}) };
     const bodyText = this.encodeBody(req);
     const target = fullPath + queryString(req.query);
 
@@ -183,11 +193,16 @@ export class HttpClient {
       this.counters.calls++;
 
       const started = performance.now();
-      const outcome = await this.attempt(req, target, bodyText);
+      const slowAfter = this.opts.slowAfterMs ?? 5_000;
+      const slow = this.opts.onSlow
+        ? setTimeout(() => this.opts.onSlow?.({ method: req.method, path: fullPath, waitedMs: slowAfter, timeoutMs: this.timeoutMs, attempt }), slowAfter)
+        : undefined;
+      slow?.unref();
+      const outcome = await this.attempt(req, target, bodyText).finally(() => clearTimeout(slow));
       const durationMs = performance.now() - started;
 
       if (outcome.ok) {
-        this.emit(req, fullPath, attempt, durationMs, outcome.status);
+        this.emit(req, fullPath, attempt, durationMs, outcome.status, undefined, outcome.headers);
         return { status: outcome.status, headers: outcome.headers, body: outcome.body as T, attempts: attempt };
       }
 
@@ -195,7 +210,7 @@ export class HttpClient {
       const rateLimited = failure.kind === 'http' && failure.status === 429;
       if (rateLimited) this.counters.rateLimited++;
       const decision = classify(failure, attempt, policy, this.rand, this.clock.now());
-      this.emit(req, fullPath, attempt, durationMs, failure.kind === 'http' ? failure.status : undefined, this.safe(decision.reason));
+      this.emit(req, fullPath, attempt, durationMs, failure.kind === 'http' ? failure.status : undefined, this.safe(decision.reason), failure.kind === 'http' ? failure.headers : undefined);
 
       if (!decision.retry) throw this.toError(req.method, fullPath, failure, decision, attempt, outcome.cause);
 
@@ -304,7 +319,9 @@ export class HttpClient {
     return new TerminalError(this.safe(`${method} ${path} → ${status}${vendor}`), { http, details });
   }
 
-  private emit(req: HttpRequest, path: string, attempt: number, durationMs: number, status?: number, error?: string): void {
+  private emit(req: HttpRequest, path: string, attempt: number, durationMs: number, status?: number, error?: string, headers?: Record<string, string | string[] | undefined>): void {
+    const raw = headers?.['x-ratelimit-limit'];
+    const limit = Number(Array.isArray(raw) ? raw[0] : raw);
     const event: CallEvent = {
       method: req.method,
       path,
@@ -314,6 +331,7 @@ export class HttpClient {
       ...(req.label !== undefined ? { label: req.label } : {}),
       ...(status !== undefined ? { status } : {}),
       ...(error !== undefined ? { error } : {}),
+      ...(raw !== undefined && Number.isFinite(limit) && limit > 0 ? { rateLimitLimit: limit } : {}),
     };
     this.opts.logger?.debug({ http: event }, 'http attempt');
     this.opts.onCall?.(event);

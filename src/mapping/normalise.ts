@@ -44,6 +44,7 @@ export function normaliseEmail(raw: unknown): Normalised<string> {
   if (typeof raw !== 'string') return fail(raw === null || raw === undefined ? 'empty' : `not text (${typeof raw})`);
   const s = raw.trim();
   if (s.length === 0) return fail('empty');
+  if (/[\r\n\u2028\u2029]/.test(s)) return fail('contains a line break');
   if (/\s/.test(s)) return fail('contains spaces');
   const at = s.lastIndexOf('@');
   if (at < 0) return fail('no @');
@@ -179,21 +180,49 @@ export function normalisePhone(raw: unknown, countryHint?: string | null): Norma
 // Names and text
 
 /**
+ * Explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069):
+ * invisible, they reorder how the text around them displays ("Trojan Source" spoofing).
+ */
+export const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/** True when `s` holds an explicit bidi embedding, override or isolate. */
+export function hasBidiControls(s: string): boolean {
+  return /[\u202a-\u202e\u2066-\u2069]/.test(s);
+}
+
+/** True when `s` holds a lone UTF-16 surrogate (JSON can carry one; no UTF-8 file or API can). */
+function hasLoneSurrogate(s: string): boolean {
+  return /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
+/**
  * A person's name as Freshsales should show it: trimmed, inner whitespace collapsed to one
- * space, Unicode NFC (so "O" + combining acute and "Ó" are the same name). Letters, case and
- * apostrophes are kept exactly (Ó, ş, İ, ı, ß, Ł, O'Brien, D’Arcy). Over 255 characters is
- * rejected: Freshsales refuses the whole contact rather than truncating.
+ * space, Unicode NFC (so "O" + combining acute and "Ó" are the same name), explicit bidi
+ * embeddings, overrides and isolates removed (a right-to-left name displays right-to-left
+ * without them; with them a name can show as something else). Letters, case, emoji and
+ * apostrophes are kept exactly (Ó, ş, İ, ı, ß, Ł, محمد, O'Brien, D’Arcy). Control characters
+ * (NUL included) and broken UTF-16 are rejected, not silently removed: the reader should know
+ * the source holds them. Over 255 characters is rejected: Freshsales refuses the whole
+ * contact rather than truncating.
  */
 export function normaliseName(raw: unknown): Normalised<string> {
   if (typeof raw === 'number' && Number.isFinite(raw)) raw = String(raw);
-  if (typeof raw !== 'string') return fail(raw === null || raw === undefined ? 'empty' : `not text (${typeof raw})`);
-  const s = raw.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  if (typeof raw !== 'string') return fail(raw === null || raw === undefined ? 'empty' : `not text (${describeKind(raw)})`);
+  if (hasLoneSurrogate(raw)) return fail('not valid Unicode text (a lone surrogate)');
+  const s = raw.normalize('NFC').replace(BIDI_CONTROLS, '').replace(/\s+/gu, ' ').trim();
   if (s.length === 0) return fail('empty');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(s)) return fail('contains control characters');
   const chars = [...s].length;
   if (chars > 255) return fail(`longer than 255 characters (${chars})`);
   return ok(s);
+}
+
+/** What kind of value `v` is, in words, for reasons ("a list", "an object"). */
+function describeKind(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'an object' : typeof v;
 }
 
 /**
@@ -203,7 +232,13 @@ export function normaliseName(raw: unknown): Normalised<string> {
  */
 export function normaliseText(raw: unknown, maxChars?: number): Normalised<string> {
   let s: string;
-  if (typeof raw === 'string') s = raw.trim();
+  if (typeof raw === 'string') {
+    if (hasLoneSurrogate(raw)) return fail('not valid Unicode text (a lone surrogate)');
+    s = raw.trim();
+    // Tabs and line breaks are text; NUL and other controls are not, and no text field stores them.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s)) return fail('contains control characters');
+  }
   else if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return fail('not a finite number');
     s = String(raw);
@@ -393,8 +428,26 @@ export function hasTimeOfDay(raw: unknown): boolean {
   return p.ok && p.value.timeOfDayMs !== 0;
 }
 
-/** A short rendering of a bad value for reasons (never the whole of a long value). */
+/**
+ * A short rendering of a bad value for reasons (never the whole of a long value): JSON, so
+ * control characters and line breaks are escaped, and invisible format characters (bidi
+ * controls, zero-width characters, BOM) escaped too, so a reason reads the same in every
+ * report. NaN and infinities, which JSON cannot write, are named.
+ */
 export function describe(v: unknown): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+  let s: string;
+  if (typeof v === 'number' && !Number.isFinite(v)) s = String(v);
+  else if (v === undefined) s = 'undefined';
+  else {
+    try {
+      s = JSON.stringify(v) ?? String(v);
+    } catch {
+      s = String(v);
+    }
+  }
+  s = s.replace(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (s.length <= 60) return s;
+  // Never cut a surrogate pair in half.
+  const cut = [...s.slice(0, 58)].slice(0, -1).join('');
+  return `${cut}…`;
 }

@@ -7,7 +7,7 @@
  * - string: dropdown with the sampled values as choices when there are fewer than 200
  *   distinct values AND they repeat (at most max(10, half the non-empty samples)); else text.
  *   The repeat test keeps a small sample of unique values (names, ids) from becoming a
- *   dropdown that would quarantine every contact with an unseen value.
+ *   dropdown that would lose every unseen value.
  * - number → number field; integer → number field with the integer transform.
  * - boolean → checkbox.
  * - date → date field when every sampled value is date-only (or midnight); when samples carry
@@ -56,7 +56,8 @@ import {
   MappingSpec,
   STANDARD_CONTACT_FIELDS,
   isCustomTarget,
-  targetRule,
+  defaultOnInvalid,
+  isUsableAttributeName,
   type CustomFieldType,
   type MappingField,
   type Target,
@@ -127,7 +128,7 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
   const evidence: FieldEvidence[] = [];
   const usedLabels = new Set<string>();
   const add = (f: Omit<MappingField, 'on_invalid'> & { on_invalid?: MappingField['on_invalid'] }, e: Omit<FieldEvidence, 'from' | 'to'>) => {
-    const field: MappingField = { ...f, on_invalid: f.on_invalid ?? targetRule(f.to).onInvalid };
+    const field: MappingField = { ...f, on_invalid: f.on_invalid ?? defaultOnInvalid(f) };
     if (isCustomTarget(field.to)) usedLabels.add(labelKey(field.to.custom));
     fields.push(field);
     evidence.push({ from: field.from, to: describeTarget(field.to), ...e });
@@ -201,7 +202,7 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
 
   // Canonical fields without a Freshsales home: custom fields, typed like attributes.
   const extras: Array<{ from: 'language' | 'timezone' | 'createdAt'; label: string; type: AttributeType; note?: string; freeText?: boolean }> = [
-    // Open-ended code lists: a dropdown built from a sample would quarantine every contact with an unseen code.
+    // Open-ended code lists: a dropdown built from a sample would lose every unseen code.
     { from: 'language', label: 'Language', type: 'string', freeText: true },
     { from: 'timezone', label: `${src} time zone`, type: 'string', freeText: true, note: "Freshsales' own Time zone field uses its own zone names; the source's name is kept here" },
     { from: 'createdAt', label: `${src} created at`, type: 'datetime', note: `when the profile was created in ${src}` },
@@ -224,8 +225,8 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
     : [];
   const referenceModels = input.referenceModels ?? SOURCE_REFERENCE_MODELS[input.source];
   for (const attr of [...input.attributes, ...observed]) {
-    if (LIFTED_ATTRIBUTES.has(attr.name)) continue;
-    const values = samples.map((c) => c.attributes[attr.name]);
+    if (LIFTED_ATTRIBUTES.has(attr.name) || !isUsableAttributeName(attr.name)) continue;
+    const values = samples.map((c) => (Object.hasOwn(c.attributes, attr.name) ? c.attributes[attr.name] : undefined));
     const as = inv ? statsOf(inv, `attributes.${attr.name}`) : undefined;
     const reference = as ? as.reference : detectReference(attr.name, values);
     const model = reference ? referenceModelOf(attr.name, as, values, referenceModels) : undefined;
@@ -300,8 +301,8 @@ export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], 
           transform: f.transform,
           ...(f.resolve !== undefined ? { resolve: f.resolve } : {}),
           ...(f.values !== undefined ? { values: f.values } : {}),
-          // Written only when it differs from the target's default, to keep the file short.
-          ...(f.on_invalid !== targetRule(f.to).onInvalid ? { on_invalid: f.on_invalid } : {}),
+          // Written only when it differs from the field's default, to keep the file short.
+          ...(f.on_invalid !== defaultOnInvalid(f) ? { on_invalid: f.on_invalid } : {}),
         })),
       },
     },
@@ -317,8 +318,9 @@ export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], 
     '           field, matched by its label (create custom fields in Admin Settings → Fields first)',
     'transform: how the value is cleaned (email, phone, name, text, number, integer, boolean,',
     '           date, datetime, array_to_text, array_to_multiselect, subscription, none)',
-    'on_invalid: quarantine (hold the contact back with the reason) or drop (load it without',
-    '           the field); each target has a sensible default',
+    'on_invalid: quarantine (hold the contact back with the reason) or drop_field (load it',
+    '           without that value, which is reported); default drop_field, except quarantine',
+    '           for emails, the source user id and subscription (consent) flags',
     'resolve:   the source model whose record ids the value holds (e.g. location): each id is',
     '           written as that record\'s readable label; an id with no record stays as it is',
   ];
@@ -395,7 +397,7 @@ function proposeCustom(type: AttributeType, values: unknown[], label: string, fr
       return {
         to: { custom: label, type: 'number' },
         transform: type,
-        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', fits, n), ...note(noSamples ?? (fits < n ? `${n - fits} sampled value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those contacts would be quarantined` : undefined)) },
+        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', fits, n), ...note(noSamples ?? (fits < n ? `${n - fits} sampled value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those values would be left out (reported; on_invalid: quarantine holds the contacts back instead)` : undefined)) },
       };
     }
     case 'boolean': {
@@ -438,7 +440,7 @@ function proposeCustom(type: AttributeType, values: unknown[], label: string, fr
         return {
           to: { custom: label, type: 'multi_select_dropdown', choices: choicesOf(elements) },
           transform: 'array_to_multiselect',
-          evidence: { ...evidence, confidence: confidence(fits, 0.85), typeFit: `lists of few repeating elements: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, note: 'an element outside these choices quarantines its contact: add choices you know exist' },
+          evidence: { ...evidence, confidence: confidence(fits, 0.85), typeFit: `lists of few repeating elements: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, note: 'an element outside these choices is left out of its contact (reported): add choices you know exist' },
         };
       }
       const type = longest > 200 ? 'textarea' : 'text';
@@ -459,7 +461,7 @@ function proposeCustom(type: AttributeType, values: unknown[], label: string, fr
             ...base,
             confidence: round2(Math.min(0.9, 0.5 + 0.4 * (1 - s.distinct / n)) * (fits / n)),
             typeFit: `few repeating values: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
-            note: 'a value outside these choices quarantines its contact: add choices you know exist, or change to type: text',
+            note: 'a value outside these choices is left out of its contact (reported): add choices you know exist, or change to type: text',
           },
         };
       }
@@ -510,7 +512,7 @@ function proposeFromInventory(type: AttributeType, inv: AttributeStats, samples:
       return {
         to: { custom: label, type: 'number' },
         transform: type,
-        evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', r.fits, r.of), ...note(noValues ?? (r.fits < r.of ? `${r.of - r.fits} value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those contacts would be quarantined` : undefined)) },
+        evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', r.fits, r.of), ...note(noValues ?? (r.fits < r.of ? `${r.of - r.fits} value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those values would be left out (reported; on_invalid: quarantine holds the contacts back instead)` : undefined)) },
       };
     }
     case 'boolean': {

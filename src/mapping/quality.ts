@@ -4,40 +4,55 @@
  * can decide, row by row, to clean, delete or accept as-is before the migration runs.
  *
  * Flags and their severity:
- * - error (the contact will not load as it is): missing email; invalid email; first or last
- *   name over 255 characters; any field the map rejects with a fatal issue ("will fail
- *   Freshsales validation: …", from `toContactPayload` when a map is given).
+ * - error (the contact will not load as it is): missing email; invalid email (a source row
+ *   that sent it in the wrong shape included); a malformed source row (no usable key, a key no
+ *   attribute can have); any field the map rejects with a fatal issue ("will fail Freshsales
+ *   validation: …", from `toContactPayload` when a map is given); a name over 255 characters,
+ *   a malformed source value or a source user id shared by profiles with different emails when
+ *   the field reading it says `on_invalid: quarantine` (the default for the user id; without a
+ *   map the proposal's defaults are assumed).
  * - warning (it loads, but with less): a duplicate email whose record loses the merge (newest
  *   update wins, as in `migrate`); a malformed phone (the contact loads without it); any field
- *   the map leaves out (non-fatal issue); a `resolve` id that names no source record (it loads
- *   with the raw id where a readable label should be).
+ *   the map leaves out (non-fatal issue), a too-long name and a malformed source value
+ *   included; a `resolve` id that names no source record (it loads with the raw id where a
+ *   readable label should be); a date after the assessment date (a birth date in the future
+ *   loads as written, and is almost certainly wrong); explicit bidi embeddings, overrides or
+ *   isolates in a value (invisible characters that reorder how text displays: a spoofing risk;
+ *   removed from names, loaded as they are elsewhere).
  *
  * Resolved references are judged only with their tables (`references`): without a model's
  * table its ids cannot be told from labels, so those fields are not checked at all rather
  * than flagged (migrate always reads the tables).
- * - info: a duplicate email whose record wins; no consent type or source at all.
+ * - info: a duplicate email whose record wins; no consent type or source at all; profiles that
+ *   share a user id and an email (they merge like any duplicate).
  *
  * The consent change history is not in Xtremepush exports at all: that is one global
  * limitation ({@link CONSENT_HISTORY_LIMITATION}), not a flag on every row.
  *
  * Pure and streaming: feed contacts one by one, then read the result. Memory holds one small
- * entry per distinct valid email (duplicates cannot be found otherwise) and the flagged rows.
+ * entry per contact with a valid email or a user id (duplicates and shared ids cannot be found
+ * otherwise) and the flagged rows.
  */
+import { readDateTimeText } from '../core/datetime.js';
 import type { CanonicalContact } from '../core/model.js';
-import { emailKey, isAbsent, normaliseEmail, normalisePhone } from './normalise.js';
-import { FRESHSALES_LIMITS, isCustomTarget, targetRule, type ContactMap } from './spec.js';
+import { describe, emailKey, hasBidiControls, isAbsent, normaliseEmail, normalisePhone } from './normalise.js';
+import { FRESHSALES_LIMITS, IDENTITY_SOURCES, isCustomTarget, targetRule, type ContactMap, type OnInvalid } from './spec.js';
 import { toContactPayload } from './transform.js';
 
 /** Every kind of flag, in report order. */
 export const QUALITY_FLAGS = [
   'missing_email',
   'invalid_email',
+  'malformed_row',
   'duplicate_email',
+  'source_id_collision',
   'malformed_phone',
   'name_too_long',
   'map_rejects',
   'map_drops',
   'unresolved_reference',
+  'future_date',
+  'bidi_override',
   'consent_missing',
 ] as const;
 /** A kind of data quality flag. */
@@ -74,6 +89,15 @@ export interface DuplicateGroupResult {
   winner: string | null;
 }
 
+/** One source user id (Xtremepush `user_id`) that more than one profile holds. */
+export interface SourceIdCollision {
+  userId: string;
+  /** Source ids in stream order. */
+  members: string[];
+  /** True when the members with a valid email do not all share it: which person the id names is ambiguous. */
+  ambiguous: boolean;
+}
+
 /** The assessment. */
 export interface QualityResult {
   contacts: number;
@@ -83,6 +107,8 @@ export interface QualityResult {
   totals: Record<QualityFlagKind, number>;
   bySeverity: Record<Severity, number>;
   duplicateGroups: DuplicateGroupResult[];
+  /** Source user ids held by more than one profile, by user id. */
+  sourceIdCollisions: SourceIdCollision[];
   /** Account-wide limitations (not row flags). */
   limitations: string[];
   /** Whether map checks ran. */
@@ -126,10 +152,24 @@ export function createQualityAnalyser(options: QualityOptions): QualityAnalyser 
     for (const f of map.fields) if (isCustomTarget(f.to)) customFieldNames.set(f.to.custom, `cf_${customFieldNames.size}`);
     if (map.packed !== undefined) customFieldNames.set(map.packed.label, `cf_${customFieldNames.size}`);
   }
+  /**
+   * What an invalid value read from `path` costs: `quarantine` when a field of the map reading
+   * it says so (or writes emails), `drop_field` when fields read it but drop, null when no field
+   * reads it. Without a map, the proposal's defaults (the user id is an identity).
+   */
+  const onInvalidOf = (path: string): OnInvalid | null => {
+    if (map === undefined) return IDENTITY_SOURCES.has(path) || path === 'email' ? 'quarantine' : 'drop_field';
+    const readers = map.fields.filter((f) => f.from === path);
+    if (readers.length === 0) return null;
+    return readers.some((f) => f.on_invalid === 'quarantine' || f.to === 'emails') ? 'quarantine' : 'drop_field';
+  };
+  const today = new Date(now).toISOString().slice(0, 10);
   let seq = 0;
   const rows = new Map<number, QualityRow>();
   /** emailKey → first member, or the whole group once a second arrives. */
   const byEmail = new Map<string, Member | Member[]>();
+  /** Source user id (trimmed) → first member, or the whole group once a second arrives. */
+  const byUserId = new Map<string, Member | Member[]>();
 
   return {
     add(contact) {
@@ -137,19 +177,41 @@ export function createQualityAnalyser(options: QualityOptions): QualityAnalyser 
       const flags: QualityFlag[] = [];
       const ownPaths = new Set<string>();
 
-      let key: string | null = null;
-      if (isAbsent(contact.email)) {
-        flags.push({ kind: 'missing_email', severity: 'error', message: 'missing email: will fail Freshsales validation (an email is required)' });
-        ownPaths.add('email');
-      } else {
-        const e = normaliseEmail(contact.email);
-        if (!e.ok) {
-          flags.push({ kind: 'invalid_email', severity: 'error', message: `invalid email: ${e.reason}` });
-          ownPaths.add('email');
-        } else key = emailKey(contact.email);
+      // What the source row itself got wrong (the connector kept the record and named it).
+      for (const p of contact.sourceProblems ?? []) {
+        if (p.field === null) {
+          flags.push({ kind: 'malformed_row', severity: 'error', message: `${p.reason}: the record is quarantined` });
+          ownPaths.add('');
+          continue;
+        }
+        ownPaths.add(p.field);
+        if (p.field === 'email') {
+          flags.push({ kind: 'invalid_email', severity: 'error', message: `invalid email: ${p.reason}` });
+          continue;
+        }
+        const how = onInvalidOf(p.field);
+        flags.push({
+          kind: 'malformed_row',
+          severity: how === 'quarantine' ? 'error' : 'warning',
+          message: `${p.reason}: ${how === 'quarantine' ? 'the record is quarantined (on_invalid: quarantine)' : how === null ? 'no field of the map reads it' : 'the contact loads without it'}`,
+        });
       }
 
-      if (!isAbsent(contact.phone)) {
+      let key: string | null = null;
+      if (!ownPaths.has('email')) {
+        if (isAbsent(contact.email)) {
+          flags.push({ kind: 'missing_email', severity: 'error', message: 'missing email: will fail Freshsales validation (an email is required)' });
+          ownPaths.add('email');
+        } else {
+          const e = normaliseEmail(contact.email);
+          if (!e.ok) {
+            flags.push({ kind: 'invalid_email', severity: 'error', message: `invalid email: ${e.reason}` });
+            ownPaths.add('email');
+          } else key = emailKey(contact.email);
+        }
+      }
+
+      if (!isAbsent(contact.phone) && !ownPaths.has('phone')) {
         const p = normalisePhone(contact.phone, contact.country);
         if (!p.ok) {
           flags.push({ kind: 'malformed_phone', severity: 'warning', message: `malformed phone: ${p.reason}${contact.country ? ` (country ${contact.country})` : ''}; the contact loads without it` });
@@ -161,8 +223,13 @@ export function createQualityAnalyser(options: QualityOptions): QualityAnalyser 
         const v = contact[path];
         if (typeof v !== 'string') continue;
         const chars = [...v.normalize('NFC').replace(/\s+/gu, ' ').trim()].length;
-        if (chars > FRESHSALES_LIMITS.nameChars) {
-          flags.push({ kind: 'name_too_long', severity: 'error', message: `${label} longer than ${FRESHSALES_LIMITS.nameChars} characters (${chars}): will fail Freshsales validation` });
+        const how = onInvalidOf(path);
+        if (chars > FRESHSALES_LIMITS.nameChars && how !== null) {
+          flags.push(
+            how === 'quarantine'
+              ? { kind: 'name_too_long', severity: 'error', message: `${label} longer than ${FRESHSALES_LIMITS.nameChars} characters (${chars}): will fail Freshsales validation (on_invalid: quarantine)` }
+              : { kind: 'name_too_long', severity: 'warning', message: `${label} longer than ${FRESHSALES_LIMITS.nameChars} characters (${chars}): the contact loads without it` },
+          );
           ownPaths.add(path);
         }
       }
@@ -178,45 +245,91 @@ export function createQualityAnalyser(options: QualityOptions): QualityAnalyser 
         }
       }
 
+      for (const [path, v] of datedValues(contact)) {
+        const r = readDateTimeText(v, { maxOffsetMinutes: 14 * 60 });
+        if (!r.ok) continue;
+        // A date as written is compared as a date (a birth date of today is not in the future).
+        const future = r.value.hasTime ? r.value.instantMs > now : r.value.writtenDate > today;
+        if (future) flags.push({ kind: 'future_date', severity: 'warning', message: `future date: ${path} is ${describe(v)}, after ${today}: it loads as written` });
+      }
+
+      for (const path of bidiPaths(contact)) {
+        const name = path === 'firstName' || path === 'lastName';
+        flags.push({
+          kind: 'bidi_override',
+          severity: 'warning',
+          message: `bidi control characters in ${path} (they reorder how text displays: a spoofing risk): ${name ? 'removed when the name is written' : 'written as they are'}`,
+        });
+      }
+
       if (!hasConsent(contact, consentKeys)) {
         flags.push({ kind: 'consent_missing', severity: 'info', message: 'no consent type or source: only the opt-out flags migrate for this contact' });
       }
 
       if (flags.length > 0) rows.set(n, makeRow(contact, flags));
 
-      if (key !== null) {
-        const member: Member = {
-          seq: n,
-          recordKey: contact.sourceKey,
-          sourceId: contact.sourceId,
-          email: contact.email,
-          updatedMs: contact.updatedAt ? Date.parse(contact.updatedAt) : NaN,
-          loads: !flags.some((f) => f.severity === 'error'),
-        };
-        const seen = byEmail.get(key);
-        if (seen === undefined) byEmail.set(key, member);
-        else if (Array.isArray(seen)) seen.push(member);
-        else byEmail.set(key, [seen, member]);
-      }
+      const userId = typeof contact.externalId === 'string' ? contact.externalId.trim() : '';
+      if (key === null && userId === '') return;
+      const member: Member = {
+        seq: n,
+        recordKey: contact.sourceKey,
+        sourceId: contact.sourceId,
+        email: contact.email,
+        emailKey: key,
+        updatedMs: contact.updatedAt ? Date.parse(contact.updatedAt) : NaN,
+        loads: !flags.some((f) => f.severity === 'error'),
+      };
+      if (key !== null) group(byEmail, key, member);
+      if (userId !== '' && !ownPaths.has('externalId')) group(byUserId, userId, member);
     },
 
     result() {
-      const groups: DuplicateGroupResult[] = [];
       const all = new Map(rows);
+      const flag = (m: Member, f: QualityFlag) => {
+        const row = all.get(m.seq);
+        all.set(m.seq, makeRow({ sourceKey: m.recordKey, sourceId: m.sourceId, email: m.email }, [...(row?.flags ?? []), f]));
+      };
+
+      // Shared user ids first: a member held back for one cannot win an email merge.
+      const how = onInvalidOf('externalId');
+      const collisions: SourceIdCollision[] = [];
+      for (const [userId, entry] of byUserId) {
+        if (!Array.isArray(entry)) continue;
+        const emails = new Set(entry.flatMap((m) => (m.emailKey === null ? [] : [m.emailKey])));
+        const ambiguous = emails.size > 1;
+        collisions.push({ userId, members: entry.map((m) => m.sourceId), ambiguous });
+        for (const m of entry) {
+          const shared = `user id ${describe(userId)} is shared with ${profiles(entry.filter((o) => o !== m).map((o) => o.sourceId))}`;
+          if (!ambiguous || m.emailKey === null) {
+            flag(m, { kind: 'source_id_collision', severity: 'info', message: `${shared}${ambiguous ? '' : ' (the same email: they merge)'}` });
+          } else if (how === 'quarantine') {
+            m.loads = false;
+            flag(m, { kind: 'source_id_collision', severity: 'error', message: `${shared} (a different email): which person it identifies is ambiguous; the record is quarantined (on_invalid: quarantine)` });
+          } else {
+            flag(m, {
+              kind: 'source_id_collision',
+              severity: 'warning',
+              message: `${shared} (a different email): which person it identifies is ambiguous; ${how === null ? 'no field of the map writes it' : 'the contact loads without it (on_invalid: drop_field)'}`,
+            });
+          }
+        }
+      }
+      collisions.sort((a, b) => cmp(a.userId, b.userId));
+
+      const groups: DuplicateGroupResult[] = [];
       for (const [key, entry] of byEmail) {
         if (!Array.isArray(entry)) continue;
         const winner = pickWinner(entry);
         groups.push({ emailKey: key, members: entry.map((m) => m.sourceId), winner: winner?.sourceId ?? null });
         for (const m of entry) {
-          const flag: QualityFlag =
+          flag(
+            m,
             winner === undefined
               ? { kind: 'duplicate_email', severity: 'warning', message: `duplicate email ${key} (${entry.length} records): none of them loads as it is` }
               : m === winner
                 ? { kind: 'duplicate_email', severity: 'info', message: `duplicate email ${key} (${entry.length} records): this record wins (newest update); the others merge into it` }
-                : { kind: 'duplicate_email', severity: 'warning', message: `duplicate email ${key} (${entry.length} records): merged into ${winner.sourceId} (newer update)` };
-          const row = all.get(m.seq);
-          if (row) all.set(m.seq, makeRow({ sourceKey: row.recordKey, sourceId: row.sourceId, email: row.email }, [...row.flags, flag]));
-          else all.set(m.seq, makeRow({ sourceKey: m.recordKey, sourceId: m.sourceId, email: m.email }, [flag]));
+                : { kind: 'duplicate_email', severity: 'warning', message: `duplicate email ${key} (${entry.length} records): merged into ${winner.sourceId} (newer update)` },
+          );
         }
       }
       groups.sort((a, b) => cmp(a.emailKey, b.emailKey));
@@ -227,9 +340,50 @@ export function createQualityAnalyser(options: QualityOptions): QualityAnalyser 
         for (const k of new Set(r.flags.map((f) => f.kind))) totals[k]++;
         bySeverity[r.severity]++;
       }
-      return { contacts: seq, rows: ordered, totals, bySeverity, duplicateGroups: groups, limitations: [CONSENT_HISTORY_LIMITATION], mapChecked: map !== undefined };
+      return {
+        contacts: seq,
+        rows: ordered,
+        totals,
+        bySeverity,
+        duplicateGroups: groups,
+        sourceIdCollisions: collisions,
+        limitations: [CONSENT_HISTORY_LIMITATION],
+        mapChecked: map !== undefined,
+      };
     },
   };
+}
+
+/** Add `member` to the group at `key`: the first member alone, then an array. */
+function group(index: Map<string, Member | Member[]>, key: string, member: Member): void {
+  const seen = index.get(key);
+  if (seen === undefined) index.set(key, member);
+  else if (Array.isArray(seen)) seen.push(member);
+  else index.set(key, [seen, member]);
+}
+
+/** "profile 102" / "profiles 102, 103" (five at most, then how many more). */
+function profiles(ids: string[]): string {
+  const shown = ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
+  return `${ids.length === 1 ? 'profile' : 'profiles'} ${shown}`;
+}
+
+/** Text values that may be dates: the instants of the record and every text attribute, by path. */
+function datedValues(c: CanonicalContact): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (c.createdAt) out.push(['createdAt', c.createdAt]);
+  if (c.updatedAt) out.push(['updatedAt', c.updatedAt]);
+  for (const [name, v] of Object.entries(c.attributes)) if (typeof v === 'string' && /^\s*\d{4}-\d{2}-\d{2}/.test(v)) out.push([`attributes.${name}`, v]);
+  return out;
+}
+
+/** Paths whose text holds explicit bidi embeddings, overrides or isolates (text in lists included). */
+function bidiPaths(c: CanonicalContact): string[] {
+  const out: string[] = [];
+  const has = (v: unknown): boolean => (typeof v === 'string' ? hasBidiControls(v) : Array.isArray(v) ? v.some((x) => typeof x === 'string' && hasBidiControls(x)) : false);
+  for (const path of ['email', 'firstName', 'lastName', 'phone', 'externalId', 'country', 'language', 'timezone'] as const) if (has(c[path])) out.push(path);
+  for (const [name, v] of Object.entries(c.attributes)) if (has(v)) out.push(`attributes.${name}`);
+  return out;
 }
 
 /** What the report recommends for each flag: clean, delete or accept as-is. */
@@ -240,11 +394,18 @@ export const RECOMMENDATIONS: Record<QualityFlagKind, string> = {
   duplicate_email:
     'Accept as-is: the records merge into one contact, the newest update wins and the others are listed as merged. Clean: merge or delete the older profiles in Xtremepush first if their data differs and matters.',
   malformed_phone: 'Accept as-is: the contact loads without the number. Clean: fix the number (or the country, for national formats) in Xtremepush to keep it.',
-  name_too_long: 'Clean: shorten the name in Xtremepush (Freshsales refuses names over 255 characters). Accept as-is: the contact stays out of Freshsales (quarantined).',
+  malformed_row:
+    'Clean: fix the row in Xtremepush (a value in the wrong shape, e.g. an email sent as a list, or a key that is no attribute name). Accept as-is: a bad value is left out or its contact quarantined, per the field\'s on_invalid; a row without a usable key is quarantined.',
+  source_id_collision:
+    'Clean: give each person their own user id in Xtremepush (or merge the profiles). Accept as-is: profiles with one id and different emails are quarantined while the id field says on_invalid: quarantine (the default), or load without the id with on_invalid: drop_field.',
+  name_too_long: 'Clean: shorten the name in Xtremepush (Freshsales refuses names over 255 characters). Accept as-is: the contact loads without the name (on_invalid: drop_field, the default), or stays out of Freshsales with on_invalid: quarantine.',
   map_rejects: 'Fix the map (field type, choices, value map) and confirm it again, or clean the values in Xtremepush. Accept as-is: these contacts are quarantined.',
   map_drops: 'Accept as-is: the contact loads without that field. Clean the value, or change the map, to keep it.',
   unresolved_reference:
     'Accept as-is: the contact loads with the raw id where the readable name would be. Clean: point the attribute at a record that exists in Xtremepush, or clear it.',
+  future_date: 'Clean: correct the date in Xtremepush (a birth or purchase date after today is almost certainly a typo or a placeholder). Accept as-is: it loads as written.',
+  bidi_override:
+    'Check the value: invisible bidi controls make text display as something else (a common spoofing trick). Names are written without them; elsewhere clean them in Xtremepush if they are not meant.',
   consent_missing: 'Accept as-is for most industries: opt-out flags still migrate. For high-compliance industries, record the consent basis before the migration.',
 };
 
@@ -254,10 +415,14 @@ export const FLAG_TITLES: Record<QualityFlagKind, string> = {
   invalid_email: 'Invalid email',
   duplicate_email: 'Duplicate email',
   malformed_phone: 'Malformed phone',
+  malformed_row: 'Malformed source row',
+  source_id_collision: 'User id shared by several profiles',
   name_too_long: 'Name too long',
   map_rejects: 'Rejected by the map (will fail Freshsales validation)',
   map_drops: 'Field left out by the map',
   unresolved_reference: 'Reference to a record the source no longer has',
+  future_date: 'Date in the future',
+  bidi_override: 'Bidi control characters',
   consent_missing: 'No consent type or source',
 };
 
@@ -268,6 +433,8 @@ interface Member {
   recordKey: string;
   sourceId: string;
   email: string | null;
+  /** The normalised, lower-cased email; null when missing or invalid. */
+  emailKey: string | null;
   updatedMs: number;
   /** False when the record has an error flag: it is quarantined, so it cannot win the merge. */
   loads: boolean;

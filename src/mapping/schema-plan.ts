@@ -28,7 +28,7 @@
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { prefixCommentLines } from '../core/yaml.js';
 import { DISTINCT_CAP, statsOf, type AttributeInventory } from './inventory.js';
-import { FRESHSALES_LIMITS, isCustomTarget, type CustomFieldType, type MappingSpec } from './spec.js';
+import { FRESHSALES_LIMITS, isCustomTarget, type CustomFieldType, type MappingSpec, type OnInvalid } from './spec.js';
 
 /** Freshsales plans. */
 export const TIERS = ['free', 'growth', 'pro', 'enterprise'] as const;
@@ -247,7 +247,7 @@ function collectFields(spec: MappingSpec, inventory: AttributeInventory | undefi
     if (!isCustomTarget(f.to)) continue;
     const t = f.to;
     const planned: PlannedField = { entity: 'contacts', label: t.custom, type: t.type, ...(t.choices !== undefined ? { choices: [...t.choices] } : {}), from: f.from, role: 'field' };
-    problems.push(...fieldProblems(planned, inventory));
+    problems.push(...fieldProblems(planned, inventory, f.on_invalid));
     add(planned);
   }
   if (contact.packed !== undefined) {
@@ -279,7 +279,7 @@ function collectFields(spec: MappingSpec, inventory: AttributeInventory | undefi
   return { fields, problems };
 }
 
-function fieldProblems(f: PlannedField, inventory: AttributeInventory | undefined): SchemaProblem[] {
+function fieldProblems(f: PlannedField, inventory: AttributeInventory | undefined, onInvalid: OnInvalid = 'drop_field'): SchemaProblem[] {
   const out: SchemaProblem[] = [];
   const isChoice = f.type === 'dropdown' || f.type === 'radio' || f.type === 'multi_select_dropdown';
   if (isChoice && f.choices !== undefined && f.choices.length > FRESHSALES_LIMITS.dropdownChoices) {
@@ -303,7 +303,7 @@ function fieldProblems(f: PlannedField, inventory: AttributeInventory | undefine
         out.push({
           label: f.label,
           severity: 'warning',
-          problem: `${lacking.length} observed value(s) are not choices (${lacking.slice(0, 5).map((v) => JSON.stringify(v.value)).join(', ')}${lacking.length > 5 ? ', …' : ''}): ${n} contact(s) would be quarantined — add them to choices`,
+          problem: `${lacking.length} observed value(s) are not choices (${lacking.slice(0, 5).map((v) => JSON.stringify(v.value)).join(', ')}${lacking.length > 5 ? ', …' : ''}): ${n} contact(s) would ${onInvalid === 'quarantine' ? 'be quarantined' : 'load without that value (on_invalid: drop_field)'} — add them to choices`,
         });
       }
     }

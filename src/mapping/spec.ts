@@ -36,9 +36,22 @@ export const CUSTOM_FIELD_TYPES = ['text', 'textarea', 'number', 'dropdown', 'ra
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 
 /** What to do with a record whose value for a field cannot be written. */
-export const ON_INVALID = ['quarantine', 'drop'] as const;
-/** `quarantine` keeps the record out of the load with the reason; `drop` loads it without the field. */
+export const ON_INVALID = ['quarantine', 'drop_field'] as const;
+/**
+ * `quarantine` keeps the record out of the load with the reason; `drop_field` loads it without
+ * that value and reports the value left out (a non-fatal issue). The default is `drop_field`
+ * for optional fields and `quarantine` for the identity fields (see {@link defaultOnInvalid}).
+ */
 export type OnInvalid = (typeof ON_INVALID)[number];
+/** Older maps wrote `drop`; it reads as `drop_field`. */
+const ON_INVALID_ALIASES: Readonly<Record<string, OnInvalid>> = { drop: 'drop_field' };
+
+/**
+ * Canonical fields that say WHO a record is: the source's user id finds a contact again when
+ * its email changed, so a value that cannot be written as it is must hold the record back
+ * (`emails`, the upsert key, is always quarantined whatever the map says).
+ */
+export const IDENTITY_SOURCES: ReadonlySet<string> = new Set(['externalId', 'sourceId']);
 
 /** How values written to a target are compared on read-back (see compare.ts). */
 export type ValueKind = 'email' | 'phone' | 'text' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime' | 'choice' | 'choices' | 'tags' | 'any';
@@ -55,18 +68,20 @@ export interface TargetRule {
 }
 
 const TEXTUAL: readonly Transform[] = ['text', 'none', 'name', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'array_to_text'];
-const PLAIN_TEXT = (label: string): TargetRule => ({ label, defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'drop', kind: 'text' });
-const ID = (label: string): TargetRule => ({ label, defaultTransform: 'integer', allowed: ['integer', 'none'], onInvalid: 'drop', kind: 'integer' });
+const PLAIN_TEXT = (label: string): TargetRule => ({ label, defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'drop_field', kind: 'text' });
+const ID = (label: string): TargetRule => ({ label, defaultTransform: 'integer', allowed: ['integer', 'none'], onInvalid: 'drop_field', kind: 'integer' });
 const SUBSCRIPTION = (label: string): TargetRule => ({
   label,
   defaultTransform: 'subscription',
   allowed: ['subscription', 'integer', 'none'],
-  // Consent: writing a contact as subscribed because its flag was unreadable is worse than not writing it.
+  // Consent: left out, the flag takes whatever Freshsales gives a new contact (undocumented,
+  // possibly "subscribed"): a consent nobody gave. Held back until the flag is readable.
   onInvalid: 'quarantine',
   kind: 'integer',
 });
-const NAME = (label: string): TargetRule => ({ label, defaultTransform: 'name', allowed: ['name', 'text', 'none'], onInvalid: 'quarantine', kind: 'text' });
-const PHONE = (label: string): TargetRule => ({ label, defaultTransform: 'phone', allowed: ['phone', 'text', 'none'], onInvalid: 'drop', kind: 'phone' });
+// Names are optional in Freshsales: one over 255 characters (refused whole) or with control characters is left out and reported.
+const NAME = (label: string): TargetRule => ({ label, defaultTransform: 'name', allowed: ['name', 'text', 'none'], onInvalid: 'drop_field', kind: 'text' });
+const PHONE = (label: string): TargetRule => ({ label, defaultTransform: 'phone', allowed: ['phone', 'text', 'none'], onInvalid: 'drop_field', kind: 'phone' });
 
 /**
  * Standard (non-custom) Freshsales contact fields a mapping may write, with the transforms
@@ -99,36 +114,46 @@ export const STANDARD_CONTACT_FIELDS = {
   territory_id: ID('Territory'),
   lead_source_id: ID('Source'),
   campaign_id: ID('Campaign'),
-  do_not_disturb: { label: 'Do not disturb', defaultTransform: 'boolean', allowed: ['boolean', 'none'], onInvalid: 'drop', kind: 'boolean' },
-  tags: { label: 'Tags', defaultTransform: 'array_to_multiselect', allowed: ['array_to_multiselect', 'text', 'none'], onInvalid: 'drop', kind: 'tags' },
+  do_not_disturb: { label: 'Do not disturb', defaultTransform: 'boolean', allowed: ['boolean', 'none'], onInvalid: 'drop_field', kind: 'boolean' },
+  tags: { label: 'Tags', defaultTransform: 'array_to_multiselect', allowed: ['array_to_multiselect', 'text', 'none'], onInvalid: 'drop_field', kind: 'tags' },
 } as const satisfies Record<string, TargetRule>;
 /** A standard Freshsales contact field name. */
 export type StandardContactField = keyof typeof STANDARD_CONTACT_FIELDS;
 const STANDARD_NAMES = Object.keys(STANDARD_CONTACT_FIELDS) as StandardContactField[];
 
 const CUSTOM_RULES: Record<CustomFieldType, Omit<TargetRule, 'label'>> = {
-  // Every custom field exists because someone wants that data in Freshsales: a value that
-  // cannot be typed is usually a wrong type in the map, so the record waits in quarantine
-  // (with the reason) until the map is fixed, rather than arriving without it.
-  text: { defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'quarantine', kind: 'text' },
-  textarea: { defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'quarantine', kind: 'text' },
-  number: { defaultTransform: 'number', allowed: ['number', 'integer', 'none'], onInvalid: 'quarantine', kind: 'number' },
-  dropdown: { defaultTransform: 'text', allowed: ['text', 'name', 'none'], onInvalid: 'quarantine', kind: 'choice' },
-  radio: { defaultTransform: 'text', allowed: ['text', 'name', 'none'], onInvalid: 'quarantine', kind: 'choice' },
-  multi_select_dropdown: { defaultTransform: 'array_to_multiselect', allowed: ['array_to_multiselect', 'none'], onInvalid: 'quarantine', kind: 'choices' },
-  checkbox: { defaultTransform: 'boolean', allowed: ['boolean', 'none'], onInvalid: 'quarantine', kind: 'boolean' },
-  date: { defaultTransform: 'date', allowed: ['date', 'none'], onInvalid: 'quarantine', kind: 'date' },
+  // Custom fields are optional: a value that cannot be typed is left out and reported (the
+  // contact still loads); a map that would rather hold such contacts back says
+  // `on_invalid: quarantine` on the field.
+  text: { defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'drop_field', kind: 'text' },
+  textarea: { defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'drop_field', kind: 'text' },
+  number: { defaultTransform: 'number', allowed: ['number', 'integer', 'none'], onInvalid: 'drop_field', kind: 'number' },
+  dropdown: { defaultTransform: 'text', allowed: ['text', 'name', 'none'], onInvalid: 'drop_field', kind: 'choice' },
+  radio: { defaultTransform: 'text', allowed: ['text', 'name', 'none'], onInvalid: 'drop_field', kind: 'choice' },
+  multi_select_dropdown: { defaultTransform: 'array_to_multiselect', allowed: ['array_to_multiselect', 'none'], onInvalid: 'drop_field', kind: 'choices' },
+  checkbox: { defaultTransform: 'boolean', allowed: ['boolean', 'none'], onInvalid: 'drop_field', kind: 'boolean' },
+  date: { defaultTransform: 'date', allowed: ['date', 'none'], onInvalid: 'drop_field', kind: 'date' },
 };
 
 /** Freshsales limits the rules check against (api/freshsales.md, custom fields). */
 export const FRESHSALES_LIMITS = { textChars: 256, textareaChars: 10_000, numberIntegerDigits: 11, dropdownChoices: 300, nameChars: 255 } as const;
 
 /** Canonical contact fields a `from` can name directly (everything but the attribute bag). */
-export const CANONICAL_CONTACT_FIELDS = Object.keys(CanonicalContact.shape).filter((k) => k !== 'attributes') as Array<
-  Exclude<keyof CanonicalContact, 'attributes'>
+export const CANONICAL_CONTACT_FIELDS = Object.keys(CanonicalContact.shape).filter((k) => k !== 'attributes' && k !== 'sourceProblems') as Array<
+  Exclude<keyof CanonicalContact, 'attributes' | 'sourceProblems'>
 >;
 /** Prefix of a `from` path that reads a source attribute; the rest is the attribute's exact name (dots allowed). */
 export const ATTRIBUTE_PREFIX = 'attributes.';
+
+/**
+ * True for a name a source attribute can have: not empty, no control characters, and not a
+ * name that reaches an object's prototype (`__proto__`, `constructor`, `prototype`). Proposals
+ * never map the others (the connector reports them as malformed rows).
+ */
+export function isUsableAttributeName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return name.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(name) && name !== '__proto__' && name !== 'constructor' && name !== 'prototype';
+}
 
 const quote = (v: unknown) => JSON.stringify(v);
 
@@ -241,7 +266,12 @@ const RawField = z.strictObject({
   resolve: ResolveModel.optional(),
   /** Source value → destination value, applied before the transform (e.g. lifecycle stage → stage id). */
   values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-  on_invalid: z.enum(ON_INVALID, { error: (iss) => `on_invalid must be "quarantine" or "drop", not ${quote(iss.input)}` }).optional(),
+  on_invalid: z
+    .preprocess(
+      (v) => (typeof v === 'string' && Object.hasOwn(ON_INVALID_ALIASES, v) ? ON_INVALID_ALIASES[v] : v),
+      z.enum(ON_INVALID, { error: (iss) => `on_invalid must be "quarantine" or "drop_field", not ${quote(iss.input)}${didYouMean(iss.input, ON_INVALID)}` }),
+    )
+    .optional(),
 });
 
 /** One field of the map after parsing: the transform and on_invalid are always filled in. */
@@ -276,7 +306,7 @@ const ContactObject = z
         transform: f.transform ?? rule.defaultTransform,
         ...(f.resolve !== undefined ? { resolve: f.resolve } : {}),
         ...(f.values !== undefined ? { values: f.values } : {}),
-        on_invalid: f.on_invalid ?? rule.onInvalid,
+        on_invalid: f.on_invalid ?? defaultOnInvalid(f),
       };
     }),
   }));
@@ -380,6 +410,16 @@ export function targetLabel(to: Target): string {
   return isCustomTarget(to) ? quote(to.custom) : to;
 }
 
+/**
+ * What an invalid value of this field does when the map does not say: `quarantine` for the
+ * identity fields (emails, the upsert key; the source's user id, which finds a contact again)
+ * and for consent flags (see SUBSCRIPTION), `drop_field` for every other, optional, field.
+ */
+export function defaultOnInvalid(field: { from: string; to: Target }): OnInvalid {
+  if (IDENTITY_SOURCES.has(field.from)) return 'quarantine';
+  return targetRule(field.to).onInvalid;
+}
+
 /** The rules for a target: default transform, allowed transforms, on_invalid default, compare kind. */
 export function targetRule(to: Target): TargetRule {
   if (isCustomTarget(to)) return { label: to.custom, ...CUSTOM_RULES[to.type] };
@@ -455,7 +495,7 @@ function checkContactFields(raw: unknown, ctx: z.RefinementCtx): void {
     }
     if (to === 'emails') {
       emailsWriters++;
-      if (field.on_invalid === 'drop') {
+      if (field.on_invalid === 'drop_field' || (typeof field.on_invalid === 'string' && Object.hasOwn(ON_INVALID_ALIASES, field.on_invalid))) {
         ctx.addIssue({ code: 'custom', path: ['fields', i, 'on_invalid'], message: 'emails cannot be dropped: Freshsales requires an email, so a contact without a valid one is quarantined' });
       }
     }

@@ -3,18 +3,23 @@
  * contact, map and context always give the same payload and issues.
  *
  * Fatal or not. A fatal issue quarantines the record (kept, with its reasons, for the
- * reports and a re-run); a non-fatal one loads the record without that field. The default
- * per target (a field's `on_invalid` overrides it):
- * - fatal: `emails` missing ("Freshsales requires an email") or invalid ("invalid email: …"),
- *   always — Freshsales refuses a contact without one; first/last name unusable (over 255
- *   characters: Freshsales refuses the whole contact); subscription flags (writing a contact
- *   as subscribed because its flag was unreadable is a consent problem); every custom field
- *   (it exists because someone wants that data, and a value that cannot be typed is almost
- *   always a wrong type in the map, fixed by editing the map and re-running the quarantined
- *   records); a custom field the destination does not have.
- * - non-fatal: phones (a junk number is junk in the source too; the contact is worth more
- *   than it), other standard text fields, ids (lifecycle stage, owner, …, including a value
- *   missing from a `values` map), do_not_disturb, tags.
+ * reports and a re-run); a non-fatal one with `dropped` loads the record without that value,
+ * and the caller reports the value left out. Each field's `on_invalid` decides (see
+ * `defaultOnInvalid` in spec.ts for the defaults):
+ * - `quarantine`: always for `emails` missing ("Freshsales requires an email") or invalid
+ *   ("invalid email: …") — Freshsales refuses a contact without one; by default for the
+ *   source's user id (an identity: it finds the contact again) and for subscription flags
+ *   (left out, a flag takes Freshsales' default: a consent nobody gave). A custom field the
+ *   destination does not have quarantines too (the map is wrong, not the value).
+ * - `drop_field`: by default for every other field — names (over 255 characters, control
+ *   characters), phones, other standard text fields, ids (lifecycle stage, owner, …,
+ *   including a value missing from a `values` map), do_not_disturb, tags and custom fields.
+ *
+ * What the source row itself got wrong (`contact.sourceProblems`, from the connector) counts
+ * as an invalid value of every field that reads it, so the same rule applies; a problem with
+ * the row as a whole (no usable key, a key no attribute can have) always quarantines. A
+ * source user id that other profiles with other emails share (`ctx.sharedExternalIds`) is an
+ * invalid value of the fields that read it: which person it names is ambiguous.
  *
  * A field with `resolve: <model>` reads its value as the id of a source record and writes that
  * record's readable label instead (from `ctx.references`), before `values` and the transform.
@@ -69,8 +74,12 @@ export interface PayloadIssue {
   from: string;
   /** Self-describing (names the field), because quarantine reports show reasons alone. */
   reason: string;
-  /** True: the record is quarantined. False: the field is left out and the record loads. */
+  /** True: the record is quarantined. False: the record loads (see `dropped` for the value). */
   fatal: boolean;
+  /** Set on a non-fatal issue whose value was left out of the payload (`on_invalid: drop_field`): report it. */
+  dropped?: true;
+  /** A short, escaped rendering of the offending source value (never the whole of a long one), when there is one. */
+  value?: string;
   /**
    * Set when a `resolve` id has no record in the source's table: the raw id was written in
    * place of a label (the field is NOT left out), so callers can count and report these.
@@ -96,6 +105,12 @@ export interface TransformContext {
    * ids as they are, each with a non-fatal issue.
    */
   references?: Map<string, Map<string, string>>;
+  /**
+   * Source user ids (canonical `externalId`, trimmed) that profiles with different emails
+   * share → the source ids of those profiles. A field reading `externalId` treats such a value
+   * as invalid (which person it identifies is ambiguous), per its `on_invalid`.
+   */
+  sharedExternalIds?: Map<string, string[]>;
 }
 
 /** The payload, the issues found while building it, and the record's dedupe key. */
@@ -112,19 +127,36 @@ export function toContactPayload(contact: CanonicalContact, map: ContactMap, ctx
   const issues: PayloadIssue[] = [];
   const customNames = labelIndex(ctx.customFieldNames);
 
+  const sourceProblems = contact.sourceProblems ?? [];
+  const readPaths = new Set<string>();
   for (const field of map.fields) {
     const fieldName = isCustomTarget(field.to) ? field.to.custom : field.to;
     const who = isCustomTarget(field.to) ? `custom field "${field.to.custom}"` : field.to;
-    const problem = (why: string, fatal = field.on_invalid === 'quarantine') =>
-      issues.push({ field: fieldName, from: field.from, reason: field.to === 'emails' ? `invalid email: ${why}` : `${who}: ${why}`, fatal: field.to === 'emails' || fatal });
+    readPaths.add(field.from);
+    const problem = (why: string, value?: unknown, fatal = field.on_invalid === 'quarantine') => {
+      const isFatal = field.to === 'emails' || fatal;
+      issues.push({
+        field: fieldName,
+        from: field.from,
+        reason: field.to === 'emails' ? `invalid email: ${why}` : `${who}: ${why}`,
+        fatal: isFatal,
+        ...(isFatal ? {} : { dropped: true as const }),
+        ...(value !== undefined ? { value: describe(value) } : {}),
+      });
+    };
 
     let cfName: string | undefined;
     if (isCustomTarget(field.to)) {
       cfName = customNames(field.to.custom);
       if (cfName === undefined) {
-        problem('not found in Freshsales (create the field in Admin Settings → Fields, then run again)', true);
+        problem('not found in Freshsales (create the field in Admin Settings → Fields, then run again)', undefined, true);
         continue;
       }
+    }
+    const bad = sourceProblems.find((p) => p.field === field.from);
+    if (bad !== undefined) {
+      problem(bad.reason);
+      continue;
     }
     const write = (value: PayloadValue) => {
       if (cfName !== undefined) payload.custom_field[cfName] = value;
@@ -132,6 +164,14 @@ export function toContactPayload(contact: CanonicalContact, map: ContactMap, ctx
     };
 
     let raw = readPath(contact, field.from);
+    if (field.from === 'externalId' && typeof raw === 'string' && ctx.sharedExternalIds !== undefined) {
+      const sharers = ctx.sharedExternalIds.get(raw.trim());
+      if (sharers !== undefined) {
+        const others = sharers.filter((id) => id !== contact.sourceId);
+        problem(`user id ${describe(raw.trim())} is shared with ${others.length === 1 ? 'profile' : 'profiles'} ${listIds(others)} (a different email): which person it identifies is ambiguous`, raw);
+        continue;
+      }
+    }
     if (field.resolve !== undefined && !isAbsent(raw)) {
       const r = resolveReference(raw, field.resolve, ctx.references);
       if (r.issue !== undefined) {
@@ -142,7 +182,7 @@ export function toContactPayload(contact: CanonicalContact, map: ContactMap, ctx
     if (field.values !== undefined && !isAbsent(raw)) {
       const mapped = applyValueMap(raw, field.values);
       if (!mapped.ok) {
-        problem(mapped.reason);
+        problem(mapped.reason, raw);
         continue;
       }
       raw = mapped.value;
@@ -160,16 +200,33 @@ export function toContactPayload(contact: CanonicalContact, map: ContactMap, ctx
       continue;
     }
     if (!result.ok) {
-      problem(result.reason);
+      problem(result.reason, raw);
       continue;
     }
     write(result.value);
   }
 
+  const packedPaths = new Set(map.packed?.from ?? []);
   if (map.packed !== undefined) writePacked(contact, map.packed, customNames, payload, issues, ctx);
+
+  // The row itself was malformed: nothing in it can be vouched for. A bad value only the packed
+  // textarea reads is left out of it (reported); one no field reads costs nothing, but is still
+  // reported (non-fatal, nothing written).
+  for (const p of sourceProblems) {
+    if (p.field === null) issues.push({ field: '(source row)', from: '', reason: p.reason, fatal: true });
+    else if (readPaths.has(p.field)) continue;
+    else if (map.packed !== undefined && packedPaths.has(p.field)) {
+      issues.push({ field: map.packed.label, from: p.field, reason: `custom field "${map.packed.label}": ${p.reason}`, fatal: false, dropped: true });
+    } else issues.push({ field: '(not mapped)', from: p.field, reason: `${p.reason} (no field of the map reads it)`, fatal: false });
+  }
 
   const email = payload.emails;
   return { payload, issues, emailKey: typeof email === 'string' ? toEmailKey(email) : null };
+}
+
+/** Up to five ids, then how many more. */
+function listIds(ids: string[]): string {
+  return ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
 }
 
 /** The `packed` section of a contact map: one textarea custom field, many source values. */
@@ -282,7 +339,11 @@ function cmpText(a: string, b: string): number {
 
 /** The value at a canonical path: a contact field, or `attributes.<exact name>` (dots allowed in the name). */
 export function readPath(contact: CanonicalContact, from: string): unknown {
-  if (from.startsWith(ATTRIBUTE_PREFIX)) return contact.attributes[from.slice(ATTRIBUTE_PREFIX.length)];
+  if (from.startsWith(ATTRIBUTE_PREFIX)) {
+    // Own keys only: `attributes.constructor` must not read Object's constructor.
+    const name = from.slice(ATTRIBUTE_PREFIX.length);
+    return Object.hasOwn(contact.attributes, name) ? contact.attributes[name] : undefined;
+  }
   return (contact as unknown as Record<string, unknown>)[from];
 }
 

@@ -11,7 +11,7 @@ import { ConfigError } from '../core/errors.js';
 import { parseYaml } from '../core/yaml.js';
 import { DestinationConfig, SourceConfig } from '../connectors/registry.js';
 
-export const RunSettings = z.object({
+export const RunSettings = z.strictObject({
   /** Units of work run at once (the budget, not this, usually bounds throughput). */
   concurrency: z.number().int().min(1).max(32).default(4),
   /** Records per bulk call (Freshsales bulk_upsert takes at most 100). */
@@ -20,7 +20,7 @@ export const RunSettings = z.object({
   maxErrorRatio: z.number().min(0).max(1).default(0.5),
 });
 
-export const MigrationConfig = z.object({
+export const MigrationConfig = z.strictObject({
   version: z.literal(1).default(1),
   /** Where state.db lives; relative to the config file. */
   workdir: z.string().default('.crm-migrate'),
@@ -44,17 +44,6 @@ export interface LoadedConfig {
   secrets: string[];
 }
 
-/** Replace `${NAME}` with environment values; a missing variable is a ConfigError naming the line. */
-function interpolate(text: string, file: string, env: NodeJS.ProcessEnv): string {
-  return text.split('\n').map((line, i) =>
-    // Comment lines are left alone: they may show the ${VAR} syntax as an example.
-    line.trimStart().startsWith('#') ? line : line.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-      const v = env[name];
-      if (v === undefined) throw new ConfigError(`${file} line ${i + 1}: environment variable ${name} is not set`, { file, line: i + 1 });
-      return v;
-    })).join('\n');
-}
-
 /** Load and validate a config file. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let text: string;
@@ -63,7 +52,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   } catch (e) {
     throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file, cause: e });
   }
-  const config = parseYaml(interpolate(text, file, env), MigrationConfig, file, 'config');
+  // ${VAR} is substituted after parsing, into string values only (see parseYaml).
+  const config = parseYaml(text, MigrationConfig, file, 'config', { env });
   const dir = dirname(resolve(file));
   const secrets = [config.destination.apiKey.reveal(), config.source.type === 'xtremepush' ? config.source.apptoken.reveal() : ''].filter(Boolean);
   return {

@@ -14,6 +14,7 @@ import { morePages, type FreshsalesClient, type FsRecord } from '../connectors/f
 import type { SourceConnector } from '../connectors/source.js';
 import { referenceModels, type ContactMap } from '../mapping/spec.js';
 import { toContactPayload } from '../mapping/transform.js';
+import { contactIdentity, createSharedIdFinder, mapReadsUserId } from '../mapping/shared-ids.js';
 import type { BatchRow, DestinationMatch, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
 import { BulkLoader, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
@@ -167,7 +168,14 @@ export async function collectContactGroups(d: ContactPhaseDeps): Promise<{ segme
   return { segments, tags: tagNames.size };
 }
 
-/** Transform and validate every staged contact; quarantine the unusable; merge duplicates by email. */
+/**
+ * Transform and validate every staged contact; quarantine the unusable; merge duplicates by
+ * email. A source user id that profiles with different emails share is found first (two
+ * streaming passes over the staged contacts, only when the map writes the user id): the
+ * transform then treats it as an invalid value of the fields reading it. Values left out of
+ * loaded contacts (`on_invalid: drop_field`) are kept per record in the store's extras (kind
+ * `contact_dropped_values`: field, from, reason, value) and counted in a note.
+ */
 export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: number }> {
   if ((await d.store.getCheckpoint(d.runId, 'contact:prepared')) === 'done') return { merged: 0 };
   const now = d.clock.now();
@@ -176,12 +184,34 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
   // (a prepare resumed mid-way counts the contacts it prepares itself).
   let unresolved = 0;
   const unresolvedIds = new Map<string, Set<string>>();
+  let droppedValues = 0;
+  const droppedByField = new Map<string, number>();
   d.progress.start('validate contacts', null);
+  const sharedExternalIds = new Map<string, string[]>();
+  if (mapReadsUserId(d.map)) {
+    const finder = createSharedIdFinder();
+    for (const pass of [1, 2] as const) {
+      if (pass === 2 && !finder.needsSecondPass) break;
+      for (let seq = 0; ; ) {
+        const rows = await d.store.readStaged(d.runId, OBJECT, seq, PREPARE_CHUNK);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const id = contactIdentity(row.record as CanonicalContact, d.map);
+          if (id === null) continue;
+          if (pass === 1) finder.first(id.userId, id.emailKey);
+          else finder.second(id.userId, id.emailKey, row.sourceId);
+        }
+        seq = rows[rows.length - 1]!.seq;
+      }
+    }
+    for (const [userId, ids] of finder.result()) sharedExternalIds.set(userId, ids);
+  }
   for (;;) {
     const rows = await d.store.readStaged(d.runId, OBJECT, after, PREPARE_CHUNK);
     if (rows.length === 0) break;
     const ready = [];
     const quarantined = [];
+    const dropped: Array<{ sourceKey: string; data: unknown }> = [];
     const keys = rows.map((r) => r.sourceKey);
     const [segmentsOf, tagsOf, summaries] = await Promise.all([
       d.tags?.segments ? d.store.membershipsFor(d.runId, 'segment', keys) : new Map<string, string[]>(),
@@ -190,7 +220,7 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     ]);
     for (const row of rows) {
       const contact = row.record as CanonicalContact;
-      const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references });
+      const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references, sharedExternalIds });
       enrich(out.payload as Payload, {
         tags: [...(segmentsOf.get(row.sourceKey) ?? []), ...(tagsOf.get(row.sourceKey) ?? [])],
         ownerId: d.ownerId,
@@ -203,6 +233,12 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
         quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact });
       } else {
         ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: payloadHash(out.payload) });
+        const left = out.issues.filter((i) => i.dropped);
+        if (left.length > 0) {
+          dropped.push({ sourceKey: row.sourceKey, data: left.map((i) => ({ field: i.field, from: i.from, reason: i.reason, ...(i.value !== undefined ? { value: i.value } : {}) })) });
+          droppedValues += left.length;
+          for (const i of left) droppedByField.set(i.field, (droppedByField.get(i.field) ?? 0) + 1);
+        }
         for (const issue of out.issues) {
           if (!issue.unresolved) continue;
           unresolved++;
@@ -214,6 +250,7 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
         }
       }
     }
+    if (dropped.length > 0) await d.store.saveExtras(d.runId, 'contact_dropped_values', dropped);
     await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
     after = rows[rows.length - 1]!.seq;
     d.progress.advance(rows.length);
@@ -226,6 +263,14 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
   if (unresolved > 0) {
     const where = [...unresolvedIds].map(([key, ids]) => `${key}: ${[...ids].join(', ')}${ids.size >= 5 ? ', …' : ''}`).join('; ');
     d.progress.note(`${unresolved} reference(s) name no record in the source (${where}): written as the raw id`);
+  }
+  if (sharedExternalIds.size > 0) {
+    const shown = [...sharedExternalIds.values()].slice(0, 3).map((ids) => ids.join(' & ')).join('; ');
+    d.progress.note(`${sharedExternalIds.size} source user id(s) are shared by profiles with different emails (${shown}${sharedExternalIds.size > 3 ? '; …' : ''}): their user-id fields follow on_invalid`);
+  }
+  if (droppedValues > 0) {
+    const byField = [...droppedByField].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(', ');
+    d.progress.note(`${droppedValues} invalid value(s) left out of contacts that load (on_invalid: drop_field): ${byField}`);
   }
   return { merged };
 }
@@ -278,10 +323,16 @@ async function followMergedProfiles(d: ContactPhaseDeps): Promise<void> {
  * Chooses the cheaper of listing every destination contact (100 per call) and searching
  * the source's emails (100 per call).
  */
-export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[], customWritten: string[]): Promise<{ strategy: 'listing' | 'search'; calls: number }> {
+export async function matchContacts(
+  d: ContactPhaseDeps,
+  fieldsWritten: string[],
+  customWritten: string[],
+): Promise<{ strategy: 'listing' | 'search'; calls: number; priorMigration: number }> {
   const done = await d.store.getCheckpoint(d.runId, 'contact:matched');
-  if (done) return { strategy: done as 'listing' | 'search', calls: 0 };
+  if (done) return { strategy: done as 'listing' | 'search', calls: 0, priorMigration: 0 };
   let calls = 0;
+  // Destination contacts carrying the source's id field: an earlier migration wrote them.
+  let priorMigration = 0;
   const ready = await d.store.countReady(d.runId, OBJECT);
   const views = await d.dest.views('contacts');
   const all = views.find((v) => v.name.toLowerCase() === 'all contacts') ?? views[0];
@@ -316,6 +367,7 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
       const v = r.custom_field?.[extField];
       if (v !== null && v !== undefined && String(v) !== '') byValue.set(String(v), r);
     }
+    if (strategy === 'listing') priorMigration += byValue.size;
     if (byValue.size === 0) return;
     const hits = await d.store.readyByCustomField(d.runId, OBJECT, extField, [...byValue.keys()]);
     const known = await d.store.getMatches(d.runId, OBJECT, [...hits.values()]);
@@ -364,6 +416,7 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
     if (extField) {
       const probe = await d.dest.filteredSearch('contacts', [{ attribute: extField, operator: 'is_not_null' }], { perPage: 1 });
       calls++;
+      priorMigration = probe.total ?? probe.records.length;
       if ((probe.total ?? probe.records.length) > 0) {
         for (let seq = 0; ;) {
           const rows = await d.store.readyCustomFieldValues(d.runId, OBJECT, extField, seq, SEARCH_CHUNK);
@@ -378,7 +431,7 @@ export async function matchContacts(d: ContactPhaseDeps, fieldsWritten: string[]
   }
   await d.store.setCheckpoint(d.runId, 'contact:matched', strategy);
   d.progress.end();
-  return { strategy, calls };
+  return { strategy, calls, priorMigration };
 }
 
 /** Load every open batch: bulk upsert, read back, verify, fall back to single upserts, journal. */
@@ -390,7 +443,8 @@ export async function loadContacts(d: ContactPhaseDeps): Promise<void> {
   const open = await d.store.openBatches(d.runId, OBJECT);
   if (open.length === 0) return;
   const loader = new BulkLoader(d, contactSpec(d));
-  d.progress.start('load contacts', open.length * d.batchSize);
+  // The real count of records still to write (the last batch is rarely full).
+  d.progress.start('load contacts', await d.store.countReady(d.runId, OBJECT));
   await d.executor.run(
     open.map((b) => ({ phase: 'contact', batchNo: b.batchNo, row: b })),
     async (u) => {

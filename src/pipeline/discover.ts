@@ -78,8 +78,11 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
   const quality = createQualityAnalyser({ ...(opts.map ? { map: opts.map } : {}), now: now(), references });
 
   progress.start('discover contacts', null);
+  // A malformed source row is one flagged record, never the end of discovery for everyone else.
+  let malformedRows = 0;
   for await (const page of source.contacts(null)) {
     for (const c of page.records) {
+      if (c.sourceProblems !== undefined && c.sourceProblems.length > 0) malformedRows++;
       inventory.add(c);
       quality.add(c);
     }
@@ -125,6 +128,7 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
 
   const inv = inventory.result();
   const q = quality.result();
+  if (malformedRows > 0) notes.push(`${malformedRows} source row(s) did not have the shape the API promises: each is flagged in data-quality.csv (malformed source row) and read as far as it could be`);
   const counts: DiscoveryCounts = {
     users: inv.contacts,
     attributes: inv.attributes.filter((a) => a.origin === 'attribute').length,
@@ -168,6 +172,8 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     totals: q.totals,
     bySeverity: q.bySeverity,
     duplicateGroups: q.duplicateGroups.length,
+    sourceIdCollisions: q.sourceIdCollisions.filter((c) => c.ambiguous).length,
+    malformedRows,
     limitations: q.limitations,
     mapChecked: q.mapChecked,
     titles: FLAG_TITLES,

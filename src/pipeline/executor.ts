@@ -17,7 +17,14 @@ export interface Executor {
 }
 
 export class InProcessExecutor implements Executor {
-  constructor(private readonly concurrency: number) {
+  /**
+   * `guard` runs before each unit starts and may throw to stop the run before its next write
+   * (the workdir lock was lost, the error ratio was exceeded): units already running finish.
+   */
+  constructor(
+    private readonly concurrency: number,
+    private readonly guard: () => void = () => undefined,
+  ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a positive integer');
   }
 
@@ -32,6 +39,7 @@ export class InProcessExecutor implements Executor {
         const n = await next();
         if (n.done) return;
         try {
+          this.guard();
           await handler(n.value);
         } catch (e) {
           failure ??= { error: e };

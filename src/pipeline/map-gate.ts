@@ -4,6 +4,9 @@
  * changed map.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { didYouMean } from '../core/did-you-mean.js';
+import { positionInYaml } from '../core/yaml.js';
 import { parseDocument, type YAMLSeq } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import type { CanonicalContact } from '../core/model.js';
@@ -85,9 +88,56 @@ export function extendProposal(text: string, opts: { lifecycle: boolean; loyalty
   return doc.toString({ lineWidth: 0 });
 }
 
-/** Record that `by` confirmed the map as it is now. */
-export async function confirmMap(input: { store: StateStore; mappingFile: string; by: string; now: Date }): Promise<MapConfirmation> {
+/** How many contacts `knownSourceAttributes` reads when the source declares no attributes. */
+const ATTRIBUTE_SAMPLE = 1000;
+
+/**
+ * The attribute names the source has: those it declares, those the discovery inventory saw on
+ * every contact (when there is one), and those a first page or two of contacts carry.
+ */
+export async function knownSourceAttributes(source: SourceConnector, inventory?: AttributeInventory): Promise<Set<string>> {
+  const names = new Set<string>((await source.attributes()).map((a) => a.name));
+  for (const a of inventory?.attributes ?? []) if (a.origin === 'attribute') names.add(a.key.replace(/^attributes\./, ''));
+  let seen = 0;
+  for await (const page of source.contacts(null)) {
+    for (const c of page.records) for (const k of Object.keys(c.attributes)) names.add(k);
+    seen += page.records.length;
+    if (seen >= ATTRIBUTE_SAMPLE || page.last) break;
+  }
+  return names;
+}
+
+/**
+ * Every `attributes.<name>` the map reads must exist in the source: a misspelt name would
+ * migrate an empty field and report it verified. A ConfigError lists each with its line in the
+ * map and the closest real attribute.
+ */
+export function checkMapAttributes(spec: MappingSpec, mappingFile: string, known: Set<string>): void {
+  const reads: Array<{ path: Array<string | number>; from: string }> = [];
+  spec.objects.contact.fields.forEach((f, i) => reads.push({ path: ['objects', 'contact', 'fields', i, 'from'], from: f.from }));
+  spec.objects.contact.packed?.from.forEach((from, i) => reads.push({ path: ['objects', 'contact', 'packed', 'from', i], from }));
+  if (spec.objects.deal?.enabled) reads.push({ path: ['objects', 'deal', 'from'], from: spec.objects.deal.from });
+  const candidates = [...known];
+  const problems = reads
+    .filter((r) => r.from.startsWith('attributes.') && !known.has(r.from.slice('attributes.'.length)))
+    .map((r) => {
+      const name = r.from.slice('attributes.'.length);
+      const { line, column } = positionInYaml(mappingFile, r.path);
+      const hint = didYouMean(name, candidates).replace(/"([^"]+)"/, '"attributes.$1"');
+      return `${basename(mappingFile)} line ${line}, column ${column}: ${r.from} is not an attribute of the source${hint}`;
+    });
+  if (problems.length > 0) {
+    throw new ConfigError(
+      problems.length === 1 ? problems[0]! : `${basename(mappingFile)}: ${problems.length} fields read attributes the source does not have:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      { file: mappingFile },
+    );
+  }
+}
+
+/** Record that `by` confirmed the map as it is now (after checking its attributes exist, when `known` is given). */
+export async function confirmMap(input: { store: StateStore; mappingFile: string; by: string; now: Date; known?: Set<string> }): Promise<MapConfirmation> {
   const spec = loadMappingSpec(input.mappingFile);
+  if (input.known) checkMapAttributes(spec, input.mappingFile, input.known);
   const c: MapConfirmation = { mapHash: mappingHash(spec), confirmedBy: input.by, confirmedAt: input.now.toISOString(), mapFile: input.mappingFile };
   await input.store.recordConfirmation(c);
   return c;

@@ -3,7 +3,7 @@
  * Opens (or resumes) a run, checks credentials and the confirmed map, binds custom fields,
  * runs each phase and writes the reconciliation report and quarantine list.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -16,7 +16,13 @@ import { writeQuarantineCsv } from '../reports/quarantine.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
 import { JOB_WAIT_LIMIT_MS } from './bulk-load.js';
-import { requireConfirmedMap } from './map-gate.js';
+import { acquireWorkdirLock, type HeldLock } from './lock.js';
+import { checkWorkdirIdentity } from './identity.js';
+import { ErrorRatioExceeded, ErrorRatioGuard, errorCounts } from './error-ratio.js';
+import { ConfigError } from '../core/errors.js';
+import type { ObjectName } from '../core/model.js';
+import { checkMapAttributes, knownSourceAttributes, requireConfirmedMap } from './map-gate.js';
+import { discoveryInventory } from './schema.js';
 import { bindCustomFields, type CustomTarget } from './bind-fields.js';
 import { planSchema } from '../mapping/schema-plan.js';
 import { resolveReferences } from './resolve-references.js';
@@ -24,7 +30,7 @@ import type { MappingSpec, TaskMap } from '../mapping/spec.js';
 import { collectContactGroups, extractContacts, loadContacts, loadReferenceTables, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, formatHours, hoursFor, type TaskVolumes } from './plan.js';
 import { runDeals } from './deals.js';
-import { extractTasks, loadTasks, type TaskPhaseDeps } from './tasks.js';
+import { extractTasks, loadTasks, taskAdoptionCost, type TaskPhaseDeps } from './tasks.js';
 import { writeInventories, type InventoryFiles } from './inventories.js';
 import type { SourceConnector } from '../connectors/source.js';
 import type { Progress } from './progress.js';
@@ -32,10 +38,16 @@ import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary
 
 export interface MigrateOptions {
   loaded: LoadedConfig;
+  /** Reports go to `<outDir>/<run id>/`, with `<outDir>/latest` pointing at the newest. */
   outDir: string;
   logger: Logger;
   progress: Progress;
   clock?: Clock;
+  /**
+   * Asked before writing when the budget plan takes longer than an hour; false stops the run
+   * with nothing written. Absent: proceed (the CLI passes a terminal prompt, or `--yes`).
+   */
+  confirmLongRun?: (question: string) => Promise<boolean>;
 }
 
 export interface MigrateResult {
@@ -43,6 +55,10 @@ export interface MigrateResult {
   resumed: boolean;
   /** Over the configured error ratio: the run is marked failed. */
   overErrorRatio: boolean;
+  /** Why writing stopped before every phase ran (the error ratio), or null. */
+  stoppedEarly: string | null;
+  /** The folder this run's reports are in (`<outDir>/<run id>`). */
+  reportDir: string;
   files: { json: string; html: string; quarantine: string; failures: string; inventories: InventoryFiles };
   estimate: { calls: number; hours: number };
 }
@@ -56,24 +72,52 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   const { loaded, logger, progress } = opts;
   const clock = opts.clock ?? systemClock;
   const cfg = loaded.config;
-  await mkdir(opts.outDir, { recursive: true });
   const store = openStore(loaded);
+  // One run per workdir: a second migrate on the same state would write everything twice.
+  let lock: HeldLock;
+  try {
+    lock = await acquireWorkdirLock(store, 'migrate', loaded.workdir, () => clock.now());
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  if (lock.tookOver) progress.note(`took over the lock of a run that stopped without releasing it (pid ${lock.tookOver.pid} on ${lock.tookOver.host}, started ${lock.tookOver.startedAt})`);
   const source = createSource(cfg.source, { logger });
   let persistedCalls = 0;
   let liveCalls = 0;
   let liveRateLimited = 0;
+  let tierWarned = false;
   const dest = createFreshsales(cfg.destination, {
     logger,
     clock,
+    // A destination that hangs is reported within seconds, not at the timeout.
+    onSlow: (e) => progress.note(`waiting for Freshsales: ${e.method} ${e.path} has not answered for ${Math.round(e.waitedMs / 1000)} s (attempt ${e.attempt}; gives up after ${Math.round(e.timeoutMs / 1000)} s and retries)`),
     onCall: (e) => {
       liveCalls++;
       if (e.rateLimited) liveRateLimited++;
+      // The configured plan sets the pace; an account announcing another limit is worth a word.
+      if (e.rateLimitLimit !== undefined && !tierWarned && e.rateLimitLimit !== HOURLY_BUDGET[cfg.destination.plan]) {
+        tierWarned = true;
+        const msg =
+          `warning: Freshsales announces a limit of ${e.rateLimitLimit} calls (X-RateLimit-Limit), but destination.plan is "${cfg.destination.plan}" ` +
+          `(${HOURLY_BUDGET[cfg.destination.plan]} calls/hour): check the plan in the config — pacing follows the config`;
+        progress.note(msg);
+        logger.warn({ observedLimit: e.rateLimitLimit, plan: cfg.destination.plan }, 'plan tier mismatch');
+      }
     },
   });
   try {
     const { spec, hash: mapHash, confirmation } = await requireConfirmedMap(store, loaded.mappingFile);
     progress.note(`map ${mapHash.slice(0, 12)} confirmed by ${confirmation.confirmedBy} at ${confirmation.confirmedAt}`);
     await Promise.all([source.checkConnection(), dest.client.checkConnection()]);
+    // A map reading an attribute the source does not have would write empty fields "verified".
+    checkMapAttributes(spec, loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(loaded)));
+    // The workdir belongs to one account and source; a changed config must not reuse its journal.
+    const identity = await checkWorkdirIdentity(
+      store,
+      { destination: { baseUrl: cfg.destination.baseUrl, fingerprint: await dest.client.accountFingerprint() }, source: { type: cfg.source.type, baseUrl: cfg.source.baseUrl } },
+      loaded.workdir,
+    );
 
     const { contactMap, ownerId } = await resolveReferences(spec, dest.client);
     // Source records the map's `resolve` fields name, read before the run opens: a model the
@@ -87,6 +131,8 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
 
     const { run, resumed } = await store.openRun({ command: 'migrate', configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
     progress.note(resumed ? `resuming run ${run.id} (started ${run.startedAt})` : `started run ${run.id}`);
+    const reportDir = join(opts.outDir, run.id);
+    await mkdir(reportDir, { recursive: true, mode: 0o700 });
     persistedCalls = Number((await store.getCheckpoint(run.id, 'api:calls')) ?? 0);
     const persistedRateLimited = Number((await store.getCheckpoint(run.id, 'api:rate_limited')) ?? 0);
     const saveCalls = () => Promise.all([
@@ -94,9 +140,16 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       store.setCheckpoint(run.id, 'api:rate_limited', String(persistedRateLimited + liveRateLimited)),
     ]);
 
+    const dealMap = spec.objects.deal?.enabled ? spec.objects.deal : null;
+    const objects: ObjectName[] = ['contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(taskMap ? (['task'] as const) : [])];
+    const ratio = new ErrorRatioGuard(store, run.id, objects, cfg.run.maxErrorRatio, () => clock.now());
     const deps: ContactPhaseDeps = {
       store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames, references,
-      executor: new InProcessExecutor(cfg.run.concurrency), batchSize: cfg.run.batchSize, clock, logger, progress,
+      executor: new InProcessExecutor(cfg.run.concurrency, () => {
+        lock.assertHeld();
+        ratio.check();
+      }),
+      batchSize: cfg.run.batchSize, clock, logger, progress,
       jobWaitLimitMs: JOB_WAIT_LIMIT_MS / cfg.destination.timeScale,
       tags: { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' },
       ownerId,
@@ -119,6 +172,12 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const written = writtenFields(contactMap, customFieldNames, deps.tags);
     const match = await timed('match', () => matchContacts(deps, written.standard, written.custom));
     await saveCalls();
+    if (identity.fresh && match.priorMigration > 0) {
+      progress.note(
+        `this workdir is new (or its state.db was lost), yet ${match.priorMigration} contact(s) in Freshsales already carry this source's ids: ` +
+          'an earlier migration wrote them; they are matched and updated, and tasks carrying this migration\'s markers are adopted, not created again',
+      );
+    }
 
     // The budget plan for every phase, before any write.
     const ready = await store.countReady(run.id, 'contact');
@@ -126,12 +185,13 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const plan = cfg.destination.plan;
     const share = cfg.destination.budgetShare;
     const scaleNote = (h: number) => (cfg.destination.timeScale !== 1 ? ` (${formatHours(h / cfg.destination.timeScale)} at time scale ${cfg.destination.timeScale})` : '');
-    const dealMap = spec.objects.deal?.enabled ? spec.objects.deal : null;
     const dealEstimate = dealMap ? Math.ceil(ready / cfg.run.batchSize) * 3 + 4 : 0;
     let taskEstimate = 0;
     const volumes = taskMap ? await timed('volumes', () => taskVolumes(store, run.id, source, taskMap)) : null;
     if (volumes && taskMap) taskEstimate = estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls;
-    const estimated = est.calls + dealEstimate + taskEstimate;
+    // Before the first task create of a workdir, tasks already carrying our markers are looked for.
+    const adoption = taskMap && taskEstimate > 0 ? await taskAdoptionCost({ store, dest: dest.client }) : null;
+    const estimated = est.calls + dealEstimate + taskEstimate + (adoption ? adoption.probeCalls + adoption.listingCalls : 0);
     const hours = hoursFor(estimated, plan, share);
     progress.note(`budget plan on the ${plan} plan (${Math.min(HOURLY_BUDGET[plan], MINUTE_BUDGET * 60) * share} calls/h):`);
     progress.note(`  contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`);
@@ -140,7 +200,22 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       progress.note(`  tasks:    ${volumes.interactions} campaign interactions${taskMap.campaigns ? '' : ' (campaigns off)'}; event policies:`);
       for (const line of describePolicies({ ...volumes, plan, budgetShare: share, chosen: taskMap.events.policy })) progress.note(`    ${line}`);
     }
+    if (adoption && adoption.probeCalls > 0) {
+      progress.note(`  adopt:    ${adoption.listingCalls} listing call(s) over the account's ${adoption.accountTasks} task(s) to find tasks an earlier state created (first task load of this workdir)`);
+    }
     progress.note(`  total:    ~${estimated} calls ≈ ${formatHours(hours)}${scaleNote(hours)}`);
+    // Nothing has been written yet: a run whose quarantine alone is over the ratio stops here.
+    let stoppedEarly: string | null = null;
+    try {
+      await ratio.settle();
+    } catch (e) {
+      if (!(e instanceof ErrorRatioExceeded)) throw e;
+      stoppedEarly = e.message;
+    }
+    if (!stoppedEarly && hours * (cfg.destination.timeScale === 1 ? 1 : 1 / cfg.destination.timeScale) > 1 && opts.confirmLongRun) {
+      const ok = await opts.confirmLongRun(`The plan takes ${formatHours(hours)} of the account's API budget${scaleNote(hours)}. Start writing now?`);
+      if (!ok) throw new ConfigError('not confirmed: nothing was written; run the same command again when ready (or pass --yes)');
+    }
 
     const phaseCalls: Record<string, number> = {};
     const counted = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
@@ -155,7 +230,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const callsBeforeLoad = liveCalls;
     let taskSummary: Awaited<ReturnType<typeof loadTasks>> | null = null;
     try {
+      if (stoppedEarly) throw new ErrorRatioExceeded(0, 1, cfg.run.maxErrorRatio);
       await counted('load', () => loadContacts(deps));
+      await ratio.settle();
       if (dealMap) {
         await counted('deals', () => runDeals({ store, runId: run.id, dest: dest.client, map: dealMap, ownerId, executor: deps.executor, batchSize: cfg.run.batchSize, clock, logger, progress, jobWaitLimitMs: deps.jobWaitLimitMs }));
       }
@@ -166,13 +243,17 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
           taskSummary = await loadTasks(td);
         });
       }
+    } catch (e) {
+      // Over the error ratio: stop writing, but still report what happened.
+      if (!(e instanceof ErrorRatioExceeded)) throw e;
+      stoppedEarly ??= e.message;
+      progress.note(stoppedEarly);
     } finally {
       clearInterval(timer);
       await saveCalls();
     }
-    const inventories = await timed('inventories', () => writeInventories({ store, runId: run.id, source, spec, outDir: opts.outDir }));
+    const inventories = await timed('inventories', () => writeInventories({ store, runId: run.id, source, spec, outDir: reportDir }));
 
-    const objects: Array<'contact' | 'account' | 'deal' | 'task'> = ['contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(taskMap ? (['task'] as const) : [])];
     const phases = [];
     const mismatches: NonNullable<ReconciliationReport['mismatches']> = [];
     const failures: NonNullable<ReconciliationReport['failures']> = [];
@@ -199,7 +280,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       failures: failures.slice(0, 100),
       unverifiableFields,
     };
-    const files = await writeReconciliation(opts.outDir, report);
+    const files = await writeReconciliation(reportDir, report);
     // Measurements of this process (a resumed run measures only its own part).
     const metrics = {
       runId: run.id, resumed, timingsMs: timings, contactsWritten: counts.created + counts.updated,
@@ -207,25 +288,40 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       devices: inventories.deviceCount, tasks: taskSummary,
       maxRssKb: process.resourceUsage().maxRSS, plan: cfg.destination.plan, timeScale: cfg.destination.timeScale,
     };
-    await writeFile(join(opts.outDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-    const quarantineFile = join(opts.outDir, 'quarantine.csv');
+    await writeFile(join(reportDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+    const quarantineFile = join(reportDir, 'quarantine.csv');
     await writeQuarantineCsv(quarantineFile, store.quarantined(run.id));
     // Every failed and orphaned record (the report keeps a sample), same columns as the quarantine list.
-    const failuresFile = join(opts.outDir, 'failures.csv');
+    const failuresFile = join(reportDir, 'failures.csv');
     await writeQuarantineCsv(failuresFile, (async function* () {
       for (const object of objects) {
         for (const f of await store.failures(run.id, object, Number.MAX_SAFE_INTEGER)) yield { recordKey: f.sourceKey, object, reasons: [`failed: ${f.reason}`] };
         for (const f of await store.orphans(run.id, object, Number.MAX_SAFE_INTEGER)) yield { recordKey: f.sourceKey, object, reasons: [`orphaned: ${f.reason}`] };
       }
     })());
-    const bad = counts.quarantined + counts.failed;
-    const overErrorRatio = counts.source > 0 && bad / counts.source > cfg.run.maxErrorRatio;
+    // The error ratio over every phase, as the guard measured it while writing.
+    const totals = await errorCounts(store, run.id, objects);
+    const overErrorRatio = stoppedEarly !== null || (totals.processed > 0 && totals.bad / totals.processed > cfg.run.maxErrorRatio);
     await store.finishRun(run.id, overErrorRatio ? 'failed' : 'completed', new Date(clock.now()));
-    return { report, resumed, overErrorRatio, files: { ...files, quarantine: quarantineFile, failures: failuresFile, inventories }, estimate: { calls: estimated, hours } };
+    await pointLatestAt(opts.outDir, run.id);
+    return {
+      report, resumed, overErrorRatio, stoppedEarly, reportDir,
+      files: { ...files, quarantine: quarantineFile, failures: failuresFile, inventories }, estimate: { calls: estimated, hours },
+    };
   } finally {
     await Promise.allSettled([source.close(), dest.http.close()]);
+    await lock.release();
     store.close();
   }
+}
+
+/** `<outDir>/latest` → the newest run's folder (a relative symlink, replaced atomically). */
+async function pointLatestAt(outDir: string, runId: string): Promise<void> {
+  const link = join(outDir, 'latest');
+  const tmp = join(outDir, `.latest-${process.pid}`);
+  await rm(tmp, { force: true });
+  await symlink(runId, tmp);
+  await rename(tmp, link);
 }
 
 /**

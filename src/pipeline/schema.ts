@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, TransientError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createFreshsales, type Entity, type FsField } from '../connectors/freshsales/index.js';
 import { AttributeInventory } from '../mapping/inventory.js';
@@ -17,6 +17,8 @@ import { writeFileAtomic } from '../reports/atomic-write.js';
 import { writeSchemaPlanReport } from '../reports/schema-plan-report.js';
 import { matchCustomFields, type CustomTarget } from './bind-fields.js';
 import type { LoadedConfig } from './config.js';
+import { createSource } from '../connectors/registry.js';
+import { checkMapAttributes, knownSourceAttributes } from './map-gate.js';
 
 /** Default folders under the config's workdir. */
 export const SCHEMA_DIR = 'schema';
@@ -180,14 +182,33 @@ export interface SchemaDestinationOptions {
 }
 
 /** Plan the config's map, then check it against the destination. */
-export async function runSchemaCheck(opts: SchemaDestinationOptions): Promise<SchemaCheckResult & { plan: SchemaPlan }> {
+/** The discovery inventory of a config's workdir, when `discover` has written one. */
+export function discoveryInventory(loaded: LoadedConfig): AttributeInventory | undefined {
+  const file = join(loaded.workdir, 'discovery', 'inventory.json');
+  return existsSync(file) ? readInventory(file) : undefined;
+}
+
+export async function runSchemaCheck(opts: SchemaDestinationOptions): Promise<SchemaCheckResult & { plan: SchemaPlan; attributeCheck: string }> {
   const spec = loadMappingSpec(opts.loaded.mappingFile);
+  // Fields reading attributes the source does not have are caught here too, before any admin
+  // work. The check needs the source; when it cannot be reached the schema is still checked,
+  // and migrate repeats the attribute check before writing.
+  const source = createSource(opts.loaded.config.source, { logger: opts.logger });
+  let attributeCheck = 'every attribute the map reads exists in the source';
+  try {
+    checkMapAttributes(spec, opts.loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(opts.loaded)));
+  } catch (e) {
+    if (!(e instanceof TransientError)) throw e;
+    attributeCheck = `not checked (the source could not be reached: ${e.message}); migrate checks it before writing`;
+  } finally {
+    await source.close();
+  }
   const plan = planSchema(spec, opts.loaded.config.destination.plan);
   const dest = createFreshsales(opts.loaded.config.destination, { logger: opts.logger });
   try {
     await dest.client.checkConnection();
     const check = await checkSchema(dest.client, plan.fields, dealsInScope(spec) ? ['deals'] : []);
-    return { ...check, plan };
+    return { ...check, plan, attributeCheck };
   } finally {
     await dest.http.close();
   }

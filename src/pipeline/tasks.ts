@@ -86,8 +86,10 @@ export interface TaskLoadSummary {
   contacts: number;
   /** Tasks in doubt that were found in Freshsales by their marker and journaled without a new create. */
   reconciled: number;
-  /** Pages of the task listing read to reconcile (0 on a run without doubt). */
+  /** Pages of the task listing read to reconcile or adopt (0 on a run without doubt). */
   listingPages: number;
+  /** Tasks found in Freshsales by marker before this workdir's first create, journaled instead of created. */
+  adopted: number;
 }
 
 /** The marker line that ends every migrated task's description. */
@@ -298,6 +300,12 @@ export async function loadTasks(d: TaskPhaseDeps): Promise<TaskLoadSummary> {
     after = rows[rows.length - 1]!.seq;
   }
   const fates = new ContactFates(d);
+  // The last line of defence when state.db was lost (or another workdir migrated into this
+  // account): before this workdir's first task create, adopt the tasks that already carry
+  // our markers instead of creating them again.
+  const adoption = !(await d.store.hasJournal(OBJECT)) && (total > 0 || (await d.store.stagedByStatus(d.runId, OBJECT, ['sent'], 0, 1)).length > 0)
+    ? await adoptMarkedTasks(d)
+    : { adopted: 0, pages: 0 };
   let n = 0;
   const units: ContactUnit[] = [...byContact].map(([contactKey, seqs]) => ({ phase: 'task', batchNo: ++n, contactKey, seqs }));
   byContact.clear();
@@ -309,7 +317,57 @@ export async function loadTasks(d: TaskPhaseDeps): Promise<TaskLoadSummary> {
     d.progress.end();
   }
   const rec = await reconcileInDoubt(d, fates);
-  return { contacts: units.length, ...rec };
+  return { contacts: units.length, ...rec, adopted: adoption.adopted, listingPages: rec.listingPages + adoption.pages };
+}
+
+/**
+ * Tasks already in Freshsales whose marker names a ready record of this run: journaled as
+ * this migration's (created by a run whose state is gone), never created again. One listing
+ * of the account's tasks (completed and open), announced in the budget plan.
+ */
+async function adoptMarkedTasks(d: TaskPhaseDeps): Promise<{ adopted: number; pages: number }> {
+  const ready: StagedRecord[] = [];
+  for (let after = 0; ; ) {
+    // Ready and sent alike: a crash of this very run may have left creates in doubt.
+    const rows = await d.store.stagedByStatus(d.runId, OBJECT, ['ready', 'sent'], after, READ_CHUNK);
+    if (rows.length === 0) break;
+    ready.push(...rows);
+    after = rows[rows.length - 1]!.seq;
+  }
+  const listing = await listTasksByMarker(d, new Set(ready.map((r) => r.sourceKey)));
+  if (listing.found.size === 0) return { adopted: 0, pages: listing.pages };
+  const parents = await d.store.destIds('contact', [...new Set(ready.map((r) => r.matchKey ?? (r.record as TaskSourceRecord).contactKey))]);
+  let adopted = 0;
+  for (const row of ready) {
+    const existing = listing.found.get(row.sourceKey);
+    if (!existing) continue;
+    const parentId = parents.get(row.matchKey ?? (row.record as TaskSourceRecord).contactKey) ?? taskLinkOf(existing)?.id ?? '';
+    await journalTask(d, row, parentId, existing);
+    adopted++;
+  }
+  d.progress.note(
+    `${adopted} task(s) already in Freshsales carry this migration's markers although this workdir has no record of them ` +
+      '(state.db lost or new, or another workdir migrated into this account): adopted into the journal, not created again',
+  );
+  return { adopted, pages: listing.pages };
+}
+
+/**
+ * What adopting existing tasks will cost before this workdir's first task create: two probe
+ * calls (one per task listing) now, then one call per 100 tasks in the account. Zero when the
+ * workdir already journaled tasks.
+ */
+export async function taskAdoptionCost(d: Pick<TaskPhaseDeps, 'store' | 'dest'>): Promise<{ probeCalls: number; listingCalls: number; accountTasks: number }> {
+  if (await d.store.hasJournal(OBJECT)) return { probeCalls: 0, listingCalls: 0, accountTasks: 0 };
+  let listingCalls = 0;
+  let accountTasks = 0;
+  for (const filter of ['completed', 'open']) {
+    const probe = await d.dest.listTasks(filter, { page: 1, perPage: 1 });
+    const n = probe.total ?? probe.tasks.length;
+    accountTasks += n;
+    listingCalls += Math.max(1, Math.ceil(n / LIST_PAGE_SIZE));
+  }
+  return { probeCalls: 2, listingCalls, accountTasks };
 }
 
 /** The unit's records, read by runs of consecutive staging seqs (one query per run). */

@@ -41,6 +41,10 @@ export interface DataQualityModel {
   totals: Record<string, number>;
   bySeverity: Record<string, number>;
   duplicateGroups: number;
+  /** Source user ids shared by profiles with different emails (each one is ambiguous). */
+  sourceIdCollisions?: number;
+  /** Contacts whose source row did not have the shape the API promises (a value of the wrong type, a key no attribute can have). */
+  malformedRows?: number;
   limitations: string[];
   mapChecked: boolean;
   /** Flag kind → heading. */
@@ -94,6 +98,12 @@ export function renderDataQualityMarkdown(m: DataQualityModel): string {
     '',
   );
   if (m.duplicateGroups > 0) out.push(`${m.duplicateGroups.toLocaleString('en-US')} email(s) are shared by more than one contact (compared case-insensitively); the newest update wins.`, '');
+  if ((m.sourceIdCollisions ?? 0) > 0) {
+    out.push(`${(m.sourceIdCollisions ?? 0).toLocaleString('en-US')} source user id(s) are shared by profiles with different emails: which person each names is ambiguous (the rows are flagged).`, '');
+  }
+  if ((m.malformedRows ?? 0) > 0) {
+    out.push(`${(m.malformedRows ?? 0).toLocaleString('en-US')} source row(s) did not have the shape the API promises; each is flagged with the column and the value, and the rest of the source was read as usual.`, '');
+  }
   if (!m.mapChecked) out.push('No mapping file was given: values were not checked against a map. Run discovery again after `map propose` to see which records the map would reject.', '');
 
   out.push('## Recommendations', '', 'For each flag, decide per row in the CSV: **clean** (fix in the source before the run), **delete** (remove from the source), or **accept as-is**.', '');

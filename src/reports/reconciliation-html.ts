@@ -158,7 +158,7 @@ function apiSection(r: ReconciliationReport): string {
   ];
   if (r.plan) {
     const { tier, estimatedCalls, actualCalls } = r.plan;
-    const ratio = estimatedCalls > 0 ? ` (${formatPercent(actualCalls / estimatedCalls)} of plan)` : '';
+    const ratio = estimatedCalls > 0 ? ` (${formatPercent(actualCalls / estimatedCalls)} of the ${fmt(estimatedCalls)} calls planned)` : '';
     rows.push(`<tr><th scope="row">Planned calls (${h(tier)} plan budget)</th><td class="n">${fmt(estimatedCalls)}</td></tr>`);
     rows.push(`<tr><th scope="row">Calls used against the plan</th><td class="n">${fmt(actualCalls)}${h(ratio)}</td></tr>`);
   }

@@ -57,7 +57,7 @@ export function formatSummary(report: ReconciliationReport, opts: SummaryOptions
   let api = `API calls:    ${fmt(destination)} to Freshsales, ${paint(`${fmt(rateLimited)} rate-limited (429)`, rateLimited > 0 ? 'warn' : 'plain')}`;
   if (report.plan) {
     const { tier, estimatedCalls, actualCalls } = report.plan;
-    const share = estimatedCalls > 0 ? `, ${formatPercent(actualCalls / estimatedCalls)} of plan` : '';
+    const share = estimatedCalls > 0 ? `, ${formatPercent(actualCalls / estimatedCalls)} of the calls planned` : '';
     api += `; plan ${tier}: ${fmt(actualCalls)} used of ${fmt(estimatedCalls)} estimated${share}`;
   }
   lines.push(api);

@@ -4,12 +4,12 @@
  * migrations applied in order and recorded in `user_version`.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ObjectName } from '../core/model.js';
 import type {
-  BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntry, MapConfirmation, PhaseCounts,
+  BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntry, LockInfo, MapConfirmation, PhaseCounts,
   PreparedRecord, QuarantineEntry, RunRow, RunStatus, StagedRecord, StagedRecordInput, StateStore, VerifyResult,
 } from './store.js';
 
@@ -91,6 +91,13 @@ const MIGRATIONS: string[] = [
   ALTER TABLE verify ADD COLUMN unverifiable TEXT;
   ALTER TABLE staged ADD COLUMN reparented_from TEXT;
   `,
+  `
+  CREATE TABLE run_lock (
+    id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+    command TEXT NOT NULL, started_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL
+  );
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -110,8 +117,19 @@ const toStaged = (r: StagedDb): StagedRecord => ({
 
 /** Open (creating if needed) the SQLite state store at `file`. */
 export function openSqliteStore(file: string): SqliteStateStore {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  return new SqliteStateStore(new Database(file));
+  if (file === ':memory:') return new SqliteStateStore(new Database(file));
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // The store holds personal data (staged records, before-images): owner-only, WAL files too.
+  closeSync(openSync(file, 'a', 0o600));
+  const store = new SqliteStateStore(new Database(file));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch {
+      // -wal/-shm exist only while a connection is open in WAL mode; nothing to protect otherwise.
+    }
+  }
+  return store;
 }
 
 export class SqliteStateStore implements StateStore {
@@ -551,6 +569,60 @@ export class SqliteStateStore implements StateStore {
       verified: v.verified ?? 0, mismatched: v.mismatched ?? 0, orphaned: s.orphaned ?? 0,
       unverifiable: v.unverifiable ?? 0, reparented: s.reparented ?? 0,
     };
+  }
+
+  async acquireLock(
+    me: LockInfo,
+    staleAfterMs: number,
+    isDead: (holder: LockInfo) => boolean,
+  ): Promise<{ acquired: true; tookOver: LockInfo | null } | { acquired: false; holder: LockInfo }> {
+    // IMMEDIATE: the read and the write happen under SQLite's write lock, so two processes
+    // can never both see the lock free (or stale) and both take it.
+    return this.db
+      .transaction(() => {
+        const cur = this.lockRow();
+        const stale = cur !== null && (Date.parse(me.heartbeatAt) - Date.parse(cur.heartbeatAt) > staleAfterMs || isDead(cur));
+        if (cur !== null && cur.holder !== me.holder && !stale) return { acquired: false as const, holder: cur };
+        this.db
+          .prepare(`INSERT INTO run_lock (id, holder, pid, host, command, started_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host, command = excluded.command,
+            started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`)
+          .run(me.holder, me.pid, me.host, me.command, me.startedAt, me.heartbeatAt);
+        return { acquired: true as const, tookOver: cur !== null && cur.holder !== me.holder ? cur : null };
+      })
+      .immediate();
+  }
+
+  async heartbeat(holder: string, now: Date): Promise<boolean> {
+    return this.db.prepare(`UPDATE run_lock SET heartbeat_at = ? WHERE id = 1 AND holder = ?`).run(now.toISOString(), holder).changes === 1;
+  }
+
+  async releaseLock(holder: string): Promise<void> {
+    this.db.prepare(`DELETE FROM run_lock WHERE id = 1 AND holder = ?`).run(holder);
+  }
+
+  async lockInfo(): Promise<LockInfo | null> {
+    return this.lockRow();
+  }
+
+  private lockRow(): LockInfo | null {
+    const r = this.db.prepare(`SELECT * FROM run_lock WHERE id = 1`).get() as
+      | { holder: string; pid: number; host: string; command: string; started_at: string; heartbeat_at: string }
+      | undefined;
+    return r ? { holder: r.holder, pid: r.pid, host: r.host, command: r.command, startedAt: r.started_at, heartbeatAt: r.heartbeat_at } : null;
+  }
+
+  async hasJournal(object: ObjectName): Promise<boolean> {
+    return this.db.prepare(`SELECT 1 FROM journal WHERE object = ? LIMIT 1`).get(object) !== undefined;
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const r = this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
   async recordConfirmation(c: MapConfirmation): Promise<void> {

@@ -136,7 +136,31 @@ export interface MapConfirmation {
   mapFile: string;
 }
 
+/** Who holds a workdir's run lock (one migration at a time per state store). */
+export interface LockInfo {
+  /** Random id of the holding process's lock. */
+  holder: string;
+  pid: number;
+  host: string;
+  command: string;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
 export interface StateStore {
+  /**
+   * Take the run lock when it is free or stale (no heartbeat for `staleAfterMs`, or `isDead`
+   * says its holder is gone); atomic across processes. Returns the current holder when it is not.
+   */
+  acquireLock(me: LockInfo, staleAfterMs: number, isDead: (holder: LockInfo) => boolean): Promise<{ acquired: true; tookOver: LockInfo | null } | { acquired: false; holder: LockInfo }>;
+  /** Refresh the heartbeat; false when the lock is no longer ours (taken over as stale). */
+  heartbeat(holder: string, now: Date): Promise<boolean>;
+  releaseLock(holder: string): Promise<void>;
+  lockInfo(): Promise<LockInfo | null>;
+  /** Facts about the workdir itself (which account and source it belongs to). */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
   /** Resume the newest unfinished run of `command` with the same hashes, or start a new one. */
   openRun(input: { command: string; configHash: string; mapHash: string; now: Date }): Promise<{ run: RunRow; resumed: boolean }>;
   finishRun(runId: string, status: RunStatus, now: Date): Promise<void>;
@@ -207,6 +231,8 @@ export interface StateStore {
   extrasFor(runId: string, kind: string, sourceKeys: string[]): Promise<Map<string, unknown>>;
   /** Members per group name of one kind (tag usage report). */
   membershipCounts(runId: string, kind: string): Promise<Array<{ name: string; count: number }>>;
+  /** Whether any run in this store journaled a record of `object`. */
+  hasJournal(object: ObjectName): Promise<boolean>;
   /** The newest destination id per source key across all runs (parents of tasks and deals). */
   destIds(object: ObjectName, sourceKeys: string[]): Promise<Map<string, string>>;
 

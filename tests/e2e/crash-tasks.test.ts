@@ -70,7 +70,7 @@ describe('crash safety of non-idempotent task creates', () => {
     }
     expect(killedAt).toBeLessThan(tasks.length);
     // Records left "sent" were looked up by their marker before anything was created again.
-    const metrics = JSON.parse(readFileSync(join(out, 'run-metrics.json'), 'utf8')) as { tasks: { reconciled: number; listingPages: number } };
+    const metrics = JSON.parse(readFileSync(join(out, 'latest', 'run-metrics.json'), 'utf8')) as { tasks: { reconciled: number; listingPages: number } };
     if (sentAtKill > 0) expect(metrics.tasks.listingPages).toBeGreaterThan(0);
   });
 });

@@ -191,6 +191,24 @@ describe('HttpClient against a local server', () => {
     expectNoSecrets(e);
   });
 
+  it('a hanging server is reported within the slow threshold, once per attempt, long before the timeout', async () => {
+    const srv = await serve(() => undefined);
+    const slow: Array<{ path: string; attempt: number }> = [];
+    const c = client(srv.url, {
+      timeoutMs: 400, slowAfterMs: 50, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10, jitter: 0 },
+      onSlow: (e) => slow.push({ path: e.path, attempt: e.attempt }),
+    });
+    await caught(c.request({ method: 'GET', path: '/contacts/1', query: { secret: 'x' } }));
+    expect(slow.map((x) => x.attempt)).toEqual([1, 2]);
+    // The path, never the query string.
+    for (const x of slow) expect(x.path).toMatch(/\/contacts\/1$/);
+    // A quick answer says nothing.
+    const ok = await serve((_req, res) => res.end('{}'));
+    const c2 = client(ok.url, { slowAfterMs: 50, onSlow: () => slow.push({ path: 'unexpected', attempt: 0 }) });
+    await c2.request({ method: 'GET', path: '/x' });
+    expect(slow).toHaveLength(2);
+  });
+
   it('a server that never answers: unsafe request is not retried and is flagged ambiguous', async () => {
     const srv = await serve(() => undefined);
     const c = client(srv.url, { timeoutMs: 150 });

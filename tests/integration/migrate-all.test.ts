@@ -159,14 +159,14 @@ describe('every Xtremepush object, end to end, with faults on', () => {
     // Tasks of contacts that did not load (quarantined, failed) are orphaned, never attached elsewhere;
     // none is orphaned for having been merged.
     expect(byObject.task!.orphaned).toBeGreaterThan(0);
-    const orphanCsv = readFileSync(join(out, 'failures.csv'), 'utf8');
+    const orphanCsv = readFileSync(join(out, 'latest', 'failures.csv'), 'utf8');
     expect(orphanCsv).not.toMatch(/merged into/);
 
     // Device dataset: every device, owner-only.
-    const devices = join(out, 'devices.csv');
+    const devices = join(out, 'latest', 'devices.csv');
     expect(statSync(devices).mode & 0o777).toBe(0o600);
     expect(readFileSync(devices, 'utf8').trim().split(/\r?\n/).length - 1).toBe(h.dataset.devices.length);
-    for (const f of ['inventory-segments.md', 'inventory-campaigns.md', 'inventory-gamification.md', 'inventory-tags.md']) expect(readFileSync(join(out, f), 'utf8').length).toBeGreaterThan(100);
+    for (const f of ['inventory-segments.md', 'inventory-campaigns.md', 'inventory-gamification.md', 'inventory-tags.md']) expect(readFileSync(join(out, 'latest', f), 'utf8').length).toBeGreaterThan(100);
     expect(h.fs.stats().faultsInjected).toBeGreaterThan(0);
   });
 });

@@ -69,9 +69,9 @@ describe('contact migration against the simulators', () => {
     }
 
     // Reports: JSON shape and quarantine list with a reason per quarantined record.
-    const json = JSON.parse(readFileSync(join(out, 'reconciliation.json'), 'utf8'));
+    const json = JSON.parse(readFileSync(join(out, 'latest', 'reconciliation.json'), 'utf8'));
     expect(Object.keys(json).slice(0, 3)).toEqual(['runId', 'phases', 'apiCalls']);
-    const csv = readFileSync(join(out, 'quarantine.csv'), 'utf8').trim().split(/\r?\n/);
+    const csv = readFileSync(join(out, 'latest', 'quarantine.csv'), 'utf8').trim().split(/\r?\n/);
     expect(csv.length - 1).toBe(want.quarantined);
     expect(csv.some((l) => l.includes('Freshsales requires an email'))).toBe(true);
   });

@@ -105,7 +105,7 @@ describe('migrate with resolve: location', () => {
     h = await startHarness({ profiles: 400, seed: 11 });
     // The proposed (and confirmed) map resolves the reference attribute on its own.
     const field = loadMappingSpec(h.loaded.mappingFile).objects.contact.fields.find((f) => f.from === 'attributes.favourite_venue_id');
-    expect(field).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'quarantine' });
+    expect(field).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'drop_field' });
 
     const progress = recordingProgress();
     const r = await runMigrate({ loaded: h.loaded, outDir: join(h.dir, 'out'), logger: silentLogger(), progress });

@@ -191,7 +191,7 @@ describe('renderMappingYaml', () => {
     const at = lines.findIndex((l) => l.includes('from: attributes.favourite_team'));
     expect(lines[at - 3]).toMatch(/^\s+# confidence 0\.\d\d · few repeating values: a dropdown \(fewer than 200 distinct\) · 5 distinct · 0% empty$/);
     expect(lines[at - 2]).toMatch(/^\s+# samples: Cork \| Dublin \| Galway \| Kerry \| Mayo$/);
-    expect(lines[at - 1]).toMatch(/^\s+# note: a value outside these choices quarantines its contact/);
+    expect(lines[at - 1]).toMatch(/^\s+# note: a value outside these choices is left out of its contact \(reported\)/);
     expect(lines[at + 1]).toMatch(/to: \{ custom: Favourite team, type: dropdown, choices: \[ Cork, Dublin, Galway, Kerry, Mayo \] \}/);
   });
 

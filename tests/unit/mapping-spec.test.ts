@@ -24,14 +24,18 @@ describe('parseMappingSpec: a valid map', () => {
     const fields = spec.objects.contact.fields;
     expect(spec.objects.contact.dedupe).toBe('email');
     expect(fields).toHaveLength(12);
-    expect(fields.find((f) => f.from === 'lastName')).toEqual({ from: 'lastName', to: 'last_name', transform: 'name', on_invalid: 'quarantine' });
-    expect(fields.find((f) => f.from === 'phone')?.on_invalid).toBe('drop');
+    // Optional fields drop an invalid value by default; identity (emails, the user id) and consent quarantine.
+    expect(fields.find((f) => f.from === 'lastName')).toEqual({ from: 'lastName', to: 'last_name', transform: 'name', on_invalid: 'drop_field' });
+    expect(fields.find((f) => f.from === 'phone')?.on_invalid).toBe('drop_field');
     expect(fields.find((f) => f.from === 'attributes.lifetime_value')).toEqual({
       from: 'attributes.lifetime_value',
       to: { custom: 'Lifetime value', type: 'number' },
       transform: 'number',
-      on_invalid: 'quarantine',
+      on_invalid: 'drop_field',
     });
+    expect(fields.find((f) => f.from === 'email')?.on_invalid).toBe('quarantine');
+    expect(fields.find((f) => f.from === 'externalId')).toEqual({ from: 'externalId', to: { custom: 'Xtremepush ID', type: 'text' }, transform: 'text', on_invalid: 'quarantine' });
+    expect(fields.find((f) => f.from === 'emailSubscribed')?.on_invalid).toBe('quarantine');
     expect(fields.find((f) => f.from === 'attributes.vip')?.transform).toBe('boolean');
     expect(fields.find((f) => f.from === 'attributes.lifecycle_stage')?.values).toEqual({ subscriber: 16000000001, lead: 16000000002, churned: null });
   });
@@ -151,5 +155,36 @@ describe('mappingHash', () => {
     const copy = structuredClone(spec);
     copy.objects.contact.fields.reverse();
     expect(mappingHash(copy)).toBe(hash);
+  });
+});
+
+describe('on_invalid: per field, quarantine or drop_field', () => {
+  const withField = (field: string) =>
+    `version: 1\nsource: xtremepush\nobjects:\n  contact:\n    fields:\n      - { from: email, to: emails }\n      - ${field}\n`;
+
+  it('defaults to drop_field for optional fields and quarantine for the identity and consent fields', () => {
+    const f = (field: string) => parseMappingSpec(withField(field), 'm.yaml').objects.contact.fields[1]!.on_invalid;
+    expect(f('{ from: attributes.dob, to: { custom: DOB, type: date } }')).toBe('drop_field');
+    expect(f('{ from: firstName, to: first_name }')).toBe('drop_field');
+    expect(f('{ from: phone, to: work_number }')).toBe('drop_field');
+    expect(f('{ from: externalId, to: { custom: Xtremepush ID, type: text } }')).toBe('quarantine');
+    expect(f('{ from: externalId, to: external_id }')).toBe('quarantine');
+    expect(f('{ from: smsSubscribed, to: sms_subscription_status }')).toBe('quarantine');
+    expect(parseMappingSpec(withField('{ from: phone, to: work_number }'), 'm.yaml').objects.contact.fields[0]!.on_invalid).toBe('quarantine');
+  });
+
+  it('takes either word on any field, and reads the older "drop" as drop_field', () => {
+    const f = (word: string) => parseMappingSpec(withField(`{ from: externalId, to: external_id, on_invalid: ${word} }`), 'm.yaml').objects.contact.fields[1]!.on_invalid;
+    expect(f('drop_field')).toBe('drop_field');
+    expect(f('drop')).toBe('drop_field');
+    expect(f('quarantine')).toBe('quarantine');
+  });
+
+  it('refuses any other word, with the line and a suggestion, and never lets emails be dropped', () => {
+    const e = errorOf(() => parseMappingSpec(withField('{ from: phone, to: work_number, on_invalid: drop_feild }'), 'm.yaml'));
+    expect(e.message).toMatch(/line 7/);
+    expect(e.message).toMatch(/on_invalid must be "quarantine" or "drop_field", not "drop_feild"; did you mean "drop_field"\?/);
+    const emails = errorOf(() => parseMappingSpec('version: 1\nsource: xtremepush\nobjects:\n  contact:\n    fields:\n      - { from: email, to: emails, on_invalid: drop_field }\n', 'm.yaml'));
+    expect(emails.message).toMatch(/emails cannot be dropped/);
   });
 });

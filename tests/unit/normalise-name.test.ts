@@ -53,6 +53,17 @@ describe('normaliseName', () => {
     expect(normaliseName('   ')).toEqual({ ok: false, reason: 'empty' });
     expect(normaliseName(null)).toEqual({ ok: false, reason: 'empty' });
     expect(normaliseName('Ann\u0000e')).toEqual({ ok: false, reason: 'contains control characters' });
-    expect(normaliseName({ first: 'x' })).toEqual({ ok: false, reason: 'not text (object)' });
+    expect(normaliseName({ first: 'x' })).toEqual({ ok: false, reason: 'not text (an object)' });
+    expect(normaliseName(['Ann'])).toEqual({ ok: false, reason: 'not text (a list)' });
+    expect(normaliseName('Ann\u0007e')).toEqual({ ok: false, reason: 'contains control characters' });
+    expect(normaliseName('Ann\ud800e')).toEqual({ ok: false, reason: 'not valid Unicode text (a lone surrogate)' });
+  });
+
+  it('removes explicit bidi embeddings, overrides and isolates, keeping right-to-left letters and emoji', () => {
+    expect(normaliseName('\u202Egnp.exe')).toEqual({ ok: true, value: 'gnp.exe' });
+    expect(normaliseName('Ali \u2067محمد\u2069')).toEqual({ ok: true, value: 'Ali محمد' });
+    expect(normaliseName('محمد')).toEqual({ ok: true, value: 'محمد' });
+    expect(normaliseName('Zoë 👩‍👩‍👧')).toEqual({ ok: true, value: 'Zoë 👩‍👩‍👧' });
+    expect(normaliseName('\u202E')).toEqual({ ok: false, reason: 'empty' });
   });
 });

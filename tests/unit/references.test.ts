@@ -151,7 +151,7 @@ describe('connector mapper: location labels', () => {
 describe('map: resolve', () => {
   it('parses resolve onto the field and lists the models a map needs once', () => {
     const map = venueMap('      - from: attributes.home_venue\n        to: { custom: "Home venue", type: text }\n        resolve: location\n');
-    expect(map.fields[1]).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'quarantine' });
+    expect(map.fields[1]).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'drop_field' });
     expect(referenceModels(map)).toEqual(['location']);
     expect(referenceModels(parseMappingSpec(mapText(''), 'm.yaml').objects.contact)).toEqual([]);
   });
@@ -221,7 +221,11 @@ describe('transform: resolved references', () => {
   });
 
   it('keeps an id with no record as the id, with a non-fatal issue naming it (the contact still loads)', () => {
-    const out = toContactPayload(withVenue('loc_999'), venueMap(), ctx(refs));
+    const strict = parseMappingSpec(
+      mapText('      - from: attributes.favourite_venue_id\n        to: { custom: "Favourite venue", type: text }\n        resolve: location\n        on_invalid: quarantine\n'),
+      'm.yaml',
+    ).objects.contact;
+    const out = toContactPayload(withVenue('loc_999'), strict, ctx(refs));
     expect(out.payload.custom_field.cf_favourite_venue).toBe('loc_999');
     expect(out.issues).toEqual([
       {
@@ -295,7 +299,7 @@ describe('proposer: resolve for reference attributes', () => {
   it('proposes resolve: location into a text field when the ids name a model the source offers (from samples)', () => {
     const { spec, evidence } = proposeContactMap({ source: 'xtremepush', attributes, samples });
     const venue = spec.objects.contact.fields.find((f) => f.from === 'attributes.favourite_venue_id')!;
-    expect(venue).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'quarantine' });
+    expect(venue).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'drop_field' });
     const e = evidence.find((x) => x.from === 'attributes.favourite_venue_id')!;
     expect(e.typeFit).toMatch(/ids of location records/);
     expect(e.note).toMatch(/resolve: location \(ids look like loc_<n>\)/);

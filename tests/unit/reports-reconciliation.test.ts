@@ -214,7 +214,7 @@ describe('reconciliation HTML', () => {
     expect(html).toContain('99.4% (975 of 980)');
     expect(html).toContain('<td class="n">5,123</td>');
     expect(html).toContain('Planned calls (growth plan budget)');
-    expect(html).toContain('5,123 (98.5% of plan)');
+    expect(html).toContain('5,123 (98.5% of the 5,200 calls planned)');
   });
 
   it('escapes untrusted record keys, field names, values and vendor messages', () => {

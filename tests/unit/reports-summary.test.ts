@@ -35,7 +35,7 @@ describe('formatSummary', () => {
     expect(out).toContain('✓ every phase balances');
     expect(out).toContain('contact 99.9% (11,975 of 11,980)');
     expect(out).toContain('1,234 to Freshsales, 3 rate-limited (429)');
-    expect(out).toContain('plan growth: 1,234 used of 1,300 estimated, 94.9% of plan');
+    expect(out).toContain('plan growth: 1,234 used of 1,300 estimated, 94.9% of the calls planned');
     expect(out.endsWith('\n')).toBe(true);
   });
 

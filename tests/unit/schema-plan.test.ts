@@ -176,8 +176,12 @@ describe('schema plan against each plan tier', () => {
     const p = planSchema(s, 'growth', inv.result());
     expect(p.problems.map((x) => [x.label, x.problem])).toEqual([
       ['Shop', 'the source has 200+ distinct values: too many for a dropdown (a choice list is for fewer than 200): make it a text field'],
-      ['Tier', '1 observed value(s) are not choices ("platinum"): 83 contact(s) would be quarantined — add them to choices'],
+      ['Tier', '1 observed value(s) are not choices ("platinum"): 83 contact(s) would load without that value (on_invalid: drop_field) — add them to choices'],
     ]);
+    // A field that holds such contacts back says so.
+    const strict = structuredClone(s);
+    strict.objects.contact.fields[3]!.on_invalid = 'quarantine';
+    expect(planSchema(strict, 'growth', inv.result()).problems[1]?.problem).toBe('1 observed value(s) are not choices ("platinum"): 83 contact(s) would be quarantined — add them to choices');
   });
 
   it('plans the packed textarea and the event-summary fields (count → number, first/last seen → date)', () => {

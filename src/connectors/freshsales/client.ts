@@ -3,9 +3,10 @@
  * depends on are validated with zod; a malformed answer is a TerminalError naming the call.
  * Every method is one API call (the budget is the scarce resource: callers count on it).
  */
+import { createHash } from 'node:crypto';
 import type { ZodType } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { ConfigError, TerminalError, isMigrateError } from '../../core/errors.js';
+import { ConfigError, TerminalError, TransientError, isMigrateError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import {
   BulkUpsertResponse, ContactStatusesResponse, DealPipelinesResponse, DealStagesResponse, FieldsResponse, FiltersResponse, FsRecord,
@@ -33,6 +34,8 @@ export interface FreshsalesClientOptions {
   timeScale?: number;
   bulk405Retries?: number;
   bulk405WaitMs?: number;
+  /** For messages only: the account's base URL. */
+  baseUrl?: string;
 }
 
 export interface BulkItem {
@@ -56,25 +59,49 @@ export class FreshsalesClient {
 
   private readonly clock: Clock;
   private readonly bulk405: { retries: number; waitMs: number };
+  private readonly baseUrl: string | undefined;
 
   constructor(
     private readonly http: HttpClient,
     opts: FreshsalesClientOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.baseUrl = opts.baseUrl;
     this.bulk405 = { retries: opts.bulk405Retries ?? 10, waitMs: (opts.bulk405WaitMs ?? 5_000) / (opts.timeScale ?? 1) };
   }
 
-  /** GET /api/contacts/filters — the cheapest authenticated call; turns a refused key into a ConfigError. */
+  /**
+   * GET /api/contacts/filters — the cheapest authenticated call [3P]. Everything that means
+   * "this config cannot work" becomes a ConfigError naming Freshsales and the URL: a refused
+   * key, a wrong base path (404), a port nothing listens on, a TLS mismatch, an unknown host.
+   */
   async checkConnection(): Promise<void> {
+    const where = this.baseUrl ? ` at ${this.baseUrl}` : '';
     try {
-      await this.views('contacts');
+      await this.views('contacts', 2);
     } catch (e) {
       if (isMigrateError(e) && (e.http?.status === 401 || e.http?.status === 403)) {
-        throw new ConfigError(`Freshsales refused the API key (HTTP ${e.http.status}): check destination.apiKey and the account domain`, { cause: e });
+        throw new ConfigError(`Freshsales${where} refused the API key (HTTP ${e.http.status}): check destination.apiKey and the account domain`, { cause: e });
+      }
+      if (isMigrateError(e) && e.http?.status === 404) {
+        throw new ConfigError(`Freshsales${where} answered 404 for /api/contacts/filters: the base URL is probably wrong (it looks like https://<domain>.myfreshworks.com/crm/sales)`, { cause: e });
+      }
+      if (e instanceof TransientError && e.http?.status === undefined && !e.ambiguous) {
+        throw new ConfigError(`cannot reach Freshsales${where}: ${e.message} — check destination.baseUrl (scheme, host and port) and the network`, { cause: e });
       }
       throw e;
     }
+  }
+
+  /**
+   * What identifies the account without its key: view ids are chosen per account [LIVE], so a
+   * hash of the contact views' ids tells two accounts apart (no extra call: views are cached
+   * from the connection check).
+   */
+  async accountFingerprint(): Promise<string> {
+    const views = await this.views('contacts');
+    const ids = views.map((v) => v.id).sort();
+    return createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16);
   }
 
   /** GET /api/settings/{entity}/fields — the field catalogue (custom field names are read here, never derived). */
@@ -84,10 +111,10 @@ export class FreshsalesClient {
   }
 
   /** GET /api/{entity}/filters — the listing views of an entity. */
-  async views(entity: Entity): Promise<Array<{ id: string; name: string }>> {
+  async views(entity: Entity, maxAttempts?: number): Promise<Array<{ id: string; name: string }>> {
     const cached = this.viewCache.get(entity);
     if (cached) return cached;
-    const res = await this.http.request({ method: 'GET', path: `/api/${entity}/filters` });
+    const res = await this.http.request({ method: 'GET', path: `/api/${entity}/filters`, ...(maxAttempts !== undefined ? { maxAttempts } : {}) });
     const views = parse(FiltersResponse, res.body, `views(${entity})`).filters;
     this.viewCache.set(entity, views);
     return views;

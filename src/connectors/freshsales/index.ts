@@ -22,7 +22,7 @@ export type PlanTier = z.infer<typeof PlanTier>;
 export const HOURLY_BUDGET: Record<PlanTier, number> = { free: 1000, growth: 1000, pro: 2000, enterprise: 5000 };
 export const MINUTE_BUDGET = 400;
 
-export const FreshsalesConfig = z.object({
+export const FreshsalesConfig = z.strictObject({
   type: z.literal('freshsales'),
   /** e.g. https://acme.myfreshworks.com/crm/sales — the client appends /api/... */
   baseUrl: z.url(),
@@ -48,6 +48,7 @@ export interface FreshsalesDeps {
   logger: Logger;
   clock?: Clock;
   onCall?: ConstructorParameters<typeof HttpClient>[0]['onCall'];
+  onSlow?: ConstructorParameters<typeof HttpClient>[0]['onSlow'];
 }
 
 /** Build a paced, retrying client for the configured account. */
@@ -65,6 +66,8 @@ export function createFreshsales(cfg: FreshsalesConfig, deps: FreshsalesDeps): {
     secrets: [key],
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.onCall ? { onCall: deps.onCall } : {}),
+    ...(deps.onSlow ? { onSlow: deps.onSlow } : {}),
   });
-  return { client: new FreshsalesClient(http, { timeScale: cfg.timeScale, ...(deps.clock ? { clock: deps.clock } : {}) }), http, pacer };
+  const baseUrl = cfg.baseUrl.replace(/\/+$/, '');
+  return { client: new FreshsalesClient(http, { timeScale: cfg.timeScale, baseUrl, ...(deps.clock ? { clock: deps.clock } : {}) }), http, pacer };
 }

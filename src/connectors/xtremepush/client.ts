@@ -7,7 +7,7 @@ import { TerminalError, ConfigError, isMigrateError } from '../../core/errors.js
 import type { HttpClient } from '../../http/client.js';
 import type { z } from 'zod';
 import {
-  XpAttribute, XpCampaignRow, XpDeviceRow, XpListEnvelope, XpLocationRow, XpMessageRow, XpModelEnvelope, XpProfileRow, XpPromotionRow,
+  XpAttribute, XpCampaignRow, XpDeviceRow, XpListEnvelope, XpLocationRow, XpMessageRow, XpModelEnvelope, XpPromotionRow,
   XpSegmentRow, XpTagHitRow, XpTask,
 } from './types.js';
 
@@ -90,16 +90,14 @@ export class XtremepushClient {
 
   /**
    * list/profile in profile_id order after `afterId` (keyset paging: stable while the
-   * source changes, unlike offsets). A page shorter than `limit` is the last.
+   * source changes, unlike offsets), rows exactly as sent. Rows are not validated here: one
+   * malformed customer row must not stop the extract for everyone, so the caller reads each
+   * leniently (`readProfileRow`) and the record carries its problems into prepare.
    */
-  async listProfiles(afterId: string | null, limit: number): Promise<XpProfileRow[]> {
+  async listProfileRows(afterId: string | null, limit: number): Promise<unknown[]> {
     const condition: Condition[] = afterId === null ? [] : [['profile_id', '>', afterId]];
-    const rows = await this.call('list', 'profile', { condition, order: ['profile_id ASC'], limit });
-    return rows.map((r, i) => {
-      const p = XpProfileRow.safeParse(r);
-      if (!p.success) throw new TerminalError(`Xtremepush list/profile row ${i + 1} after ${afterId ?? 'start'}: ${p.error.issues[0]?.message ?? 'invalid'}`);
-      return p.data;
-    });
+    // POST /api/external/list/profile — xtremepush.md "Models and calls" (profiles) and "Base, auth, request style".
+    return this.call('list', 'profile', { condition, order: ['profile_id ASC'], limit });
   }
 
   /** list/segment — every segment with its conditions [C]. */

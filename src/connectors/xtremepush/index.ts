@@ -7,7 +7,8 @@ import type { CanonicalContact } from '../../core/model.js';
 import { HttpClient } from '../../http/client.js';
 import { XtremepushClient } from './client.js';
 import { ExportPollSettings } from './export-task.js';
-import { toCanonicalContact } from './mappers.js';
+import { TerminalError } from '../../core/errors.js';
+import { readProfileRow, unkeyedContact } from './mappers.js';
 import { XtremepushStreams } from './streams.js';
 
 export { XtremepushClient } from './client.js';
@@ -15,9 +16,10 @@ export { XtremepushStreams, XTREMEPUSH_REFERENCE_MODELS } from './streams.js';
 export type { XpPage, XtremepushStreamSettings } from './streams.js';
 export { ExportPollSettings, runExportTask, taskPhase } from './export-task.js';
 export type { TaskPhase } from './export-task.js';
+export type { ProfileRowReading } from './mappers.js';
 export { jsonlLines } from './jsonl-download.js';
 export {
-  toCanonicalContact, toAttributeType, profileKey, parseXpDateTime, toSourceSegment, toSourceCampaign, toSourcePromotion, toInteractions,
+  toCanonicalContact, readProfileRow, unkeyedContact, toAttributeType, profileKey, parseXpDateTime, toSourceSegment, toSourceCampaign, toSourcePromotion, toInteractions,
   toCanonicalEvent, toCanonicalDevice, toCanonicalTagHit, toLocationLabel, eventHash, eventKey, interactionKey, deviceKey, unixToIso, CAMPAIGN_CHANNELS,
 } from './mappers.js';
 
@@ -86,14 +88,32 @@ export interface ContactPage {
  * Stream contacts page by page from a checkpoint (the last profile_id read). The stream
  * ends on an empty page, not on a short one: the API may cap `limit` below what we asked
  * without saying so, and with keyset paging one extra call is cheap and safe.
+ *
+ * A malformed row never stops the stream: it becomes a contact carrying its problems
+ * (`sourceProblems`), which prepare quarantines or trims per the map. A row without a usable
+ * profile_id becomes a placeholder keyed by its position (quarantined with the reason); the
+ * cursor moves to the last row that has one. Only a page where no row has one stops: paging
+ * cannot go on from it.
  */
 export async function* contactPages(client: XtremepushClient, after: string | null, pageSize: number): AsyncGenerator<ContactPage> {
   let cursor = after;
   for (;;) {
-    const rows = await client.listProfiles(cursor, pageSize);
+    const rows = await client.listProfileRows(cursor, pageSize);
     const last = rows.length === 0;
-    if (rows.length > 0) cursor = rows[rows.length - 1]!.profile_id;
-    yield { records: rows.map(toCanonicalContact), checkpoint: cursor ?? '', last };
+    const records: CanonicalContact[] = [];
+    let next: string | null = null;
+    for (const [i, raw] of rows.entries()) {
+      const r = readProfileRow(raw);
+      if (r.ok) {
+        records.push(r.contact);
+        next = r.profileId;
+      } else records.push(unkeyedContact(raw, cursor, i + 1, r.reason));
+    }
+    if (!last && next === null) {
+      throw new TerminalError(`Xtremepush list/profile after ${cursor ?? 'start'}: no row of the page has a usable profile_id, so paging cannot go on`);
+    }
+    if (next !== null) cursor = next;
+    yield { records, checkpoint: cursor ?? '', last };
     if (last) return;
   }
 }

@@ -3,15 +3,18 @@ import { createHash } from 'node:crypto';
 import { parseDateTimeText } from '../../core/datetime.js';
 import type {
   AttributeType, AttributeValue, CanonicalContact, CanonicalDevice, CanonicalEvent, CanonicalInteraction, CanonicalTagHit, InteractionKind,
-  SourceCampaign, SourcePromotion, SourceSegment,
+  SourceCampaign, SourceProblem, SourcePromotion, SourceSegment,
 } from '../../core/model.js';
 import {
-  PROFILE_COLUMNS, type XpAttribute, type XpCampaignRow, type XpDeviceRow, type XpEventLine, type XpLocationRow, type XpMessageRow,
-  type XpProfileRow, type XpPromotionRow, type XpSegmentRow, type XpTagHitRow,
+  PROFILE_COLUMNS, XpProfileRow, type XpAttribute, type XpCampaignRow, type XpDeviceRow, type XpEventLine, type XpLocationRow, type XpMessageRow,
+  type XpPromotionRow, type XpSegmentRow, type XpTagHitRow,
 } from './types.js';
 
+type LiftedSlot = 'firstName' | 'lastName' | 'country';
 /** Attributes lifted into canonical slots (the rest stay in `attributes`). */
-const LIFTED: Record<string, 'firstName' | 'lastName' | 'country'> = { first_name: 'firstName', last_name: 'lastName', country: 'country' };
+const LIFTED: Readonly<Record<string, LiftedSlot>> = { first_name: 'firstName', last_name: 'lastName', country: 'country' };
+/** The lifted slot of an attribute name; own keys only, so "toString" or "constructor" are plain attributes. */
+const liftedSlot = (k: string): LiftedSlot | undefined => (Object.hasOwn(LIFTED, k) ? LIFTED[k] : undefined);
 
 /** Stable key of a profile across runs. */
 export function profileKey(profileId: string): string {
@@ -28,12 +31,20 @@ function flag(v: unknown): boolean | null {
   return null;
 }
 
-/** Unix seconds (or ms, told apart by magnitude) → ISO instant; null when absent or unreadable. */
+/** The largest distance from the epoch a JS Date can hold (±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Unix seconds (or ms, told apart by magnitude) → ISO instant; null when absent or unreadable,
+ * including numbers no date can hold (`1e20`), which would otherwise throw.
+ */
 export function unixToIso(v: unknown): string | null {
   if (v === null || v === undefined || v === '') return null;
-  const n = typeof v === 'number' ? v : Number(v);
+  if (typeof v !== 'number' && typeof v !== 'string') return null;
+  const n = typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n)) return null;
   const ms = n > 1e11 ? n : n * 1000;
+  if (Math.abs(ms) > MAX_DATE_MS) return null;
   return new Date(ms).toISOString();
 }
 
@@ -43,15 +54,46 @@ function str(v: unknown): string | null {
   return s.length === 0 ? null : s;
 }
 
-/** A list/profile row → canonical contact. */
+/**
+ * A list/profile row that passed its schema → canonical contact. Custom attributes are copied
+ * onto their own keys (never through the prototype); a lifted attribute (first_name, last_name,
+ * country) that is not text or a number is left out and named in `sourceProblems`, as are keys
+ * that cannot be attribute names and timestamps that are not unix seconds.
+ */
 export function toCanonicalContact(row: XpProfileRow): CanonicalContact {
+  return buildContact(row, []);
+}
+
+function buildContact(row: XpProfileRow, problems: SourceProblem[]): CanonicalContact {
   const attributes: Record<string, AttributeValue> = {};
-  const lifted: Partial<Record<'firstName' | 'lastName' | 'country', string | null>> = {};
+  const lifted: Partial<Record<LiftedSlot, string | null>> = {};
   for (const [k, v] of Object.entries(row)) {
     if (PROFILE_COLUMNS.has(k)) continue;
-    const slot = LIFTED[k];
-    if (slot) lifted[slot] = str(v);
-    else attributes[k] = (v === undefined ? null : v) as AttributeValue;
+    const unusable = unusableKey(k);
+    if (unusable !== null) {
+      problems.push({ field: null, reason: `source row: ${unusable}` });
+      continue;
+    }
+    const slot = liftedSlot(k);
+    if (slot !== undefined) {
+      if (v === null || v === undefined || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) lifted[slot] = str(v);
+      else {
+        lifted[slot] = null;
+        problems.push({ field: slot, reason: `source row: ${k} is ${kindOf(v)} (${short(v)}), not text` });
+      }
+    } else {
+      // defineProperty: an own data property whatever the name (JSON.parse can hand us "__proto__").
+      Object.defineProperty(attributes, k, { value: v === undefined ? null : v, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  // A flag that says neither yes nor no ("maybe") is not "unknown": consent fields must hear about it.
+  for (const [column, field] of [['email_subscription', 'emailSubscribed'], ['sms_subscription', 'smsSubscribed']] as const) {
+    const v = row[column];
+    if (v !== null && v !== undefined && v !== '' && flag(v) === null) problems.push({ field, reason: `source row: ${column} is ${short(v)}, not a 0/1 flag` });
+  }
+  for (const [column, field] of [['create_time', 'createdAt'], ['update_time', 'updatedAt']] as const) {
+    const v = row[column];
+    if (v !== null && v !== undefined && v !== '' && unixToIso(v) === null) problems.push({ field, reason: `source row: ${column} is ${short(v)}, not unix seconds` });
   }
   return {
     sourceKey: profileKey(row.profile_id),
@@ -69,7 +111,112 @@ export function toCanonicalContact(row: XpProfileRow): CanonicalContact {
     createdAt: unixToIso(row.create_time),
     updatedAt: unixToIso(row.update_time),
     attributes,
+    ...(problems.length > 0 ? { sourceProblems: problems } : {}),
   };
+}
+
+/** The canonical path each profile column fills (profile_id is the key, never a problem of a field). */
+const COLUMN_PATHS: Readonly<Record<string, string>> = {
+  user_id: 'externalId', email: 'email', email_subscription: 'emailSubscribed', mobile_number: 'phone', sms_subscription: 'smsSubscribed',
+  language: 'language', timezone: 'timezone', create_time: 'createdAt', update_time: 'updatedAt',
+};
+/** What the API promises for each profile column, in words (xtremepush.md "Models and calls"). */
+const COLUMN_PROMISES: Readonly<Record<string, string>> = {
+  user_id: 'an id (text or a number)', email: 'text', email_subscription: 'a 0/1 flag', mobile_number: 'a number (text or digits)', sms_subscription: 'a 0/1 flag',
+  language: 'text', timezone: 'text', create_time: 'unix seconds', update_time: 'unix seconds',
+};
+
+/** A profile row read leniently: the contact (with what was wrong in `sourceProblems`), or why the row cannot even be keyed. */
+export type ProfileRowReading = { ok: true; profileId: string; contact: CanonicalContact } | { ok: false; reason: string };
+
+/**
+ * A list/profile row as the API sent it → canonical contact, never throwing on a bad value: a
+ * column whose value breaks its schema (an email given as a list, a number where text is
+ * promised) is left out (null) and named in the contact's `sourceProblems`, and so is a key that
+ * cannot be an attribute name; prepare then quarantines the record or drops the field, per the
+ * map. Only a row without a usable `profile_id` (the key every record is staged, resumed and
+ * journaled by) or one that is not an object at all cannot become a contact: `ok: false`.
+ */
+export function readProfileRow(raw: unknown): ProfileRowReading {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: `the row is ${kindOf(raw)}, not an object` };
+  const r = raw as Record<string, unknown>;
+  const id = profileIdOf(r.profile_id);
+  if (id === null) return { ok: false, reason: r.profile_id === undefined || r.profile_id === null ? 'the row has no profile_id' : `profile_id is ${kindOf(r.profile_id)} (${short(r.profile_id)})` };
+  // Schema parsing drops an own "__proto__" key without a word: name it here.
+  const problems: SourceProblem[] = Object.hasOwn(r, '__proto__') ? [{ field: null, reason: `source row: ${unusableKey('__proto__')}` }] : [];
+  const strict = XpProfileRow.safeParse(raw);
+  if (strict.success) return { ok: true, profileId: id, contact: buildContact(strict.data, problems) };
+  const clean: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) Object.defineProperty(clean, k, { value: v, enumerable: true, writable: true, configurable: true });
+  clean.profile_id = id;
+  const shape = XpProfileRow.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+  for (const column of Object.keys(COLUMN_PATHS)) {
+    const v = r[column];
+    if (v === undefined || shape[column]!.safeParse(v).success) continue;
+    problems.push({ field: COLUMN_PATHS[column]!, reason: `source row: ${column} is ${kindOf(v)} (${short(v)}), not ${COLUMN_PROMISES[column]}` });
+    clean[column] = null;
+  }
+  const again = XpProfileRow.safeParse(clean);
+  if (!again.success) return { ok: false, reason: `the row does not fit the profile shape (${again.error.issues[0]?.message ?? 'invalid'})` };
+  return { ok: true, profileId: id, contact: buildContact(again.data, problems) };
+}
+
+/**
+ * A placeholder contact for a row that cannot be keyed (no usable profile_id): keyed by its
+ * position after the page's cursor, so a re-run finds the same key, and carrying a row-level
+ * problem, so prepare quarantines it and the reports list it. Its email is kept when readable.
+ */
+export function unkeyedContact(raw: unknown, after: string | null, position: number, reason: string): CanonicalContact {
+  const where = `row ${position} after profile ${after ?? 'start'}`;
+  const email = raw !== null && typeof raw === 'object' && typeof (raw as { email?: unknown }).email === 'string' ? ((raw as { email: string }).email) : null;
+  return {
+    sourceKey: `xtremepush:profile-row:${after ?? 'start'}:${position}`,
+    sourceId: `(${where})`,
+    externalId: null, email, phone: null, firstName: null, lastName: null, country: null, language: null, timezone: null,
+    emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes: {},
+    sourceProblems: [{ field: null, reason: `source row: ${reason} (${where}): the record cannot be keyed` }],
+  };
+}
+
+/** A profile_id as the API's keys are: a digit string or a non-negative safe integer, as text; else null. */
+function profileIdOf(v: unknown): string | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? String(v) : null;
+  if (typeof v === 'string') return /^\d{1,30}$/.test(v.trim()) ? v.trim() : null;
+  return null;
+}
+
+/** Names no attribute can have: empty, control characters, or names that reach an object's prototype. */
+function unusableKey(k: string): string | null {
+  if (k.trim() === '') return `key ${JSON.stringify(k)} is not a profile column or an attribute name (empty)`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(k)) return `key ${short(k)} is not a profile column or an attribute name (control characters)`;
+  if (k === '__proto__' || k === 'constructor' || k === 'prototype') return `key ${JSON.stringify(k)} is not a profile column or an attribute name`;
+  return null;
+}
+
+/** What kind of JSON value `v` is, in words. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'string': return 'text';
+    case 'number': return 'a number';
+    case 'boolean': return 'a yes/no value';
+    case 'object': return 'an object';
+    default: return typeof v;
+  }
+}
+
+/** A short, one-line rendering of a value for a reason: JSON, bidi and other invisible format characters escaped. */
+function short(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  s = s.replace(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
 /** Xtremepush attribute type names → canonical attribute types. */
@@ -79,8 +226,11 @@ export function toAttributeType(a: XpAttribute, sample?: unknown): AttributeType
     case 'integer': case 'int': return 'integer';
     case 'boolean': case 'bool': return 'boolean';
     case 'array': case 'json': return 'array';
-    case 'date': case 'datetime':
-      return typeof sample === 'string' && /\d{2}:\d{2}/.test(sample) ? 'datetime' : 'date';
+    case 'date': case 'datetime': {
+      // A time of day makes a date-time; midnight (`1990-04-12 00:00:00 +14:00`) is a date as written.
+      const p = typeof sample === 'string' ? parseDateTimeText(sample) : null;
+      return p !== null && p.timeOfDayMs !== 0 ? 'datetime' : 'date';
+    }
     default: return 'string';
   }
 }
