@@ -11,7 +11,7 @@ import { openStore, runMigrate } from '../pipeline/migrate.js';
 import { formatSummary } from '../reports/summary.js';
 import { discoveryInventory, readInventory } from '../pipeline/schema.js';
 import { createProgress } from './progress.js';
-import { lockState } from '../pipeline/lock.js';
+import { acquireWorkdirLock, lockState } from '../pipeline/lock.js';
 import { EXIT } from './exit-codes.js';
 
 export interface Io {
@@ -59,13 +59,13 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
   }
 }
 
-export async function migrate(opts: { config: string; out?: string; yes?: boolean }, io: Io): Promise<number> {
+export async function migrate(opts: { config: string; out?: string; yes?: boolean; command?: 'migrate' | 'retry' }, io: Io): Promise<number> {
   const loaded = loadConfig(opts.config);
   const outDir = resolve(opts.out ?? resolve(loaded.workdir, 'reports'));
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const progress = createProgress(process.stdout, io.quiet);
-  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress, confirmLongRun: longRunPrompt(opts.yes === true, io) });
-  io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: r.files.failures }));
+  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress, confirmLongRun: longRunPrompt(opts.yes === true, io), command: opts.command ?? 'migrate' });
+  io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: `${r.files.failures} and ${r.files.orphans}` }));
   io.out(`reports: ${r.reportDir} (also ${join(outDir, 'latest')})\n         ${r.files.html}\n         ${r.files.quarantine}\n         ${r.files.failures}`);
   if (r.stoppedEarly) {
     io.out(`run marked failed: ${r.stoppedEarly}`);
@@ -76,6 +76,45 @@ export async function migrate(opts: { config: string; out?: string; yes?: boolea
     return EXIT.errorRatio;
   }
   return EXIT.ok;
+}
+
+/**
+ * `purge`: once the migration is done, remove the personal data the workdir's state holds
+ * (staged records, before-images, quarantined values...), keeping ids and counts. Asks on a
+ * terminal; a script must say `--yes`.
+ */
+export async function purge(opts: { config: string; yes?: boolean }, io: Io): Promise<number> {
+  const loaded = loadConfig(opts.config);
+  const question = `Remove the personal data in ${loaded.workdir}/state.db (staged records, before-images, quarantined values)? Rollback and retry will no longer be possible.`;
+  if (!opts.yes) {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      io.out(`${question}\nnot a terminal: pass --yes to purge`);
+      return EXIT.config;
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      if (!/^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())) {
+        io.out('nothing purged');
+        return EXIT.ok;
+      }
+    } finally {
+      rl.close();
+    }
+  }
+  const store = openStore(loaded);
+  try {
+    const lock = await acquireWorkdirLock(store, 'purge', loaded.workdir);
+    try {
+      const n = await store.purgePersonalData();
+      io.out(`purged: ${n.staged} staged record(s), ${n.journal} before-image(s), ${n.quarantine} quarantined record(s), ${n.extras} extra(s); journal ids and counts kept`);
+      io.out(`report folders under ${resolve(loaded.workdir, 'reports')} (CSV lists, devices.*) hold personal data too: delete them when they are no longer needed`);
+      return EXIT.ok;
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    store.close();
+  }
 }
 
 /**

@@ -69,7 +69,7 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
 
     const r = await runMigrate({ loaded, outDir: join(out, 'reports'), logger: io.logger, progress: createProgress(process.stdout, io.quiet), confirmLongRun: async () => true });
     io.out('');
-    io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: r.files.failures }));
+    io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: `${r.files.failures} and ${r.files.orphans}` }));
     io.out(`budget plan ~${r.estimate.calls} calls, spent ${r.report.apiCalls.destination}; demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     io.out(`reports: ${r.reportDir} (also ${join(out, 'reports', 'latest')})\n         ${r.files.html}\n         ${r.files.json}\n         ${r.files.quarantine}\n         ${r.files.failures}`);
     const inv = r.files.inventories;

@@ -9,7 +9,7 @@ import { currentStep } from './progress.js';
 import { ConfigError, isMigrateError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { scrub } from '../core/secrets.js';
-import { mapConfirm, mapPropose, migrate, status, type Io } from './commands.js';
+import { mapConfirm, mapPropose, migrate, purge, status, type Io } from './commands.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerSchemaCommands } from './schema.js';
@@ -61,7 +61,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--profiles <n>', 'Xtremepush profiles to generate', int('--profiles'), 2000)
     .option('--seed <n>', 'data generator seed', int('--seed'), 42)
     .option('--plan <tier>', 'Freshsales plan: growth | pro | enterprise', 'growth')
-    .option('--time-scale <x>', 'compress the API budget windows', positive('--time-scale'), 1)
+    .option('--time-scale <x>', 'compress the API budget windows: an hour lasts 3600/x s (default 60: the walkthrough takes minutes; 1 = real time)', positive('--time-scale'), 60)
     .option('--faults <spec>', 'fault injection on the Freshsales simulator')
     .option('--rate-limit-headers', 'send Retry-After / X-RateLimit-* headers', false)
     .option('--readings <which>', 'recorded (what live accounts answered) | alternate (the other reading of every uncertain point)', 'recorded')
@@ -97,6 +97,21 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'report folder; each run writes into <dir>/<run id>/ and <dir>/latest points at it (default: <workdir>/reports)')
     .option('--yes', 'start writing without asking, even when the budget plan takes more than an hour', false)
     .action(wrap((o: { config: string; out?: string; yes: boolean }) => migrate(o, io)));
+
+  program
+    .command('retry')
+    .description('re-run only the records the latest run quarantined or failed (after fixing the data or the map); a run of its own, resumable')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--out <dir>', 'report folder (default: <workdir>/reports)')
+    .option('--yes', 'start writing without asking, even when the budget plan takes more than an hour', false)
+    .action(wrap((o: { config: string; out?: string; yes: boolean }) => migrate({ ...o, command: 'retry' }, io)));
+
+  program
+    .command('purge')
+    .description('once the migration is done: remove staged personal data and before-images from the state (ids and counts kept)')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--yes', 'purge without asking (required when not on a terminal)', false)
+    .action(wrap((o: { config: string; yes: boolean }) => purge(o, io)));
 
   program
     .command('status')

@@ -51,6 +51,11 @@ export async function sim(
   io.out(`Xtremepush simulator: ${xp.url} (${label})`);
   io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}, ${readings} readings${o.faults ? `, faults ${o.faults}` : ''})`);
   io.out(`config written to ${file}`);
+  io.out(
+    o.timeScale === 1
+      ? 'time scale 1: the API budget windows are real hours and minutes (a migration of these profiles takes hours of budget)'
+      : `time scale ${o.timeScale}: an hour of API budget lasts ${Math.round(3600 / o.timeScale)} s, a minute ${Math.round((60 / o.timeScale) * 1000)} ms — the walkthrough takes minutes, not hours`,
+  );
   io.out(`next: crm-migrate discover --config ${o.configOut}; map propose; schema plan; schema apply (the simulator's stand-in for the admin UI); schema check; map confirm; migrate`);
   io.out('Ctrl-C stops the simulators.');
   await new Promise<void>((resolveStop) => {

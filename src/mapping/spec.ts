@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CanonicalContact, SourceName } from '../core/model.js';
+import { didYouMean as suggest } from '../core/did-you-mean.js';
 import { loadYamlFile, parseYaml } from '../core/yaml.js';
 
 /** Every value transform a field can name. Each is a pure function in normalise.ts. */
@@ -165,7 +166,7 @@ export const CustomTarget = z
       error: (iss) =>
         iss.input === undefined
           ? `a custom field needs a type (one of: ${CUSTOM_FIELD_TYPES.join(', ')})`
-          : `unknown custom field type ${quote(iss.input)} (expected one of: ${CUSTOM_FIELD_TYPES.join(', ')})${didYouMean(iss.input, CUSTOM_FIELD_TYPES)}`,
+          : `unknown custom field type ${quote(iss.input)} (expected one of: ${CUSTOM_FIELD_TYPES.join(', ')})${suggest(iss.input, CUSTOM_FIELD_TYPES)}`,
     }),
     // YAML reads `[1, 2]` or `[yes]` as numbers/booleans; choices are text in Freshsales.
     choices: z
@@ -198,7 +199,7 @@ const TargetSchema = z.unknown().transform((v, ctx): Target => {
     if ((STANDARD_NAMES as string[]).includes(v)) return v as StandardContactField;
     ctx.addIssue({
       code: 'custom',
-      message: `unknown Freshsales contact field ${quote(v)} (expected one of: ${STANDARD_NAMES.join(', ')}; or { custom: "<label>", type: <type> } for a custom field)${didYouMean(v, STANDARD_NAMES)}`,
+      message: `unknown Freshsales contact field ${quote(v)} (expected one of: ${STANDARD_NAMES.join(', ')}; or { custom: "<label>", type: <type> } for a custom field)${suggest(v, STANDARD_NAMES)}`,
     });
     return z.NEVER;
   }
@@ -228,14 +229,14 @@ const FromPath = z
     if (!(CANONICAL_CONTACT_FIELDS as string[]).includes(v)) {
       ctx.addIssue({
         code: 'custom',
-        message: `unknown source field ${quote(v)} (expected one of: ${CANONICAL_CONTACT_FIELDS.join(', ')}; or attributes.<name>)${didYouMean(v, CANONICAL_CONTACT_FIELDS)}`,
+        message: `unknown source field ${quote(v)} (expected one of: ${CANONICAL_CONTACT_FIELDS.join(', ')}; or attributes.<name>)${suggest(v, CANONICAL_CONTACT_FIELDS)}`,
       });
     }
   });
 
 const TransformSchema = z.enum(TRANSFORMS, {
   error: (iss) =>
-    iss.input === undefined ? 'transform must be one of: ' + TRANSFORMS.join(', ') : `unknown transform ${quote(iss.input)} (expected one of: ${TRANSFORMS.join(', ')})${didYouMean(iss.input, TRANSFORMS)}`,
+    iss.input === undefined ? 'transform must be one of: ' + TRANSFORMS.join(', ') : `unknown transform ${quote(iss.input)} (expected one of: ${TRANSFORMS.join(', ')})${suggest(iss.input, TRANSFORMS)}`,
 });
 
 /**
@@ -269,7 +270,7 @@ const RawField = z.strictObject({
   on_invalid: z
     .preprocess(
       (v) => (typeof v === 'string' && Object.hasOwn(ON_INVALID_ALIASES, v) ? ON_INVALID_ALIASES[v] : v),
-      z.enum(ON_INVALID, { error: (iss) => `on_invalid must be "quarantine" or "drop_field", not ${quote(iss.input)}${didYouMean(iss.input, ON_INVALID)}` }),
+      z.enum(ON_INVALID, { error: (iss) => `on_invalid must be "quarantine" or "drop_field", not ${quote(iss.input)}${suggest(iss.input, ON_INVALID)}` }),
     )
     .optional(),
 });
@@ -546,33 +547,3 @@ function asTarget(v: unknown): Target | undefined {
   return r.success ? r.data : undefined;
 }
 
-/** `; did you mean "phone"?` when a close candidate exists, else ''. */
-function didYouMean(input: unknown, candidates: readonly string[]): string {
-  if (typeof input !== 'string' || input.length === 0) return '';
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(input.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  const threshold = Math.max(1, Math.floor(input.length / 3));
-  return best !== undefined && bestDistance <= threshold ? `; did you mean ${quote(best)}?` : '';
-}
-
-/** Optimal string alignment distance: edits plus adjacent swaps ("emial" → "email" is 1). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
-      (d[i] as number[])[j] = v;
-    }
-  }
-  return at(a.length, b.length);
-}

@@ -53,6 +53,8 @@ export interface ContactPhaseDeps {
   mergeSummary: ((a: Record<string, number | string>, b: Record<string, number | string>) => Record<string, number | string>) | null;
   /** Bound on waiting for one bulk job (real ms; the time scale applied). */
   jobWaitLimitMs?: number;
+  /** A retry run stages only the source records this keeps (those an earlier run quarantined or failed). */
+  only?: (sourceKeys: string[]) => Promise<Set<string>>;
   executor: Executor;
   batchSize: number;
   clock: Clock;
@@ -101,10 +103,12 @@ export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
   d.progress.start('extract contacts', null);
   if (after) d.progress.note(`resuming extraction after source id ${after}`);
   for await (const page of d.source.contacts(after || null)) {
+    const keep = d.only ? await d.only(page.records.map((r) => r.sourceKey)) : null;
+    const records = keep ? page.records.filter((r) => keep.has(r.sourceKey)) : page.records;
     await d.store.stageRecords(
       d.runId,
       OBJECT,
-      page.records.map((r) => ({ sourceKey: r.sourceKey, sourceId: r.sourceId, updatedAtMs: r.updatedAt ? Date.parse(r.updatedAt) : null, record: r })),
+      records.map((r) => ({ sourceKey: r.sourceKey, sourceId: r.sourceId, updatedAtMs: r.updatedAt ? Date.parse(r.updatedAt) : null, record: r })),
       { stream: 'contact:cursor', value: page.checkpoint },
     );
     d.progress.advance(page.records.length);
@@ -230,7 +234,8 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
       const fatal = out.issues.filter((i) => i.fatal);
       if (fatal.length > 0 || !out.emailKey) {
         const reasons = fatal.length > 0 ? fatal.map((i) => i.reason) : ['Freshsales requires an email'];
-        quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact });
+        const details = fatal.length > 0 ? fatal.map((i) => ({ field: i.field, ...(i.value !== undefined ? { value: i.value } : {}) })) : [{ field: 'emails' }];
+        quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact, details });
       } else {
         ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: payloadHash(out.payload) });
         const left = out.issues.filter((i) => i.dropped);

@@ -17,6 +17,8 @@ const LOYALTY = /loyalty|points|tier|achievement|level\.current|quest|token|rede
 
 export interface InventoryFiles {
   devices: string;
+  /** The same devices as JSON lines, push tokens byte-exact (the machine file). */
+  devicesJsonl: string;
   segments: string;
   campaigns: string;
   gamification: string;
@@ -28,6 +30,7 @@ export async function writeInventories(input: { store: StateStore; runId: string
   const { store, runId, source, spec, outDir } = input;
   const files: InventoryFiles = {
     devices: join(outDir, 'devices.csv'),
+    devicesJsonl: join(outDir, 'devices.jsonl'),
     segments: join(outDir, 'inventory-segments.md'),
     campaigns: join(outDir, 'inventory-campaigns.md'),
     gamification: join(outDir, 'inventory-gamification.md'),
@@ -43,7 +46,7 @@ export async function writeInventories(input: { store: StateStore; runId: string
         return survivor ? { ...d, contactKey: survivor, mergedFrom: d.contactKey! } : d;
       });
     }
-  })());
+  })(), files.devicesJsonl);
 
   const segmentsJson = await store.getCheckpoint(runId, 'inventory:segments');
   const segments = segmentsJson ? (JSON.parse(segmentsJson) as SourceSegment[]) : await source.segments();

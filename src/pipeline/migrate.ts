@@ -12,10 +12,10 @@ import { HOURLY_BUDGET, MINUTE_BUDGET, createFreshsales, type FreshsalesClient, 
 import { openSqliteStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { writeReconciliation, type ReconciliationReport } from '../reports/reconciliation.js';
-import { writeQuarantineCsv } from '../reports/quarantine.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
 import { JOB_WAIT_LIMIT_MS } from './bulk-load.js';
+import { writeRecordLists, type RecordListFiles } from './record-lists.js';
 import { acquireWorkdirLock, type HeldLock } from './lock.js';
 import { checkWorkdirIdentity } from './identity.js';
 import { ErrorRatioExceeded, ErrorRatioGuard, errorCounts } from './error-ratio.js';
@@ -48,6 +48,12 @@ export interface MigrateOptions {
    * with nothing written. Absent: proceed (the CLI passes a terminal prompt, or `--yes`).
    */
   confirmLongRun?: (question: string) => Promise<boolean>;
+  /**
+   * `retry`: a new run over only the contacts the latest finished run quarantined or failed
+   * (and whose deals failed), once the data or the map is fixed; tasks already migrated are
+   * never staged again, so their children follow at no extra cost. Default `migrate`.
+   */
+  command?: 'migrate' | 'retry';
 }
 
 export interface MigrateResult {
@@ -59,7 +65,7 @@ export interface MigrateResult {
   stoppedEarly: string | null;
   /** The folder this run's reports are in (`<outDir>/<run id>`). */
   reportDir: string;
-  files: { json: string; html: string; quarantine: string; failures: string; inventories: InventoryFiles };
+  files: { json: string; html: string; inventories: InventoryFiles } & RecordListFiles;
   estimate: { calls: number; hours: number };
 }
 
@@ -129,7 +135,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const taskMap = spec.objects.task;
     const summaryOn = taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0;
 
-    const { run, resumed } = await store.openRun({ command: 'migrate', configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
+    const command = opts.command ?? 'migrate';
+    const { run, resumed } = await store.openRun({ command, configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
+    if (command === 'retry' && !resumed) await chooseRetryRecords(store, run.id, progress);
     progress.note(resumed ? `resuming run ${run.id} (started ${run.startedAt})` : `started run ${run.id}`);
     const reportDir = join(opts.outDir, run.id);
     await mkdir(reportDir, { recursive: true, mode: 0o700 });
@@ -151,6 +159,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       }),
       batchSize: cfg.run.batchSize, clock, logger, progress,
       jobWaitLimitMs: JOB_WAIT_LIMIT_MS / cfg.destination.timeScale,
+      ...(command === 'retry' ? { only: async (keys: string[]) => new Set((await store.membershipsFor(run.id, 'retry', keys)).keys()) } : {}),
       tags: { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' },
       ownerId,
       externalIdField: externalIdFieldOf(contactMap, customFieldNames),
@@ -289,16 +298,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       maxRssKb: process.resourceUsage().maxRSS, plan: cfg.destination.plan, timeScale: cfg.destination.timeScale,
     };
     await writeFile(join(reportDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-    const quarantineFile = join(reportDir, 'quarantine.csv');
-    await writeQuarantineCsv(quarantineFile, store.quarantined(run.id));
-    // Every failed and orphaned record (the report keeps a sample), same columns as the quarantine list.
-    const failuresFile = join(reportDir, 'failures.csv');
-    await writeQuarantineCsv(failuresFile, (async function* () {
-      for (const object of objects) {
-        for (const f of await store.failures(run.id, object, Number.MAX_SAFE_INTEGER)) yield { recordKey: f.sourceKey, object, reasons: [`failed: ${f.reason}`] };
-        for (const f of await store.orphans(run.id, object, Number.MAX_SAFE_INTEGER)) yield { recordKey: f.sourceKey, object, reasons: [`orphaned: ${f.reason}`] };
-      }
-    })());
+    const lists = await writeRecordLists(store, run.id, objects, reportDir);
     // The error ratio over every phase, as the guard measured it while writing.
     const totals = await errorCounts(store, run.id, objects);
     const overErrorRatio = stoppedEarly !== null || (totals.processed > 0 && totals.bad / totals.processed > cfg.run.maxErrorRatio);
@@ -306,13 +306,32 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     await pointLatestAt(opts.outDir, run.id);
     return {
       report, resumed, overErrorRatio, stoppedEarly, reportDir,
-      files: { ...files, quarantine: quarantineFile, failures: failuresFile, inventories }, estimate: { calls: estimated, hours },
+      files: { ...files, ...lists, inventories }, estimate: { calls: estimated, hours },
     };
   } finally {
     await Promise.allSettled([source.close(), dest.http.close()]);
     await lock.release();
     store.close();
   }
+}
+
+/**
+ * Record which contacts a retry run re-runs: those the latest finished run quarantined or
+ * failed, and the contacts of its failed or orphaned deals. A ConfigError when there is no
+ * finished run to retry.
+ */
+async function chooseRetryRecords(store: StateStore, runId: string, progress: Progress): Promise<void> {
+  const target = await store.latestFinishedRun(['migrate', 'retry']);
+  if (!target) throw new ConfigError('nothing to retry: no finished migrate run in this workdir (run "crm-migrate migrate" first)');
+  const keys = new Set<string>();
+  for await (const q of store.quarantined(target.id, 'contact')) keys.add(q.recordKey);
+  for (const f of await store.failures(target.id, 'contact', Number.MAX_SAFE_INTEGER)) keys.add(f.sourceKey);
+  // A deal's source key is its contact's: re-running the contact re-derives the deal.
+  for (const f of await store.failures(target.id, 'deal', Number.MAX_SAFE_INTEGER)) keys.add(f.sourceKey);
+  for (const f of await store.orphans(target.id, 'deal', Number.MAX_SAFE_INTEGER)) keys.add(f.sourceKey);
+  await store.saveMemberships(runId, 'retry', 'records', [...keys]);
+  await store.setCheckpoint(runId, 'retry:of', target.id);
+  progress.note(`retrying ${keys.size} record(s) that run ${target.id} quarantined or failed`);
 }
 
 /** `<outDir>/latest` → the newest run's folder (a relative symlink, replaced atomically). */

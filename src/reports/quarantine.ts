@@ -1,6 +1,8 @@
 /**
- * The quarantine file: one row per record held back by validation, with every reason,
- * so the customer can fix, delete or accept each one before the next run.
+ * The record lists people work through: `quarantine.csv` (held back by validation),
+ * `failures.csv` (refused by Freshsales) and `orphans.csv` (their parent did not migrate) —
+ * every record, not a sample, with who it is (email, name), the offending field and value
+ * where known, and every reason, so the customer can fix, delete or accept each one.
  */
 import { createCsvWriter, type CsvWriterOptions } from './csv.js';
 
@@ -13,10 +15,26 @@ export interface QuarantineRow {
   object?: string;
   /** The source's own id; already part of `recordKey`, so not a column. */
   sourceId?: string;
+  email?: string;
+  name?: string;
+  /** The offending fields and values behind the reasons, where known. */
+  details?: Array<{ field: string; value?: string }>;
 }
 
-/** Columns of the quarantine CSV, in order. */
-export const QUARANTINE_COLUMNS = ['record_key', 'object', 'reasons'] as const;
+/** Columns of the record lists, in order. */
+export const QUARANTINE_COLUMNS = ['record_key', 'object', 'email', 'name', 'field', 'value', 'reasons'] as const;
+
+/**
+ * Who a staged record is, for the lists: its email and name when the record carries them
+ * (contacts, deal sources), else nothing.
+ */
+export function personOf(record: unknown): { email?: string; name?: string } {
+  if (record === null || typeof record !== 'object') return {};
+  const r = record as Record<string, unknown>;
+  const email = typeof r.email === 'string' ? r.email : undefined;
+  const name = [r.firstName, r.lastName].filter((x): x is string => typeof x === 'string' && x.trim() !== '').join(' ');
+  return { ...(email !== undefined ? { email } : {}), ...(name ? { name } : {}) };
+}
 
 /** Separator between a record's reasons in the `reasons` column. */
 export const REASON_SEPARATOR = '; ';
@@ -35,7 +53,12 @@ export async function writeQuarantineCsv(
   const writer = await createCsvWriter(file, QUARANTINE_COLUMNS, { ...opts, mode: opts.mode ?? 0o600 });
   try {
     for await (const r of rows) {
-      await writer.write({ record_key: r.recordKey, object: r.object ?? '', reasons: r.reasons.join(REASON_SEPARATOR) });
+      await writer.write({
+        record_key: r.recordKey, object: r.object ?? '', email: r.email ?? '', name: r.name ?? '',
+        field: (r.details ?? []).map((d) => d.field).join(REASON_SEPARATOR),
+        value: (r.details ?? []).map((d) => d.value ?? '').filter(Boolean).join(REASON_SEPARATOR),
+        reasons: r.reasons.join(REASON_SEPARATOR),
+      });
     }
   } catch (e) {
     await writer.abort();

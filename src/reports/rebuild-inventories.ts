@@ -5,24 +5,36 @@
  * are atomic.
  */
 import type { CanonicalDevice, SourceCampaign, SourcePromotion, SourceSegment } from '../core/model.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { openAtomic, writeFileAtomic } from './atomic-write.js';
 import { createCsvWriter } from './csv.js';
 
 /** `contact_key` is the contact the device belongs to after merges; `merged_from` the profile the source named when that differs. */
 export const DEVICE_COLUMNS = ['user_id', 'contact_key', 'platform', 'token', 'os', 'app_version', 'model', 'last_seen', 'merged_from'] as const;
 
-/** Stream devices into `devices.csv` with mode 0600: push tokens are credentials of a sort. */
-export async function writeDeviceDataset(file: string, pages: AsyncIterable<Array<CanonicalDevice & { mergedFrom?: string }>>): Promise<number> {
+/**
+ * Stream devices into `devices.csv` (for people: cells that could run as spreadsheet formulas
+ * are prefixed with ', as in every human-facing CSV) and, when `jsonlFile` is given, into
+ * `devices.jsonl` — the machine file, push tokens byte-exact. Both mode 0600: push tokens are
+ * credentials of a sort.
+ */
+export async function writeDeviceDataset(file: string, pages: AsyncIterable<Array<CanonicalDevice & { mergedFrom?: string }>>, jsonlFile?: string): Promise<number> {
   const w = await createCsvWriter(file, DEVICE_COLUMNS, { mode: 0o600 });
+  const j = jsonlFile ? await openAtomic(jsonlFile, { mode: 0o600 }) : null;
   try {
     for await (const page of pages) {
+      const lines: string[] = [];
       for (const d of page) {
-        await w.write({ user_id: d.userId ?? '', contact_key: d.contactKey ?? '', platform: d.platform, token: d.token ?? '', os: d.os ?? '', app_version: d.appVersion ?? '', model: d.model ?? '', last_seen: d.lastSeen ?? '', merged_from: d.mergedFrom ?? '' });
+        const row = { user_id: d.userId ?? '', contact_key: d.contactKey ?? '', platform: d.platform, token: d.token ?? '', os: d.os ?? '', app_version: d.appVersion ?? '', model: d.model ?? '', last_seen: d.lastSeen ?? '', merged_from: d.mergedFrom ?? '' };
+        await w.write(row);
+        lines.push(JSON.stringify(row));
       }
+      if (j && lines.length > 0) await j.handle.write(`${lines.join('\n')}\n`);
     }
+    await j?.commit();
     return await w.close();
   } catch (e) {
     await w.abort();
+    await j?.discard();
     throw e;
   }
 }

@@ -98,6 +98,9 @@ const MIGRATIONS: string[] = [
   );
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  `
+  ALTER TABLE quarantine ADD COLUMN details TEXT;
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -209,7 +212,9 @@ export class SqliteStateStore implements StateStore {
   async savePrepared(runId: string, object: ObjectName, ready: PreparedRecord[], quarantined: QuarantineEntry[]): Promise<void> {
     const upd = this.db.prepare(`UPDATE staged SET status = 'ready', match_key = ?, payload = ?, payload_hash = ?, merged_into = NULL, reparented_from = ? WHERE run_id = ? AND object = ? AND source_key = ?`);
     const q1 = this.db.prepare(`UPDATE staged SET status = 'quarantined', match_key = NULL, payload = NULL, payload_hash = NULL WHERE run_id = ? AND object = ? AND source_key = ?`);
-    const q2 = this.db.prepare(`INSERT INTO quarantine (run_id, object, record_key, reasons, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, object, record_key) DO UPDATE SET reasons = excluded.reasons, record = excluded.record`);
+    const q2 = this.db.prepare(
+      `INSERT INTO quarantine (run_id, object, record_key, reasons, record, details) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, object, record_key) DO UPDATE SET reasons = excluded.reasons, record = excluded.record, details = excluded.details`,
+    );
     const unq = this.db.prepare(`DELETE FROM quarantine WHERE run_id = ? AND object = ? AND record_key = ?`);
     this.db.transaction(() => {
       for (const r of ready) {
@@ -218,7 +223,7 @@ export class SqliteStateStore implements StateStore {
       }
       for (const q of quarantined) {
         q1.run(runId, object, q.recordKey);
-        q2.run(runId, object, q.recordKey, JSON.stringify(q.reasons), json(q.record));
+        q2.run(runId, object, q.recordKey, JSON.stringify(q.reasons), json(q.record), json(q.details));
       }
     })();
   }
@@ -524,10 +529,18 @@ export class SqliteStateStore implements StateStore {
     let after = '';
     for (;;) {
       const rows = (object
-        ? this.db.prepare(`SELECT object, record_key, reasons FROM quarantine WHERE run_id = ? AND object = ? AND record_key > ? ORDER BY record_key LIMIT 500`).all(runId, object, after)
-        : this.db.prepare(`SELECT object, record_key, reasons FROM quarantine WHERE run_id = ? AND record_key > ? ORDER BY record_key LIMIT 500`).all(runId, after)) as Array<{ object: ObjectName; record_key: string; reasons: string }>;
+        ? this.db.prepare(`SELECT object, record_key, reasons, record, details FROM quarantine WHERE run_id = ? AND object = ? AND record_key > ? ORDER BY record_key LIMIT 500`).all(runId, object, after)
+        : this.db.prepare(`SELECT object, record_key, reasons, record, details FROM quarantine WHERE run_id = ? AND record_key > ? ORDER BY record_key LIMIT 500`).all(runId, after)) as Array<{
+        object: ObjectName; record_key: string; reasons: string; record: string | null; details: string | null;
+      }>;
       if (rows.length === 0) return;
-      for (const r of rows) yield { object: r.object, recordKey: r.record_key, reasons: JSON.parse(r.reasons) as string[] };
+      for (const r of rows) {
+        yield {
+          object: r.object, recordKey: r.record_key, reasons: JSON.parse(r.reasons) as string[],
+          ...(r.record !== null ? { record: parse(r.record) } : {}),
+          ...(r.details !== null ? { details: parse(r.details) as QuarantineEntry['details'] } : {}),
+        };
+      }
       after = rows[rows.length - 1]!.record_key;
     }
   }
@@ -610,6 +623,45 @@ export class SqliteStateStore implements StateStore {
       | { holder: string; pid: number; host: string; command: string; started_at: string; heartbeat_at: string }
       | undefined;
     return r ? { holder: r.holder, pid: r.pid, host: r.host, command: r.command, startedAt: r.started_at, heartbeatAt: r.heartbeat_at } : null;
+  }
+
+  async *extrasOfKind(runId: string, kind: string): AsyncIterable<{ sourceKey: string; data: unknown }> {
+    let after = '';
+    for (;;) {
+      const rows = this.db
+        .prepare(`SELECT source_key, data FROM extras WHERE run_id = ? AND kind = ? AND source_key > ? ORDER BY source_key LIMIT 500`)
+        .all(runId, kind, after) as Array<{ source_key: string; data: string }>;
+      if (rows.length === 0) return;
+      for (const r of rows) yield { sourceKey: r.source_key, data: JSON.parse(r.data) as unknown };
+      after = rows[rows.length - 1]!.source_key;
+    }
+  }
+
+  async purgePersonalData(): Promise<{ staged: number; journal: number; quarantine: number; extras: number }> {
+    const out = this.db.transaction(() => ({
+      staged: this.db.prepare(`UPDATE staged SET record = 'null', payload = NULL WHERE record != 'null' OR payload IS NOT NULL`).run().changes,
+      // A contact's match key is its email.
+      matchKeys: this.db.prepare(`UPDATE staged SET match_key = 'purged:' || seq WHERE object = 'contact' AND match_key IS NOT NULL`).run().changes,
+      journal: this.db.prepare(`UPDATE journal SET before_image = NULL WHERE before_image IS NOT NULL`).run().changes,
+      quarantine: this.db.prepare(`UPDATE quarantine SET record = NULL, details = NULL, reasons = '["(purged)"]'`).run().changes,
+      extras: this.db.prepare(`DELETE FROM extras`).run().changes,
+      matches: this.db.prepare(`DELETE FROM matches`).run().changes,
+      failures: this.db.prepare(`UPDATE failures SET reason = '(purged)'`).run().changes,
+      orphans: this.db.prepare(`UPDATE orphans SET reason = '(purged)'`).run().changes,
+      verify: this.db.prepare(`UPDATE verify SET mismatches = NULL WHERE mismatches IS NOT NULL`).run().changes,
+      checkpoints: this.db.prepare(`DELETE FROM checkpoints WHERE stream LIKE 'inventory:%'`).run().changes,
+    }))();
+    // Freed pages keep old bytes until the file is rewritten: VACUUM so the data is really gone.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.exec('VACUUM');
+    return { staged: out.staged, journal: out.journal, quarantine: out.quarantine, extras: out.extras };
+  }
+
+  async latestFinishedRun(commands: string[]): Promise<RunRow | null> {
+    const r = this.db
+      .prepare(`SELECT * FROM runs WHERE status IN ('completed', 'failed') AND command IN (${commands.map(() => '?').join(',')}) ORDER BY finished_at DESC, rowid DESC LIMIT 1`)
+      .get(...commands) as RunDb | undefined;
+    return r ? toRun(r) : null;
   }
 
   async hasJournal(object: ObjectName): Promise<boolean> {

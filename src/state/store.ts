@@ -59,6 +59,8 @@ export interface QuarantineEntry {
   recordKey: string;
   reasons: string[];
   record?: unknown;
+  /** The offending fields and (short, escaped) values behind the reasons, where known. */
+  details?: Array<{ field: string; value?: string }>;
 }
 
 export interface DestinationMatch {
@@ -157,6 +159,15 @@ export interface StateStore {
   heartbeat(holder: string, now: Date): Promise<boolean>;
   releaseLock(holder: string): Promise<void>;
   lockInfo(): Promise<LockInfo | null>;
+  /**
+   * Remove the personal data the store holds once a migration is done: staged records and
+   * payloads, quarantined records and their details and reasons, failure reasons,
+   * mismatch values, before-images, extras. Journal ids, statuses and counts stay (reports
+   * and `status` still work); rollback and retry no longer can. Returns rows touched.
+   */
+  purgePersonalData(): Promise<{ staged: number; journal: number; quarantine: number; extras: number }>;
+  /** The newest finished run (completed or failed) of one of these commands. */
+  latestFinishedRun(commands: string[]): Promise<RunRow | null>;
   /** Facts about the workdir itself (which account and source it belongs to). */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
@@ -229,6 +240,8 @@ export interface StateStore {
   /** Extra per-record data computed from other streams (e.g. event summaries for contacts). */
   saveExtras(runId: string, kind: string, entries: Array<{ sourceKey: string; data: unknown }>): Promise<void>;
   extrasFor(runId: string, kind: string, sourceKeys: string[]): Promise<Map<string, unknown>>;
+  /** Every extra of one kind, in source-key order (reports). */
+  extrasOfKind(runId: string, kind: string): AsyncIterable<{ sourceKey: string; data: unknown }>;
   /** Members per group name of one kind (tag usage report). */
   membershipCounts(runId: string, kind: string): Promise<Array<{ name: string; count: number }>>;
   /** Whether any run in this store journaled a record of `object`. */

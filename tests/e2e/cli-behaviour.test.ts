@@ -41,6 +41,14 @@ describe('the CLI in everyday use', () => {
     expect(h.fs.snapshot().contacts).toHaveLength(0);
   });
 
+  it('an unreachable source exits 2 naming Xtremepush and the URL', async () => {
+    h = await startHarness({ profiles: 10 });
+    replaceIn(h.configFile, /baseUrl: http:\/\/127\.0\.0\.1:\d+\n(\s+apptoken)/, 'baseUrl: http://127.0.0.1:9\n$1');
+    const r = await runCli(['migrate', '--config', h.configFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot reach Xtremepush at http:\/\/127\.0\.0\.1:9: .*check source\.baseUrl/);
+  });
+
   it('a TLS mismatch (https to a plain-HTTP server) exits 2 too', async () => {
     h = await startHarness({ profiles: 10 });
     replaceIn(h.configFile, /baseUrl: http:\/\/(127\.0\.0\.1:\d+\/crm\/sales)/, 'baseUrl: https://$1');

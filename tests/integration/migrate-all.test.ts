@@ -159,7 +159,7 @@ describe('every Xtremepush object, end to end, with faults on', () => {
     // Tasks of contacts that did not load (quarantined, failed) are orphaned, never attached elsewhere;
     // none is orphaned for having been merged.
     expect(byObject.task!.orphaned).toBeGreaterThan(0);
-    const orphanCsv = readFileSync(join(out, 'latest', 'failures.csv'), 'utf8');
+    const orphanCsv = readFileSync(join(out, 'latest', 'orphans.csv'), 'utf8');
     expect(orphanCsv).not.toMatch(/merged into/);
 
     // Device dataset: every device, owner-only.

@@ -74,6 +74,14 @@ describe('contact migration against the simulators', () => {
     const csv = readFileSync(join(out, 'latest', 'quarantine.csv'), 'utf8').trim().split(/\r?\n/);
     expect(csv.length - 1).toBe(want.quarantined);
     expect(csv.some((l) => l.includes('Freshsales requires an email'))).toBe(true);
+    // Every row says who the record is and which field was at fault.
+    expect(csv[0]).toBe('record_key,object,email,name,field,value,reasons');
+    const invalid = h.dataset.truth.invalidEmail[0]!;
+    const row = csv.find((l) => l.startsWith(`xtremepush:profile:${invalid},`))!;
+    const p = h.dataset.profiles.find((x) => x.profile_id === invalid)!;
+    expect(row).toContain(',emails,');
+    if (p.first_name) expect(row).toContain(String(p.first_name).trim().slice(0, 3));
+    for (const f of ['failures.csv', 'orphans.csv', 'dropped-values.csv']) expect(readFileSync(join(out, 'latest', f), 'utf8').split(/\r?\n/)[0]).toMatch(/^record_key,/);
   });
 
   it('spends about two calls per 100 contacts and meets no 429 on a healthy run', async () => {

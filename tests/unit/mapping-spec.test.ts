@@ -188,3 +188,13 @@ describe('on_invalid: per field, quarantine or drop_field', () => {
     expect(emails.message).toMatch(/emails cannot be dropped/);
   });
 });
+
+describe('misspelt keys in the map', () => {
+  it('are errors with line, column and the closest key, at any depth', () => {
+    const text = 'version: 1\nsource: xtremepush\nobjects:\n  contact:\n    fields:\n      - from: email\n        to: emails\n        tarnsform: email\n    tgas: { segments: true }\n';
+    const e = errorOf(() => parseMappingSpec(text, 'm.yaml'));
+    expect(e.message).toMatch(/m\.yaml line 8, column 9: objects\.contact\.fields\[0\]\.tarnsform: unknown key "tarnsform"; did you mean "transform"\?/);
+    expect(e.message).toMatch(/line 9, column 5: objects\.contact\.tgas: unknown key "tgas"; did you mean "tags"\?/);
+  });
+});
+

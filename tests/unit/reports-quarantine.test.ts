@@ -9,18 +9,21 @@ async function tempDir(): Promise<string> {
 }
 
 const rows: QuarantineRow[] = [
-  { recordKey: 'xtremepush:profile:1', object: 'contact', reasons: ['missing email'], sourceId: '1' },
-  { recordKey: 'xtremepush:profile:2', object: 'contact', reasons: ['malformed phone "12"', 'duplicate of xtremepush:profile:9'] },
-  { recordKey: '=cmd|x', reasons: [] },
+  { recordKey: 'xtremepush:profile:1', object: 'contact', reasons: ['missing email'], sourceId: '1', details: [{ field: 'emails' }] },
+  {
+    recordKey: 'xtremepush:profile:2', object: 'contact', email: 'ana@x.ie', name: 'Ana Ní Bhriain', reasons: ['malformed phone "12"', 'duplicate of xtremepush:profile:9'],
+    details: [{ field: 'mobile_number', value: '12' }],
+  },
+  { recordKey: '=cmd|x', reasons: [], name: '+SUM(A1)', details: [{ field: 'first_name', value: '@evil' }] },
 ];
 const expected =
-  'record_key,object,reasons\r\n' +
-  'xtremepush:profile:1,contact,missing email\r\n' +
-  'xtremepush:profile:2,contact,"malformed phone ""12""; duplicate of xtremepush:profile:9"\r\n' +
-  "'=cmd|x,,\r\n";
+  'record_key,object,email,name,field,value,reasons\r\n' +
+  'xtremepush:profile:1,contact,,,emails,,missing email\r\n' +
+  'xtremepush:profile:2,contact,ana@x.ie,Ana Ní Bhriain,mobile_number,12,"malformed phone ""12""; duplicate of xtremepush:profile:9"\r\n' +
+  "'=cmd|x,,,'+SUM(A1),first_name,'@evil,\r\n";
 
 describe('writeQuarantineCsv', () => {
-  it('writes record_key, object and reasons joined with "; " from an array', async () => {
+  it('writes who the record is, the offending field and value, and the reasons joined with "; " (formulas neutralised)', async () => {
     const file = join(await tempDir(), 'quarantine.csv');
     expect(await writeQuarantineCsv(file, rows)).toBe(3);
     expect(await readFile(file, 'utf8')).toBe(expected);
@@ -38,7 +41,7 @@ describe('writeQuarantineCsv', () => {
   it('writes only the header for no rows', async () => {
     const file = join(await tempDir(), 'quarantine.csv');
     expect(await writeQuarantineCsv(file, [])).toBe(0);
-    expect(await readFile(file, 'utf8')).toBe('record_key,object,reasons\r\n');
+    expect(await readFile(file, 'utf8')).toBe('record_key,object,email,name,field,value,reasons\r\n');
   });
 
   it('is owner-only by default, and takes an explicit mode', async () => {

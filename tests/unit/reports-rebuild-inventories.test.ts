@@ -18,8 +18,12 @@ describe('device dataset', () => {
       yield [{ sourceKey: 'd1', contactKey: 'xtremepush:profile:1', userId: 'u-1', platform: 'ios', token: '-abc=def', os: '17.2', appVersion: '4.1.0', model: 'iPhone 15', lastSeen: '2024-12-13T10:36:00.000Z' }];
       yield [{ sourceKey: 'd2', contactKey: null, userId: null, platform: 'android', token: null, os: null, appVersion: null, model: null, lastSeen: null }];
     }
-    const n = await writeDeviceDataset(file, pages());
+    const n = await writeDeviceDataset(file, pages(), join(dir, 'devices.jsonl'));
     expect(n).toBe(2);
+    // The machine file keeps every token byte-exact.
+    const jsonl = readFileSync(join(dir, 'devices.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { token: string; contact_key: string });
+    expect(jsonl.map((d) => d.token)).toEqual(['-abc=def', '']);
+    expect(statSync(join(dir, 'devices.jsonl')).mode & 0o777).toBe(0o600);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
     expect(lines[0]).toBe('user_id,contact_key,platform,token,os,app_version,model,last_seen,merged_from');

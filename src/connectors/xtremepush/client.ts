@@ -3,7 +3,7 @@
  * with the app token in the JSON body (added by the HTTP client's body decorator, so it
  * never passes through this file's values or error messages).
  */
-import { TerminalError, ConfigError, isMigrateError } from '../../core/errors.js';
+import { ConfigError, TerminalError, TransientError, isMigrateError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import type { z } from 'zod';
 import {
@@ -22,7 +22,11 @@ export interface RawRow<T> {
 
 /** Typed calls of the Xtremepush external API used by the source connector (reads only). */
 export class XtremepushClient {
-  constructor(private readonly http: HttpClient) {}
+  constructor(
+    private readonly http: HttpClient,
+    /** For messages only: the API's base URL. */
+    private readonly baseUrl = '',
+  ) {}
 
   /** POST /api/external/{method}/{model} — xtremepush.md "Base, auth, request style". */
   private async call(method: string, model: string, body: Record<string, unknown>): Promise<unknown[]> {
@@ -78,11 +82,19 @@ export class XtremepushClient {
 
   /** A one-row list/profile: proves the token is accepted. */
   async checkConnection(): Promise<void> {
+    const where = this.baseUrl ? ` at ${this.baseUrl}` : '';
     try {
-      await this.call('list', 'profile', { limit: 1, select: ['profile_id'] });
+      const res = await this.http.request({ method: 'POST', path: '/api/external/list/profile', body: { limit: 1, select: ['profile_id'] }, label: 'list/profile', maxAttempts: 2 });
+      if (!XpListEnvelope.safeParse(res.body).success) throw new ConfigError(`Xtremepush${where} answered list/profile with something that is not the external API's envelope: check source.baseUrl`);
     } catch (e) {
       if (isMigrateError(e) && (e.http?.status === 401 || e.http?.status === 403)) {
-        throw new ConfigError(`Xtremepush refused the app token (HTTP ${e.http.status}): check source.apptoken and that API access is on`, { cause: e });
+        throw new ConfigError(`Xtremepush${where} refused the app token (HTTP ${e.http.status}): check source.apptoken and that API access is on`, { cause: e });
+      }
+      if (isMigrateError(e) && (e.http?.status === 404 || e.http?.status === 405)) {
+        throw new ConfigError(`Xtremepush${where} answered ${e.http.status} for /api/external/list/profile: the base URL is probably wrong (e.g. https://external-api.xtremepush.com)`, { cause: e });
+      }
+      if (e instanceof TransientError && e.http?.status === undefined && !e.ambiguous) {
+        throw new ConfigError(`cannot reach Xtremepush${where}: ${e.message} — check source.baseUrl (scheme, host and port) and the network`, { cause: e });
       }
       throw e;
     }

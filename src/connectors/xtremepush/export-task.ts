@@ -13,7 +13,7 @@ import type { XtremepushClient } from './client.js';
 import type { XpTask } from './types.js';
 
 /** Polling settings for export tasks (a connector setting, see XtremepushConfig.exportPoll). */
-export const ExportPollSettings = z.object({
+export const ExportPollSettings = z.strictObject({
   /** Wait before the first info/task. */
   initialMs: z.number().int().min(0).default(1000),
   /** Each wait is the previous one times this. */

@@ -24,7 +24,7 @@ export {
 } from './mappers.js';
 
 /** Retry settings for Xtremepush calls (see RetryPolicy); unset fields keep the HTTP client's defaults. */
-export const XtremepushRetry = z.object({
+export const XtremepushRetry = z.strictObject({
   maxAttempts: z.number().int().min(1).max(20).optional(),
   baseDelayMs: z.number().int().min(0).optional(),
   maxDelayMs: z.number().int().min(0).optional(),
@@ -32,7 +32,7 @@ export const XtremepushRetry = z.object({
 });
 
 /** The `source:` section of a config for an Xtremepush app. */
-export const XtremepushConfig = z.object({
+export const XtremepushConfig = z.strictObject({
   type: z.literal('xtremepush'),
   /** e.g. https://external-api.xtremepush.com (EU) or https://api.us.xtremepush.com */
   baseUrl: z.url(),
@@ -65,7 +65,7 @@ export function createXtremepush(
     ...(retry ? { retry } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  const client = new XtremepushClient(http);
+  const client = new XtremepushClient(http, cfg.baseUrl.replace(/\/+$/, ''));
   const streams = new XtremepushStreams(client, {
     pageSize: cfg.pageSize,
     timeoutMs: cfg.timeoutMs,
