@@ -197,7 +197,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     const dealEstimate = dealMap ? Math.ceil(ready / cfg.run.batchSize) * 3 + 4 : 0;
     let taskEstimate = 0;
     const volumes = taskMap ? await timed('volumes', () => taskVolumes(store, run.id, source, taskMap)) : null;
-    if (volumes && taskMap) taskEstimate = estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls;
+    // Tasks earlier runs created are never created again (retry, a later run): not in the plan.
+    const tasksDone = taskMap ? await store.journalCount('task') : 0;
+    if (volumes && taskMap) taskEstimate = Math.max(0, estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls - tasksDone);
     // Before the first task create of a workdir, tasks already carrying our markers are looked for.
     const adoption = taskMap && taskEstimate > 0 ? await taskAdoptionCost({ store, dest: dest.client }) : null;
     const estimated = est.calls + dealEstimate + taskEstimate + (adoption ? adoption.probeCalls + adoption.listingCalls : 0);
@@ -208,6 +210,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
     if (volumes && taskMap) {
       progress.note(`  tasks:    ${volumes.interactions} campaign interactions${taskMap.campaigns ? '' : ' (campaigns off)'}; event policies:`);
       for (const line of describePolicies({ ...volumes, plan, budgetShare: share, chosen: taskMap.events.policy })) progress.note(`    ${line}`);
+      if (tasksDone > 0) progress.note(`    ${tasksDone} task(s) were created by earlier runs of this workdir and are not created again: ~${taskEstimate} task call(s) left`);
     }
     if (adoption && adoption.probeCalls > 0) {
       progress.note(`  adopt:    ${adoption.listingCalls} listing call(s) over the account's ${adoption.accountTasks} task(s) to find tasks an earlier state created (first task load of this workdir)`);

@@ -664,6 +664,10 @@ export class SqliteStateStore implements StateStore {
     return r ? toRun(r) : null;
   }
 
+  async journalCount(object: ObjectName): Promise<number> {
+    return (this.db.prepare(`SELECT COUNT(DISTINCT source_key) AS n FROM journal WHERE object = ?`).get(object) as { n: number }).n;
+  }
+
   async hasJournal(object: ObjectName): Promise<boolean> {
     return this.db.prepare(`SELECT 1 FROM journal WHERE object = ? LIMIT 1`).get(object) !== undefined;
   }

@@ -244,6 +244,8 @@ export interface StateStore {
   extrasOfKind(runId: string, kind: string): AsyncIterable<{ sourceKey: string; data: unknown }>;
   /** Members per group name of one kind (tag usage report). */
   membershipCounts(runId: string, kind: string): Promise<Array<{ name: string; count: number }>>;
+  /** Distinct source records of `object` journaled by any run in this store. */
+  journalCount(object: ObjectName): Promise<number>;
   /** Whether any run in this store journaled a record of `object`. */
   hasJournal(object: ObjectName): Promise<boolean>;
   /** The newest destination id per source key across all runs (parents of tasks and deals). */

@@ -43,6 +43,11 @@ describe('retry', () => {
     const t1 = first.report.phases.find((p) => p.object === 'task')!;
     expect(t2.created).toBeGreaterThan(0);
     expect(h.fs.snapshot().tasks.length).toBe(t1.created + t2.created);
+    // The plan counts only what is left to create, not every task of the source again.
+    const { estimatedCalls, actualCalls } = retry.report.plan!;
+    expect(estimatedCalls).toBeLessThan(first.report.plan!.estimatedCalls / 4);
+    // It may plan for tasks of contacts that still do not load (they end orphaned): never less than it spends.
+    expect(actualCalls).toBeLessThanOrEqual(estimatedCalls);
   });
 });
 
