@@ -80,7 +80,7 @@ async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number):
     });
     const wallMs = Date.now() - t0;
     if (code !== 0) throw new Error(`bench migration of ${profiles} profiles exited ${code}`);
-    const metrics = JSON.parse(readFileSync(join(dir, 'out', 'run-metrics.json'), 'utf8')) as Metrics;
+    const metrics = JSON.parse(readFileSync(join(dir, 'out', 'latest', 'run-metrics.json'), 'utf8')) as Metrics;
     return { profiles, plan, timeScale, metrics, wallMs, simRateLimited: fs.stats().rateLimited - before.rateLimited };
   } finally {
     await Promise.all([xp.close(), fs.close()]);

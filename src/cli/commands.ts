@@ -11,7 +11,8 @@ import { openStore, runMigrate } from '../pipeline/migrate.js';
 import { formatSummary } from '../reports/summary.js';
 import { discoveryInventory, readInventory } from '../pipeline/schema.js';
 import { createProgress } from './progress.js';
-import { acquireWorkdirLock, lockState } from '../pipeline/lock.js';
+import { acquireWorkdirLock } from '../pipeline/lock.js';
+import { formatStatus, readStatus } from '../pipeline/status.js';
 import { EXIT } from './exit-codes.js';
 
 export interface Io {
@@ -138,40 +139,13 @@ function longRunPrompt(yes: boolean, io: Io): (question: string) => Promise<bool
   };
 }
 
-export async function status(opts: { config: string }, io: Io): Promise<number> {
+export async function status(opts: { config: string; json?: boolean }, io: Io): Promise<number> {
   const loaded = loadConfig(opts.config);
   const store = openStore(loaded);
   try {
-    const run = await store.latestRun();
-    if (!run) {
-      io.out(`no runs yet in ${loaded.workdir}`);
-      return EXIT.ok;
-    }
-    io.out(`run ${run.id}: ${run.status} (started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''})`);
-    // Whether a process is working on the workdir right now, from the lock's heartbeat.
-    const lock = await store.lockInfo();
-    if (lock) {
-      const { state, heartbeatAgeMs } = lockState(lock, Date.now());
-      const who = `${lock.command}, pid ${lock.pid} on ${lock.host}, started ${lock.startedAt}, last heartbeat ${Math.round(heartbeatAgeMs / 1000)} s ago`;
-      io.out(state === 'running' ? `  now: running (${who})` : `  now: not running — the process that held the workdir is dead (${who}); run the same command again to resume`);
-    } else if (run.status === 'running') {
-      io.out('  now: not running (interrupted); run the same command again to resume');
-    }
-    for (const step of ['groups', 'extracted', 'prepared', 'matched', 'batched']) {
-      const v = await store.getCheckpoint(run.id, `contact:${step}`);
-      io.out(`  contact ${step.padEnd(9)} ${v ? 'yes' : 'not yet'}`);
-    }
-    for (const object of ['contact', 'account', 'deal', 'task'] as const) {
-      const c = await store.counts(run.id, object);
-      if (c.source === 0 && object !== 'contact') continue;
-      const open = await store.openBatches(run.id, object);
-      io.out(
-        `  ${object}s: source ${c.source}, quarantined ${c.quarantined}, merged ${c.merged}, created ${c.created}, updated ${c.updated}, ` +
-          `failed ${c.failed}, orphaned ${c.orphaned}, verified ${c.verified}, mismatched ${c.mismatched}` +
-          (open.length ? `; batches still open: ${open.length} (next #${open[0]!.batchNo})` : ''),
-      );
-    }
-    io.out(`  destination calls so far: ${(await store.getCheckpoint(run.id, 'api:calls')) ?? 0}`);
+    const r = await readStatus(store, loaded.workdir);
+    if (opts.json) io.out(JSON.stringify(r, null, 2));
+    else for (const line of formatStatus(r)) io.out(line);
     return EXIT.ok;
   } finally {
     store.close();

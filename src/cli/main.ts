@@ -115,9 +115,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('status')
-    .description('where the latest run stands')
+    .description('where the latest run stands (and whether a process is working on it now)')
     .requiredOption('--config <file>', 'migration config file')
-    .action(wrap((o: { config: string }) => status(o, io)));
+    .option('--json', 'print the status as JSON (for scripts)', false)
+    .action(wrap((o: { config: string; json: boolean }) => status(o, io)));
 
   registerDiscoverCommand(program, io, setExit);
   registerSchemaCommands(program, io, setExit);

@@ -82,7 +82,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   // One run per workdir: a second migrate on the same state would write everything twice.
   let lock: HeldLock;
   try {
-    lock = await acquireWorkdirLock(store, 'migrate', loaded.workdir, () => clock.now());
+    lock = await acquireWorkdirLock(store, opts.command ?? 'migrate', loaded.workdir, () => clock.now());
   } catch (e) {
     store.close();
     throw e;

@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emailKey } from '../../src/mapping/normalise.js';
 import { expectedContactCounts, startHarness, type Harness } from '../helpers/harness.js';
 import { runCli, startCli } from '../helpers/cli.js';
+import { openStore } from '../../src/pipeline/migrate.js';
+import type { RunStatusReport } from '../../src/pipeline/status.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -50,7 +52,12 @@ describe('crash safety', () => {
     const st = await runCli(['status', '--config', h.configFile]);
     expect(st.code).toBe(0);
     expect(st.stdout).toMatch(/: running \(started/);
+    // The process that held the workdir is gone (SIGKILL): status says it is not running now.
+    expect(st.stdout).toMatch(/now: not running — the process that held the workdir is dead/);
     expect(st.stdout).toMatch(/contacts: source 1200, .*batches still open: \d+/);
+    const killed = JSON.parse((await runCli(['status', '--config', h.configFile, '--json'])).stdout) as RunStatusReport;
+    expect(killed.now?.state).toBe('dead');
+    expect(killed.phases.find((p) => p.object === 'contact')!.openBatches).toBeGreaterThan(0);
 
     const second = await runCli(['migrate', '--config', h.configFile, '--out', out]);
     expect(second.stderr).toBe('');
@@ -63,16 +70,22 @@ describe('crash safety', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(contacts.length).toBe(want.loaded);
 
-    const db = new Database(dbFile, { readonly: true });
+    // Where the run stands, as `status --json` tells it: every contact created once, no batch open.
+    const done = JSON.parse((await runCli(['status', '--config', h.configFile, '--json'])).stdout) as RunStatusReport;
+    expect(done.run?.status).toBe('completed');
+    expect(done.now).toBeNull();
+    const contact = done.phases.find((p) => p.object === 'contact')!;
+    expect(contact.counts).toMatchObject({ created: want.loaded, updated: 0, failed: 0, verified: want.loaded });
+    expect(contact.openBatches).toBe(0);
+    // The journal (through the store's interface) names each Freshsales contact exactly once.
+    const store = openStore(h.loaded);
     try {
-      const j = db.prepare(`SELECT COUNT(*) AS n, COUNT(DISTINCT dest_id) AS ids, SUM(action = 'created') AS created FROM journal`).get() as { n: number; ids: number; created: number };
-      expect(j).toEqual({ n: want.loaded, ids: want.loaded, created: want.loaded });
-      const open = db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE status != 'done'`).get() as { n: number };
-      expect(open.n).toBe(0);
+      const journal = await store.journal(done.run!.id, 'contact', 0, 100_000);
       const ids = new Set(contacts.map((c) => String(c.id)));
-      for (const row of db.prepare(`SELECT dest_id FROM journal`).all() as Array<{ dest_id: string }>) expect(ids.has(row.dest_id)).toBe(true);
+      expect(new Set(journal.map((j) => j.destId)).size).toBe(want.loaded);
+      for (const j of journal) expect(ids.has(j.destId)).toBe(true);
     } finally {
-      db.close();
+      store.close();
     }
   });
 });

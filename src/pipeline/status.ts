@@ -1,0 +1,64 @@
+/**
+ * Where a workdir's latest run stands, as data: the run, whether a process is working on it
+ * now (the lock's heartbeat), its steps, per-phase counts and open batches, and the calls
+ * spent. The CLI prints it as text or JSON (`status --json`); tests and other tools read the
+ * JSON instead of the state store's tables.
+ */
+import type { ObjectName } from '../core/model.js';
+import type { PhaseCounts, RunRow, StateStore } from '../state/store.js';
+import { lockState } from './lock.js';
+
+export interface RunStatusReport {
+  workdir: string;
+  run: RunRow | null;
+  /** Who is working on the workdir now; null when no process holds it. */
+  now: { state: 'running' | 'dead'; command: string; pid: number; host: string; startedAt: string; heartbeatAgeMs: number } | null;
+  /** Contact steps done (checkpoints). */
+  steps: Record<string, boolean>;
+  phases: Array<{ object: ObjectName; counts: PhaseCounts; openBatches: number; nextBatch: number | null }>;
+  destinationCalls: number;
+}
+
+const STEPS = ['groups', 'extracted', 'prepared', 'matched', 'batched'] as const;
+const OBJECTS: readonly ObjectName[] = ['contact', 'account', 'deal', 'task'];
+
+export async function readStatus(store: StateStore, workdir: string, now = Date.now()): Promise<RunStatusReport> {
+  const run = await store.latestRun();
+  const lock = await store.lockInfo();
+  const nowState = lock ? { ...lockState(lock, now), command: lock.command, pid: lock.pid, host: lock.host, startedAt: lock.startedAt } : null;
+  if (!run) return { workdir, run: null, now: nowState, steps: {}, phases: [], destinationCalls: 0 };
+  const steps: Record<string, boolean> = {};
+  for (const s of STEPS) steps[s] = (await store.getCheckpoint(run.id, `contact:${s}`)) !== null;
+  const phases: RunStatusReport['phases'] = [];
+  for (const object of OBJECTS) {
+    const counts = await store.counts(run.id, object);
+    if (counts.source === 0 && object !== 'contact') continue;
+    const open = await store.openBatches(run.id, object);
+    phases.push({ object, counts, openBatches: open.length, nextBatch: open[0]?.batchNo ?? null });
+  }
+  return { workdir, run, now: nowState, steps, phases, destinationCalls: Number((await store.getCheckpoint(run.id, 'api:calls')) ?? 0) };
+}
+
+/** The report as the text `status` prints. */
+export function formatStatus(r: RunStatusReport): string[] {
+  if (!r.run) return [`no runs yet in ${r.workdir}`];
+  const run = r.run;
+  const lines = [`run ${run.id}: ${run.status} (started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''})`];
+  if (r.now) {
+    const who = `${r.now.command}, pid ${r.now.pid} on ${r.now.host}, started ${r.now.startedAt}, last heartbeat ${Math.round(r.now.heartbeatAgeMs / 1000)} s ago`;
+    lines.push(r.now.state === 'running' ? `  now: running (${who})` : `  now: not running — the process that held the workdir is dead (${who}); run the same command again to resume`);
+  } else if (run.status === 'running') {
+    lines.push('  now: not running (interrupted); run the same command again to resume');
+  }
+  for (const [step, done] of Object.entries(r.steps)) lines.push(`  contact ${step.padEnd(9)} ${done ? 'yes' : 'not yet'}`);
+  for (const p of r.phases) {
+    const c = p.counts;
+    lines.push(
+      `  ${p.object}s: source ${c.source}, quarantined ${c.quarantined}, merged ${c.merged}, created ${c.created}, updated ${c.updated}, ` +
+        `failed ${c.failed}, orphaned ${c.orphaned}, verified ${c.verified}, mismatched ${c.mismatched}` +
+        (p.openBatches ? `; batches still open: ${p.openBatches} (next #${p.nextBatch})` : ''),
+    );
+  }
+  lines.push(`  destination calls so far: ${r.destinationCalls}`);
+  return lines;
+}
