@@ -17,9 +17,8 @@
  * refusing one record — comes in a `BulkLoadSpec`.
  */
 import type { Clock } from '../core/clock.js';
-import { TerminalError } from '../core/errors.js';
 import type { ObjectName } from '../core/model.js';
-import type { BulkItem, Entity, FreshsalesClient, FsRecord, JobResult } from '../connectors/freshsales/index.js';
+import { classifyWriteError, type BulkItem, type Entity, type FreshsalesClient, type FsRecord, type JobResult } from '../connectors/freshsales/index.js';
 import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, StateStore, VerifyResult } from '../state/store.js';
 import { JobTimer } from './job-timer.js';
 import type { Progress } from './progress.js';
@@ -167,9 +166,9 @@ export class BulkLoader<I extends BulkLoadItem> {
       } catch (e) {
         // 404/405 (after the client's retries of a transient 405): no bulk endpoint on this
         // account; 403: this key's role may not use it. Anything else stops the batch.
-        const status = e instanceof TerminalError ? e.http?.status : undefined;
-        if (status !== 404 && status !== 405 && status !== 403) throw e;
-        this.bulkUnavailable = `bulk_upsert for ${spec.entity} answered HTTP ${status}${status === 405 ? ' on every retry' : ''}: falling back to one call per record`;
+        const c = classifyWriteError(e, 'bulk');
+        if (c.kind !== 'unavailable') throw e;
+        this.bulkUnavailable = `bulk_upsert for ${spec.entity} answered HTTP ${c.status}${c.status === 405 ? ' on every retry' : ''}: falling back to one call per record`;
         break;
       }
       if (jobRef) await d.store.markBatchSent(d.runId, spec.object, batch.batchNo, jobRef);

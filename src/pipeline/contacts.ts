@@ -7,10 +7,9 @@
  */
 import { payloadHash } from '../core/hash.js';
 import type { Clock } from '../core/clock.js';
-import { TerminalError, isMigrateError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalContact } from '../core/model.js';
-import { morePages, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
+import { classifyWriteError, morePages, rejectionReason, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { referenceModels, type ContactMap } from '../mapping/spec.js';
 import { toContactPayload } from '../mapping/transform.js';
@@ -504,10 +503,9 @@ function contactSpec(d: ContactPhaseDeps): BulkLoadSpec<Item> {
     // A matched contact is updated in place (it may carry an older email); others are upserted by email.
     writeOne: async (i, m) =>
       m ? d.dest.update('contacts', m.destId, withExistingTags(i.payload, m)) : (await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload)).record,
-    rejection: (e) => {
-      if (!isMigrateError(e) || e.code !== 'terminal') return null;
-      const details = e instanceof TerminalError && e.details.length > 0 ? `: ${e.details.join('; ')}` : '';
-      return `${e.message}${details}`;
+    rejection: (e, i) => {
+      const c = classifyWriteError(e, 'record');
+      return c.kind === 'rejected' ? rejectionReason(c, `the contact "${i.matchKey}"`) : null;
     },
     describe: (i) => `"${i.matchKey}"`,
   };

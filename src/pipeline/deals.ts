@@ -9,10 +9,10 @@
  */
 import { payloadHash } from '../core/hash.js';
 import type { Clock } from '../core/clock.js';
-import { ConfigError, TerminalError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalContact, ObjectName } from '../core/model.js';
-import type { FreshsalesClient, FsRecord } from '../connectors/freshsales/index.js';
+import { classifyWriteError, rejectionReason, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
 import type { DealMap } from '../mapping/spec.js';
 import type { DestinationMatch, FailureEntry, PhaseCounts, PreparedRecord, StagedRecord, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
@@ -394,11 +394,9 @@ function byNameSpec(d: DealPhaseDeps, spec: ByNameEntity): BulkLoadSpec<Item> {
     reportKey: (i) => i.name.trim().toLowerCase(),
     writeOne: async (i) => (await d.dest.upsert(spec.entity, { name: i.name }, i.payload)).record,
     rejection: (e, i) => {
-      // A 4xx other than an authentication refusal is about this record; anything else stops the batch.
-      if (e instanceof TerminalError && e.http?.status !== undefined && e.http.status >= 400 && e.http.status < 500 && e.http.status !== 401 && e.http.status !== 403) {
-        return e.details.length > 0 ? `Freshsales rejected the ${what} "${i.name}" (HTTP ${e.http.status}): ${e.details.join('; ')}` : e.message;
-      }
-      return null;
+      // A refusal of this record is a failure; anything else stops the batch.
+      const c = classifyWriteError(e, 'record');
+      return c.kind === 'rejected' ? rejectionReason(c, `the ${what} "${i.name}"`) : null;
     },
     describe: (i) => `"${i.name}"`,
   };

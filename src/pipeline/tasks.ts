@@ -16,11 +16,11 @@
  */
 import type { Clock } from '../core/clock.js';
 import { parseDateTimeText } from '../core/datetime.js';
-import { TerminalError, TransientError } from '../core/errors.js';
+import { TransientError } from '../core/errors.js';
 import { payloadHash } from '../core/hash.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalEvent, CanonicalInteraction } from '../core/model.js';
-import { taskLinkOf, type FreshsalesClient, type FsTask } from '../connectors/freshsales/index.js';
+import { classifyWriteError, rejectionReason, taskLinkOf, type FreshsalesClient, type FsTask } from '../connectors/freshsales/index.js';
 import type { SourceConnector, SourcePage } from '../connectors/source.js';
 import { compareField } from '../mapping/compare.js';
 import type { TaskMap } from '../mapping/spec.js';
@@ -410,29 +410,20 @@ async function createTask(d: TaskPhaseDeps, row: StagedRecord, parentId: string)
   try {
     task = await d.dest.createTask(payload);
   } catch (e) {
-    if (e instanceof TerminalError && isRecordRejection(e.http?.status)) {
-      await d.store.completeRecords(d.runId, OBJECT, { journal: [], verify: [], failures: [{ sourceKey: row.sourceKey, reason: rejection(e) }] }, new Date(d.clock.now()));
+    const c = classifyWriteError(e, 'record');
+    if (c.kind === 'rejected') {
+      await d.store.completeRecords(d.runId, OBJECT, { journal: [], verify: [], failures: [{ sourceKey: row.sourceKey, reason: rejectionReason(c, 'the task') }] }, new Date(d.clock.now()));
       return 'failed';
     }
-    // An unreadable 2xx answer (TerminalError without a status) means the task may well exist.
-    if ((e instanceof TransientError && e.ambiguous) || (e instanceof TerminalError && e.http?.status === undefined)) {
-      d.logger.warn({ sourceKey: row.sourceKey, err: e.message }, 'task create outcome unknown; will reconcile by marker');
+    // A timeout, a dropped connection or an unreadable 2xx: the task may well exist.
+    if (c.kind === 'ambiguous') {
+      d.logger.warn({ sourceKey: row.sourceKey, err: (e as Error).message }, 'task create outcome unknown; will reconcile by marker');
       return 'in_doubt';
     }
     throw e;
   }
   await journalTask(d, row, parentId, task);
   return 'created';
-}
-
-/** A 4xx about this record (validation, unknown contact) — not the credential (401/403), which concerns every record. */
-function isRecordRejection(status: number | undefined): boolean {
-  return status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429;
-}
-
-function rejection(e: TerminalError): string {
-  const status = e.http?.status;
-  return e.details.length > 0 ? `Freshsales rejected the task (HTTP ${status}): ${e.details.join('; ')}` : e.message;
 }
 
 async function journalTask(d: TaskPhaseDeps, row: StagedRecord, parentId: string, task: FsTask): Promise<void> {

@@ -12,6 +12,7 @@ import { FreshsalesClient } from './client.js';
 
 export { FreshsalesClient } from './client.js';
 export { morePages } from './client.js';
+export { classifyWriteError, rejectionReason, type WriteErrorClass } from './write-errors.js';
 export type { BulkItem, FilterRule, Page, FreshsalesClientOptions } from './client.js';
 export * from './types.js';
 
