@@ -20,6 +20,7 @@ import type { Clock } from '../core/clock.js';
 import type { ObjectName } from '../core/model.js';
 import { classifyWriteError, type BulkItem, type Entity, type FreshsalesClient, type FsRecord, type JobResult } from '../connectors/freshsales/index.js';
 import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, StateStore, VerifyResult } from '../state/store.js';
+import { poll } from '../core/poll.js';
 import { JobTimer } from './job-timer.js';
 import type { Progress } from './progress.js';
 import type { RecordCheck } from './verify.js';
@@ -228,26 +229,20 @@ export class BulkLoader<I extends BulkLoadItem> {
     const what = `bulk job ${jobRef ?? '?'} (${spec.object} batch ${batch.batchNo}, ${items.length} record(s))`;
     let job: JobResult | null = null;
     if (timer.waitMs === null && jobRef) {
-      let wait = 50;
-      let noteAt = started + NOTE_AFTER_MS;
-      for (;;) {
-        const status = await d.dest.jobStatus(jobRef);
-        const elapsed = d.clock.now() - started;
-        if (status.state !== 'running') {
-          timer.observed(elapsed);
-          job = status;
-          break;
-        }
-        if (elapsed >= limit) {
-          d.progress.note(`${what} still reports "${status.status}" after ${Math.round(elapsed / 1000)} s: reading back what it wrote; the rest is written again`);
-          break;
-        }
-        if (d.clock.now() >= noteAt) {
-          d.progress.note(`waiting for ${what}: status "${status.status}", ${Math.round(elapsed / 1000)} s so far (gives up after ${Math.round(limit / 1000)} s)`);
-          noteAt = d.clock.now() + NOTE_EVERY_MS;
-        }
-        await d.clock.sleep(wait);
-        wait = Math.min(wait * 2, 5_000);
+      const ref = jobRef;
+      let noteAt = NOTE_AFTER_MS;
+      const out = await poll(() => d.dest.jobStatus(ref), (s) => s.state !== 'running', { initialMs: 50, factor: 2, maxIntervalMs: 5_000, maxWaitMs: limit }, d.clock, {
+        onWait: (elapsed, last) => {
+          if (elapsed < noteAt) return;
+          d.progress.note(`waiting for ${what}: status "${last.status}", ${Math.round(elapsed / 1000)} s so far (gives up after ${Math.round(limit / 1000)} s)`);
+          noteAt = elapsed + NOTE_EVERY_MS;
+        },
+      });
+      if (out.settled) {
+        timer.observed(out.elapsedMs);
+        job = out.value;
+      } else {
+        d.progress.note(`${what} still reports "${out.value.status}" after ${Math.round(out.elapsedMs / 1000)} s: reading back what it wrote; the rest is written again`);
       }
     } else {
       await d.clock.sleep(timer.waitMs ?? 100);

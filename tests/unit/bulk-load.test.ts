@@ -233,7 +233,8 @@ describe('bulk loader', () => {
   it('bounds the wait for a job that never finishes, says what it waits for, then writes what is missing', async () => {
     const w = world({ jobs: [{ never: true }] });
     const out = await w.loader(w.spec(AFTER_FAILED_JOB)).load(batch(1), [item('a'), item('b')]);
-    expect(w.now()).toBeGreaterThanOrEqual(60_000);
+    // Gives up before the next wait would pass the 60 s bound (shared poll policy).
+    expect(w.now()).toBeGreaterThan(45_000);
     expect(w.now()).toBeLessThan(200_000);
     expect(w.notes.some((n) => /waiting for bulk job job1 \(deal batch 1, 2 record\(s\)\): status "IN_PROGRESS"/.test(n))).toBe(true);
     expect(w.notes.some((n) => /still reports "IN_PROGRESS"/.test(n))).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * The export-task flow, the only way to read segment members and events [C task names,
- * A call shapes]: `create/task` → poll `info/task` at growing intervals, within a bounded
+ * A call shapes]: `create/task` → poll `info/task` at growing intervals (core/poll.ts), within a bounded
  * total wait (`maxWaitMs`), until the task is Completed → the result file's absolute URL.
  * Statuses are the product's names (New, Executing, Completed, Error, Fatal [C]) in a case
  * the docs do not give, so they are compared case-insensitively (see `taskPhase`). An Error
@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { TerminalError, TransientError } from '../../core/errors.js';
+import { poll } from '../../core/poll.js';
 import type { XtremepushClient } from './client.js';
 import type { XpTask } from './types.js';
 
@@ -71,29 +72,24 @@ export async function runExportTask(
   clock: Clock = systemClock,
   signal?: AbortSignal,
 ): Promise<CompletedExport> {
-  const started = clock.now();
-  let task: XpTask = await client.createTask(type, params);
-  const id = String(task.id);
-  let wait = settings.initialMs;
-  let polls = 0;
-  for (let phase = taskPhase(task.status); phase !== 'done'; phase = taskPhase(task.status)) {
-    if (phase === 'failed') {
-      throw new TerminalError(`Xtremepush ${type} task ${id} for ${what} failed with status "${task.status}": ${task.error_message?.trim() || 'no reason given'}`);
-    }
-    const elapsed = clock.now() - started;
-    if (elapsed + wait > settings.maxWaitMs) {
-      // A status outside the known names is waited on like a running one; say so when giving up.
-      const unknown = phase === 'unknown' ? ', a status the connector does not know (it reads New and Executing as running, Completed as done, Error and Fatal as failed)' : '';
-      throw new TransientError(
-        `Gave up waiting for Xtremepush ${type} task ${id} for ${what} to reach status Completed: still "${task.status}"${unknown} after ` +
-          `${duration(elapsed)} and ${polls} polls of info/task (limit ${duration(settings.maxWaitMs)}, source.exportPoll.maxWaitMs); ` +
-          'try again later or raise that limit',
-      );
-    }
-    await clock.sleep(wait, signal);
-    wait = Math.min(settings.maxIntervalMs, Math.max(1, Math.ceil(wait * settings.factor)));
-    task = await client.taskInfo(task.id);
-    polls++;
+  const created: XpTask = await client.createTask(type, params);
+  const id = String(created.id);
+  const out = await poll(() => client.taskInfo(created.id), (t) => taskPhase(t.status) === 'done' || taskPhase(t.status) === 'failed', settings, clock, {
+    first: created,
+    ...(signal ? { signal } : {}),
+  });
+  const task = out.value;
+  if (taskPhase(task.status) === 'failed') {
+    throw new TerminalError(`Xtremepush ${type} task ${id} for ${what} failed with status "${task.status}": ${task.error_message?.trim() || 'no reason given'}`);
+  }
+  if (!out.settled) {
+    // A status outside the known names is waited on like a running one; say so when giving up.
+    const unknown = taskPhase(task.status) === 'unknown' ? ', a status the connector does not know (it reads New and Executing as running, Completed as done, Error and Fatal as failed)' : '';
+    throw new TransientError(
+      `Gave up waiting for Xtremepush ${type} task ${id} for ${what} to reach status Completed: still "${task.status}"${unknown} after ` +
+        `${duration(out.elapsedMs)} and ${out.polls} polls of info/task (limit ${duration(settings.maxWaitMs)}, source.exportPoll.maxWaitMs); ` +
+        'try again later or raise that limit',
+    );
   }
   if (!task.result?.download_url) throw new TerminalError(`Xtremepush ${type} task ${id} for ${what} completed without a download URL`);
   return { taskId: id, downloadUrl: task.result.download_url, rows: task.result.rows ?? null };
