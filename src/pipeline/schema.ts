@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, TransientError } from '../core/errors.js';
+import { ConfigError, TransientError, isMigrateError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createFreshsales, type Entity, type FsField } from '../connectors/freshsales/index.js';
 import { AttributeInventory } from '../mapping/inventory.js';
@@ -196,10 +196,18 @@ export async function runSchemaCheck(opts: SchemaDestinationOptions): Promise<Sc
   const source = createSource(opts.loaded.config.source, { logger: opts.logger });
   let attributeCheck = 'every attribute the map reads exists in the source';
   try {
-    checkMapAttributes(spec, opts.loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(opts.loaded)));
+    let reachable = true;
+    try {
+      await source.checkConnection();
+    } catch (e) {
+      if (!isMigrateError(e)) throw e;
+      reachable = false;
+      attributeCheck = `not checked (the source could not be read: ${e.message}); migrate checks it before writing`;
+    }
+    if (reachable) checkMapAttributes(spec, opts.loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(opts.loaded)));
   } catch (e) {
     if (!(e instanceof TransientError)) throw e;
-    attributeCheck = `not checked (the source could not be reached: ${e.message}); migrate checks it before writing`;
+    attributeCheck = `not checked (the source could not be read: ${e.message}); migrate checks it before writing`;
   } finally {
     await source.close();
   }

@@ -170,3 +170,23 @@ describe('the plan tier in the config', () => {
     expect(progress.lines.filter((l) => /Freshsales announces a limit of 2000 calls .* destination\.plan is "growth" \(1000 calls\/hour\)/.test(l))).toHaveLength(1);
   });
 });
+
+describe('a plan longer than an hour', () => {
+  it('is put to the user before any write; a "no" stops with nothing written', async () => {
+    // Real time (time scale 1): the task plan takes hours of the growth budget.
+    h = await startHarness({ profiles: 300, seed: 54, objects: 'all', fs: { timeScale: 1 } });
+    const asked: string[] = [];
+    const err = await runMigrate({
+      loaded: h.loaded, outDir: join(h.dir, 'out'), logger: silentLogger(), progress: notes(),
+      confirmLongRun: async (q) => {
+        asked.push(q);
+        return false;
+      },
+    }).catch((e: unknown) => e);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(/^The plan takes \d+ h \d+ min of the account's API budget\. Start writing now\?$/);
+    expect(isMigrateError(err) && err.code).toBe('config');
+    expect((err as Error).message).toMatch(/not confirmed: nothing was written/);
+    expect(h.fs.snapshot().contacts).toHaveLength(0);
+  });
+});
