@@ -7,6 +7,14 @@ import { z } from 'zod';
 
 /** Source platforms the tool reads. */
 export const SourceName = z.enum(['xtremepush', 'netmera']);
+
+/** How people write each source's name (reports, messages, generated labels). */
+export const SOURCE_LABELS: Readonly<Record<z.infer<typeof SourceName>, string>> = { xtremepush: 'Xtremepush', netmera: 'Netmera' };
+
+/** The display name of a source ("Xtremepush"); an unknown name as it is. */
+export function sourceLabel(name: string): string {
+  return Object.hasOwn(SOURCE_LABELS, name) ? SOURCE_LABELS[name as z.infer<typeof SourceName>] : name;
+}
 export type SourceName = z.infer<typeof SourceName>;
 
 /** Destination objects, in dependency order. */

@@ -289,7 +289,7 @@ function newKeyStats(key: string, origin: 'canonical' | 'attribute'): KeyStats {
 
 function observe(s: KeyStats, v: unknown): void {
   s.seen++;
-  // A JSON list with nothing in it (Xtremepush Array attributes are strings) is as empty as [].
+  // A JSON list with nothing in it (Array attributes may be strings) is as empty as [].
   if (isAbsent(v) || (typeof v === 'string' && /^\[\s*\]$/.test(v.trim()))) return;
   s.present++;
   const type = observedType(v);

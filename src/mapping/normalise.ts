@@ -135,7 +135,7 @@ export function countryCode(hint: string | null | undefined): CountryCode | null
 /**
  * A phone number in E.164 (`+353871234567`), using libphonenumber's full metadata.
  *
- * Digits without '+' are ambiguous: Xtremepush stores E.164 without the '+', but people
+ * Digits without '+' are ambiguous: some sources store E.164 without the '+', but people
  * also type national numbers. Unless the number looks national (a leading trunk 0 or a
  * parenthesised area code), it is first read as international ('+' prepended) and taken if
  * valid; otherwise it is read as a national number of `countryHint` (an ISO code or a
@@ -323,7 +323,7 @@ export function normaliseSubscription(raw: unknown): Normalised<number> {
 // Lists
 
 /**
- * A list from a real array, a JSON array string (Xtremepush Array attributes) or a single
+ * A list from a real array, a JSON array string (Array attributes sent as text) or a single
  * value (a one-element list). Elements become trimmed strings (objects as JSON); empty
  * elements and repeats are dropped, first occurrence order kept.
  */
@@ -373,7 +373,7 @@ export function normaliseArrayToText(raw: unknown, maxChars?: number): Normalise
 // Dates
 
 /**
- * Read Xtremepush and ISO 8601 date forms (see `readDateTimeText`): `YYYY-MM-DD`,
+ * Read the sources' and ISO 8601 date forms (see `readDateTimeText`): `YYYY-MM-DD`,
  * `YYYY-MM-DD HH:MM[:SS[.fff]]` (UTC when no offset is given), with ` +01:00`, `+0100`, `+01`
  * or `Z`, with `T` or a space; offsets only as far as real ones go (±14:00). Also unix
  * seconds or milliseconds as a number or a 10/13-digit string (told apart by size: below
@@ -412,7 +412,7 @@ export function normaliseDate(raw: unknown): Normalised<string> {
 
 /**
  * An instant in UTC as ISO 8601 (`2024-03-01T09:30:00.000Z`). Date-only values are read as
- * midnight UTC; values without an offset are UTC (Xtremepush's default). An instant outside
+ * midnight UTC; values without an offset are UTC (the sources' default). An instant outside
  * the years 0001–9999 in UTC (`9999-12-31 23:00 -05:00`) is refused.
  */
 export function normaliseDateTime(raw: unknown): Normalised<string> {

@@ -31,7 +31,7 @@
  * `resolve: <model>` into a text field: the label ("Croke Park (Dublin)") is what a Freshsales
  * user can read, and labels are open-ended, so no dropdown.
  */
-import type { AttributeDefinition, AttributeType, CanonicalContact } from '../core/model.js';
+import { sourceLabel, type AttributeDefinition, type AttributeType, type CanonicalContact, type SourceName } from '../core/model.js';
 import {
   DISTINCT_CAP, detectReference, isLowCardinality, referencePrefix, statsOf, type AttributeInventory, type AttributeStats, type ValueCount,
 } from './inventory.js';
@@ -91,30 +91,23 @@ export interface ContactMapProposal {
 
 /** What the proposer reads. */
 export interface ProposeInput {
-  source: 'xtremepush';
+  source: SourceName;
   attributes: AttributeDefinition[];
   samples: CanonicalContact[];
   /** The attribute inventory of every contact (discovery): when given, choices come from it, not from the sample. */
   inventory?: AttributeInventory;
   /**
    * Models the source can resolve reference ids against (`SourceConnector.referenceTable`);
-   * default: what the source's connector offers ({@link SOURCE_REFERENCE_MODELS}).
+   * default: none (the caller passes what the source's connector offers).
    */
   referenceModels?: readonly string[];
 }
 
-/**
- * Reference models per source, as their connectors offer them. Mapping cannot import a
- * connector (the dependency rule), so the list is repeated here; callers that hold the
- * connector can pass its own list as `referenceModels`.
- */
-export const SOURCE_REFERENCE_MODELS: Readonly<Record<ProposeInput['source'], readonly string[]>> = { xtremepush: ['location'] };
 
 /** Fewer distinct values than this may become a dropdown (the seed's rule). */
 export const DROPDOWN_MAX_DISTINCT = 200;
-/** Attributes the Xtremepush connector lifts into canonical fields; proposing them twice would write them twice. */
+/** Attributes the source connectors lift into canonical fields; proposing them twice would write them twice. */
 const LIFTED_ATTRIBUTES = new Set(['first_name', 'last_name', 'country']);
-const SOURCE_LABEL = { xtremepush: 'Xtremepush' } as const;
 /** Freshsales Growth-plan custom field limits per type (the smallest paid plan). */
 const GROWTH_LIMITS: Partial<Record<CustomFieldType | 'dropdown+radio', number>> = {
   text: 20, 'dropdown+radio': 30, textarea: 5, multi_select_dropdown: 5, number: 30, checkbox: 30, date: 30,
@@ -123,7 +116,7 @@ const GROWTH_LIMITS: Partial<Record<CustomFieldType | 'dropdown+radio', number>>
 /** Propose a contact map from attribute definitions and sampled contacts. */
 export function proposeContactMap(input: ProposeInput): ContactMapProposal {
   const { samples } = input;
-  const src = SOURCE_LABEL[input.source];
+  const src = sourceLabel(input.source);
   const fields: MappingField[] = [];
   const evidence: FieldEvidence[] = [];
   const usedLabels = new Set<string>();
@@ -223,7 +216,7 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
         .filter((a) => a.origin === 'attribute' && a.present > 0 && !defined.has(a.key.slice('attributes.'.length)))
         .map((a) => ({ name: a.key.slice('attributes.'.length), type: inferType(a), undeclared: true as const }))
     : [];
-  const referenceModels = input.referenceModels ?? SOURCE_REFERENCE_MODELS[input.source];
+  const referenceModels = input.referenceModels ?? [];
   for (const attr of [...input.attributes, ...observed]) {
     if (LIFTED_ATTRIBUTES.has(attr.name) || !isUsableAttributeName(attr.name)) continue;
     const values = samples.map((c) => (Object.hasOwn(c.attributes, attr.name) ? c.attributes[attr.name] : undefined));

@@ -26,7 +26,7 @@
  * - info: a duplicate email whose record wins; no consent type or source at all; profiles that
  *   share a user id and an email (they merge like any duplicate).
  *
- * The consent change history is not in Xtremepush exports at all: that is one global
+ * The consent change history is not in the source's exports at all: that is one global
  * limitation ({@link CONSENT_HISTORY_LIMITATION}), not a flag on every row.
  *
  * Pure and streaming: feed contacts one by one, then read the result. Memory holds one small
@@ -89,7 +89,7 @@ export interface DuplicateGroupResult {
   winner: string | null;
 }
 
-/** One source user id (Xtremepush `user_id`) that more than one profile holds. */
+/** One source user id that more than one profile holds. */
 export interface SourceIdCollision {
   userId: string;
   /** Source ids in stream order. */
@@ -133,10 +133,10 @@ export interface QualityAnalyser {
   result(): QualityResult;
 }
 
-/** The one global consent limitation (seed: "the Xtremepush export does not include the full consent change history"). */
+/** The one global consent limitation (seed: "the export does not include the full consent change history"). */
 export const CONSENT_HISTORY_LIMITATION =
-  'Consent history is missing: Xtremepush exports carry the current consent preference (type, status, last update) but not the history of consent changes. ' +
-  'Opt-outs, consent type and source migrate; the audit trail does not. Flag this to compliance for high-compliance industries (keep the Xtremepush consent export archived if an audit trail is required).';
+  'Consent history is missing: the source exports carry the current consent preference (type, status, last update) but not the history of consent changes. ' +
+  'Opt-outs, consent type and source migrate; the audit trail does not. Flag this to compliance for high-compliance industries (keep the source consent export archived if an audit trail is required).';
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
@@ -389,23 +389,23 @@ function bidiPaths(c: CanonicalContact): string[] {
 /** What the report recommends for each flag: clean, delete or accept as-is. */
 export const RECOMMENDATIONS: Record<QualityFlagKind, string> = {
   missing_email:
-    'Clean: add the email in Xtremepush where the person is known. Delete: anonymous, device-only profiles usually have no place in a sales CRM. Accept as-is: they stay out of Freshsales (quarantined, listed in quarantine.csv).',
-  invalid_email: 'Clean: correct the address in Xtremepush (typos, spaces, missing domain). Accept as-is: the contact stays out of Freshsales (quarantined).',
+    'Clean: add the email in the source platform where the person is known. Delete: anonymous, device-only profiles usually have no place in a sales CRM. Accept as-is: they stay out of Freshsales (quarantined, listed in quarantine.csv).',
+  invalid_email: 'Clean: correct the address in the source platform (typos, spaces, missing domain). Accept as-is: the contact stays out of Freshsales (quarantined).',
   duplicate_email:
-    'Accept as-is: the records merge into one contact, the newest update wins and the others are listed as merged. Clean: merge or delete the older profiles in Xtremepush first if their data differs and matters.',
-  malformed_phone: 'Accept as-is: the contact loads without the number. Clean: fix the number (or the country, for national formats) in Xtremepush to keep it.',
+    'Accept as-is: the records merge into one contact, the newest update wins and the others are listed as merged. Clean: merge or delete the older profiles in the source platform first if their data differs and matters.',
+  malformed_phone: 'Accept as-is: the contact loads without the number. Clean: fix the number (or the country, for national formats) in the source platform to keep it.',
   malformed_row:
-    'Clean: fix the row in Xtremepush (a value in the wrong shape, e.g. an email sent as a list, or a key that is no attribute name). Accept as-is: a bad value is left out or its contact quarantined, per the field\'s on_invalid; a row without a usable key is quarantined.',
+    'Clean: fix the row in the source platform (a value in the wrong shape, e.g. an email sent as a list, or a key that is no attribute name). Accept as-is: a bad value is left out or its contact quarantined, per the field\'s on_invalid; a row without a usable key is quarantined.',
   source_id_collision:
-    'Clean: give each person their own user id in Xtremepush (or merge the profiles). Accept as-is: profiles with one id and different emails are quarantined while the id field says on_invalid: quarantine (the default), or load without the id with on_invalid: drop_field.',
-  name_too_long: 'Clean: shorten the name in Xtremepush (Freshsales refuses names over 255 characters). Accept as-is: the contact loads without the name (on_invalid: drop_field, the default), or stays out of Freshsales with on_invalid: quarantine.',
-  map_rejects: 'Fix the map (field type, choices, value map) and confirm it again, or clean the values in Xtremepush. Accept as-is: these contacts are quarantined.',
+    'Clean: give each person their own user id in the source platform (or merge the profiles). Accept as-is: profiles with one id and different emails are quarantined while the id field says on_invalid: quarantine (the default), or load without the id with on_invalid: drop_field.',
+  name_too_long: 'Clean: shorten the name in the source platform (Freshsales refuses names over 255 characters). Accept as-is: the contact loads without the name (on_invalid: drop_field, the default), or stays out of Freshsales with on_invalid: quarantine.',
+  map_rejects: 'Fix the map (field type, choices, value map) and confirm it again, or clean the values in the source platform. Accept as-is: these contacts are quarantined.',
   map_drops: 'Accept as-is: the contact loads without that field. Clean the value, or change the map, to keep it.',
   unresolved_reference:
-    'Accept as-is: the contact loads with the raw id where the readable name would be. Clean: point the attribute at a record that exists in Xtremepush, or clear it.',
-  future_date: 'Clean: correct the date in Xtremepush (a birth or purchase date after today is almost certainly a typo or a placeholder). Accept as-is: it loads as written.',
+    'Accept as-is: the contact loads with the raw id where the readable name would be. Clean: point the attribute at a record that exists in the source platform, or clear it.',
+  future_date: 'Clean: correct the date in the source platform (a birth or purchase date after today is almost certainly a typo or a placeholder). Accept as-is: it loads as written.',
   bidi_override:
-    'Check the value: invisible bidi controls make text display as something else (a common spoofing trick). Names are written without them; elsewhere clean them in Xtremepush if they are not meant.',
+    'Check the value: invisible bidi controls make text display as something else (a common spoofing trick). Names are written without them; elsewhere clean them in the source platform if they are not meant.',
   consent_missing: 'Accept as-is for most industries: opt-out flags still migrate. For high-compliance industries, record the consent basis before the migration.',
 };
 

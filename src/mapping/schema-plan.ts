@@ -25,6 +25,7 @@
  *
  * Pure: no I/O. `applyPackingToYaml` edits the mapping text and keeps its comments.
  */
+import { sourceLabel } from '../core/model.js';
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { prefixCommentLines } from '../core/yaml.js';
 import { DISTINCT_CAP, statsOf, type AttributeInventory } from './inventory.js';
@@ -135,7 +136,6 @@ export interface SchemaPlan {
   notes: string[];
 }
 
-const SOURCE_LABEL: Record<MappingSpec['source'], string> = { xtremepush: 'Xtremepush', netmera: 'Netmera' };
 
 /** The custom fields a map needs, counted against a plan's limits. */
 export function planSchema(spec: MappingSpec, tier: Tier, inventory?: AttributeInventory): SchemaPlan {
@@ -215,10 +215,10 @@ export function applyPackingToYaml(text: string, packing: PackingProposal, note?
   return doc.toString({ lineWidth: 100 });
 }
 
-/** The label a new packed textarea gets: "Other Xtremepush attributes", made unique. */
+/** The label a new packed textarea gets: "Other <source> attributes", made unique. */
 export function packedLabel(spec: MappingSpec): string {
   const taken = new Set(spec.objects.contact.fields.filter((f) => isCustomTarget(f.to)).map((f) => fold((f.to as { custom: string }).custom)));
-  const base = `Other ${SOURCE_LABEL[spec.source]} attributes`;
+  const base = `Other ${sourceLabel(spec.source)} attributes`;
   let label = base;
   for (let n = 2; taken.has(fold(label)); n++) label = `${base} (${n})`;
   return label;

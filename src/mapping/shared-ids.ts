@@ -1,5 +1,5 @@
 /**
- * Source user ids that profiles with different emails share. Xtremepush's `user_id` is the
+ * Source user ids that profiles with different emails share. The source's user id is the
  * customer's own id for a person; two profiles holding one id under two emails would load as
  * two Freshsales contacts carrying the same id, and a later run that finds contacts by that id
  * could attach one person's data to the other. Profiles sharing an id AND an email are plain

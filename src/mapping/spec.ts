@@ -318,7 +318,7 @@ const TagsSection = z.strictObject({
   segments: z.boolean().default(true),
   /** Prefix for segment tags, e.g. "Segment: " (empty: the segment name alone). */
   segment_prefix: z.string().default(''),
-  /** Source tags (Xtremepush tag hits) become contact tags, or are left out. */
+  /** Source tags (tag hits on the source's contacts) become contact tags, or are left out. */
   source_tags: z.enum(['tags', 'none']).default('tags'),
 });
 
@@ -340,9 +340,9 @@ const DealSection = z.strictObject({
   pipeline: z.string().optional(),
   /** What account a deal hangs on: none, one shared account, or one account per contact. */
   account: z.enum(['none', 'shared', 'per_contact']).default('none'),
-  account_name: z.string().default('Xtremepush customers'),
+  account_name: z.string().default('Migrated customers'),
   /** Deal name; {first_name}, {last_name}, {email}, {value} are replaced. */
-  name_template: z.string().default('{first_name} {last_name} — {value} (Xtremepush)'),
+  name_template: z.string().default('{first_name} {last_name} — {value} ({source})'),
 });
 
 /** Campaign interactions and behavioural events as tasks (one API call each: the policy is a budget decision). */

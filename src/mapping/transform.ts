@@ -317,7 +317,7 @@ function packedValue(raw: unknown): string | null {
     const a = normaliseArray(raw);
     s = a.ok ? a.value.join(', ') : JSON.stringify(raw);
   } else if (typeof raw === 'string') {
-    // Xtremepush Array attributes arrive as JSON text: '["football","tennis"]' reads "football, tennis".
+    // Array attributes may arrive as JSON text: '["football","tennis"]' reads "football, tennis".
     const a = raw.trim().startsWith('[') ? normaliseArray(raw) : null;
     s = a?.ok ? a.value.join(', ') : raw;
   }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { Secret } from '../core/secrets.js';
 import { parseYaml } from '../core/yaml.js';
 import { DestinationConfig, SourceConfig } from '../connectors/registry.js';
 
@@ -55,7 +56,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   // ${VAR} is substituted after parsing, into string values only (see parseYaml).
   const config = parseYaml(text, MigrationConfig, file, 'config', { env });
   const dir = dirname(resolve(file));
-  const secrets = [config.destination.apiKey.reveal(), config.source.type === 'xtremepush' ? config.source.apptoken.reveal() : ''].filter(Boolean);
+  // Every secret box in the config, whatever the connector calls its fields.
+  const secrets = secretsIn(config).filter(Boolean);
   return {
     config,
     file,
@@ -70,4 +72,12 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 export function configHash(config: MigrationConfig): string {
   const { run: _run, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+}
+
+/** The revealed values of every Secret in a config (for scrubbing error text). */
+function secretsIn(value: unknown): string[] {
+  if (value instanceof Secret) return [value.reveal()];
+  if (Array.isArray(value)) return value.flatMap(secretsIn);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(secretsIn);
+  return [];
 }

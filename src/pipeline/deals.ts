@@ -33,6 +33,8 @@ export interface DealPhaseDeps {
   runId: string;
   dest: FreshsalesClient;
   map: DealMap;
+  /** The source's display name, for `{source}` in deal names. */
+  sourceLabel?: string;
   /** Freshsales user id owning migrated deals and accounts; null = the API key's user. */
   ownerId: string | null;
   /** Bound on waiting for one bulk job (real ms; the time scale applied). */
@@ -115,9 +117,9 @@ export async function resolveDealStage(dest: FreshsalesClient, map: DealMap): Pr
  * (unique among loaded contacts: they are merged by email) is appended as ` <email>`. Names are
  * cut to Freshsales' 255 characters, keeping the email.
  */
-export function dealName(template: string, v: { firstName: string | null; lastName: string | null; email: string; value: string }): string {
-  const values: Record<string, string> = { first_name: v.firstName ?? '', last_name: v.lastName ?? '', email: v.email, value: v.value };
-  const rendered = template.replace(/\{(first_name|last_name|email|value)\}/g, (_, k: string) => values[k] ?? '').replace(/\s+/g, ' ').trim();
+export function dealName(template: string, v: { firstName: string | null; lastName: string | null; email: string; value: string; source?: string }): string {
+  const values: Record<string, string> = { first_name: v.firstName ?? '', last_name: v.lastName ?? '', email: v.email, value: v.value, source: v.source ?? '' };
+  const rendered = template.replace(/\{(first_name|last_name|email|value|source)\}/g, (_, k: string) => values[k] ?? '').replace(/\s+/g, ' ').trim();
   if (template.includes('{email}') && rendered.length <= NAME_MAX) return rendered;
   return withSuffix(rendered || v.email, ` <${v.email}>`);
 }
@@ -213,7 +215,7 @@ async function prepareDeals(d: DealPhaseDeps, stage: ResolvedDealStage): Promise
     const ready: PreparedRecord[] = rows.map((row) => {
       const s = row.record as DealSource;
       const payload: Payload = {
-        name: dealName(d.map.name_template, s),
+        name: dealName(d.map.name_template, { ...s, source: d.sourceLabel ?? '' }).replace(/ \(\)/, ''),
         amount: s.amount,
         deal_stage_id: Number(stage.stageId),
         deal_pipeline_id: Number(stage.pipelineId),

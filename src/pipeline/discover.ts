@@ -11,6 +11,7 @@
  * fields need: with them the quality report judges resolved values (an id naming no record
  * is a warning); without them those fields are left unchecked, never flagged as errors.
  */
+import { sourceLabel } from '../core/model.js';
 import type { Logger } from '../core/logger.js';
 import type { SourceConnector } from '../connectors/source.js';
 import type { Entity, FsField, PlanTier } from '../connectors/freshsales/index.js';
@@ -193,6 +194,3 @@ function customFieldUsage(catalogue: FsField[], plan: PlanTier): Array<{ type: s
   return LIMIT_TYPES.map((t) => ({ type: LIMIT_TYPE_LABELS[t], used: used[t], limit: CUSTOM_FIELD_LIMITS[plan][t] }));
 }
 
-function sourceLabel(name: string): string {
-  return name === 'xtremepush' ? 'Xtremepush' : name === 'netmera' ? 'Netmera' : name;
-}

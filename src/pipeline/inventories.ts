@@ -4,7 +4,7 @@
  * and tag usage. Source reads only (no destination calls).
  */
 import { join } from 'node:path';
-import type { SourceSegment } from '../core/model.js';
+import { sourceLabel, type SourceSegment } from '../core/model.js';
 import type { SourceConnector } from '../connectors/source.js';
 import type { MappingSpec } from '../mapping/spec.js';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../reports/rebuild-inventories.js';
 import type { StateStore } from '../state/store.js';
 
-/** Attributes that carry loyalty / gamification state (Xtremepush Loyalty Hub names included). */
+/** Attributes that carry loyalty / gamification state (loyalty-hub names included). */
 const LOYALTY = /loyalty|points|tier|achievement|level\.current|quest|token|redeem/i;
 
 export interface InventoryFiles {
@@ -74,7 +74,7 @@ export async function writeInventories(input: { store: StateStore; runId: string
       target: typeof f.to === 'string' ? f.to : `${f.to.custom} (${f.to.type})`,
       observed: typeof f.to === 'object' && f.to.choices?.length ? f.to.choices.join(', ') : '',
     }));
-  await writeMarkdown(files.gamification, renderGamificationInventory({ loyaltyFields, promotions: await source.promotions() }));
-  await writeMarkdown(files.tags, renderTagUsage(await store.membershipCounts(runId, 'tag')));
+  await writeMarkdown(files.gamification, renderGamificationInventory({ loyaltyFields, promotions: await source.promotions(), sourceLabel: sourceLabel(source.name) }));
+  await writeMarkdown(files.tags, renderTagUsage(await store.membershipCounts(runId, 'tag'), sourceLabel(source.name)));
   return files;
 }

@@ -9,7 +9,7 @@ import { didYouMean } from '../core/did-you-mean.js';
 import { positionInYaml } from '../core/yaml.js';
 import { parseDocument, type YAMLSeq } from 'yaml';
 import { ConfigError } from '../core/errors.js';
-import type { CanonicalContact } from '../core/model.js';
+import { sourceLabel, type CanonicalContact } from '../core/model.js';
 import type { AttributeInventory } from '../mapping/inventory.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { loadMappingSpec, mappingHash, type MappingSpec } from '../mapping/spec.js';
@@ -28,9 +28,10 @@ export async function proposeMap(input: { source: SourceConnector; mappingFile: 
     if (samples.length >= input.sampleSize || page.last) break;
   }
   // With a discovery inventory (every contact scanned) dropdown choices are complete, not sampled.
-  const proposal = proposeContactMap({ source: input.source.name as 'xtremepush', attributes, samples: samples.slice(0, input.sampleSize), referenceModels: input.source.referenceModels, ...(input.inventory ? { inventory: input.inventory } : {}) });
+  const proposal = proposeContactMap({ source: input.source.name, attributes, samples: samples.slice(0, input.sampleSize), referenceModels: input.source.referenceModels, ...(input.inventory ? { inventory: input.inventory } : {}) });
   const hasAttribute = (name: string) => attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined);
   const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence), {
+    source: input.source.name,
     lifecycle: hasAttribute('lifecycle_stage'),
     loyaltyTier: hasAttribute('loyalty_tier'),
     owner: input.defaultOwner ?? null,
@@ -42,11 +43,12 @@ export async function proposeMap(input: { source: SourceConnector; mappingFile: 
 
 /**
  * Adds to a rendered proposal what a default map should say beyond fields: the lifecycle
- * value map (Xtremepush stage → Freshsales contact status, by name), the owner, the task
+ * value map (source stage → Freshsales contact status, by name), the owner, the task
  * policy (campaign interactions and high-value events) and an opt-in deal section left
  * disabled. The YAML document API keeps the proposal's evidence comments.
  */
-export function extendProposal(text: string, opts: { lifecycle: boolean; loyaltyTier: boolean; owner: string | null }): string {
+export function extendProposal(text: string, opts: { lifecycle: boolean; loyaltyTier: boolean; owner: string | null; source?: string }): string {
+  const label = sourceLabel(opts.source ?? 'source');
   const doc = parseDocument(text);
   if (opts.lifecycle) {
     const fields = doc.getIn(['objects', 'contact', 'fields']) as YAMLSeq;
@@ -57,7 +59,7 @@ export function extendProposal(text: string, opts: { lifecycle: boolean; loyalty
     });
     node.commentBefore =
       ' Lifecycle stage → Freshsales contact status (by "Stage / Status" name, resolved in this account at run time);\n' +
-      ' the original Xtremepush value is also kept in its own custom field above.';
+      ` the original ${label} value is also kept in its own custom field above.`;
     fields.items.push(node);
   }
   if (opts.owner) {
@@ -80,7 +82,7 @@ export function extendProposal(text: string, opts: { lifecycle: boolean; loyalty
       amounts: { bronze: 100, silver: 500, gold: 2000, platinum: 10000 },
       stage: 'New',
       account: 'shared',
-      account_name: 'Xtremepush customers',
+      account_name: `${label} customers`,
     });
     deal.commentBefore = ' Opt-in: engagement-derived deals (loyalty tier → deal-size bracket, stage "New"). Set enabled: true to include.';
     doc.setIn(['objects', 'deal'], deal);

@@ -20,7 +20,7 @@ import { acquireWorkdirLock, type HeldLock } from './lock.js';
 import { checkWorkdirIdentity } from './identity.js';
 import { ErrorRatioExceeded, ErrorRatioGuard, errorCounts } from './error-ratio.js';
 import { ConfigError } from '../core/errors.js';
-import type { ObjectName } from '../core/model.js';
+import { sourceLabel, type ObjectName } from '../core/model.js';
 import { checkMapAttributes, knownSourceAttributes, requireConfirmedMap } from './map-gate.js';
 import { discoveryInventory } from './schema.js';
 import { bindCustomFields, type CustomTarget } from './bind-fields.js';
@@ -246,7 +246,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
       await counted('load', () => loadContacts(deps));
       await ratio.settle();
       if (dealMap) {
-        await counted('deals', () => runDeals({ store, runId: run.id, dest: dest.client, map: dealMap, ownerId, executor: deps.executor, batchSize: cfg.run.batchSize, clock, logger, progress, jobWaitLimitMs: deps.jobWaitLimitMs }));
+        await counted('deals', () => runDeals({ store, runId: run.id, dest: dest.client, map: dealMap, sourceLabel: sourceLabel(cfg.source.type), ownerId, executor: deps.executor, batchSize: cfg.run.batchSize, clock, logger, progress, jobWaitLimitMs: deps.jobWaitLimitMs }));
       }
       if (taskMap) {
         const td: TaskPhaseDeps = { store, runId: run.id, source, dest: dest.client, map: taskMap, ownerId, executor: deps.executor, clock, logger, progress };

@@ -8,7 +8,7 @@ import { createCsvWriter, type CsvWriterOptions } from './csv.js';
 
 /** One quarantined record as the reports see it. */
 export interface QuarantineRow {
-  /** Stable source key, e.g. `xtremepush:profile:4711`. */
+  /** Stable source key, e.g. `<source>:profile:4711`. */
   recordKey: string;
   reasons: string[];
   /** Destination object the record was bound for. */

@@ -108,19 +108,22 @@ export interface GamificationInput {
   /** Loyalty attributes migrated as contact fields, with their observed values (e.g. tiers). */
   loyaltyFields: Array<{ attribute: string; target: string; observed: string }>;
   promotions: SourcePromotion[];
+  /** The source's display name ("the source" when not given). */
+  sourceLabel?: string;
 }
 
 export function renderGamificationInventory(g: GamificationInput): string {
+  const src = g.sourceLabel ?? 'the source';
   return [
     '# Loyalty and gamification — rebuild inventory',
     '',
-    'Loyalty state is profile-relative in Xtremepush: points balances, tiers and achievement counts',
+    `Loyalty state is profile-relative in ${src}: points balances, tiers and achievement counts`,
     'arrive on each contact as custom fields. The rule engine (thresholds, triggers, reward logic) has',
     'no export: rebuild it in Freshsales Workflows or a loyalty platform from the mechanics below.',
     '',
     '## State migrated to contact fields',
     '',
-    '| Xtremepush attribute | Freshsales field | observed |',
+    `| ${g.sourceLabel ?? 'Source'} attribute | Freshsales field | observed |`,
     '|---|---|---|',
     ...g.loyaltyFields.map((f) => `| ${md(f.attribute)} | ${md(f.target)} | ${md(f.observed)} |`),
     '',
@@ -137,11 +140,11 @@ export function renderGamificationInventory(g: GamificationInput): string {
   ].join('\n');
 }
 
-export function renderTagUsage(tags: Array<{ name: string; count: number }>): string {
+export function renderTagUsage(tags: Array<{ name: string; count: number }>, sourceLabel = 'the source'): string {
   return [
     '# Tag usage',
     '',
-    'Source tags (timestamped hits in Xtremepush) migrate as contact tags with their names unchanged.',
+    `Source tags (as ${sourceLabel} holds them) migrate as contact tags with their names unchanged.`,
     '',
     '| tag | contacts |',
     '|---|---|',

@@ -297,7 +297,7 @@ describe('proposer: resolve for reference attributes', () => {
   });
 
   it('proposes resolve: location into a text field when the ids name a model the source offers (from samples)', () => {
-    const { spec, evidence } = proposeContactMap({ source: 'xtremepush', attributes, samples });
+    const { spec, evidence } = proposeContactMap({ source: 'xtremepush', attributes, samples, referenceModels: ['location'] });
     const venue = spec.objects.contact.fields.find((f) => f.from === 'attributes.favourite_venue_id')!;
     expect(venue).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'drop_field' });
     const e = evidence.find((x) => x.from === 'attributes.favourite_venue_id')!;
@@ -316,7 +316,7 @@ describe('proposer: resolve for reference attributes', () => {
     for (const c of samples) inv.add(c);
     const inventory = inv.result();
     expect(inventory.attributes.find((a) => a.key === 'attributes.favourite_venue_id')!.reference).toBeDefined();
-    const fromInventory = proposeContactMap({ source: 'xtremepush', attributes, samples: samples.slice(0, 5), inventory });
+    const fromInventory = proposeContactMap({ source: 'xtremepush', attributes, samples: samples.slice(0, 5), inventory, referenceModels: ['location'] });
     expect(fromInventory.spec.objects.contact.fields.find((f) => f.from === 'attributes.favourite_venue_id')).toMatchObject({ resolve: 'location', to: { type: 'text' } });
     const stores = proposeContactMap({ source: 'xtremepush', attributes, samples, referenceModels: ['store'] });
     expect(stores.spec.objects.contact.fields.find((f) => f.from === 'attributes.store_id')).toMatchObject({ resolve: 'store', to: { custom: 'Store', type: 'text' } });
@@ -328,12 +328,12 @@ describe('proposer: resolve for reference attributes', () => {
 
   it('matches a model by the attribute name when the ids carry no prefix', () => {
     const numeric = Array.from({ length: 30 }, (_, i) => contact(String(i + 1), { attributes: { location_id: String(100 + (i % 6)) } }));
-    const { spec } = proposeContactMap({ source: 'xtremepush', attributes: [{ name: 'location_id', type: 'string' }], samples: numeric });
+    const { spec } = proposeContactMap({ source: 'xtremepush', attributes: [{ name: 'location_id', type: 'string' }], samples: numeric, referenceModels: ['location'] });
     expect(spec.objects.contact.fields.find((f) => f.from === 'attributes.location_id')).toMatchObject({ resolve: 'location', to: { custom: 'Location', type: 'text' } });
   });
 
   it('writes resolve into the YAML, which reads back to the same map', () => {
-    const { spec, evidence } = proposeContactMap({ source: 'xtremepush', attributes, samples });
+    const { spec, evidence } = proposeContactMap({ source: 'xtremepush', attributes, samples, referenceModels: ['location'] });
     const text = renderMappingYaml(spec, evidence);
     expect(text).toMatch(/from: attributes\.favourite_venue_id\n\s+to: \{ custom: Favourite venue, type: text \}\n\s+transform: text\n\s+resolve: location\n/);
     expect(text).toMatch(/# resolve: {3}the source model whose record ids the value holds/);
