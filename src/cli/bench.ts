@@ -67,7 +67,7 @@ async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number):
     await runSchemaApply({ loaded, logger: io.logger });
     const store = openStore(loaded);
     await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'bench', now: new Date() });
-    store.close();
+    await store.close();
     const before = fs.stats();
     const t0 = Date.now();
     const code = await new Promise<number>((res, rej) => {

@@ -56,7 +56,7 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
     io.out('any later edit to the map needs a new confirmation before migrate will write.');
     return EXIT.ok;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -114,7 +114,7 @@ export async function purge(opts: { config: string; yes?: boolean }, io: Io): Pr
       await lock.release();
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -148,6 +148,6 @@ export async function status(opts: { config: string; json?: boolean }, io: Io): 
     else for (const line of formatStatus(r)) io.out(line);
     return EXIT.ok;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -61,7 +61,7 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
       const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'demo (auto-confirmed)', now: new Date() });
       io.out(`demo: map AUTO-CONFIRMED (hash ${c.mapHash.slice(0, 12)}) — only the demo does this; a real migration waits for a person to run "map confirm"`);
     } finally {
-      store.close();
+      await store.close();
     }
 
     const existing = await seedExistingContacts(fs.url, apiKey, dataset.profiles, 40);

@@ -11,6 +11,7 @@ import { ConfigError } from '../core/errors.js';
 import { Secret } from '../core/secrets.js';
 import { parseYaml } from '../core/yaml.js';
 import { DestinationConfig, SourceConfig } from '../connectors/registry.js';
+import { StateConfig } from '../state/index.js';
 
 export const RunSettings = z.strictObject({
   /** Units of work run at once (the budget, not this, usually bounds throughput). */
@@ -30,6 +31,8 @@ export const MigrationConfig = z.strictObject({
   source: SourceConfig,
   destination: DestinationConfig,
   run: RunSettings.default({ concurrency: 4, batchSize: 100, maxErrorRatio: 0.5 }),
+  /** Where the run's state lives (see src/state/index.ts); default SQLite at <workdir>/state.db. */
+  state: StateConfig.prefault({}),
 });
 export type MigrationConfig = z.infer<typeof MigrationConfig>;
 
@@ -70,7 +73,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** Hash of what determines a run's result; secrets are redacted by their toJSON. */
 export function configHash(config: MigrationConfig): string {
-  const { run: _run, ...rest } = config;
+  // Run settings and where the state lives do not change what a run does.
+  const { run: _run, state: _state, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 

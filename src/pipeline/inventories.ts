@@ -4,7 +4,9 @@
  * and tag usage. Source reads only (no destination calls).
  */
 import { join } from 'node:path';
-import { sourceLabel, type SourceSegment } from '../core/model.js';
+import { z } from 'zod';
+import { SourceSegment, sourceLabel } from '../core/model.js';
+import { readCheckpoint } from './checkpoints.js';
 import type { SourceConnector } from '../connectors/source.js';
 import type { MappingSpec } from '../mapping/spec.js';
 import {
@@ -48,8 +50,7 @@ export async function writeInventories(input: { store: StateStore; runId: string
     }
   })(), files.devicesJsonl);
 
-  const segmentsJson = await store.getCheckpoint(runId, 'inventory:segments');
-  const segments = segmentsJson ? (JSON.parse(segmentsJson) as SourceSegment[]) : await source.segments();
+  const segments = (await readCheckpoint(store, runId, 'inventory:segments', z.array(SourceSegment))) ?? (await source.segments());
   const prefix = spec.objects.contact.tags?.segment_prefix ?? '';
   const segmentCounts = new Map((await store.membershipCounts(runId, 'segment')).map((m) => [m.name, m.count]));
   await writeMarkdown(files.segments, renderSegmentInventory(segments, segmentCounts, prefix));

@@ -9,12 +9,14 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
 import { HOURLY_BUDGET, MINUTE_BUDGET, createFreshsales, type FreshsalesClient, type PlanTier } from '../connectors/freshsales/index.js';
-import { openSqliteStore } from '../state/sqlite.js';
+import { createStateStore } from '../state/index.js';
 import type { StateStore } from '../state/store.js';
 import { writeReconciliation, type ReconciliationReport } from '../reports/reconciliation.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
+import { z } from 'zod';
 import { JOB_WAIT_LIMIT_MS } from './bulk-load.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { writeRecordLists, type RecordListFiles } from './record-lists.js';
 import { acquireWorkdirLock, type HeldLock } from './lock.js';
 import { checkWorkdirIdentity } from './identity.js';
@@ -69,9 +71,9 @@ export interface MigrateResult {
   estimate: { calls: number; hours: number };
 }
 
-/** Open the state store of a config's working directory. */
+/** Open the state store of a config's working directory (the kind the config names). */
 export function openStore(loaded: LoadedConfig): StateStore {
-  return openSqliteStore(join(loaded.workdir, 'state.db'));
+  return createStateStore(loaded.config.state, loaded.workdir);
 }
 
 export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
@@ -84,7 +86,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   try {
     lock = await acquireWorkdirLock(store, opts.command ?? 'migrate', loaded.workdir, () => clock.now());
   } catch (e) {
-    store.close();
+    await store.close();
     throw e;
   }
   if (lock.tookOver) progress.note(`took over the lock of a run that stopped without releasing it (pid ${lock.tookOver.pid} on ${lock.tookOver.host}, started ${lock.tookOver.startedAt})`);
@@ -314,7 +316,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   } finally {
     await Promise.allSettled([source.close(), dest.http.close()]);
     await lock.release();
-    store.close();
+    await store.close();
   }
 }
 
@@ -386,23 +388,23 @@ function summariser(summary: TaskMap['events']['summary']): ContactPhaseDeps['ev
   };
 }
 
+/** The `tasks:volumes` checkpoint: interactions, and events per name. */
+const TaskVolumesCheckpoint = z.object({ interactions: z.number().int().nonnegative(), events: z.array(z.tuple([z.string(), z.number().int().nonnegative()])) });
+
 /**
  * Campaign interactions and events per name, counted once per run from the source (no
  * destination calls) so every event policy's cost can be shown before any write.
  */
 async function taskVolumes(store: StateStore, runId: string, source: SourceConnector, map: TaskMap): Promise<TaskVolumes> {
-  const saved = await store.getCheckpoint(runId, 'tasks:volumes');
-  if (saved) {
-    const v = JSON.parse(saved) as { interactions: number; events: Array<[string, number]> };
-    return { interactions: v.interactions, eventsByName: new Map(v.events), highValue: map.events.high_value };
-  }
+  const v = await readCheckpoint(store, runId, 'tasks:volumes', TaskVolumesCheckpoint);
+  if (v) return { interactions: v.interactions, eventsByName: new Map(v.events), highValue: map.events.high_value };
   let interactions = 0;
   if (map.campaigns) {
     for await (const page of source.interactions(null)) interactions += page.records.filter((r) => map.interactions.includes(r.kind)).length;
   }
   const eventsByName = new Map<string, number>();
   for await (const page of source.events(null)) for (const e of page.records) eventsByName.set(e.event, (eventsByName.get(e.event) ?? 0) + 1);
-  await store.setCheckpoint(runId, 'tasks:volumes', JSON.stringify({ interactions, events: [...eventsByName] }));
+  await writeCheckpoint(store, runId, 'tasks:volumes', { interactions, events: [...eventsByName] });
   return { interactions, eventsByName, highValue: map.events.high_value };
 }
 

@@ -692,7 +692,7 @@ export class SqliteStateStore implements StateStore {
     return r ? { mapHash: r.map_hash, confirmedBy: r.confirmed_by, confirmedAt: r.confirmed_at, mapFile: r.map_file } : null;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }

@@ -264,5 +264,6 @@ export interface StateStore {
   recordConfirmation(c: MapConfirmation): Promise<void>;
   getConfirmation(mapHash: string): Promise<MapConfirmation | null>;
 
-  close(): void;
+  /** Release the store (async: a networked backend closes its pool). */
+  close(): Promise<void>;
 }

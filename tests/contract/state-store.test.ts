@@ -2,19 +2,31 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type SqliteStateStore } from '../../src/state/sqlite.js';
+import { createStateStore } from '../../src/state/index.js';
+import { openSqliteStore } from '../../src/state/sqlite.js';
+import type { StateStore } from '../../src/state/store.js';
 
-describe('SQLite state store', () => {
+/**
+ * The contract every state store must meet (the resume rules, the journal committed with its
+ * batch, staging, merging, locks). Each backend is listed here once; a new kind (PostgreSQL)
+ * adds a line and must pass the same tests.
+ */
+const BACKENDS: Array<[string, (dir: string) => StateStore, { durable: boolean }]> = [
+  ['SQLite file (through the config factory)', (dir) => createStateStore({ kind: 'sqlite', path: 'nested/state.db' }, dir), { durable: true }],
+  ['SQLite in memory', () => openSqliteStore(':memory:'), { durable: false }],
+];
+
+describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) => {
   let dir: string;
-  let store: SqliteStateStore;
+  let store: StateStore;
   const now = new Date('2026-11-22T10:00:00Z');
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'crm-state-'));
-    store = openSqliteStore(join(dir, 'nested', 'state.db'));
+    store = open(dir);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,12 +102,12 @@ describe('SQLite state store', () => {
     expect((await store.getMatches(run.id, 'contact', ['2@x.com', '1@x.com'])).size).toBe(1);
   });
 
-  it('survives reopening: state is on disk and migrations are not re-applied', async () => {
+  it.runIf(durable)('survives reopening: state is on disk and migrations are not re-applied', async () => {
     const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
     await store.setCheckpoint(run.id, 'x', 'y');
     await store.recordConfirmation({ mapHash: 'm', confirmedBy: 'ana', confirmedAt: now.toISOString(), mapFile: 'mapping.yaml' });
-    store.close();
-    store = openSqliteStore(join(dir, 'nested', 'state.db'));
+    await store.close();
+    store = open(dir);
     expect(await store.getCheckpoint(run.id, 'x')).toBe('y');
     expect((await store.getConfirmation('m'))?.confirmedBy).toBe('ana');
     expect(await store.getConfirmation('other')).toBeNull();
@@ -124,4 +136,58 @@ describe('SQLite state store', () => {
     expect((await store.extrasFor(run.id, 'event_summary', ['k:1', 'k:2'])).get('k:1')).toEqual({ Deposits: 3 });
     expect((await store.destIds('task', ['k:t1', 'k:t2'])).get('k:t1')).toBe('9000000001');
   });
+
+  it('commits a batch all or nothing: a failure inside completeBatch leaves the batch open and nothing journaled', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(run.id, 'contact', [rec('1'), rec('2')], { stream: 'contact:cursor', value: '2' });
+    await store.savePrepared(run.id, 'contact', [
+      { sourceKey: 'k:1', matchKey: 'a@x', payload: {}, payloadHash: 'h1' },
+      { sourceKey: 'k:2', matchKey: 'b@x', payload: {}, payloadHash: 'h2' },
+    ], []);
+    await store.planBatches(run.id, 'contact', 10);
+    await store.markBatchSent(run.id, 'contact', 1, 'job-1');
+    // The second journal entry is invalid (an action the journal does not know): the whole outcome must roll back.
+    const bad = {
+      journal: [
+        { sourceKey: 'k:1', destId: '10', action: 'created' as const, beforeImage: null, payloadHash: 'h1' },
+        { sourceKey: 'k:2', destId: '11', action: 'deleted' as unknown as 'created', beforeImage: null, payloadHash: 'h2' },
+      ],
+      verify: [{ sourceKey: 'k:1', ok: true, mismatches: [] }],
+      failures: [],
+    };
+    await expect(store.completeBatch(run.id, 'contact', 1, bad, now)).rejects.toThrow();
+    expect(await store.journal(run.id, 'contact', 0, 10)).toEqual([]);
+    expect((await store.openBatches(run.id, 'contact')).map((b) => [b.batchNo, b.status, b.jobRef])).toEqual([[1, 'sent', 'job-1']]);
+    expect((await store.counts(run.id, 'contact')).verified).toBe(0);
+  });
+
+  it('gives the run lock to one holder at a time and hands over a stale one', async () => {
+    const t = (s: number) => new Date(Date.parse('2026-11-22T10:00:00Z') + s * 1000).toISOString();
+    const a = { holder: 'a', pid: 1, host: 'h', command: 'migrate', startedAt: t(0), heartbeatAt: t(0) };
+    const b = { ...a, holder: 'b', pid: 2, startedAt: t(10), heartbeatAt: t(10) };
+    expect(await store.acquireLock(a, 30_000, () => false)).toEqual({ acquired: true, tookOver: null });
+    expect(await store.acquireLock(b, 30_000, () => false)).toEqual({ acquired: false, holder: a });
+    expect(await store.heartbeat('a', new Date(t(20)))).toBe(true);
+    // 35 s after the last heartbeat: stale, taken over; the old holder's heartbeat now fails.
+    const c = { ...b, heartbeatAt: t(55) };
+    expect(await store.acquireLock(c, 30_000, () => false)).toMatchObject({ acquired: true, tookOver: { holder: 'a' } });
+    expect(await store.heartbeat('a', new Date(t(56)))).toBe(false);
+    await store.releaseLock('a');
+    expect((await store.lockInfo())?.holder).toBe('b');
+    await store.releaseLock('b');
+    expect(await store.lockInfo()).toBeNull();
+  });
+
+  it('keeps workdir facts, extras by kind and journal counts across runs', async () => {
+    await store.setMeta('identity', '{"x":1}');
+    expect(await store.getMeta('identity')).toBe('{"x":1}');
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.saveExtras(run.id, 'k', [{ sourceKey: 'b', data: 2 }, { sourceKey: 'a', data: 1 }]);
+    const all: unknown[] = [];
+    for await (const e of store.extrasOfKind(run.id, 'k')) all.push(e);
+    expect(all).toEqual([{ sourceKey: 'a', data: 1 }, { sourceKey: 'b', data: 2 }]);
+    expect(await store.hasJournal('task')).toBe(false);
+    expect(await store.journalCount('task')).toBe(0);
+  });
 });
+
