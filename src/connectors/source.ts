@@ -24,8 +24,11 @@ export interface SourceConnector {
   contacts(after: string | null): AsyncIterable<SourcePage<CanonicalContact>>;
   /** Audience segments with their rules (membership is read separately). */
   segments(): Promise<SourceSegment[]>;
-  /** Source keys of a segment's members, frozen at the time of the call (export task where the API has no list). */
-  segmentMembers(segment: SourceSegment): Promise<string[]>;
+  /**
+   * Source keys of a segment's members, frozen at the time of the call (export task where the
+   * API has no list), page by page: a segment can be as large as the source.
+   */
+  segmentMembers(segment: SourceSegment): AsyncIterable<string[]>;
   campaigns(): Promise<SourceCampaign[]>;
   /** Per-contact campaign interactions (delivered / opened / clicked), page by page. */
   interactions(after: string | null): AsyncIterable<SourcePage<CanonicalInteraction>>;

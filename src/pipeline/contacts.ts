@@ -129,8 +129,7 @@ export async function collectContactGroups(d: ContactPhaseDeps): Promise<{ segme
     const list = await d.source.segments();
     d.progress.start('segment membership', list.length);
     for (const seg of list) {
-      const members = await d.source.segmentMembers(seg);
-      await d.store.saveMemberships(d.runId, 'segment', `${d.tags.prefix}${seg.name}`, members);
+      for await (const members of d.source.segmentMembers(seg)) await d.store.saveMemberships(d.runId, 'segment', `${d.tags.prefix}${seg.name}`, members);
       segments++;
       d.progress.advance(1);
     }

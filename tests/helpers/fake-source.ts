@@ -52,7 +52,7 @@ export function createFakeSource(data: FakeSourceData): FakeSource {
     attributes: async () => [],
     contacts: (after) => paged(data.contacts ?? [], after, size, counter('contacts')),
     segments: async () => [],
-    segmentMembers: async () => [],
+    segmentMembers: async function* () {},
     campaigns: async () => [],
     interactions: (after) => paged(data.interactions ?? [], after, size, counter('interactions')),
     events: (after) => paged(data.events ?? [], after, size, counter('events')),

@@ -36,6 +36,13 @@ function connect(sim: { url: string }, extra: Record<string, unknown> = {}): Sou
   return source;
 }
 
+/** A segment's members, all pages together. */
+async function allMembers(it: AsyncIterable<string[]>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const page of it) out.push(...page);
+  return out;
+}
+
 async function pages<T>(it: AsyncIterable<SourcePage<T>>): Promise<SourcePage<T>[]> {
   const out: SourcePage<T>[] = [];
   for await (const p of it) out.push(p);
@@ -77,8 +84,10 @@ describe('segments and members', () => {
     const segs = await source.segments();
     let total = 0;
     for (const s of segs) {
-      const members = await source.segmentMembers(s);
+      const members = await allMembers(source.segmentMembers(s));
       expect(members, s.name).toEqual(ds.segmentMembers[s.id]!.map(profileKey));
+      // Paged: never one array of the whole segment.
+      for await (const page of source.segmentMembers(s)) expect(page.length).toBeLessThanOrEqual(1000);
       total += members.length;
     }
     expect(total).toBeGreaterThan(0);
@@ -268,7 +277,7 @@ describe('export task status spelling', () => {
     const s = await startSim({ dataset: d, taskStatusCase });
     const src = connect(s);
     const segs = await src.segments();
-    for (const seg of segs.slice(0, 3)) expect(await src.segmentMembers(seg), seg.name).toEqual(d.segmentMembers[seg.id]!.map(profileKey));
+    for (const seg of segs.slice(0, 3)) expect(await allMembers(src.segmentMembers(seg)), seg.name).toEqual(d.segmentMembers[seg.id]!.map(profileKey));
     expect(flat(await pages(src.events(null)))).toHaveLength(d.events.length);
     // The simulator really spoke that case, and every task was polled to its end.
     const state = (await (await fetch(`${s.url}/__sim/state`)).json()) as { tasks: Array<{ status: string }> };
@@ -283,7 +292,7 @@ describe('failures', () => {
     const failing = await startSim({ dataset: ds, faults: 'bulkfail=1' });
     const src = connect(failing);
     const seg = (await src.segments())[1]!;
-    const err = await src.segmentMembers(seg).catch((e: unknown) => e);
+    const err = await allMembers(src.segmentMembers(seg)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerminalError);
     expect((err as Error).message).toContain(`segment ${seg.id} (${seg.name})`);
     expect((err as Error).message).toMatch(/failed with status "Error": Export failed: internal error/);
@@ -297,7 +306,7 @@ describe('failures', () => {
     const segs = await src.segments();
     const errors: unknown[] = [];
     // The simulator ends every fourth failed task Fatal, the others Error.
-    for (const seg of segs.slice(0, 4)) errors.push(await src.segmentMembers(seg).catch((e: unknown) => e));
+    for (const seg of segs.slice(0, 4)) errors.push(await allMembers(src.segmentMembers(seg)).catch((e: unknown) => e));
     const spell = (x: string) => (taskStatusCase === 'lower' ? x.toLowerCase() : taskStatusCase === 'upper' ? x.toUpperCase() : x);
     errors.forEach((err, k) => {
       expect(err, segs[k]!.name).toBeInstanceOf(TerminalError);
@@ -313,7 +322,7 @@ describe('failures', () => {
     const slow = await startSim({ dataset: ds, taskPollsToComplete: 10_000 });
     const src = connect(slow, { exportPoll: { initialMs: 1, factor: 2, maxIntervalMs: 20, maxWaitMs: 150 } });
     const seg = (await src.segments())[0]!;
-    const err = await src.segmentMembers(seg).catch((e: unknown) => e);
+    const err = await allMembers(src.segmentMembers(seg)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect((err as Error).message).toContain(`segment_export_profiles task 70001 for segment ${seg.id} (${seg.name}) to reach status Completed: still "Executing"`);
     expect((err as Error).message).toMatch(/after \d+ ms and \d+ polls of info\/task \(limit 150 ms, source\.exportPoll\.maxWaitMs\)/);
@@ -346,7 +355,7 @@ describe('failures', () => {
     const src = connect(flaky);
     const segs = await src.segments();
     expect(segs).toEqual(clean.segments);
-    for (const s of segs.slice(0, 4)) expect(await src.segmentMembers(s)).toEqual(ds.segmentMembers[s.id]!.map(profileKey));
+    for (const s of segs.slice(0, 4)) expect(await allMembers(src.segmentMembers(s))).toEqual(ds.segmentMembers[s.id]!.map(profileKey));
     expect(await src.campaigns()).toEqual(clean.campaigns);
     expect(await src.promotions()).toEqual(clean.promotions);
     expect(flat(await pages(src.interactions(null)))).toEqual(clean.interactions);
@@ -354,5 +363,26 @@ describe('failures', () => {
     expect(flat(await pages(src.devices(null)))).toEqual(clean.devices);
     expect(flat(await pages(src.tagHits(null)))).toEqual(clean.tagHits);
     expect(flaky.stats().faultsInjected).toBeGreaterThan(10);
+  });
+});
+
+describe('segment members of a large segment', () => {
+  it('come in pages of at most 1000, all of them, each once', async () => {
+    const big = generateXtremepushDataset({ profiles: 3000, seed: 5 });
+    const sim = await startSim({ dataset: big });
+    const src = connect(sim);
+    const segs = await src.segments();
+    const largest = segs.reduce((a, b) => ((big.segmentMembers[b.id]?.length ?? 0) > (big.segmentMembers[a.id]?.length ?? 0) ? b : a));
+    const want = big.segmentMembers[largest.id]!.map(profileKey);
+    expect(want.length).toBeGreaterThan(1000);
+    const sizes: number[] = [];
+    const got: string[] = [];
+    for await (const page of src.segmentMembers(largest)) {
+      sizes.push(page.length);
+      got.push(...page);
+    }
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1000);
+    expect(got).toEqual(want);
   });
 });

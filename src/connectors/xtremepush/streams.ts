@@ -85,6 +85,9 @@ const REFERENCE_MODELS: Record<string, (client: XtremepushClient, pageSize: numb
 export const XTREMEPUSH_REFERENCE_MODELS: readonly string[] = Object.keys(REFERENCE_MODELS);
 
 /** The streams of one Xtremepush app. One instance per connector: it caches the campaign names. */
+/** Segment members per page of `segmentMembers`. */
+const MEMBER_PAGE = 1000;
+
 export class XtremepushStreams {
   private campaignNames: Promise<Map<string, string>> | null = null;
   private readonly clock: Clock;
@@ -102,14 +105,15 @@ export class XtremepushStreams {
   }
 
   /**
-   * Profile keys of a segment's members, frozen when the export task is created. The file
-   * is read line by line; a file shorter than the task said is a TransientError.
+   * Profile keys of a segment's members, frozen when the export task is created, in pages of
+   * MEMBER_PAGE (a segment can hold millions): the file is read line by line. A file shorter
+   * than the task said is a TransientError after the last page (the caller's membership
+   * store is a set, so a re-run that pages again adds nothing twice).
    */
-  async segmentMembers(segment: SourceSegment): Promise<string[]> {
+  async *segmentMembers(segment: SourceSegment): AsyncIterable<string[]> {
     const what = `segment ${segment.id} (${segment.name})`;
     const exp = await runExportTask(this.client, 'segment_export_profiles', { segment_id: idParam(segment.id) }, what, this.settings.exportPoll, this.clock);
-    const keys: string[] = [];
-    const seen = new Set<string>();
+    let keys: string[] = [];
     let records = 0;
     let lineNo = 0;
     for await (const line of jsonlLines(exp.downloadUrl, this.downloadOptions(`export of ${what}`))) {
@@ -118,14 +122,14 @@ export class XtremepushStreams {
       records++;
       const p = XpSegmentMemberLine.safeParse(parseLine(line, lineNo, `export of ${what}`));
       if (!p.success) throw new TerminalError(`export of ${what}: line ${lineNo} has no profile_id`);
-      const key = profileKey(p.data.profile_id);
-      if (!seen.has(key)) {
-        seen.add(key);
-        keys.push(key);
+      keys.push(profileKey(p.data.profile_id));
+      if (keys.length >= MEMBER_PAGE) {
+        yield keys;
+        keys = [];
       }
     }
+    if (keys.length > 0) yield keys;
     this.checkComplete(records, exp.rows, `export of ${what}`);
-    return keys;
   }
 
   /** Every campaign (list/campaign), `raw` holding the row as sent. Refreshes the name cache. */
