@@ -101,6 +101,10 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE quarantine ADD COLUMN details TEXT;
   `,
+  `
+  ALTER TABLE batches ADD COLUMN lease_owner TEXT;
+  ALTER TABLE batches ADD COLUMN lease_until INTEGER;
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -371,6 +375,34 @@ export class SqliteStateStore implements StateStore {
     return rows.map(toStaged);
   }
 
+  async claimBatch(runId: string, object: ObjectName, worker: string, leaseMs: number, now: Date): Promise<BatchRow | null> {
+    const t = now.getTime();
+    // IMMEDIATE: the read and the lease happen under SQLite's write lock (one claimer at a time).
+    return this.db
+      .transaction(() => {
+        const r = this.db
+          .prepare(
+            `SELECT batch_no FROM batches WHERE run_id = ? AND object = ? AND status != 'done' AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?) ORDER BY batch_no LIMIT 1`,
+          )
+          .get(runId, object, worker, t) as { batch_no: number } | undefined;
+        if (!r) return null;
+        this.db.prepare(`UPDATE batches SET lease_owner = ?, lease_until = ? WHERE run_id = ? AND object = ? AND batch_no = ?`).run(worker, t + leaseMs, runId, object, r.batch_no);
+        const b = this.db.prepare(`SELECT object, batch_no, status, job_ref, attempts FROM batches WHERE run_id = ? AND object = ? AND batch_no = ?`).get(runId, object, r.batch_no) as {
+          object: ObjectName; batch_no: number; status: BatchRow['status']; job_ref: string | null; attempts: number;
+        };
+        return { object: b.object, batchNo: b.batch_no, status: b.status, jobRef: b.job_ref, attempts: b.attempts };
+      })
+      .immediate();
+  }
+
+  async renewLease(runId: string, object: ObjectName, batchNo: number, worker: string, leaseMs: number, now: Date): Promise<boolean> {
+    return (
+      this.db
+        .prepare(`UPDATE batches SET lease_until = ? WHERE run_id = ? AND object = ? AND batch_no = ? AND lease_owner = ? AND status != 'done'`)
+        .run(now.getTime() + leaseMs, runId, object, batchNo, worker).changes === 1
+    );
+  }
+
   async markBatchSent(runId: string, object: ObjectName, batchNo: number, jobRef: string | null): Promise<void> {
     this.db
       .prepare(`UPDATE batches SET status = 'sent', job_ref = COALESCE(?, job_ref), attempts = attempts + (CASE WHEN ? IS NULL THEN 1 ELSE 0 END) WHERE run_id = ? AND object = ? AND batch_no = ?`)
@@ -391,7 +423,7 @@ export class SqliteStateStore implements StateStore {
     );
     const f = this.db.prepare(`INSERT INTO failures (run_id, object, source_key, reason) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, object, source_key) DO UPDATE SET reason = excluded.reason`);
     const st = this.db.prepare(`UPDATE staged SET status = ? WHERE run_id = ? AND object = ? AND source_key = ?`);
-    const b = this.db.prepare(`UPDATE batches SET status = 'done' WHERE run_id = ? AND object = ? AND batch_no = ?`);
+    const b = this.db.prepare(`UPDATE batches SET status = 'done', lease_owner = NULL, lease_until = NULL WHERE run_id = ? AND object = ? AND batch_no = ?`);
     this.db.transaction(() => {
       for (const e of outcome.journal) {
         j.run(runId, object, e.sourceKey, e.destId, e.action, json(e.beforeImage), e.payloadHash, at);

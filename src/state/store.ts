@@ -216,6 +216,15 @@ export interface StateStore {
   /** Batches not yet done, in order. */
   openBatches(runId: string, object: ObjectName): Promise<BatchRow[]>;
   batchRecords(runId: string, object: ObjectName, batchNo: number): Promise<StagedRecord[]>;
+  /**
+   * Claim the next open batch (in order) that no other live worker holds: it is leased to
+   * `worker` until `now + leaseMs`. Atomic: two workers (processes or machines sharing the
+   * store) can never hold the same batch; a crashed worker's lease expires and the batch is
+   * claimed again (its writes are idempotent, see `markBatchSent`). Null when none is left.
+   */
+  claimBatch(runId: string, object: ObjectName, worker: string, leaseMs: number, now: Date): Promise<BatchRow | null>;
+  /** Extend a held lease; false when the lease is no longer this worker's (it expired and was taken). */
+  renewLease(runId: string, object: ObjectName, batchNo: number, worker: string, leaseMs: number, now: Date): Promise<boolean>;
   /** Record that a batch is about to be (or has been) sent; committed before the request. */
   markBatchSent(runId: string, object: ObjectName, batchNo: number, jobRef: string | null): Promise<void>;
   /** Journal, verification results and failures of a batch, committed together; the batch is then done. */

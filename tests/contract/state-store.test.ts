@@ -189,5 +189,27 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect(await store.hasJournal('task')).toBe(false);
     expect(await store.journalCount('task')).toBe(0);
   });
+
+  it("leases batches: two workers never hold the same one, a crashed worker's lease expires, done batches are never claimed", async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(run.id, 'contact', [rec('1'), rec('2'), rec('3')], { stream: 'contact:cursor', value: '3' });
+    await store.savePrepared(run.id, 'contact', ['1', '2', '3'].map((id) => ({ sourceKey: `k:${id}`, matchKey: `${id}@x`, payload: {}, payloadHash: 'h' })), []);
+    await store.planBatches(run.id, 'contact', 1);
+    const at = (s: number) => new Date(now.getTime() + s * 1000);
+    const a1 = await store.claimBatch(run.id, 'contact', 'worker-a', 30_000, at(0));
+    const b1 = await store.claimBatch(run.id, 'contact', 'worker-b', 30_000, at(0));
+    expect([a1?.batchNo, b1?.batchNo]).toEqual([1, 2]);
+    // Worker b finishes its batch; worker a crashes holding batch 1.
+    await store.completeBatch(run.id, 'contact', 2, { journal: [], verify: [], failures: [] }, at(1));
+    expect((await store.claimBatch(run.id, 'contact', 'worker-b', 30_000, at(2)))?.batchNo).toBe(3);
+    expect(await store.claimBatch(run.id, 'contact', 'worker-c', 30_000, at(5))).toBeNull();
+    expect(await store.renewLease(run.id, 'contact', 3, 'worker-b', 30_000, at(10))).toBe(true);
+    // 31 s later batch 1's lease has expired: another worker takes it; the crashed one cannot renew.
+    expect((await store.claimBatch(run.id, 'contact', 'worker-c', 30_000, at(31)))?.batchNo).toBe(1);
+    expect(await store.renewLease(run.id, 'contact', 1, 'worker-a', 30_000, at(32))).toBe(false);
+    await store.completeBatch(run.id, 'contact', 1, { journal: [], verify: [], failures: [] }, at(33));
+    await store.completeBatch(run.id, 'contact', 3, { journal: [], verify: [], failures: [] }, at(34));
+    expect(await store.claimBatch(run.id, 'contact', 'worker-a', 30_000, at(100))).toBeNull();
+  });
 });
 
