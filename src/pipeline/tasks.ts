@@ -20,7 +20,7 @@ import { TransientError } from '../core/errors.js';
 import { payloadHash } from '../core/hash.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalEvent, CanonicalInteraction } from '../core/model.js';
-import { classifyWriteError, rejectionReason, taskLinkOf, type FreshsalesClient, type FsTask } from '../connectors/freshsales/index.js';
+import { classifyWriteError, morePages, rejectionReason, taskLinkOf, type FreshsalesClient, type FsTask } from '../connectors/freshsales/index.js';
 import type { SourceConnector, SourcePage } from '../connectors/source.js';
 import { compareField } from '../mapping/compare.js';
 import type { TaskMap } from '../mapping/spec.js';
@@ -539,8 +539,7 @@ async function listTasksByMarker(d: TaskPhaseDeps, wanted: Set<string>): Promise
           if (BigInt(t.id) < BigInt(had.id)) found.set(key, t);
         } else found.set(key, t);
       }
-      const more = res.totalPages !== null ? page < res.totalPages : res.total !== null ? seen < res.total : res.tasks.length >= LIST_PAGE_SIZE;
-      if (res.tasks.length === 0 || !more) break;
+      if (res.tasks.length === 0 || !morePages({ records: res.tasks, total: res.total, totalPages: res.totalPages }, page, seen)) break;
     }
     // Every wanted task found among completed ones: the open listing cannot add any.
     if (found.size === wanted.size) break;

@@ -278,8 +278,8 @@ export class FreshsalesClient {
   }
 }
 
-/** Whether pages follow page `page` (of 100), by `meta` when it says, else by a full page. */
-export function morePages(p: Page, page: number, seen: number): boolean {
+/** Whether pages follow page `page` (of 100), by `meta` when it says, else by a full page. Any listing: records, tasks. */
+export function morePages(p: { records: readonly unknown[]; total: number | null; totalPages: number | null }, page: number, seen: number): boolean {
   if (p.totalPages !== null) return page < p.totalPages;
   if (p.total !== null) return seen < p.total;
   return p.records.length >= 100;
