@@ -6,6 +6,7 @@ import type {
   AttributeDefinition, CanonicalContact, CanonicalDevice, CanonicalTagHit, CanonicalEvent, CanonicalInteraction, SourceCampaign,
   SourceName, SourcePromotion, SourceSegment,
 } from '../core/model.js';
+import type { SourceManifest } from './manifest.js';
 
 export interface SourcePage<T> {
   records: T[];
@@ -14,8 +15,15 @@ export interface SourcePage<T> {
   last: boolean;
 }
 
+/**
+ * A built source. Streams its manifest does not declare are not offered: check with
+ * `offers(source, stream)` (manifest.ts) before calling them; `defineSource`'s connectors
+ * answer an undeclared stream with a TerminalError naming it.
+ */
 export interface SourceConnector {
   readonly name: SourceName;
+  /** The declaration this connector was built from (streams offered, reference models, proposal defaults). */
+  readonly manifest: SourceManifest;
   /** One cheap call proving the credential works; throws ConfigError when refused. */
   checkConnection(): Promise<void>;
   /** Attribute definitions, for proposals and schema plans. */

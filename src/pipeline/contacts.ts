@@ -5,6 +5,7 @@
  * with nothing duplicated: staging is keyed by source key, matching is recorded before any
  * write, and upserts are keyed by email.
  */
+import { offers } from '../connectors/manifest.js';
 import { payloadHash } from '../core/hash.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -125,7 +126,7 @@ export async function collectContactGroups(d: ContactPhaseDeps): Promise<{ segme
   if ((await d.store.getCheckpoint(d.runId, 'contact:groups')) === 'done') return { segments: 0, tags: 0 };
   let segments = 0;
   const tagNames = new Set<string>();
-  if (d.tags?.segments) {
+  if (d.tags?.segments && offers(d.source, 'segments')) {
     const list = await d.source.segments();
     d.progress.start('segment membership', list.length);
     for (const seg of list) {
@@ -136,7 +137,7 @@ export async function collectContactGroups(d: ContactPhaseDeps): Promise<{ segme
     await d.store.setCheckpoint(d.runId, 'inventory:segments', JSON.stringify(list));
     d.progress.end();
   }
-  if (d.tags?.sourceTags) {
+  if (d.tags?.sourceTags && offers(d.source, 'tagHits')) {
     d.progress.start('source tags', null);
     for await (const page of d.source.tagHits(null)) {
       const byTag = new Map<string, Set<string>>();
@@ -153,7 +154,7 @@ export async function collectContactGroups(d: ContactPhaseDeps): Promise<{ segme
     }
     d.progress.end();
   }
-  if (d.eventSummary) {
+  if (d.eventSummary && offers(d.source, 'events')) {
     d.progress.start('event summaries', null);
     const pages = (async function* (src: SourceConnector, progress: Progress) {
       for await (const page of src.events(null)) {

@@ -14,6 +14,7 @@
 import { sourceLabel } from '../core/model.js';
 import type { Logger } from '../core/logger.js';
 import type { SourceConnector } from '../connectors/source.js';
+import { offers, type SourceStream } from '../connectors/manifest.js';
 import type { Entity, FsField, PlanTier } from '../connectors/freshsales/index.js';
 import { createInventory, type AttributeInventory } from '../mapping/inventory.js';
 import { FLAG_TITLES, RECOMMENDATIONS, createQualityAnalyser, type QualityResult } from '../mapping/quality.js';
@@ -63,14 +64,14 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
       return null;
     }
   };
-  // The source interface is growing; a connector without a method simply does not offer that data.
-  const offers = (name: keyof SourceConnector) => typeof (source as unknown as Record<string, unknown>)[name] === 'function';
+  // What the source offers is what its manifest declares.
+  const has = (stream: SourceStream) => offers(source, stream);
 
   const definitions = (await optional('attribute definitions', () => source.attributes())) ?? [];
   const inventory = createInventory({ definitions });
   // The records the map's `resolve` fields name (one list call per model): ids become labels before judging.
   const references = new Map<string, Map<string, string>>();
-  if (opts.map && offers('referenceTable')) {
+  if (opts.map && has('referenceTables')) {
     for (const model of referenceModels(opts.map)) {
       const table = await optional(`${model} records (for resolve: ${model})`, () => source.referenceTable(model));
       if (table) references.set(model, table);
@@ -93,7 +94,7 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
   progress.end();
 
   let tagsAvailable = false;
-  if (offers('tagHits')) {
+  if (has('tagHits')) {
     const done = await optional('tag hits', async () => {
       progress.start('discover tags', null);
       for await (const page of source.tagHits(null)) {
@@ -107,11 +108,11 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     tagsAvailable = done === true;
   } else notes.push('tag hits not offered by this source connector');
 
-  const segments = offers('segments') ? await optional('segments', () => source.segments()) : null;
-  const campaigns = offers('campaigns') ? await optional('campaigns', () => source.campaigns()) : null;
-  const promotions = offers('promotions') ? await optional('promotions', () => source.promotions()) : null;
+  const segments = has('segments') ? await optional('segments', () => source.segments()) : null;
+  const campaigns = has('campaigns') ? await optional('campaigns', () => source.campaigns()) : null;
+  const promotions = has('promotions') ? await optional('promotions', () => source.promotions()) : null;
   let devices: { devices: number; tokens: number } | null = null;
-  if (offers('devices')) {
+  if (has('devices')) {
     devices = await optional('devices', async () => {
       let n = 0;
       let tokens = 0;

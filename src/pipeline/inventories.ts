@@ -3,6 +3,7 @@
  * device / push-token dataset, segment rules, campaigns and creatives, loyalty mechanics
  * and tag usage. Source reads only (no destination calls).
  */
+import { offers } from '../connectors/manifest.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SourceSegment, sourceLabel } from '../core/model.js';
@@ -41,6 +42,7 @@ export async function writeInventories(input: { store: StateStore; runId: string
   };
   // Devices of a profile merged into a duplicate belong to the surviving contact.
   files.deviceCount = await writeDeviceDataset(files.devices, (async function* () {
+    if (!offers(source, 'devices')) return;
     for await (const page of source.devices(null)) {
       const survivors = await store.mergedInto(runId, 'contact', page.records.flatMap((d) => (d.contactKey ? [d.contactKey] : [])));
       yield page.records.map((d) => {
@@ -50,12 +52,12 @@ export async function writeInventories(input: { store: StateStore; runId: string
     }
   })(), files.devicesJsonl);
 
-  const segments = (await readCheckpoint(store, runId, 'inventory:segments', z.array(SourceSegment))) ?? (await source.segments());
+  const segments = (await readCheckpoint(store, runId, 'inventory:segments', z.array(SourceSegment))) ?? (offers(source, 'segments') ? await source.segments() : []);
   const prefix = spec.objects.contact.tags?.segment_prefix ?? '';
   const segmentCounts = new Map((await store.membershipCounts(runId, 'segment')).map((m) => [m.name, m.count]));
   await writeMarkdown(files.segments, renderSegmentInventory(segments, segmentCounts, prefix));
 
-  const campaigns = await source.campaigns();
+  const campaigns = offers(source, 'campaigns') ? await source.campaigns() : [];
   const perCampaign = new Map<string, number>();
   for (let after = 0; ;) {
     const rows = await store.stagedByStatus(runId, 'task', ['loaded'], after, 1000);
@@ -75,7 +77,7 @@ export async function writeInventories(input: { store: StateStore; runId: string
       target: typeof f.to === 'string' ? f.to : `${f.to.custom} (${f.to.type})`,
       observed: typeof f.to === 'object' && f.to.choices?.length ? f.to.choices.join(', ') : '',
     }));
-  await writeMarkdown(files.gamification, renderGamificationInventory({ loyaltyFields, promotions: await source.promotions(), sourceLabel: sourceLabel(source.name) }));
+  await writeMarkdown(files.gamification, renderGamificationInventory({ loyaltyFields, promotions: offers(source, 'promotions') ? await source.promotions() : [], sourceLabel: sourceLabel(source.name) }));
   await writeMarkdown(files.tags, renderTagUsage(await store.membershipCounts(runId, 'tag'), sourceLabel(source.name)));
   return files;
 }

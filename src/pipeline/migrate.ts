@@ -3,6 +3,7 @@
  * Opens (or resumes) a run, checks credentials and the confirmed map, binds custom fields,
  * runs each phase and writes the reconciliation report and quarantine list.
  */
+import { offers } from '../connectors/manifest.js';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -399,11 +400,11 @@ async function taskVolumes(store: StateStore, runId: string, source: SourceConne
   const v = await readCheckpoint(store, runId, 'tasks:volumes', TaskVolumesCheckpoint);
   if (v) return { interactions: v.interactions, eventsByName: new Map(v.events), highValue: map.events.high_value };
   let interactions = 0;
-  if (map.campaigns) {
+  if (map.campaigns && offers(source, 'interactions')) {
     for await (const page of source.interactions(null)) interactions += page.records.filter((r) => map.interactions.includes(r.kind)).length;
   }
   const eventsByName = new Map<string, number>();
-  for await (const page of source.events(null)) for (const e of page.records) eventsByName.set(e.event, (eventsByName.get(e.event) ?? 0) + 1);
+  if (offers(source, 'events')) for await (const page of source.events(null)) for (const e of page.records) eventsByName.set(e.event, (eventsByName.get(e.event) ?? 0) + 1);
   await writeCheckpoint(store, runId, 'tasks:volumes', { interactions, events: [...eventsByName] });
   return { interactions, eventsByName, highValue: map.events.high_value };
 }

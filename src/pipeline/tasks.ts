@@ -14,6 +14,7 @@
  * Tasks hang on their contact's Freshsales id from the journal; a task whose contact did not
  * make it is orphaned with the reason, never attached to a placeholder.
  */
+import { offers } from '../connectors/manifest.js';
 import type { Clock } from '../core/clock.js';
 import { parseDateTimeText } from '../core/datetime.js';
 import { TransientError } from '../core/errors.js';
@@ -182,14 +183,14 @@ export async function extractTasks(d: TaskPhaseDeps): Promise<{ staged: number; 
   let alreadyMigrated = 0;
   if ((await d.store.getCheckpoint(d.runId, 'task:extracted')) !== 'done') {
     const kinds = new Set<string>(d.map.interactions);
-    if (d.map.campaigns && kinds.size > 0) {
+    if (d.map.campaigns && kinds.size > 0 && offers(d.source, 'interactions')) {
       const r = await extractStream(d, 'interactions', (after) => d.source.interactions(after), (i) => kinds.has(i.kind), 'interaction');
       staged += r.staged;
       alreadyMigrated += r.alreadyMigrated;
     }
     const policy = d.map.events.policy;
     // An empty high-value list keeps nothing: do not read the whole event export for it.
-    if (policy === 'all' || (policy === 'high_value' && d.map.events.high_value.length > 0)) {
+    if (offers(d.source, 'events') && (policy === 'all' || (policy === 'high_value' && d.map.events.high_value.length > 0))) {
       const wanted = new Set(d.map.events.high_value);
       const keep = policy === 'all' ? () => true : (e: CanonicalEvent) => wanted.has(e.event);
       const r = await extractStream(d, 'events', (after) => d.source.events(after), keep, 'event');

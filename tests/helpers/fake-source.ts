@@ -12,6 +12,21 @@ import { HttpClient } from '../../src/http/client.js';
 import { FreshsalesClient as Client } from '../../src/connectors/freshsales/client.js';
 import type { StateStore } from '../../src/state/store.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { defineSource, SOURCE_STREAMS, type SourceManifest } from '../../src/connectors/manifest.js';
+import { z } from 'zod';
+
+/** The fake's declaration: every stream offered, read page by page from memory. */
+export const FAKE_MANIFEST: SourceManifest = defineSource({
+  name: 'xtremepush',
+  configSchema: z.object({ type: z.literal('fake') }),
+  secretFields: [],
+  streams: Object.fromEntries(SOURCE_STREAMS.map((s) => [s, { cursor: 'index of the next record', paged: true }])),
+  referenceModels: [],
+  proposalDefaults: { liftedAttributes: [], lifecycle: null, dealTier: null, interactions: ['delivered', 'opened', 'clicked'], highValueEvents: [] },
+  create: () => {
+    throw new Error('the fake source is built by createFakeSource');
+  },
+});
 
 export interface FakeSourceData {
   contacts?: CanonicalContact[];
@@ -47,6 +62,7 @@ export function createFakeSource(data: FakeSourceData): FakeSource {
   const counter = (name: string) => () => void (pagesServed[name] = (pagesServed[name] ?? 0) + 1);
   return {
     name: 'xtremepush',
+    manifest: FAKE_MANIFEST,
     pagesServed,
     checkConnection: async () => undefined,
     attributes: async () => [],

@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { HttpClient } from '../../http/client.js';
 import { Pacer } from '../../http/pacer.js';
 import { FreshsalesClient } from './client.js';
+import { defineDestination } from '../manifest.js';
 
 export { FreshsalesClient } from './client.js';
 export { morePages } from './client.js';
@@ -72,3 +73,12 @@ export function createFreshsales(cfg: FreshsalesConfig, deps: FreshsalesDeps): {
   const baseUrl = cfg.baseUrl.replace(/\/+$/, '');
   return { client: new FreshsalesClient(http, { timeScale: cfg.timeScale, baseUrl, ...(deps.clock ? { clock: deps.clock } : {}) }), http, pacer };
 }
+
+/** Freshsales, declared: what it writes (in dependency order) and how it is built. */
+export const freshsalesDestination = defineDestination<FreshsalesConfig, ReturnType<typeof createFreshsales>>({
+  name: 'freshsales',
+  configSchema: FreshsalesConfig,
+  secretFields: ['apiKey'],
+  objects: ['contact', 'account', 'deal', 'task'],
+  create: (cfg, deps) => createFreshsales(cfg, deps as FreshsalesDeps),
+});

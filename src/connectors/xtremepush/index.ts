@@ -9,7 +9,10 @@ import { XtremepushClient } from './client.js';
 import { ExportPollSettings } from './export-task.js';
 import { TerminalError } from '../../core/errors.js';
 import { readProfileRow, unkeyedContact } from './mappers.js';
-import { XtremepushStreams } from './streams.js';
+import { XtremepushStreams, XTREMEPUSH_REFERENCE_MODELS } from './streams.js';
+import { toAttributeType } from './mappers.js';
+import { defineSource, type SourceManifest } from '../manifest.js';
+import type { SourceConnector } from '../source.js';
 
 export { XtremepushClient } from './client.js';
 export { XtremepushStreams, XTREMEPUSH_REFERENCE_MODELS } from './streams.js';
@@ -117,3 +120,61 @@ export async function* contactPages(client: XtremepushClient, after: string | nu
     if (last) return;
   }
 }
+
+/**
+ * The Xtremepush source, declared. Profiles page by keyset on profile_id; segment members,
+ * events and interactions come from export tasks (files), read page by page.
+ */
+export const xtremepushSource: SourceManifest<XtremepushConfig> = defineSource<XtremepushConfig>({
+  name: 'xtremepush',
+  configSchema: XtremepushConfig,
+  secretFields: ['apptoken'],
+  streams: {
+    contacts: { cursor: 'profile_id of the last row read (keyset paging on list/profile)', paged: true },
+    attributes: { cursor: null, paged: false },
+    segments: { cursor: null, paged: false },
+    segmentMembers: { cursor: null, paged: true },
+    campaigns: { cursor: null, paged: false },
+    interactions: { cursor: 'campaign id and message offset of the last interaction read', paged: true },
+    events: { cursor: 'position in the event export file', paged: true },
+    devices: { cursor: 'id of the last device read', paged: true },
+    promotions: { cursor: null, paged: false },
+    tagHits: { cursor: 'position in the tag-hit export', paged: true },
+    referenceTables: { cursor: null, paged: false },
+  },
+  referenceModels: XTREMEPUSH_REFERENCE_MODELS,
+  proposalDefaults: {
+    liftedAttributes: ['first_name', 'last_name', 'country'],
+    lifecycle: {
+      attribute: 'lifecycle_stage',
+      values: { subscriber: 'Lead / New', lead: 'Lead / Contacted', engaged: 'Lead / Interested', loyal: 'Customer / Won', churned: 'Customer / Churned' },
+    },
+    dealTier: { attribute: 'loyalty_tier', amounts: { bronze: 100, silver: 500, gold: 2000, platinum: 10000 } },
+    interactions: ['delivered', 'opened', 'clicked'],
+    highValueEvents: ['deposit', 'purchase'],
+  },
+  create(cfg, deps): SourceConnector {
+    const { client, http, streams } = createXtremepush(cfg, deps);
+    return {
+      name: 'xtremepush',
+      manifest: xtremepushSource,
+      checkConnection: () => client.checkConnection(),
+      attributes: async () => {
+        const defs = await client.listAttributes();
+        return defs.map((d) => ({ name: d.name, type: toAttributeType(d, (d as Record<string, unknown>).example) }));
+      },
+      contacts: (after) => contactPages(client, after, cfg.pageSize),
+      segments: () => streams.segments(),
+      segmentMembers: (segment) => streams.segmentMembers(segment),
+      campaigns: () => streams.campaigns(),
+      interactions: (after) => streams.interactions(after),
+      events: (after) => streams.events(after),
+      devices: (after) => streams.devices(after),
+      promotions: () => streams.promotions(),
+      tagHits: (after) => streams.tagHits(after),
+      referenceTable: (model) => streams.referenceTable(model),
+      referenceModels: XTREMEPUSH_REFERENCE_MODELS,
+      close: () => http.close(),
+    };
+  },
+});
