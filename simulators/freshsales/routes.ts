@@ -80,7 +80,7 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
   for (const entity of RECORD_ENTITIES) {
     const base = `/api/${entity}`;
     const singular = SINGULAR[entity];
-    // Literal paths first: the router tries routes in order, and /:id would swallow them.
+    // Literal paths (/filters, /upsert, …) win over /:id whatever the order: the router ranks them.
     // GET /api/<entity>/filters — list saved views [DOC]
     on('GET', `${base}/filters`, () => ({ status: 200, body: views.filters(entity) }));
     // GET /api/<entity>/view/:view_id — one page of a view [DOC]
