@@ -93,7 +93,7 @@ export async function bench(o: { profiles: number; large: number; skipMemory: bo
   const ts = 100;
   io.out(`bench 1/3: ${o.profiles} profiles, growth plan (1,000 calls/h), time scale ${ts} …`);
   const t = await runOnce(io, o.profiles, 'growth', ts);
-  const loadS = (t.metrics.timingsMs.load ?? 0) / 1000;
+  const loadS = (t.metrics.timingsMs['contact:load'] ?? 0) / 1000;
   const budgetPerS = HOURLY_BUDGET.growth / (3600 / ts);
   const written = t.metrics.contactsWritten;
   const throughput = written / loadS / (budgetPerS * 100);

@@ -141,19 +141,25 @@ function sharedAccountKey(name: string): string {
 }
 
 /**
- * Run the deal phase: resolve the stage, stage a deal per qualifying contact loaded in this
- * run, load their accounts, then the deals. Returns null when deals are not in scope.
+ * Run accounts then deals (what the engine runs as two declared phases): resolve the stage,
+ * stage and load the accounts, then stage, prepare and load the deals. Returns null when
+ * deals are not in scope.
  */
 export async function runDeals(d: DealPhaseDeps): Promise<DealPhaseResult | null> {
   if (!d.map.enabled) return null;
   const stage = await resolveDealStage(d.dest, d.map);
-  await stageDeals(d);
-  await prepareDeals(d, stage);
   await stageAccounts(d);
   await loadAccounts(d);
+  await stageDeals(d, stage);
   await loadDeals(d);
   const [deals, accounts] = await Promise.all([d.store.counts(d.runId, DEAL), d.store.counts(d.runId, ACCOUNT)]);
   return { stage, deals, accounts };
+}
+
+/** Stage and prepare the deals of contacts loaded in this run (the stage resolved by `resolveDealStage`). */
+export async function stageDeals(d: DealPhaseDeps, stage: ResolvedDealStage): Promise<void> {
+  await deriveDeals(d);
+  await prepareDeals(d, stage);
 }
 
 /** The contact's value at `from`: a canonical field, or `attributes.<name>`. */
@@ -172,36 +178,48 @@ function amountFor(amounts: Record<string, number>, value: string): number | nul
 }
 
 /**
- * One deal source per contact loaded in this run (status `loaded`: journaled by this run)
- * whose value has an amount. Contacts without one get no deal and are not counted as deal
- * source records. Checkpointed per page of contacts.
+ * The deal sources of a page of contacts loaded in this run (status `loaded`: journaled by
+ * this run) whose value has an amount. Contacts without one get no deal (and no account).
  */
-async function stageDeals(d: DealPhaseDeps): Promise<void> {
-  if ((await d.store.getCheckpoint(d.runId, 'deal:staged')) === 'done') return;
-  let after = Number((await d.store.getCheckpoint(d.runId, 'deal:cursor')) ?? 0);
-  d.progress.start('derive deals', null);
+async function dealSourcesOf(d: DealPhaseDeps, rows: StagedRecord[]): Promise<DealSource[]> {
+  const ids = await d.store.destIds('contact', rows.map((r) => r.sourceKey));
+  const sources: DealSource[] = [];
+  for (const row of rows) {
+    const c = row.record as CanonicalContact;
+    const value = readFrom(c, d.map.from);
+    const amount = value === null ? null : amountFor(d.map.amounts, value);
+    const contactId = ids.get(row.sourceKey);
+    if (value === null || amount === null || !contactId) continue;
+    sources.push({ contactKey: row.sourceKey, contactId, email: row.matchKey ?? c.email ?? '', firstName: c.firstName, lastName: c.lastName, value, amount });
+  }
+  return sources;
+}
+
+/** Every page of contacts loaded in this run, from the checkpointed cursor `cursorKey`. */
+async function forLoadedContacts(d: DealPhaseDeps, cursorKey: string, each: (rows: StagedRecord[], cursor: string) => Promise<void>): Promise<void> {
+  let after = Number((await d.store.getCheckpoint(d.runId, cursorKey)) ?? 0);
   for (;;) {
     const rows = await d.store.stagedByStatus(d.runId, 'contact', ['loaded'], after, READ_CHUNK);
     if (rows.length === 0) break;
-    const ids = await d.store.destIds('contact', rows.map((r) => r.sourceKey));
-    const sources: DealSource[] = [];
-    for (const row of rows) {
-      const c = row.record as CanonicalContact;
-      const value = readFrom(c, d.map.from);
-      const amount = value === null ? null : amountFor(d.map.amounts, value);
-      const contactId = ids.get(row.sourceKey);
-      if (value === null || amount === null || !contactId) continue;
-      sources.push({ contactKey: row.sourceKey, contactId, email: row.matchKey ?? c.email ?? '', firstName: c.firstName, lastName: c.lastName, value, amount });
-    }
     after = rows[rows.length - 1]!.seq;
+    await each(rows, String(after));
+  }
+}
+
+/** One deal source per qualifying contact, staged; checkpointed per page of contacts. */
+async function deriveDeals(d: DealPhaseDeps): Promise<void> {
+  if ((await d.store.getCheckpoint(d.runId, 'deal:staged')) === 'done') return;
+  d.progress.start('derive deals', null);
+  await forLoadedContacts(d, 'deal:cursor', async (rows, cursor) => {
+    const sources = await dealSourcesOf(d, rows);
     await d.store.stageRecords(
       d.runId,
       DEAL,
       sources.map((s) => ({ sourceKey: s.contactKey, sourceId: s.contactId, updatedAtMs: null, record: s })),
-      { stream: 'deal:cursor', value: String(after) },
+      { stream: 'deal:cursor', value: cursor },
     );
     d.progress.advance(rows.length);
-  }
+  });
   await d.store.setCheckpoint(d.runId, 'deal:staged', 'done');
   d.progress.end();
 }
@@ -230,9 +248,12 @@ async function prepareDeals(d: DealPhaseDeps, stage: ResolvedDealStage): Promise
   await d.store.setCheckpoint(d.runId, 'deal:prepared', 'done');
 }
 
-/** Stage and prepare the accounts deals hang on: one shared, one per deal, or none. */
-async function stageAccounts(d: DealPhaseDeps): Promise<void> {
-  if (d.map.account === 'none' || (await d.store.getCheckpoint(d.runId, 'account:staged')) === 'done') return;
+/**
+ * Stage and prepare the accounts deals hang on: one shared, or one per contact that gets a
+ * deal (derived from the loaded contacts like the deals, so accounts load before deals).
+ */
+export async function stageAccounts(d: DealPhaseDeps): Promise<void> {
+  if (!d.map.enabled || d.map.account === 'none' || (await d.store.getCheckpoint(d.runId, 'account:staged')) === 'done') return;
   const owner = d.ownerId ? { owner_id: Number(d.ownerId) } : {};
   const stage = async (items: Array<{ sourceKey: string; name: string }>, cursor: string) => {
     await d.store.stageRecords(d.runId, ACCOUNT, items.map((i) => ({ sourceKey: i.sourceKey, sourceId: i.sourceKey, updatedAtMs: null, record: { name: i.name } })), {
@@ -249,13 +270,9 @@ async function stageAccounts(d: DealPhaseDeps): Promise<void> {
     await stage([{ sourceKey: sharedAccountKey(d.map.account_name), name: d.map.account_name.trim() }], 'shared');
   } else {
     // Staging and preparing a page are two commits; re-staging a page after a crash is idempotent.
-    let after = Number((await d.store.getCheckpoint(d.runId, 'account:cursor')) ?? 0);
-    for (;;) {
-      const rows = await d.store.stagedByStatus(d.runId, DEAL, ['ready'], after, READ_CHUNK);
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.seq;
-      await stage(rows.map((r) => ({ sourceKey: r.sourceKey, name: contactAccountName(r.record as DealSource) })), String(after));
-    }
+    await forLoadedContacts(d, 'account:cursor', async (rows, cursor) => {
+      await stage((await dealSourcesOf(d, rows)).map((s) => ({ sourceKey: s.contactKey, name: contactAccountName(s) })), cursor);
+    });
   }
   await d.store.setCheckpoint(d.runId, 'account:staged', 'done');
 }
@@ -301,13 +318,13 @@ interface Item extends BulkLoadItem {
   name: string;
 }
 
-async function loadAccounts(d: DealPhaseDeps): Promise<void> {
-  if (d.map.account === 'none') return;
+export async function loadAccounts(d: DealPhaseDeps): Promise<void> {
+  if (!d.map.enabled || d.map.account === 'none') return;
   await loadByNameBatches(d, ACCOUNTS, 'load accounts', async (rows) => ({ items: rows.map(toItem), orphans: [] }));
 }
 
 /** Deals get their account id here, from the account journal; a deal whose account did not load is orphaned. */
-async function loadDeals(d: DealPhaseDeps): Promise<void> {
+export async function loadDeals(d: DealPhaseDeps): Promise<void> {
   const fates = new AccountFates(d);
   await loadByNameBatches(d, DEALS, 'load deals', async (rows) => {
     if (d.map.account === 'none') return { items: rows.map(toItem), orphans: [] };

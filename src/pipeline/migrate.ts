@@ -1,43 +1,42 @@
 /**
- * `migrate`: the whole run for the configured objects, in dependency order, resumable.
- * Opens (or resumes) a run, checks credentials and the confirmed map, binds custom fields,
- * runs each phase and writes the reconciliation report and quarantine list.
+ * `migrate`: the whole run for the configured objects, resumable. Open (lock, map, checks,
+ * identity, bindings, the run and its declared phases) → survey (every phase's read, stage,
+ * prepare, match) → plan (the budget per phase, before any write) → execute (every phase's
+ * writes in dependency order, by the phase engine) → report (reconciliation, record lists,
+ * inventories, metrics). Returns the plan and the outcome as data; progress narrates.
  */
-import { offers } from '../connectors/manifest.js';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
-import { HOURLY_BUDGET, MINUTE_BUDGET, createFreshsales, type FreshsalesClient, type PlanTier } from '../connectors/freshsales/index.js';
+import { HOURLY_BUDGET, createFreshsales, type FreshsalesClient, type PlanTier } from '../connectors/freshsales/index.js';
+import type { SourceConnector } from '../connectors/source.js';
 import { createStateStore } from '../state/index.js';
 import type { StateStore } from '../state/store.js';
 import { writeReconciliation, type ReconciliationReport } from '../reports/reconciliation.js';
+import { ConfigError } from '../core/errors.js';
+import { sourceLabel, type ObjectName } from '../core/model.js';
+import { planSchema } from '../mapping/schema-plan.js';
+import type { MappingSpec, TaskMap } from '../mapping/spec.js';
+import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
-import { z } from 'zod';
 import { JOB_WAIT_LIMIT_MS } from './bulk-load.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { writeRecordLists, type RecordListFiles } from './record-lists.js';
 import { acquireWorkdirLock, type HeldLock } from './lock.js';
 import { checkWorkdirIdentity } from './identity.js';
 import { ErrorRatioExceeded, ErrorRatioGuard, errorCounts } from './error-ratio.js';
-import { ConfigError } from '../core/errors.js';
-import { sourceLabel, type ObjectName } from '../core/model.js';
 import { checkMapAttributes, knownSourceAttributes, requireConfirmedMap } from './map-gate.js';
 import { discoveryInventory } from './schema.js';
 import { bindCustomFields, type CustomTarget } from './bind-fields.js';
-import { planSchema } from '../mapping/schema-plan.js';
 import { resolveReferences } from './resolve-references.js';
-import type { MappingSpec, TaskMap } from '../mapping/spec.js';
-import { collectContactGroups, extractContacts, loadContacts, loadReferenceTables, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
-import { describePolicies, estimateContactCalls, estimateTaskCalls, formatHours, hoursFor, type TaskVolumes } from './plan.js';
-import { runDeals } from './deals.js';
-import { extractTasks, loadTasks, taskAdoptionCost, type TaskPhaseDeps } from './tasks.js';
+import { loadReferenceTables, type ContactPhaseDeps } from './contacts.js';
+import { formatHours, hoursFor } from './plan.js';
 import { writeInventories, type InventoryFiles } from './inventories.js';
-import type { SourceConnector } from '../connectors/source.js';
 import type { Progress } from './progress.js';
-import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary.js';
+import { FORWARD, PhaseEngine, StepRunner } from './engine.js';
+import { callsPerHour, declarePhases, type PhaseFacts } from './phases.js';
 
 export interface MigrateOptions {
   loaded: LoadedConfig;
@@ -70,11 +69,73 @@ export interface MigrateResult {
   reportDir: string;
   files: { json: string; html: string; inventories: InventoryFiles } & RecordListFiles;
   estimate: { calls: number; hours: number };
+  /** The budget plan shown before any write, per phase (objects in dependency order). */
+  plan: BudgetPlan;
+}
+
+/** The budget plan: per phase calls and the lines shown, the total and the hours it takes. */
+export interface BudgetPlan {
+  tier: PlanTier;
+  callsPerHour: number;
+  phases: Array<{ object: ObjectName; calls: number; lines: string[] }>;
+  calls: number;
+  hours: number;
 }
 
 /** Open the state store of a config's working directory (the kind the config names). */
 export function openStore(loaded: LoadedConfig): StateStore {
   return createStateStore(loaded.config.state, loaded.workdir);
+}
+
+/** Destination calls of this process and of earlier attempts of the run. */
+class CallMeter {
+  live = 0;
+  liveRateLimited = 0;
+  private persisted = 0;
+  private persistedRateLimited = 0;
+  private runId: string | null = null;
+
+  constructor(private readonly store: StateStore) {}
+
+  async attach(runId: string): Promise<void> {
+    this.runId = runId;
+    this.persisted = Number((await this.store.getCheckpoint(runId, 'api:calls')) ?? 0);
+    this.persistedRateLimited = Number((await this.store.getCheckpoint(runId, 'api:rate_limited')) ?? 0);
+  }
+
+  get total(): number {
+    return this.persisted + this.live;
+  }
+
+  get rateLimited(): number {
+    return this.persistedRateLimited + this.liveRateLimited;
+  }
+
+  async save(): Promise<void> {
+    if (!this.runId) return;
+    await Promise.all([this.store.setCheckpoint(this.runId, 'api:calls', String(this.total)), this.store.setCheckpoint(this.runId, 'api:rate_limited', String(this.rateLimited))]);
+  }
+}
+
+/** What plan, execute and report share within one run. */
+interface RunContext {
+  opts: MigrateOptions;
+  cfg: LoadedConfig['config'];
+  store: StateStore;
+  clock: Clock;
+  progress: Progress;
+  source: SourceConnector;
+  dest: ReturnType<typeof createFreshsales>;
+  meter: CallMeter;
+  runner: StepRunner;
+  engine: PhaseEngine;
+  facts: PhaseFacts;
+  ratio: ErrorRatioGuard;
+  runId: string;
+  startedAt: string;
+  resumed: boolean;
+  spec: MappingSpec;
+  reportDir: string;
 }
 
 export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
@@ -92,233 +153,225 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   }
   if (lock.tookOver) progress.note(`took over the lock of a run that stopped without releasing it (pid ${lock.tookOver.pid} on ${lock.tookOver.host}, started ${lock.tookOver.startedAt})`);
   const source = createSource(cfg.source, { logger });
-  let persistedCalls = 0;
-  let liveCalls = 0;
-  let liveRateLimited = 0;
-  let tierWarned = false;
-  const dest = createFreshsales(cfg.destination, {
-    logger,
-    clock,
-    // A destination that hangs is reported within seconds, not at the timeout.
-    onSlow: (e) => progress.note(`waiting for Freshsales: ${e.method} ${e.path} has not answered for ${Math.round(e.waitedMs / 1000)} s (attempt ${e.attempt}; gives up after ${Math.round(e.timeoutMs / 1000)} s and retries)`),
-    onCall: (e) => {
-      liveCalls++;
-      if (e.rateLimited) liveRateLimited++;
-      // The configured plan sets the pace; an account announcing another limit is worth a word.
-      if (e.rateLimitLimit !== undefined && !tierWarned && e.rateLimitLimit !== HOURLY_BUDGET[cfg.destination.plan]) {
-        tierWarned = true;
-        const msg =
-          `warning: Freshsales announces a limit of ${e.rateLimitLimit} calls (X-RateLimit-Limit), but destination.plan is "${cfg.destination.plan}" ` +
-          `(${HOURLY_BUDGET[cfg.destination.plan]} calls/hour): check the plan in the config — pacing follows the config`;
-        progress.note(msg);
-        logger.warn({ observedLimit: e.rateLimitLimit, plan: cfg.destination.plan }, 'plan tier mismatch');
-      }
-    },
-  });
+  const meter = new CallMeter(store);
+  const dest = openDestination(cfg.destination, { logger, clock, progress, meter });
   try {
-    const { spec, hash: mapHash, confirmation } = await requireConfirmedMap(store, loaded.mappingFile);
-    progress.note(`map ${mapHash.slice(0, 12)} confirmed by ${confirmation.confirmedBy} at ${confirmation.confirmedAt}`);
-    await Promise.all([source.checkConnection(), dest.client.checkConnection()]);
-    // A map reading an attribute the source does not have would write empty fields "verified".
-    checkMapAttributes(spec, loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(loaded)));
-    // The workdir belongs to one account and source; a changed config must not reuse its journal.
-    const identity = await checkWorkdirIdentity(
-      store,
-      { destination: { baseUrl: cfg.destination.baseUrl, fingerprint: await dest.client.accountFingerprint() }, source: { type: cfg.source.type, baseUrl: cfg.source.baseUrl } },
-      loaded.workdir,
-    );
-
-    const { contactMap, ownerId } = await resolveReferences(spec, dest.client);
-    // Source records the map's `resolve` fields name, read before the run opens: a model the
-    // source does not offer stops here (exit 2) with nothing written.
-    const references = await loadReferenceTables(source, contactMap, progress);
-    const catalogue = await dest.client.fields('contacts');
-    const customFieldNames = bindCustomFields(contactCustomTargets(spec, cfg.destination.plan), catalogue);
-    const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', source_tags: 'tags' as const };
-    const taskMap = spec.objects.task;
-    const summaryOn = taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0;
-
-    const command = opts.command ?? 'migrate';
-    const { run, resumed } = await store.openRun({ command, configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
-    if (command === 'retry' && !resumed) await chooseRetryRecords(store, run.id, progress);
-    progress.note(resumed ? `resuming run ${run.id} (started ${run.startedAt})` : `started run ${run.id}`);
-    const reportDir = join(opts.outDir, run.id);
-    await mkdir(reportDir, { recursive: true, mode: 0o700 });
-    persistedCalls = Number((await store.getCheckpoint(run.id, 'api:calls')) ?? 0);
-    const persistedRateLimited = Number((await store.getCheckpoint(run.id, 'api:rate_limited')) ?? 0);
-    const saveCalls = () => Promise.all([
-      store.setCheckpoint(run.id, 'api:calls', String(persistedCalls + liveCalls)),
-      store.setCheckpoint(run.id, 'api:rate_limited', String(persistedRateLimited + liveRateLimited)),
-    ]);
-
-    const dealMap = spec.objects.deal?.enabled ? spec.objects.deal : null;
-    const objects: ObjectName[] = ['contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(taskMap ? (['task'] as const) : [])];
-    const ratio = new ErrorRatioGuard(store, run.id, objects, cfg.run.maxErrorRatio, () => clock.now());
-    const deps: ContactPhaseDeps = {
-      store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames, references,
-      executor: new InProcessExecutor(cfg.run.concurrency, () => {
-        lock.assertHeld();
-        ratio.check();
-      }),
-      batchSize: cfg.run.batchSize, clock, logger, progress,
-      jobWaitLimitMs: JOB_WAIT_LIMIT_MS / cfg.destination.timeScale,
-      ...(command === 'retry' ? { only: async (keys: string[]) => new Set((await store.membershipsFor(run.id, 'retry', keys)).keys()) } : {}),
-      tags: { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' },
-      ownerId,
-      externalIdField: externalIdFieldOf(contactMap, customFieldNames),
-      eventSummary: summaryOn ? summariser(taskMap.events.summary) : null,
-      mergeSummary: summaryOn ? (a, b) => mergeSummaryFields(taskMap.events.summary, a, b) : null,
-    };
-    const timings: Record<string, number> = {};
-    const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
-      const t0 = clock.now();
-      try {
-        return await fn();
-      } finally {
-        timings[step] = clock.now() - t0;
-      }
-    };
-    await timed('groups', () => collectContactGroups(deps));
-    await timed('extract', () => extractContacts(deps));
-    await timed('prepare', () => prepareContacts(deps));
-    const written = writtenFields(contactMap, customFieldNames, deps.tags);
-    const match = await timed('match', () => matchContacts(deps, written.standard, written.custom));
-    await saveCalls();
-    if (identity.fresh && match.priorMigration > 0) {
+    const ctx = await openRun({ opts, cfg, store, clock, progress, source, dest, meter, lock });
+    await ctx.engine.survey();
+    await ctx.meter.save();
+    if (ctx.facts.priorMigration > 0 && (await ctx.store.getCheckpoint(ctx.runId, 'identity:fresh')) === 'yes') {
       progress.note(
-        `this workdir is new (or its state.db was lost), yet ${match.priorMigration} contact(s) in Freshsales already carry this source's ids: ` +
+        `this workdir is new (or its state.db was lost), yet ${ctx.facts.priorMigration} contact(s) in Freshsales already carry this source's ids: ` +
           'an earlier migration wrote them; they are matched and updated, and tasks carrying this migration\'s markers are adopted, not created again',
       );
     }
-
-    // The budget plan for every phase, before any write.
-    const ready = await store.countReady(run.id, 'contact');
-    const est = estimateContactCalls({ ready, batchSize: cfg.run.batchSize, matchCalls: match.calls });
-    const plan = cfg.destination.plan;
-    const share = cfg.destination.budgetShare;
-    const scaleNote = (h: number) => (cfg.destination.timeScale !== 1 ? ` (${formatHours(h / cfg.destination.timeScale)} at time scale ${cfg.destination.timeScale})` : '');
-    const dealEstimate = dealMap ? Math.ceil(ready / cfg.run.batchSize) * 3 + 4 : 0;
-    let taskEstimate = 0;
-    const volumes = taskMap ? await timed('volumes', () => taskVolumes(store, run.id, source, taskMap)) : null;
-    // Tasks earlier runs created are never created again (retry, a later run): not in the plan.
-    const tasksDone = taskMap ? await store.journalCount('task') : 0;
-    if (volumes && taskMap) taskEstimate = Math.max(0, estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls - tasksDone);
-    // Before the first task create of a workdir, tasks already carrying our markers are looked for.
-    const adoption = taskMap && taskEstimate > 0 ? await taskAdoptionCost({ store, dest: dest.client }) : null;
-    const estimated = est.calls + dealEstimate + taskEstimate + (adoption ? adoption.probeCalls + adoption.listingCalls : 0);
-    const hours = hoursFor(estimated, plan, share);
-    progress.note(`budget plan on the ${plan} plan (${Math.min(HOURLY_BUDGET[plan], MINUTE_BUDGET * 60) * share} calls/h):`);
-    progress.note(`  contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-    if (dealMap) progress.note(`  deals:    up to ${ready} (opt-in, from ${dealMap.from}) → ~${dealEstimate} calls (bulk upserts, read-backs, accounts)`);
-    if (volumes && taskMap) {
-      progress.note(`  tasks:    ${volumes.interactions} campaign interactions${taskMap.campaigns ? '' : ' (campaigns off)'}; event policies:`);
-      for (const line of describePolicies({ ...volumes, plan, budgetShare: share, chosen: taskMap.events.policy })) progress.note(`    ${line}`);
-      if (tasksDone > 0) progress.note(`    ${tasksDone} task(s) were created by earlier runs of this workdir and are not created again: ~${taskEstimate} task call(s) left`);
-    }
-    if (adoption && adoption.probeCalls > 0) {
-      progress.note(`  adopt:    ${adoption.listingCalls} listing call(s) over the account's ${adoption.accountTasks} task(s) to find tasks an earlier state created (first task load of this workdir)`);
-    }
-    progress.note(`  total:    ~${estimated} calls ≈ ${formatHours(hours)}${scaleNote(hours)}`);
-    // Nothing has been written yet: a run whose quarantine alone is over the ratio stops here.
-    let stoppedEarly: string | null = null;
-    try {
-      await ratio.settle();
-    } catch (e) {
-      if (!(e instanceof ErrorRatioExceeded)) throw e;
-      stoppedEarly = e.message;
-    }
-    if (!stoppedEarly && hours * (cfg.destination.timeScale === 1 ? 1 : 1 / cfg.destination.timeScale) > 1 && opts.confirmLongRun) {
-      const ok = await opts.confirmLongRun(`The plan takes ${formatHours(hours)} of the account's API budget${scaleNote(hours)}. Start writing now?`);
-      if (!ok) throw new ConfigError('not confirmed: nothing was written; run the same command again when ready (or pass --yes)');
-    }
-
-    const phaseCalls: Record<string, number> = {};
-    const counted = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
-      const before = liveCalls;
-      try {
-        return await timed(phase, fn);
-      } finally {
-        phaseCalls[phase] = (phaseCalls[phase] ?? 0) + liveCalls - before;
-      }
-    };
-    const timer = setInterval(() => void saveCalls().catch(() => undefined), 2_000);
-    const callsBeforeLoad = liveCalls;
-    let taskSummary: Awaited<ReturnType<typeof loadTasks>> | null = null;
-    try {
-      if (stoppedEarly) throw new ErrorRatioExceeded(0, 1, cfg.run.maxErrorRatio);
-      await counted('load', () => loadContacts(deps));
-      await ratio.settle();
-      if (dealMap) {
-        await counted('deals', () => runDeals({ store, runId: run.id, dest: dest.client, map: dealMap, sourceLabel: sourceLabel(cfg.source.type), ownerId, executor: deps.executor, batchSize: cfg.run.batchSize, clock, logger, progress, jobWaitLimitMs: deps.jobWaitLimitMs }));
-      }
-      if (taskMap) {
-        const td: TaskPhaseDeps = { store, runId: run.id, source, dest: dest.client, map: taskMap, ownerId, executor: deps.executor, clock, logger, progress };
-        await counted('tasks', async () => {
-          await extractTasks(td);
-          taskSummary = await loadTasks(td);
-        });
-      }
-    } catch (e) {
-      // Over the error ratio: stop writing, but still report what happened.
-      if (!(e instanceof ErrorRatioExceeded)) throw e;
-      stoppedEarly ??= e.message;
-      progress.note(stoppedEarly);
-    } finally {
-      clearInterval(timer);
-      await saveCalls();
-    }
-    const inventories = await timed('inventories', () => writeInventories({ store, runId: run.id, source, spec, outDir: reportDir }));
-
-    const phases = [];
-    const mismatches: NonNullable<ReconciliationReport['mismatches']> = [];
-    const failures: NonNullable<ReconciliationReport['failures']> = [];
-    const unverifiableFields: NonNullable<ReconciliationReport['unverifiableFields']> = [];
-    for (const object of objects) {
-      const c = await store.counts(run.id, object);
-      const { orphaned, reparented, ...rest } = c;
-      // Contacts have no parent: no orphaned or re-parented figures on their row.
-      phases.push(object === 'contact' ? { object, ...rest, ...(orphaned > 0 ? { orphaned } : {}) } : { object, ...rest, orphaned, reparented });
-      for (const u of await store.unverifiableFields(run.id, object)) unverifiableFields.push({ object, ...u });
-      for (const m of await store.mismatches(run.id, object, 50)) for (const x of m.mismatches) mismatches.push({ recordKey: m.sourceKey, object, field: x.field, expected: toJson(x.expected), actual: toJson(x.actual) });
-      for (const f of await store.failures(run.id, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: f.reason });
-      for (const f of await store.orphans(run.id, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: `orphaned: ${f.reason}` });
-    }
-    const counts = phases[0]!;
-    const report: ReconciliationReport = {
-      runId: run.id,
-      phases,
-      apiCalls: { destination: persistedCalls + liveCalls, rateLimited: persistedRateLimited + liveRateLimited },
-      startedAt: run.startedAt,
-      finishedAt: new Date(clock.now()).toISOString(),
-      plan: { tier: cfg.destination.plan, estimatedCalls: estimated, actualCalls: persistedCalls + liveCalls },
-      mismatches: mismatches.slice(0, 100),
-      failures: failures.slice(0, 100),
-      unverifiableFields,
-    };
-    const files = await writeReconciliation(reportDir, report);
-    // Measurements of this process (a resumed run measures only its own part).
-    const metrics = {
-      runId: run.id, resumed, timingsMs: timings, contactsWritten: counts.created + counts.updated,
-      loadCalls: phaseCalls.load ?? liveCalls - callsBeforeLoad, calls: liveCalls, rateLimited: liveRateLimited, callsByPhase: phaseCalls,
-      devices: inventories.deviceCount, tasks: taskSummary,
-      maxRssKb: process.resourceUsage().maxRSS, plan: cfg.destination.plan, timeScale: cfg.destination.timeScale,
-    };
-    await writeFile(join(reportDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-    const lists = await writeRecordLists(store, run.id, objects, reportDir);
-    // The error ratio over every phase, as the guard measured it while writing.
-    const totals = await errorCounts(store, run.id, objects);
-    const overErrorRatio = stoppedEarly !== null || (totals.processed > 0 && totals.bad / totals.processed > cfg.run.maxErrorRatio);
-    await store.finishRun(run.id, overErrorRatio ? 'failed' : 'completed', new Date(clock.now()));
-    await pointLatestAt(opts.outDir, run.id);
-    return {
-      report, resumed, overErrorRatio, stoppedEarly, reportDir,
-      files: { ...files, ...lists, inventories }, estimate: { calls: estimated, hours },
-    };
+    const plan = await planRun(ctx);
+    const stoppedEarly = await executeRun(ctx);
+    return await reportRun(ctx, plan, stoppedEarly);
   } finally {
     await Promise.allSettled([source.close(), dest.http.close()]);
     await lock.release();
     await store.close();
   }
+}
+
+/** The destination client, counting calls and saying when an answer is slow or the plan looks wrong. */
+function openDestination(
+  cfg: LoadedConfig['config']['destination'],
+  d: { logger: Logger; clock: Clock; progress: Progress; meter: CallMeter },
+): ReturnType<typeof createFreshsales> {
+  let tierWarned = false;
+  return createFreshsales(cfg, {
+    logger: d.logger,
+    clock: d.clock,
+    // A destination that hangs is reported within seconds, not at the timeout.
+    onSlow: (e) => d.progress.note(`waiting for Freshsales: ${e.method} ${e.path} has not answered for ${Math.round(e.waitedMs / 1000)} s (attempt ${e.attempt}; gives up after ${Math.round(e.timeoutMs / 1000)} s and retries)`),
+    onCall: (e) => {
+      d.meter.live++;
+      if (e.rateLimited) d.meter.liveRateLimited++;
+      // The configured plan sets the pace; an account announcing another limit is worth a word.
+      if (e.rateLimitLimit !== undefined && !tierWarned && e.rateLimitLimit !== HOURLY_BUDGET[cfg.plan]) {
+        tierWarned = true;
+        d.progress.note(
+          `warning: Freshsales announces a limit of ${e.rateLimitLimit} calls (X-RateLimit-Limit), but destination.plan is "${cfg.plan}" ` +
+            `(${HOURLY_BUDGET[cfg.plan]} calls/hour): check the plan in the config — pacing follows the config`,
+        );
+        d.logger.warn({ observedLimit: e.rateLimitLimit, plan: cfg.plan }, 'plan tier mismatch');
+      }
+    },
+  });
+}
+
+/**
+ * Everything before the survey: the confirmed map and its attributes, connection checks, the
+ * workdir's identity, names and custom fields resolved in the destination, the run opened
+ * (or resumed), and the phases declared over it.
+ */
+async function openRun(r: {
+  opts: MigrateOptions; cfg: LoadedConfig['config']; store: StateStore; clock: Clock; progress: Progress; source: SourceConnector;
+  dest: ReturnType<typeof createFreshsales>; meter: CallMeter; lock: HeldLock;
+}): Promise<RunContext> {
+  const { opts, cfg, store, clock, progress, source, dest } = r;
+  const loaded = opts.loaded;
+  const { spec, hash: mapHash, confirmation } = await requireConfirmedMap(store, loaded.mappingFile);
+  progress.note(`map ${mapHash.slice(0, 12)} confirmed by ${confirmation.confirmedBy} at ${confirmation.confirmedAt}`);
+  await Promise.all([source.checkConnection(), dest.client.checkConnection()]);
+  // A map reading an attribute the source does not have would write empty fields "verified".
+  checkMapAttributes(spec, loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(loaded)));
+  // The workdir belongs to one account and source; a changed config must not reuse its journal.
+  const identity = await checkWorkdirIdentity(
+    store,
+    { destination: { baseUrl: cfg.destination.baseUrl, fingerprint: await dest.client.accountFingerprint() }, source: { type: cfg.source.type, baseUrl: cfg.source.baseUrl } },
+    loaded.workdir,
+  );
+
+  const { contactMap, ownerId } = await resolveReferences(spec, dest.client);
+  // Source records the map's `resolve` fields name, read before the run opens: a model the
+  // source does not offer stops here (exit 2) with nothing written.
+  const references = await loadReferenceTables(source, contactMap, progress);
+  const catalogue = await dest.client.fields('contacts');
+  const customFieldNames = bindCustomFields(contactCustomTargets(spec, cfg.destination.plan), catalogue);
+  const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', source_tags: 'tags' as const };
+  const taskMap = spec.objects.task ?? null;
+  const summaryOn = taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0;
+
+  const command = opts.command ?? 'migrate';
+  const { run, resumed } = await store.openRun({ command, configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
+  if (command === 'retry' && !resumed) await chooseRetryRecords(store, run.id, progress);
+  if (!resumed) await store.setCheckpoint(run.id, 'identity:fresh', identity.fresh ? 'yes' : 'no');
+  progress.note(resumed ? `resuming run ${run.id} (started ${run.startedAt})` : `started run ${run.id}`);
+  const reportDir = join(opts.outDir, run.id);
+  await mkdir(reportDir, { recursive: true, mode: 0o700 });
+  await r.meter.attach(run.id);
+
+  const dealMap = spec.objects.deal?.enabled ? spec.objects.deal : null;
+  // The error ratio counts every phase the map puts in scope.
+  const objects: ObjectName[] = ['contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(taskMap ? (['task'] as const) : [])];
+  const ratio = new ErrorRatioGuard(store, run.id, objects, cfg.run.maxErrorRatio, () => clock.now());
+  const tags = { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' };
+  const contact: ContactPhaseDeps = {
+    store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames, references,
+    executor: new InProcessExecutor(cfg.run.concurrency, () => {
+      r.lock.assertHeld();
+      ratio.check();
+    }),
+    batchSize: cfg.run.batchSize, clock, logger: opts.logger, progress,
+    jobWaitLimitMs: JOB_WAIT_LIMIT_MS / cfg.destination.timeScale,
+    ...(command === 'retry' ? { only: async (keys: string[]) => new Set((await store.membershipsFor(run.id, 'retry', keys)).keys()) } : {}),
+    tags,
+    ownerId,
+    externalIdField: externalIdFieldOf(contactMap, customFieldNames),
+    eventSummary: summaryOn ? summariser(taskMap.events.summary) : null,
+    mergeSummary: summaryOn ? (a, b) => mergeSummaryFields(taskMap.events.summary, a, b) : null,
+  };
+  const { phases, facts } = declarePhases({
+    contact, written: writtenFields(contactMap, customFieldNames, tags), dealMap, taskMap,
+    sourceLabel: sourceLabel(cfg.source.type), plan: cfg.destination.plan, budgetShare: cfg.destination.budgetShare,
+  });
+  const runner = new StepRunner(store, run.id, () => clock.now(), () => r.meter.live);
+  const engine = new PhaseEngine(phases, runner, { runId: run.id, mode: FORWARD }, async () => {
+    r.lock.assertHeld();
+    await ratio.settle();
+  });
+  return { opts, cfg, store, clock, progress, source, dest, meter: r.meter, runner, engine, facts, ratio, runId: run.id, startedAt: run.startedAt, resumed, spec, reportDir };
+}
+
+/** The budget plan for every phase, shown before any write; a long plan asks first. */
+async function planRun(ctx: RunContext): Promise<BudgetPlan> {
+  const { cfg, progress } = ctx;
+  const tier = cfg.destination.plan;
+  const share = cfg.destination.budgetShare;
+  const phases = await ctx.runner.measure('plan', 'plan', () => ctx.engine.estimate());
+  const calls = phases.reduce((n, p) => n + p.calls, 0);
+  const hours = hoursFor(calls, tier, share);
+  const scale = cfg.destination.timeScale;
+  const scaleNote = (h: number) => (scale !== 1 ? ` (${formatHours(h / scale)} at time scale ${scale})` : '');
+  progress.note(`budget plan on the ${tier} plan (${callsPerHour(tier, share)} calls/h):`);
+  for (const p of phases) for (const line of p.lines) progress.note(`  ${line}`);
+  progress.note(`  total:    ~${calls} calls ≈ ${formatHours(hours)}${scaleNote(hours)}`);
+  const plan: BudgetPlan = { tier, callsPerHour: callsPerHour(tier, share), phases, calls, hours };
+  if (hours / scale > 1 && ctx.opts.confirmLongRun) {
+    // Nothing has been written yet; a run already over the error ratio does not ask.
+    const over = await ctx.ratio.settle().then(() => false, () => true);
+    if (!over && !(await ctx.opts.confirmLongRun(`The plan takes ${formatHours(hours)} of the account's API budget${scaleNote(hours)}. Start writing now?`))) {
+      throw new ConfigError('not confirmed: nothing was written; run the same command again when ready (or pass --yes)');
+    }
+  }
+  return plan;
+}
+
+/**
+ * Every phase's writes in dependency order. Over the error ratio (before the first write or
+ * between steps and units): writing stops, and the message is returned for the report.
+ */
+async function executeRun(ctx: RunContext): Promise<string | null> {
+  const timer = setInterval(() => void ctx.meter.save().catch(() => undefined), 2_000);
+  try {
+    // Nothing has been written yet: a run whose quarantine alone is over the ratio stops here.
+    await ctx.ratio.settle();
+    await ctx.engine.execute();
+    return null;
+  } catch (e) {
+    if (!(e instanceof ErrorRatioExceeded)) throw e;
+    ctx.progress.note(e.message);
+    return e.message;
+  } finally {
+    clearInterval(timer);
+    await ctx.meter.save();
+  }
+}
+
+/** Inventories, the reconciliation (JSON, HTML), record lists and metrics; the run is finished. */
+async function reportRun(ctx: RunContext, plan: BudgetPlan, stoppedEarly: string | null): Promise<MigrateResult> {
+  const { store, runId, cfg, clock, reportDir, runner } = ctx;
+  const inventories = await runner.measure('report', 'inventories', () => writeInventories({ store, runId, source: ctx.source, spec: ctx.spec, outDir: reportDir }));
+  const objects = ctx.engine.objects;
+  const phases = [];
+  const mismatches: NonNullable<ReconciliationReport['mismatches']> = [];
+  const failures: NonNullable<ReconciliationReport['failures']> = [];
+  const unverifiableFields: NonNullable<ReconciliationReport['unverifiableFields']> = [];
+  for (const object of objects) {
+    const c = await store.counts(runId, object);
+    const { orphaned, reparented, ...rest } = c;
+    // Contacts have no parent: no orphaned or re-parented figures on their row.
+    phases.push(object === 'contact' ? { object, ...rest, ...(orphaned > 0 ? { orphaned } : {}) } : { object, ...rest, orphaned, reparented });
+    for (const u of await store.unverifiableFields(runId, object)) unverifiableFields.push({ object, ...u });
+    for (const m of await store.mismatches(runId, object, 50)) for (const x of m.mismatches) mismatches.push({ recordKey: m.sourceKey, object, field: x.field, expected: toJson(x.expected), actual: toJson(x.actual) });
+    for (const f of await store.failures(runId, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: f.reason });
+    for (const f of await store.orphans(runId, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: `orphaned: ${f.reason}` });
+  }
+  const counts = phases[0]!;
+  const report: ReconciliationReport = {
+    runId,
+    phases,
+    apiCalls: { destination: ctx.meter.total, rateLimited: ctx.meter.rateLimited },
+    startedAt: ctx.startedAt,
+    finishedAt: new Date(clock.now()).toISOString(),
+    plan: { tier: cfg.destination.plan, estimatedCalls: plan.calls, actualCalls: ctx.meter.total },
+    mismatches: mismatches.slice(0, 100),
+    failures: failures.slice(0, 100),
+    unverifiableFields,
+  };
+  const files = await writeReconciliation(reportDir, report);
+  // Measurements of this process (a resumed run measures only its own part).
+  const metrics = {
+    runId, resumed: ctx.resumed, timingsMs: runner.timingsMs, contactsWritten: counts.created + counts.updated,
+    loadCalls: runner.callsByStep['contact:load'] ?? 0, calls: ctx.meter.live, rateLimited: ctx.meter.liveRateLimited,
+    callsByPhase: runner.callsByPhase, callsByStep: runner.callsByStep,
+    devices: inventories.deviceCount, tasks: ctx.facts.taskSummary,
+    maxRssKb: process.resourceUsage().maxRSS, plan: cfg.destination.plan, timeScale: cfg.destination.timeScale,
+  };
+  await writeFile(join(reportDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  const lists = await writeRecordLists(store, runId, objects, reportDir);
+  // The error ratio over every phase, as the guard measured it while writing.
+  const totals = await errorCounts(store, runId, objects);
+  const overErrorRatio = stoppedEarly !== null || (totals.processed > 0 && totals.bad / totals.processed > cfg.run.maxErrorRatio);
+  await store.finishRun(runId, overErrorRatio ? 'failed' : 'completed', new Date(clock.now()));
+  await pointLatestAt(ctx.opts.outDir, runId);
+  return {
+    report, resumed: ctx.resumed, overErrorRatio, stoppedEarly, reportDir,
+    files: { ...files, ...lists, inventories }, estimate: { calls: plan.calls, hours: plan.hours }, plan,
+  };
 }
 
 /**
@@ -387,26 +440,6 @@ function summariser(summary: TaskMap['events']['summary']): ContactPhaseDeps['ev
     for await (const page of pages) for (const e of page) acc.add(e);
     return acc.result();
   };
-}
-
-/** The `tasks:volumes` checkpoint: interactions, and events per name. */
-const TaskVolumesCheckpoint = z.object({ interactions: z.number().int().nonnegative(), events: z.array(z.tuple([z.string(), z.number().int().nonnegative()])) });
-
-/**
- * Campaign interactions and events per name, counted once per run from the source (no
- * destination calls) so every event policy's cost can be shown before any write.
- */
-async function taskVolumes(store: StateStore, runId: string, source: SourceConnector, map: TaskMap): Promise<TaskVolumes> {
-  const v = await readCheckpoint(store, runId, 'tasks:volumes', TaskVolumesCheckpoint);
-  if (v) return { interactions: v.interactions, eventsByName: new Map(v.events), highValue: map.events.high_value };
-  let interactions = 0;
-  if (map.campaigns && offers(source, 'interactions')) {
-    for await (const page of source.interactions(null)) interactions += page.records.filter((r) => map.interactions.includes(r.kind)).length;
-  }
-  const eventsByName = new Map<string, number>();
-  if (offers(source, 'events')) for await (const page of source.events(null)) for (const e of page.records) eventsByName.set(e.event, (eventsByName.get(e.event) ?? 0) + 1);
-  await writeCheckpoint(store, runId, 'tasks:volumes', { interactions, events: [...eventsByName] });
-  return { interactions, eventsByName, highValue: map.events.high_value };
 }
 
 /** The cf_ name of the custom field the map writes the source's user id into, if any. */

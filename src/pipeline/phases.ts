@@ -1,0 +1,177 @@
+/**
+ * The destination objects a migration writes, declared for the phase engine (engine.ts):
+ * contacts (no parent), accounts (from contacts that get a deal), deals (contacts and
+ * accounts), tasks (contacts). Each declaration names its steps; the functions doing the work
+ * stay in their phase modules (contacts.ts, deals.ts, tasks.ts), where tests reach them too.
+ */
+import { z } from 'zod';
+import { HOURLY_BUDGET, MINUTE_BUDGET, type PlanTier } from '../connectors/freshsales/index.js';
+import { offers } from '../connectors/manifest.js';
+import type { SourceConnector } from '../connectors/source.js';
+import type { DealMap, TaskMap } from '../mapping/spec.js';
+import type { StateStore } from '../state/store.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { collectContactGroups, extractContacts, loadContacts, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
+import { loadAccounts, loadDeals, resolveDealStage, stageAccounts, stageDeals, type DealPhaseDeps, type ResolvedDealStage } from './deals.js';
+import type { PhaseDeclaration } from './engine.js';
+import { describePolicies, estimateContactCalls, estimateTaskCalls, type TaskVolumes } from './plan.js';
+import { extractTasks, loadTasks, taskAdoptionCost, type TaskLoadSummary, type TaskPhaseDeps } from './tasks.js';
+
+/** What the phases are declared over. */
+export interface PhaseEnv {
+  /** The contact phase's dependencies (store, run, source, destination, executor...), shared by every phase. */
+  contact: ContactPhaseDeps;
+  /** Standard and cf_ fields contacts write (their before-images hold these). */
+  written: { standard: string[]; custom: string[] };
+  dealMap: DealMap | null;
+  taskMap: TaskMap | null;
+  sourceLabel: string;
+  plan: PlanTier;
+  budgetShare: number;
+}
+
+/** What the phases learn while running that the run reports. */
+export interface PhaseFacts {
+  /** Contacts in Freshsales already carrying this source's ids (found while matching). */
+  priorMigration: number;
+  /** What the task load did in this process (null when it did not run here). */
+  taskSummary: TaskLoadSummary | null;
+}
+
+const MatchCheckpoint = z.object({ strategy: z.enum(['listing', 'search']), calls: z.number().int().nonnegative(), priorMigration: z.number().int().nonnegative() });
+
+/** The declared phases of a migration, and the facts they collect. */
+export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; facts: PhaseFacts } {
+  const c = env.contact;
+  const { store, dest } = c;
+  const facts: PhaseFacts = { priorMigration: 0, taskSummary: null };
+  const readyContacts = () => store.countReady(c.runId, 'contact');
+
+  const contact: PhaseDeclaration = {
+    object: 'contact',
+    parents: [],
+    enabled: true,
+    survey: [
+      { name: 'groups', run: async () => void (await collectContactGroups(c)) },
+      { name: 'extract', run: () => extractContacts(c) },
+      { name: 'prepare', run: async () => void (await prepareContacts(c)) },
+      {
+        name: 'match',
+        run: async () => {
+          const m = await matchContacts(c, env.written.standard, env.written.custom);
+          facts.priorMigration = m.priorMigration;
+          await writeCheckpoint(store, c.runId, 'contact:match', m);
+        },
+      },
+    ],
+    estimate: async () => {
+      const ready = await readyContacts();
+      const match = await readCheckpoint(store, c.runId, 'contact:match', MatchCheckpoint);
+      const est = estimateContactCalls({ ready, batchSize: c.batchSize, matchCalls: match?.calls ?? 0 });
+      return { calls: est.calls, lines: [`contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`] };
+    },
+    load: [{ name: 'load', run: () => loadContacts(c) }],
+  };
+
+  const dealMap = env.dealMap;
+  const dealDeps: DealPhaseDeps | null = dealMap && {
+    store, runId: c.runId, dest, map: dealMap, sourceLabel: env.sourceLabel, ownerId: c.ownerId, executor: c.executor,
+    batchSize: c.batchSize, clock: c.clock, logger: c.logger, progress: c.progress, ...(c.jobWaitLimitMs !== undefined ? { jobWaitLimitMs: c.jobWaitLimitMs } : {}),
+  };
+  const withAccounts = dealMap !== null && dealMap.account !== 'none';
+  const account: PhaseDeclaration = {
+    object: 'account',
+    parents: ['contact'],
+    enabled: withAccounts,
+    survey: [],
+    // Counted with the deals (one line for both).
+    estimate: async () => ({ calls: 0, lines: [] }),
+    load: dealDeps ? [{ name: 'stage', run: () => stageAccounts(dealDeps) }, { name: 'load', run: () => loadAccounts(dealDeps) }] : [],
+  };
+
+  let dealStage: ResolvedDealStage | null = null;
+  const deal: PhaseDeclaration = {
+    object: 'deal',
+    parents: withAccounts ? ['contact', 'account'] : ['contact'],
+    enabled: dealMap !== null,
+    // The stage and pipeline are resolved by name on every attempt, before any write.
+    check: async () => {
+      if (dealMap) dealStage = await resolveDealStage(dest, dealMap);
+    },
+    survey: [],
+    estimate: async () => {
+      const calls = Math.ceil((await readyContacts()) / c.batchSize) * 3 + 4;
+      return { calls, lines: [`deals:    up to ${await readyContacts()} (opt-in, from ${dealMap?.from}) → ~${calls} calls (bulk upserts, read-backs, accounts)`] };
+    },
+    load: dealDeps
+      ? [
+          { name: 'stage', run: () => stageDeals(dealDeps, dealStage ?? stageMissing()) },
+          { name: 'load', run: () => loadDeals(dealDeps) },
+        ]
+      : [],
+  };
+
+  const taskMap = env.taskMap;
+  const taskDeps: TaskPhaseDeps | null = taskMap && {
+    store, runId: c.runId, source: c.source, dest, map: taskMap, ownerId: c.ownerId, executor: c.executor, clock: c.clock, logger: c.logger, progress: c.progress,
+  };
+  const task: PhaseDeclaration = {
+    object: 'task',
+    parents: ['contact'],
+    enabled: taskMap !== null,
+    survey: [],
+    estimate: async () => {
+      if (!taskMap) return { calls: 0, lines: [] };
+      const volumes = await taskVolumes(store, c.runId, c.source, taskMap);
+      // Tasks earlier runs created are never created again (retry, a later run): not in the plan.
+      const tasksDone = await store.journalCount('task');
+      const calls = Math.max(0, estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls - tasksDone);
+      const lines = [`tasks:    ${volumes.interactions} campaign interactions${taskMap.campaigns ? '' : ' (campaigns off)'}; event policies:`];
+      for (const line of describePolicies({ ...volumes, plan: env.plan, budgetShare: env.budgetShare, chosen: taskMap.events.policy })) lines.push(`  ${line}`);
+      if (tasksDone > 0) lines.push(`  ${tasksDone} task(s) were created by earlier runs of this workdir and are not created again: ~${calls} task call(s) left`);
+      // Before the first task create of a workdir, tasks already carrying our markers are looked for.
+      const adoption = calls > 0 ? await taskAdoptionCost({ store, dest }) : null;
+      const adopt = adoption ? adoption.probeCalls + adoption.listingCalls : 0;
+      if (adoption && adoption.probeCalls > 0) {
+        lines.push(`adopt:    ${adoption.listingCalls} listing call(s) over the account's ${adoption.accountTasks} task(s) to find tasks an earlier state created (first task load of this workdir)`);
+      }
+      return { calls: calls + adopt, lines };
+    },
+    load: taskDeps
+      ? [
+          { name: 'extract', run: async () => void (await extractTasks(taskDeps)) },
+          { name: 'load', run: async () => void (facts.taskSummary = await loadTasks(taskDeps)) },
+        ]
+      : [],
+  };
+  return { phases: [contact, account, deal, task], facts };
+}
+
+function stageMissing(): never {
+  throw new Error('the deal stage is resolved by the phase check before the deals are staged');
+}
+
+/** The calls per hour a plan and budget share allow (the binding window decides). */
+export function callsPerHour(plan: PlanTier, share: number): number {
+  return Math.min(HOURLY_BUDGET[plan], MINUTE_BUDGET * 60) * share;
+}
+
+/** The `tasks:volumes` checkpoint: interactions, and events per name. */
+const TaskVolumesCheckpoint = z.object({ interactions: z.number().int().nonnegative(), events: z.array(z.tuple([z.string(), z.number().int().nonnegative()])) });
+
+/**
+ * Campaign interactions and events per name, counted once per run from the source (no
+ * destination calls) so every event policy's cost can be shown before any write.
+ */
+async function taskVolumes(store: StateStore, runId: string, source: SourceConnector, map: TaskMap): Promise<TaskVolumes> {
+  const v = await readCheckpoint(store, runId, 'tasks:volumes', TaskVolumesCheckpoint);
+  if (v) return { interactions: v.interactions, eventsByName: new Map(v.events), highValue: map.events.high_value };
+  let interactions = 0;
+  if (map.campaigns && offers(source, 'interactions')) {
+    for await (const page of source.interactions(null)) interactions += page.records.filter((r) => map.interactions.includes(r.kind)).length;
+  }
+  const eventsByName = new Map<string, number>();
+  if (offers(source, 'events')) for await (const page of source.events(null)) for (const e of page.records) eventsByName.set(e.event, (eventsByName.get(e.event) ?? 0) + 1);
+  await writeCheckpoint(store, runId, 'tasks:volumes', { interactions, events: [...eventsByName] });
+  return { interactions, eventsByName, highValue: map.events.high_value };
+}
