@@ -65,6 +65,15 @@ export interface ContactPhaseDeps {
 type Payload = Record<string, unknown> & { emails?: unknown; custom_field?: Record<string, unknown> };
 
 
+/** The lookup key a contact is found by when its email changed: the source's user id, as written. */
+const EXTERNAL_ID = 'externalId';
+
+/** A prepared contact's lookup keys: the user id the payload writes into the external-id field. */
+function lookupKeysOf(d: Pick<ContactPhaseDeps, 'externalIdField'>, payload: Payload): Record<string, string> {
+  const v = d.externalIdField ? payload.custom_field?.[d.externalIdField] : undefined;
+  return v === undefined || v === null || String(v) === '' ? {} : { [EXTERNAL_ID]: String(v) };
+}
+
 /** Add what comes from outside the profile row: group tags, the owner, event-summary fields. */
 function enrich(payload: Payload, add: { tags: string[]; ownerId: string | null; summary: Record<string, number | string> | undefined; customFieldNames: Map<string, string> }): void {
   if (add.tags.length > 0) {
@@ -236,7 +245,7 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
         const details = fatal.length > 0 ? fatal.map((i) => ({ field: i.field, ...(i.value !== undefined ? { value: i.value } : {}) })) : [{ field: 'emails' }];
         quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact, details });
       } else {
-        ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: payloadHash(out.payload) });
+        ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: payloadHash(out.payload), lookupKeys: lookupKeysOf(d, out.payload) });
         const left = out.issues.filter((i) => i.dropped);
         if (left.length > 0) {
           dropped.push({ sourceKey: row.sourceKey, data: left.map((i) => ({ field: i.field, from: i.from, reason: i.reason, ...(i.value !== undefined ? { value: i.value } : {}) })) });
@@ -315,7 +324,7 @@ async function followMergedProfiles(d: ContactPhaseDeps): Promise<void> {
         summary,
         customFieldNames: d.customFieldNames,
       });
-      return { sourceKey: row.sourceKey, matchKey: row.matchKey!, payload, payloadHash: payloadHash(payload) };
+      return { sourceKey: row.sourceKey, matchKey: row.matchKey!, payload, payloadHash: payloadHash(payload), lookupKeys: lookupKeysOf(d, payload) };
     });
     await d.store.savePrepared(d.runId, OBJECT, ready, []);
   }
@@ -373,7 +382,7 @@ export async function matchContacts(
     }
     if (strategy === 'listing') priorMigration += byValue.size;
     if (byValue.size === 0) return;
-    const hits = await d.store.readyByCustomField(d.runId, OBJECT, extField, [...byValue.keys()]);
+    const hits = await d.store.byLookupKey(d.runId, OBJECT, EXTERNAL_ID, [...byValue.keys()]);
     const known = await d.store.getMatches(d.runId, OBJECT, [...hits.values()]);
     const matches: DestinationMatch[] = [];
     for (const [value, key] of hits) {
@@ -423,7 +432,7 @@ export async function matchContacts(
       priorMigration = probe.total ?? probe.records.length;
       if ((probe.total ?? probe.records.length) > 0) {
         for (let seq = 0; ;) {
-          const rows = await d.store.readyCustomFieldValues(d.runId, OBJECT, extField, seq, SEARCH_CHUNK);
+          const rows = await d.store.lookupKeyValues(d.runId, OBJECT, EXTERNAL_ID, seq, SEARCH_CHUNK);
           if (rows.length === 0) break;
           const page = await d.dest.filteredSearchAll('contacts', [{ attribute: extField, operator: 'is_in', value: rows.map((r) => r.value) }], { include: 'owner' });
           calls += page.calls;

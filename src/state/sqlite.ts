@@ -105,6 +105,13 @@ const MIGRATIONS: string[] = [
   ALTER TABLE batches ADD COLUMN lease_owner TEXT;
   ALTER TABLE batches ADD COLUMN lease_until INTEGER;
   `,
+  `
+  CREATE TABLE lookup_keys (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, source_key TEXT NOT NULL,
+    PRIMARY KEY (run_id, object, source_key, name)
+  );
+  CREATE INDEX lookup_by_value ON lookup_keys (run_id, object, name, value);
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -220,12 +227,17 @@ export class SqliteStateStore implements StateStore {
       `INSERT INTO quarantine (run_id, object, record_key, reasons, record, details) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, object, record_key) DO UPDATE SET reasons = excluded.reasons, record = excluded.record, details = excluded.details`,
     );
     const unq = this.db.prepare(`DELETE FROM quarantine WHERE run_id = ? AND object = ? AND record_key = ?`);
+    const unkey = this.db.prepare(`DELETE FROM lookup_keys WHERE run_id = ? AND object = ? AND source_key = ?`);
+    const key = this.db.prepare(`INSERT INTO lookup_keys (run_id, object, name, value, source_key) VALUES (?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const r of ready) {
         upd.run(r.matchKey, JSON.stringify(r.payload), r.payloadHash, r.reparentedFrom ?? null, runId, object, r.sourceKey);
         unq.run(runId, object, r.sourceKey);
+        unkey.run(runId, object, r.sourceKey);
+        for (const [name, value] of Object.entries(r.lookupKeys ?? {})) if (value !== '') key.run(runId, object, name, value, r.sourceKey);
       }
       for (const q of quarantined) {
+        unkey.run(runId, object, q.recordKey);
         q1.run(runId, object, q.recordKey);
         q2.run(runId, object, q.recordKey, JSON.stringify(q.reasons), json(q.record), json(q.details));
       }
@@ -311,26 +323,30 @@ export class SqliteStateStore implements StateStore {
     })();
   }
 
-  async readyByCustomField(runId: string, object: ObjectName, cf: string, values: string[]): Promise<Map<string, string>> {
+  async byLookupKey(runId: string, object: ObjectName, name: string, values: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    const path = `$.custom_field.${JSON.stringify(cf)}`;
     for (let i = 0; i < values.length; i += 500) {
       const chunk = values.slice(i, i + 500);
       if (chunk.length === 0) continue;
       const rows = this.db
-        .prepare(`SELECT match_key, CAST(json_extract(payload, ?) AS TEXT) AS v FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready','loaded','failed') AND CAST(json_extract(payload, ?) AS TEXT) IN (${chunk.map(() => '?').join(',')})`)
-        .all(path, runId, object, path, ...chunk) as Array<{ match_key: string; v: string }>;
-      for (const r of rows) out.set(r.v, r.match_key);
+        .prepare(
+          `SELECT s.match_key, k.value FROM lookup_keys k JOIN staged s ON s.run_id = k.run_id AND s.object = k.object AND s.source_key = k.source_key ` +
+            `WHERE k.run_id = ? AND k.object = ? AND k.name = ? AND k.value IN (${chunk.map(() => '?').join(',')}) AND s.status IN ('ready','loaded','failed') ORDER BY s.seq`,
+        )
+        .all(runId, object, name, ...chunk) as Array<{ match_key: string; value: string }>;
+      for (const r of rows) out.set(r.value, r.match_key);
     }
     return out;
   }
 
-  async readyCustomFieldValues(runId: string, object: ObjectName, cf: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; matchKey: string; value: string }>> {
-    const path = `$.custom_field.${JSON.stringify(cf)}`;
+  async lookupKeyValues(runId: string, object: ObjectName, name: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; matchKey: string; value: string }>> {
     const rows = this.db
-      .prepare(`SELECT seq, match_key, CAST(json_extract(payload, ?) AS TEXT) AS v FROM staged WHERE run_id = ? AND object = ? AND status IN ('ready','loaded','failed') AND seq > ? AND json_extract(payload, ?) IS NOT NULL ORDER BY seq LIMIT ?`)
-      .all(path, runId, object, afterSeq, path, limit) as Array<{ seq: number; match_key: string; v: string }>;
-    return rows.map((r) => ({ seq: r.seq, matchKey: r.match_key, value: r.v }));
+      .prepare(
+        `SELECT s.seq, s.match_key, k.value FROM lookup_keys k JOIN staged s ON s.run_id = k.run_id AND s.object = k.object AND s.source_key = k.source_key ` +
+          `WHERE k.run_id = ? AND k.object = ? AND k.name = ? AND s.status IN ('ready','loaded','failed') AND s.seq > ? ORDER BY s.seq LIMIT ?`,
+      )
+      .all(runId, object, name, afterSeq, limit) as Array<{ seq: number; match_key: string; value: string }>;
+    return rows.map((r) => ({ seq: r.seq, matchKey: r.match_key, value: r.value }));
   }
 
   async getMatches(runId: string, object: ObjectName, keys: string[]): Promise<Map<string, DestinationMatch>> {
@@ -677,6 +693,7 @@ export class SqliteStateStore implements StateStore {
       journal: this.db.prepare(`UPDATE journal SET before_image = NULL WHERE before_image IS NOT NULL`).run().changes,
       quarantine: this.db.prepare(`UPDATE quarantine SET record = NULL, details = NULL, reasons = '["(purged)"]'`).run().changes,
       extras: this.db.prepare(`DELETE FROM extras`).run().changes,
+      lookupKeys: this.db.prepare(`DELETE FROM lookup_keys`).run().changes,
       matches: this.db.prepare(`DELETE FROM matches`).run().changes,
       failures: this.db.prepare(`UPDATE failures SET reason = '(purged)'`).run().changes,
       orphans: this.db.prepare(`UPDATE orphans SET reason = '(purged)'`).run().changes,

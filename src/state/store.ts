@@ -52,6 +52,12 @@ export interface PreparedRecord {
    * duplicate, so `matchKey` (the parent it hangs on now) differs from the source's.
    */
   reparentedFrom?: string;
+  /**
+   * Values this record can be looked up by besides its match key (name → value, e.g.
+   * `externalId` → the source's user id), indexed by the store. The phase decides what they
+   * are; the store never reads a destination payload to find them.
+   */
+  lookupKeys?: Record<string, string>;
 }
 
 export interface QuarantineEntry {
@@ -205,10 +211,10 @@ export interface StateStore {
   countReady(runId: string, object: ObjectName): Promise<number>;
   /** Record destination matches; `keepExisting` leaves a key's earlier match in place (email beats external id). */
   saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[], opts?: { keepExisting?: boolean }): Promise<void>;
-  /** Ready records whose payload `custom_field[cf]` is one of `values`: value → match key. */
-  readyByCustomField(runId: string, object: ObjectName, cf: string, values: string[]): Promise<Map<string, string>>;
-  /** Ready records' payload `custom_field[cf]` values after `afterSeq` (non-empty only). */
-  readyCustomFieldValues(runId: string, object: ObjectName, cf: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; matchKey: string; value: string }>>;
+  /** Records (ready, loaded or failed) whose lookup key `name` is one of `values`: value → match key. */
+  byLookupKey(runId: string, object: ObjectName, name: string, values: string[]): Promise<Map<string, string>>;
+  /** Lookup key `name` of records (ready, loaded or failed) staged after `afterSeq`, in staging order. */
+  lookupKeyValues(runId: string, object: ObjectName, name: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; matchKey: string; value: string }>>;
   getMatches(runId: string, object: ObjectName, keys: string[]): Promise<Map<string, DestinationMatch>>;
 
   /** Give every ready record without a batch a batch number (in staging order). Returns the batch count. */

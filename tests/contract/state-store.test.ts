@@ -74,6 +74,35 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect(c).toMatchObject({ source: 4, quarantined: 1, merged: 2 });
   });
 
+  it('indexes lookup keys the phase names, never reading the payload: merged and quarantined records drop out, purge clears them', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(run.id, 'contact', [rec('1', 100), rec('2', 300), rec('3'), rec('4')], { stream: 's', value: '4' });
+    await store.savePrepared(
+      run.id,
+      'contact',
+      [
+        // The payload's custom field is not what is indexed: only the declared lookup keys are.
+        { sourceKey: 'k:1', matchKey: 'a@x.com', payload: { custom_field: { cf_id: 'u-1' } }, payloadHash: '1', lookupKeys: { externalId: 'u-1' } },
+        { sourceKey: 'k:2', matchKey: 'a@x.com', payload: {}, payloadHash: '2', lookupKeys: { externalId: 'u-2' } },
+        { sourceKey: 'k:3', matchKey: 'c@x.com', payload: {}, payloadHash: '3', lookupKeys: { externalId: 'u-3', legacyId: 'L3' } },
+        { sourceKey: 'k:4', matchKey: 'd@x.com', payload: {}, payloadHash: '4', lookupKeys: { externalId: 'u-4' } },
+      ],
+      [],
+    );
+    // k:4 is prepared again as quarantined; k:1 merges into k:2 (newer).
+    await store.savePrepared(run.id, 'contact', [], [{ object: 'contact', recordKey: 'k:4', reasons: ['bad'] }]);
+    expect(await store.mergeDuplicates(run.id, 'contact')).toBe(1);
+    expect(await store.byLookupKey(run.id, 'contact', 'externalId', ['u-1', 'u-2', 'u-3', 'u-4', 'u-9'])).toEqual(new Map([['u-2', 'a@x.com'], ['u-3', 'c@x.com']]));
+    expect(await store.byLookupKey(run.id, 'contact', 'legacyId', ['L3', 'u-3'])).toEqual(new Map([['L3', 'c@x.com']]));
+    expect((await store.lookupKeyValues(run.id, 'contact', 'externalId', 0, 10)).map((r) => r.value)).toEqual(['u-2', 'u-3']);
+    expect((await store.lookupKeyValues(run.id, 'contact', 'externalId', 2, 1)).map((r) => r.value)).toEqual(['u-3']);
+    // Prepared again without the key (the map no longer writes it): it is no longer found by it.
+    await store.savePrepared(run.id, 'contact', [{ sourceKey: 'k:3', matchKey: 'c@x.com', payload: {}, payloadHash: '3b' }], []);
+    expect(await store.byLookupKey(run.id, 'contact', 'externalId', ['u-3'])).toEqual(new Map());
+    await store.purgePersonalData();
+    expect(await store.byLookupKey(run.id, 'contact', 'externalId', ['u-2'])).toEqual(new Map());
+  });
+
   it('plans batches once, and a completed batch commits journal, verification and failures together', async () => {
     const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
     const ids = Array.from({ length: 5 }, (_, i) => String(i + 1));
