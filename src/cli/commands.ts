@@ -29,7 +29,9 @@ export async function mapPropose(opts: { config: string; sample: number; force: 
     const inventoryFile = join(loaded.workdir, 'discovery', 'inventory.json');
     const inventory = existsSync(inventoryFile) ? readInventory(inventoryFile) : undefined;
     const r = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: opts.sample, force: opts.force, defaultOwner: opts.owner ?? null, ...(inventory ? { inventory } : {}) });
-    io.out(`wrote ${loaded.mappingFile}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts${inventory ? ` and the discovery inventory (${inventoryFile})` : ' (run "crm-migrate discover" first for choices from every contact)'}`);
+    io.out(`wrote ${r.files.mapping}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts${r.fromInventory ? ` and the discovery inventory (${inventoryFile})` : ' (run "crm-migrate discover" first for choices from every contact)'}`);
+    io.out(`wrote ${r.files.proposal}: the same proposal as data (per field: target, type, confidence, evidence)`);
+    for (const w of r.warnings) io.out(`warning: ${w}`);
     io.out(`review it (evidence is in the comments), then: crm-migrate map confirm --config ${opts.config}`);
     return EXIT.ok;
   } finally {

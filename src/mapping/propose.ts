@@ -1,40 +1,50 @@
 /**
- * The deterministic default proposer: source attribute definitions plus a sample of
- * contacts in, a mapping spec with evidence for every field out. It is the baseline an AI
- * proposer must beat, and the fallback when none is configured. Same input, same output.
+ * The deterministic default proposer: source attribute definitions, a sample of contacts and
+ * (after discovery) the attribute inventory of every contact in; a mapping spec with evidence
+ * for every field out. It is the baseline an AI proposer must beat, and the fallback when none
+ * is configured. Same input, same output.
+ *
+ * One path: every field is typed from the statistics of an {@link AttributeInventory}. With a
+ * discovery inventory they are every contact's; without one (or for a key it lacks) the
+ * sampled contacts are counted by the same accumulator (`createInventory`), so a distinct
+ * count, a null rate and the sample values mean the same whichever they came from. What the
+ * counts may claim differs, and each field's evidence records it as its `basis`:
+ * - inventory (every contact): no value can be unseen, so fewer than 200 distinct values →
+ *   dropdown (multi-select for lists) with every observed value as a choice; an attribute whose
+ *   every value is unique gets a note suggesting text.
+ * - sample: the values must also repeat (at most max(10, half the non-empty samples) distinct)
+ *   to become a dropdown, so a small sample of unique values (names, ids) does not become a
+ *   dropdown that would lose every unseen value.
  *
  * Typing decisions (seed: "fewer than 200 distinct values → dropdown, else text"):
- * - string: dropdown with the sampled values as choices when there are fewer than 200
- *   distinct values AND they repeat (at most max(10, half the non-empty samples)); else text.
- *   The repeat test keeps a small sample of unique values (names, ids) from becoming a
- *   dropdown that would lose every unseen value.
+ * - string: dropdown as above; else text (textarea past the Freshsales text limit).
  * - number → number field; integer → number field with the integer transform.
  * - boolean → checkbox.
- * - date → date field when every sampled value is date-only (or midnight); when samples carry
- *   a time of day, a text field holding the ISO instant in UTC (transform datetime), because
- *   a Freshsales date field has no time and truncating would silently lose it.
+ * - date → date field when every value is date-only (or midnight); when values carry a time of
+ *   day, a text field holding the ISO instant in UTC (transform datetime), because a Freshsales
+ *   date field has no time and truncating would silently lose it.
  * - datetime → text field with the ISO instant.
- * - array → multi-select with the sampled elements as choices under the same cardinality
- *   rule; else text (textarea when sampled lists are long), elements joined with ", ".
+ * - array → multi-select with the observed elements as choices under the same rule; else text
+ *   (textarea when lists are long), elements joined with ", ".
  *
- * With an attribute inventory (discovery: every contact, not a sample) the choice lists come
- * from the FULL inventory: fewer than 200 distinct values → dropdown (multi-select for lists)
- * with every observed value as a choice; else text. No repeat test is needed then, since no
- * value can be unseen; an attribute whose every value is unique gets a note suggesting text.
- * Date-or-date-time is read from the observed value kinds, null rates and samples from the
- * inventory, and attributes seen on contacts but missing from the definitions are proposed
- * too (typed from their values). Without an inventory the behaviour is the sample-based one.
+ * Attributes seen on contacts but missing from the definitions are proposed too (typed from
+ * their values), from a discovery inventory only: it saw every contact, so such an attribute is
+ * the account's data, not one stray sampled row.
  *
  * References: an attribute whose values look like ids of other records (the inventory's own
- * test, {@link detectReference}) and whose name or id prefix names a model the source can
- * resolve (`favourite_venue_id` with `loc_7` values → location) is proposed with
- * `resolve: <model>` into a text field: the label ("Croke Park (Dublin)") is what a Freshsales
- * user can read, and labels are open-ended, so no dropdown.
+ * test) and whose name or id prefix names a model the source can resolve (`favourite_venue_id`
+ * with `loc_7` values → location) is proposed with `resolve: <model>` into a text field: the
+ * label ("Croke Park (Dublin)") is what a Freshsales user can read, and labels are open-ended,
+ * so no dropdown.
+ *
+ * What only the source knows (attributes its connector lifts into canonical fields, its
+ * lifecycle attribute and how its stages read as Freshsales statuses) comes in as
+ * {@link ProposalDefaults}: the lifecycle attribute, when the source has it, is also proposed as
+ * a `contact_status_id` field with that value map.
  */
 import { sourceLabel, type AttributeDefinition, type AttributeType, type CanonicalContact, type SourceName } from '../core/model.js';
-import {
-  DISTINCT_CAP, detectReference, isLowCardinality, referencePrefix, statsOf, type AttributeInventory, type AttributeStats, type ValueCount,
-} from './inventory.js';
+import { createInventory, DISTINCT_CAP, isLowCardinality, referencePrefix, type AttributeInventory, type AttributeStats, type ValueCount } from './inventory.js';
+import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from './proposal-defaults.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import {
@@ -52,6 +62,7 @@ import {
   normaliseText,
 } from './normalise.js';
 import {
+  ATTRIBUTE_PREFIX,
   FRESHSALES_LIMITS,
   MappingSpec,
   STANDARD_CONTACT_FIELDS,
@@ -64,22 +75,30 @@ import {
   type Transform,
 } from './spec.js';
 
+/** What a field's counts were taken over: every contact (a discovery inventory) or the sampled contacts. */
+export type EvidenceBasis = 'inventory' | 'sample';
+
 /** Why a field was proposed: what the human reads before confirming. */
 export interface FieldEvidence {
   from: string;
   /** The target as `emails` or `custom "Favourite team" (dropdown)`. */
   to: string;
+  /** The type the source values were read as: declared by the source, or inferred from the values. */
+  type: AttributeType;
   /** 0–1: how sure the proposer is that this is the right target and type. */
   confidence: number;
-  /** Up to five frequent sampled values (emails and phones masked). */
+  /** Up to five frequent values (emails and phones masked). */
   sampleValues: string[];
-  /** How the sampled values fit the chosen type, in words. */
+  /** How the values fit the chosen type, in words. */
   typeFit: string;
-  /** Exact count, or "200+" when an inventory counted more than 200. */
+  /** Exact count, or "200+" when more than 200 were counted. */
   distinctValues: number | `${typeof DISTINCT_CAP}+`;
-  /** Share of sampled contacts with no value (0–1). */
+  /** Share of contacts with no value (0–1). */
   nullRate: number;
-  note?: string;
+  /** What the distinct count, null rate and sample values were counted over. */
+  basis: EvidenceBasis;
+  /** What the reviewer should know, one point each (the YAML comment joins them with "; "). */
+  notes: string[];
 }
 
 /** A proposed map, the evidence per field (same order as the fields), and map-wide warnings. */
@@ -94,33 +113,39 @@ export interface ProposeInput {
   source: SourceName;
   attributes: AttributeDefinition[];
   samples: CanonicalContact[];
-  /** The attribute inventory of every contact (discovery): when given, choices come from it, not from the sample. */
+  /** The attribute inventory of every contact (discovery): when given, statistics and choices come from it, not from the sample. */
   inventory?: AttributeInventory;
   /**
    * Models the source can resolve reference ids against (`SourceConnector.referenceTable`);
    * default: none (the caller passes what the source's connector offers).
    */
   referenceModels?: readonly string[];
+  /** What the source knows about its own attributes; default {@link FALLBACK_PROPOSAL_DEFAULTS}. */
+  defaults?: ProposalDefaults;
 }
-
 
 /** Fewer distinct values than this may become a dropdown (the seed's rule). */
 export const DROPDOWN_MAX_DISTINCT = 200;
-/** Attributes the source connectors lift into canonical fields; proposing them twice would write them twice. */
-const LIFTED_ATTRIBUTES = new Set(['first_name', 'last_name', 'country']);
 /** Freshsales Growth-plan custom field limits per type (the smallest paid plan). */
 const GROWTH_LIMITS: Partial<Record<CustomFieldType | 'dropdown+radio', number>> = {
   text: 20, 'dropdown+radio': 30, textarea: 5, multi_select_dropdown: 5, number: 30, checkbox: 30, date: 30,
 };
 
-/** Propose a contact map from attribute definitions and sampled contacts. */
+/** A field's evidence before its `from` and `to` are known. */
+type Evidence = Omit<FieldEvidence, 'from' | 'to'>;
+/** A field as the proposer drafts it (`on_invalid` defaults by target). */
+type FieldDraft = Omit<MappingField, 'on_invalid'> & { on_invalid?: MappingField['on_invalid'] };
+
+/** Propose a contact map from attribute definitions, sampled contacts and (when there is one) the discovery inventory. */
 export function proposeContactMap(input: ProposeInput): ContactMapProposal {
   const { samples } = input;
+  const defaults = input.defaults ?? FALLBACK_PROPOSAL_DEFAULTS;
   const src = sourceLabel(input.source);
+  const statsFor = statisticsOf(input);
   const fields: MappingField[] = [];
   const evidence: FieldEvidence[] = [];
   const usedLabels = new Set<string>();
-  const add = (f: Omit<MappingField, 'on_invalid'> & { on_invalid?: MappingField['on_invalid'] }, e: Omit<FieldEvidence, 'from' | 'to'>) => {
+  const add = (f: FieldDraft, e: Evidence) => {
     const field: MappingField = { ...f, on_invalid: f.on_invalid ?? defaultOnInvalid(f) };
     if (isCustomTarget(field.to)) usedLabels.add(labelKey(field.to.custom));
     fields.push(field);
@@ -131,65 +156,69 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
     for (let n = 2; usedLabels.has(labelKey(l)); n++) l = `${label} (${n})`;
     return l;
   };
+  // Validity needs whole sampled records (a phone reads by its contact's country), so it is judged on the sample.
+  const sampled = (key: keyof CanonicalContact) => samples.map((c) => c[key]);
+  const present = (key: keyof CanonicalContact) => sampled(key).filter((v) => !isAbsent(v));
+  const sampleFit = (fits: number, of: number): Fit => ({ fits, of, sampled: true });
 
   // Standard fields, by name.
-  const emailStats = stats(samples.map((c) => c.email));
-  const validEmails = emailStats.present.filter((v) => normaliseEmail(v).ok).length;
+  const emails = present('email');
+  const validEmails = emails.filter((v) => normaliseEmail(v).ok).length;
+  const noEmail = samples.length - emails.length;
   const dupes = duplicateCount(samples.map((c) => emailKey(c.email)));
   add(
     { from: 'email', to: 'emails', transform: 'email' },
     {
-      ...evidenceBase(emailStats, 'email'),
+      ...evidenceOf(statsFor('email'), 'string'),
       confidence: 0.99,
-      typeFit: fit('valid emails', validEmails, emailStats.present.length),
-      note: joinNotes(
-        emailStats.absent > 0 && `${emailStats.absent} sampled contact(s) have no email and will be quarantined (Freshsales requires one)`,
-        validEmails < emailStats.present.length && `${emailStats.present.length - validEmails} invalid email(s) will be quarantined`,
+      typeFit: fit('valid emails', sampleFit(validEmails, emails.length)),
+      notes: notesOf(
+        noEmail > 0 && `${noEmail} sampled contact(s) have no email and will be quarantined (Freshsales requires one)`,
+        validEmails < emails.length && `${emails.length - validEmails} invalid email(s) will be quarantined`,
         dupes > 0 && `${dupes} sampled contact(s) share an email with another: they merge into one (newest wins)`,
       ),
     },
   );
   for (const [from, to, label] of [['firstName', 'first_name', 'first name'], ['lastName', 'last_name', 'last name']] as const) {
-    const s = stats(samples.map((c) => c[from]));
-    const good = s.present.filter((v) => normaliseName(v).ok).length;
-    add({ from, to, transform: 'name' }, { ...evidenceBase(s, 'text'), confidence: 0.95, typeFit: fit(`usable ${label}s`, good, s.present.length) });
+    const names = present(from);
+    const good = names.filter((v) => normaliseName(v).ok).length;
+    add({ from, to, transform: 'name' }, { ...evidenceOf(statsFor(from), 'string'), confidence: 0.95, typeFit: fit(`usable ${label}s`, sampleFit(good, names.length)), notes: [] });
   }
-  const phoneStats = stats(samples.map((c) => c.phone));
+  const phones = present('phone');
   const validPhones = samples.filter((c) => !isAbsent(c.phone) && normalisePhone(c.phone, c.country).ok).length;
   add(
     { from: 'phone', to: 'mobile_number', transform: 'phone' },
     {
-      ...evidenceBase(phoneStats, 'phone'),
+      ...evidenceOf(statsFor('phone'), 'string'),
       confidence: 0.9,
-      typeFit: fit('valid phone numbers', validPhones, phoneStats.present.length),
-      note: joinNotes(
+      typeFit: fit('valid phone numbers', sampleFit(validPhones, phones.length)),
+      notes: notesOf(
         'written in E.164 (+353871234567)',
-        validPhones < phoneStats.present.length && `${phoneStats.present.length - validPhones} unusable number(s) will be left out (the contacts still load)`,
+        validPhones < phones.length && `${phones.length - validPhones} unusable number(s) will be left out (the contacts still load)`,
       ),
     },
   );
-  const countryStats = stats(samples.map((c) => c.country));
-  add({ from: 'country', to: 'country', transform: 'text' }, { ...evidenceBase(countryStats, 'text'), confidence: 0.9, typeFit: 'text, as the source writes it' });
+  add({ from: 'country', to: 'country', transform: 'text' }, { ...evidenceOf(statsFor('country'), 'string'), confidence: 0.9, typeFit: 'text, as the source writes it', notes: [] });
   for (const [from, to] of [['emailSubscribed', 'subscription_status'], ['smsSubscribed', 'sms_subscription_status']] as const) {
-    const s = stats(samples.map((c) => c[from]));
+    const flags = present(from);
     add(
       { from, to, transform: 'subscription' },
       {
-        ...evidenceBase(s, 'text'),
+        ...evidenceOf(statsFor(from), 'boolean'),
         confidence: 0.8,
-        typeFit: fit('yes/no flags', s.present.filter((v) => normaliseBoolean(v).ok).length, s.present.length),
-        note: 'written as 1 (subscribed) / 0 (unsubscribed): check one sampled contact in Freshsales before the production run',
+        typeFit: fit('yes/no flags', sampleFit(flags.filter((v) => normaliseBoolean(v).ok).length, flags.length)),
+        notes: ['written as 1 (subscribed) / 0 (unsubscribed): check one sampled contact in Freshsales before the production run'],
       },
     );
   }
-  const idStats = stats(samples.map((c) => c.externalId));
+  const repeatedIds = duplicateCount(present('externalId').map((v) => String(v).trim()));
   add(
     { from: 'externalId', to: { custom: uniqueLabel(`${src} ID`), type: 'text' }, transform: 'text' },
     {
-      ...evidenceBase(idStats, 'text'),
+      ...evidenceOf(statsFor('externalId'), 'string'),
       confidence: 0.95,
-      typeFit: idStats.distinct === idStats.present.length ? 'text, unique per contact' : `text, ${idStats.present.length - idStats.distinct} repeated`,
-      note: `the ${src} user id, kept for dedupe and look-ups`,
+      typeFit: repeatedIds === 0 ? 'text, unique per contact' : `text, ${repeatedIds} repeated`,
+      notes: [`the ${src} user id, kept for dedupe and look-ups`],
     },
   );
 
@@ -200,61 +229,73 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
     { from: 'timezone', label: `${src} time zone`, type: 'string', freeText: true, note: "Freshsales' own Time zone field uses its own zone names; the source's name is kept here" },
     { from: 'createdAt', label: `${src} created at`, type: 'datetime', note: `when the profile was created in ${src}` },
   ];
-  const inv = input.inventory;
   for (const x of extras) {
-    const values = samples.map((c) => c[x.from]);
-    const xs = inv ? statsOf(inv, x.from) : undefined;
-    if (xs ? xs.present === 0 : values.every(isAbsent)) continue;
-    const p = xs ? proposeFromInventory(x.type, xs, values, uniqueLabel(x.label), x.freeText) : proposeCustom(x.type, values, uniqueLabel(x.label), x.freeText);
-    add({ from: x.from, to: p.to, transform: p.transform }, { ...p.evidence, note: joinNotes(x.note, p.evidence.note) });
+    const k = statsFor(x.from);
+    if (k.stats.present === 0) continue;
+    const p = typeCustomField(x.type, k, sampled(x.from), uniqueLabel(x.label), x.freeText);
+    add({ from: x.from, to: p.to, transform: p.transform }, { ...p.evidence, notes: notesOf(x.note, ...p.evidence.notes) });
   }
 
-  // Custom attributes (with an inventory, also those seen on contacts but not defined).
+  // Custom attributes (with a discovery inventory, also those seen on contacts but not defined).
   const defined = new Set(input.attributes.map((a) => a.name));
-  const observed: Array<AttributeDefinition & { undeclared?: true }> = inv
-    ? inv.attributes
-        .filter((a) => a.origin === 'attribute' && a.present > 0 && !defined.has(a.key.slice('attributes.'.length)))
-        .map((a) => ({ name: a.key.slice('attributes.'.length), type: inferType(a), undeclared: true as const }))
-    : [];
+  const lifted = new Set(defaults.liftedAttributes);
+  const observed: Array<AttributeDefinition & { undeclared?: true }> = (input.inventory?.attributes ?? [])
+    .filter((a) => a.origin === 'attribute' && a.present > 0 && !defined.has(a.key.slice(ATTRIBUTE_PREFIX.length)))
+    .map((a) => ({ name: a.key.slice(ATTRIBUTE_PREFIX.length), type: inferType(a), undeclared: true as const }));
   const referenceModels = input.referenceModels ?? [];
+  const valuesOf = (name: string) => samples.map((c) => (Object.hasOwn(c.attributes, name) ? c.attributes[name] : undefined));
+  /** Attribute name → the label of the custom field that keeps its value. */
+  const customLabels = new Map<string, string>();
   for (const attr of [...input.attributes, ...observed]) {
-    if (LIFTED_ATTRIBUTES.has(attr.name) || !isUsableAttributeName(attr.name)) continue;
-    const values = samples.map((c) => (Object.hasOwn(c.attributes, attr.name) ? c.attributes[attr.name] : undefined));
-    const as = inv ? statsOf(inv, `attributes.${attr.name}`) : undefined;
-    const reference = as ? as.reference : detectReference(attr.name, values);
-    const model = reference ? referenceModelOf(attr.name, as, values, referenceModels) : undefined;
+    if (lifted.has(attr.name) || !isUsableAttributeName(attr.name)) continue;
+    const from = `${ATTRIBUTE_PREFIX}${attr.name}`;
+    const k = statsFor(from);
+    const values = valuesOf(attr.name);
+    const reference = k.stats.reference;
+    const model = reference ? referenceModelOf(attr.name, k, values, referenceModels) : undefined;
     if (reference && model) {
       const label = uniqueLabel(referenceLabel(attr.name, src));
-      const base = as
-        ? { sampleValues: as.values ? as.values.slice(0, 5).map((v) => shorten(v.value)) : as.samples.slice(0, 5), distinctValues: as.distinct, nullRate: round2(as.nullRate) }
-        : evidenceBase(stats(values), 'text');
+      const base = evidenceOf(k, attr.type);
       add(
-        { from: `attributes.${attr.name}`, to: { custom: label, type: 'text' }, transform: 'text', resolve: model.model },
+        { from, to: { custom: label, type: 'text' }, transform: 'text', resolve: model.model },
         {
           ...base,
           confidence: round2(0.85 * reference.share),
           typeFit: `ids of ${model.model} records (${reference.reason}): each written as the ${model.model}'s readable label`,
-          note: joinNotes(
+          notes: [
             `resolve: ${model.model} (${model.why}) reads every ${model.model} once per run and writes each id${base.sampleValues[0] ? ` (${base.sampleValues[0]})` : ''} as that ${model.model}'s readable label`,
             `an id with no ${model.model} (deleted) is written as it is and counted in the run's notes`,
             'remove resolve to keep the raw ids instead',
-          ),
+          ],
         },
       );
+      customLabels.set(attr.name, label);
       continue;
     }
     let label = readableLabel(attr.name);
     const clash = standardLabelClash(label);
     if (clash) label = `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
-    const p = as ? proposeFromInventory(attr.type, as, values, uniqueLabel(label)) : proposeCustom(attr.type, values, uniqueLabel(label));
-    const notes = [p.evidence.note];
+    const p = typeCustomField(attr.type, k, values, uniqueLabel(label));
+    const notes = [...p.evidence.notes];
     if ('undeclared' in attr) notes.push(`not in the ${src} attribute definitions: type inferred from the values`);
     if (reference) notes.push(`values look like references to other records (${reference.reason}): resolve them to readable values before loading${referenceModels.length > 0 ? ` (the source resolves: ${referenceModels.join(', ')})` : ''}`);
     if (clash) notes.push(`labelled "${label}" so it is not confused with Freshsales' own "${clash}" field`);
     if (/lifecycle/i.test(attr.name)) {
       notes.push('to also set the Freshsales lifecycle stage, add a field to lifecycle_stage_id with values: { <stage>: <stage id> }');
     }
-    add({ from: `attributes.${attr.name}`, to: p.to, transform: p.transform }, { ...p.evidence, note: joinNotes(...notes) });
+    add({ from, to: p.to, transform: p.transform }, { ...p.evidence, notes });
+    if (isCustomTarget(p.to)) customLabels.set(attr.name, p.to.custom);
+  }
+
+  // The source's lifecycle stage → Freshsales contact status, by the names the defaults give.
+  const lifecycle = defaults.lifecycle;
+  if (lifecycle && isUsableAttributeName(lifecycle.attribute)) {
+    const from = `${ATTRIBUTE_PREFIX}${lifecycle.attribute}`;
+    const k = statsFor(from);
+    if (defined.has(lifecycle.attribute) || k.stats.present + k.stats.empty > 0) {
+      const type = input.attributes.find((a) => a.name === lifecycle.attribute)?.type ?? inferType(k.stats);
+      add({ from, to: 'contact_status_id', transform: 'integer', values: { ...lifecycle.values } }, lifecycleEvidence(lifecycle, k, valuesOf(lifecycle.attribute), type, customLabels.get(lifecycle.attribute)));
+    }
   }
 
   const spec = MappingSpec.parse({ version: 1, source: input.source, objects: { contact: { dedupe: 'email', fields } } });
@@ -338,184 +379,125 @@ export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], 
 
 // ---------------------------------------------------------------------------------------
 
-interface Stats {
-  present: unknown[];
-  absent: number;
-  total: number;
-  distinct: number;
-  /** Distinct values (as text), most frequent first, ties alphabetical. */
-  frequent: string[];
+/** One key's statistics and what they were counted over. */
+interface KeyStats {
+  stats: AttributeStats;
+  basis: EvidenceBasis;
 }
 
-function stats(values: unknown[]): Stats {
-  const present = values.filter((v) => !isAbsent(v));
-  const counts = new Map<string, number>();
-  for (const v of present) {
-    const k = typeof v === 'string' ? v.trim() : JSON.stringify(v);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  const frequent = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k]) => k);
-  return { present, absent: values.length - present.length, total: values.length, distinct: counts.size, frequent };
-}
-
-function evidenceBase(s: Stats, mask: 'email' | 'phone' | 'text'): Pick<FieldEvidence, 'sampleValues' | 'distinctValues' | 'nullRate'> {
-  return {
-    // Masking makes values collide ("u•••@example.com"): keep distinct renderings only.
-    sampleValues: [...new Set(s.frequent.map((v) => shorten(mask === 'email' ? maskEmail(v) : mask === 'phone' ? maskPhone(v) : v)))].slice(0, 5),
-    distinctValues: s.distinct,
-    nullRate: s.total === 0 ? 1 : round2(s.absent / s.total),
+/**
+ * Statistics per `from` key: the discovery inventory's when it has the key, else the sampled
+ * contacts' — counted by the same accumulator, so both read alike.
+ */
+function statisticsOf(input: ProposeInput): (key: string) => KeyStats {
+  const acc = createInventory({ definitions: input.attributes });
+  for (const c of input.samples) acc.add(c);
+  const sample = new Map(acc.result().attributes.map((a) => [a.key, a]));
+  const full = new Map((input.inventory?.attributes ?? []).map((a) => [a.key, a]));
+  return (key) => {
+    const d = full.get(key);
+    if (d !== undefined) return { stats: d, basis: 'inventory' };
+    // Every canonical and declared key is in the sample's inventory; anything else was never seen.
+    const s = sample.get(key) ?? { key, origin: 'attribute', present: 0, empty: 0, missing: input.samples.length, nullRate: 1, types: {}, distinct: 0, samples: [], values: [], longest: 0 };
+    return { stats: s, basis: 'sample' };
   };
+}
+
+/** The evidence every field gives from its statistics. */
+function evidenceOf(k: KeyStats, type: AttributeType): Pick<Evidence, 'type' | 'basis' | 'sampleValues' | 'distinctValues' | 'nullRate'> {
+  const s = k.stats;
+  return {
+    type,
+    basis: k.basis,
+    // Most frequent first while the value list is exact; else the first values seen (emails and phones come masked).
+    sampleValues: topValues(s.values ? s.values.map((v) => v.value) : s.samples),
+    distinctValues: s.distinct,
+    nullRate: round2(s.nullRate),
+  };
+}
+
+/** Up to five values for the evidence, shortened, each rendering once (masking makes values collide). */
+function topValues(values: string[]): string[] {
+  return [...new Set(values.map(shorten))].slice(0, 5);
+}
+
+/**
+ * The values a fit ratio is judged on, with their weights: every sampled value for a sample's
+ * statistics (the raw values, as the transforms will see them); every contact's value while an
+ * inventory's list is exact; else the sampled values, or the inventory's own samples.
+ */
+function valuePool(k: KeyStats, samples: unknown[]): { values: Array<[unknown, number]>; sampled: boolean } {
+  const present = samples.filter((v) => !isAbsent(v));
+  if (k.basis === 'inventory' && k.stats.values) return { values: k.stats.values.map((v) => [v.value, v.count]), sampled: false };
+  if (k.basis === 'inventory' && present.length === 0) return { values: k.stats.samples.map((v) => [v, 1]), sampled: true };
+  return { values: present.map((v) => [v, 1]), sampled: true };
+}
+
+/** How many values fit a test, of how many, and whether those were sampled or every contact's. */
+interface Fit {
+  fits: number;
+  of: number;
+  sampled: boolean;
+}
+
+function fitOf(k: KeyStats, samples: unknown[], test: (v: unknown) => boolean): Fit {
+  const pool = valuePool(k, samples);
+  let fits = 0;
+  let of = 0;
+  for (const [v, n] of pool.values) {
+    of += n;
+    if (test(v)) fits += n;
+  }
+  return { fits, of, sampled: pool.sampled };
 }
 
 interface CustomProposal {
   to: Target;
   transform: Transform;
-  evidence: Omit<FieldEvidence, 'from' | 'to'>;
-}
-
-/** Type a custom field from the declared attribute type and the sampled values. */
-function proposeCustom(type: AttributeType, values: unknown[], label: string, freeText = false): CustomProposal {
-  const s = stats(values);
-  const base = evidenceBase(s, 'text');
-  const n = s.present.length;
-  const noSamples = n === 0 ? 'no sampled contact has a value: type taken from the attribute definition only' : undefined;
-  const confidence = (fits: number, ceiling: number) => round2(n === 0 ? 0.5 : ceiling * (fits / n));
-  const fitsOf = (f: (v: unknown) => boolean) => s.present.filter(f).length;
-
-  switch (type) {
-    case 'number':
-    case 'integer': {
-      const norm = type === 'integer' ? normaliseInteger : normaliseNumber;
-      const fits = fitsOf((v) => norm(v, FRESHSALES_LIMITS.numberIntegerDigits).ok);
-      return {
-        to: { custom: label, type: 'number' },
-        transform: type,
-        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', fits, n), ...note(noSamples ?? (fits < n ? `${n - fits} sampled value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those values would be left out (reported; on_invalid: quarantine holds the contacts back instead)` : undefined)) },
-      };
-    }
-    case 'boolean': {
-      const fits = fitsOf((v) => normaliseBoolean(v).ok);
-      return {
-        to: { custom: label, type: 'checkbox' },
-        transform: 'boolean',
-        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit('yes/no values', fits, n), ...note(noSamples) },
-      };
-    }
-    case 'date':
-    case 'datetime': {
-      const fits = fitsOf((v) => normaliseDate(v).ok);
-      const timed = type === 'datetime' || s.present.some(hasTimeOfDay);
-      if (timed) {
-        return {
-          to: { custom: label, type: 'text' },
-          transform: 'datetime',
-          evidence: {
-            ...base,
-            confidence: confidence(fits, 0.85),
-            typeFit: fit('date-times', fits, n),
-            note: joinNotes(noSamples, 'values carry a time of day, which a Freshsales date field cannot hold: kept as an ISO instant in UTC in a text field (change to type: date with transform: date to keep only the date)'),
-          },
-        };
-      }
-      return {
-        to: { custom: label, type: 'date' },
-        transform: 'date',
-        evidence: { ...base, confidence: confidence(fits, 0.95), typeFit: fit('dates', fits, n), ...note(noSamples) },
-      };
-    }
-    case 'array': {
-      const lists = s.present.map((v) => normaliseArray(v));
-      const fits = lists.filter((l) => l.ok).length;
-      const elements = stats(lists.flatMap((l) => (l.ok ? l.value : [])));
-      const longest = Math.max(0, ...lists.map((l) => (l.ok ? l.value.join(', ').length : 0)));
-      const evidence = { ...base, sampleValues: elements.frequent.slice(0, 5).map(shorten), distinctValues: elements.distinct };
-      if (n > 0 && isCategorical(elements.distinct, elements.present.length)) {
-        return {
-          to: { custom: label, type: 'multi_select_dropdown', choices: choicesOf(elements) },
-          transform: 'array_to_multiselect',
-          evidence: { ...evidence, confidence: confidence(fits, 0.85), typeFit: `lists of few repeating elements: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, note: 'an element outside these choices is left out of its contact (reported): add choices you know exist' },
-        };
-      }
-      const type = longest > 200 ? 'textarea' : 'text';
-      return {
-        to: { custom: label, type },
-        transform: 'array_to_text',
-        evidence: { ...evidence, confidence: confidence(fits, 0.75), typeFit: `lists of many different elements, longest ${longest} characters joined`, note: joinNotes(noSamples, 'too many different elements for a multi-select: written as text, elements joined with ", "') },
-      };
-    }
-    case 'string': {
-      const fits = fitsOf((v) => normaliseText(v).ok);
-      const longest = Math.max(0, ...s.present.map((v) => [...String(v)].length));
-      if (!freeText && n > 0 && isCategorical(s.distinct, n) && longest <= FRESHSALES_LIMITS.textChars) {
-        return {
-          to: { custom: label, type: 'dropdown', choices: choicesOf(s) },
-          transform: 'text',
-          evidence: {
-            ...base,
-            confidence: round2(Math.min(0.9, 0.5 + 0.4 * (1 - s.distinct / n)) * (fits / n)),
-            typeFit: `few repeating values: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
-            note: 'a value outside these choices is left out of its contact (reported): add choices you know exist, or change to type: text',
-          },
-        };
-      }
-      const type = longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text';
-      return {
-        to: { custom: label, type },
-        transform: 'text',
-        evidence: {
-          ...base,
-          confidence: confidence(fits, 0.85),
-          typeFit: freeText ? 'free text (an open-ended list of codes)' : n === 0 ? 'no sampled values' : `free text: too many different values for a dropdown`,
-          ...note(noSamples),
-        },
-      };
-    }
-  }
+  evidence: Evidence;
 }
 
 /**
- * Type a custom field from the full inventory: the choice decision is the seed's rule on the
- * exact distinct count (fewer than 200 → every observed value is a choice), with no guessing
- * about unseen values. Number, boolean and date typing stay as with samples.
+ * Type a custom field from the declared (or inferred) type and the key's statistics; the
+ * sampled values judge fit ratios where the statistics hold no exact list of values.
  */
-function proposeFromInventory(type: AttributeType, inv: AttributeStats, samples: unknown[], label: string, freeText = false): CustomProposal {
-  const topValues = (list: ValueCount[] | undefined) => (list ?? []).slice(0, 5).map((v) => shorten(v.value));
-  const base: Pick<FieldEvidence, 'sampleValues' | 'distinctValues' | 'nullRate'> = {
-    sampleValues: inv.values ? topValues(inv.values) : inv.samples.slice(0, 5),
-    distinctValues: inv.distinct,
-    nullRate: round2(inv.nullRate),
-  };
-  const n = inv.present;
-  // Fit ratios: weighted over every observed value while the list is exact, else over the samples.
-  const fitsOf = (f: (v: unknown) => boolean): { fits: number; of: number } => {
-    if (inv.values) return { fits: inv.values.reduce((s, v) => s + (f(v.value) ? v.count : 0), 0), of: inv.values.reduce((s, v) => s + v.count, 0) };
-    const present = samples.filter((v) => !isAbsent(v));
-    const pool = present.length > 0 ? present : inv.samples;
-    return { fits: pool.filter(f).length, of: pool.length };
-  };
-  const conf = (r: { fits: number; of: number }, ceiling: number) => round2(r.of === 0 ? 0.5 : ceiling * (r.fits / r.of));
+function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], label: string, freeText = false): CustomProposal {
+  const s = k.stats;
+  const fromSample = k.basis === 'sample';
+  const base = evidenceOf(k, type);
+  const n = s.present;
+  const fits = (test: (v: unknown) => boolean) => fitOf(k, samples, test);
+  const conf = (r: Fit, ceiling: number) => round2(r.of === 0 ? 0.5 : ceiling * (r.fits / r.of));
+  const noValues = n === 0 ? `no ${fromSample ? 'sampled ' : ''}contact has a value: type taken from the attribute definition only` : undefined;
   const inventoryNote = `from the inventory of ${n} contact(s) with a value`;
-  const noValues = n === 0 ? 'no contact has a value: type taken from the attribute definition only' : undefined;
 
   switch (type) {
     case 'number':
     case 'integer': {
       const norm = type === 'integer' ? normaliseInteger : normaliseNumber;
-      const r = fitsOf((v) => norm(v, FRESHSALES_LIMITS.numberIntegerDigits).ok);
+      const what = type === 'integer' ? 'whole numbers' : 'numbers';
+      const r = fits((v) => norm(v, FRESHSALES_LIMITS.numberIntegerDigits).ok);
       return {
         to: { custom: label, type: 'number' },
         transform: type,
-        evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit(type === 'integer' ? 'whole numbers' : 'numbers', r.fits, r.of), ...note(noValues ?? (r.fits < r.of ? `${r.of - r.fits} value(s) are not ${type === 'integer' ? 'whole numbers' : 'numbers'}: those values would be left out (reported; on_invalid: quarantine holds the contacts back instead)` : undefined)) },
+        evidence: {
+          ...base,
+          confidence: conf(r, 0.95),
+          typeFit: fit(what, r),
+          notes: notesOf(noValues ?? (r.fits < r.of && `${r.of - r.fits} ${r.sampled ? 'sampled ' : ''}value(s) are not ${what}: those values would be left out (reported; on_invalid: quarantine holds the contacts back instead)`)),
+        },
       };
     }
     case 'boolean': {
-      const r = fitsOf((v) => normaliseBoolean(v).ok);
-      return { to: { custom: label, type: 'checkbox' }, transform: 'boolean', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('yes/no values', r.fits, r.of), ...note(noValues) } };
+      const r = fits((v) => normaliseBoolean(v).ok);
+      return { to: { custom: label, type: 'checkbox' }, transform: 'boolean', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('yes/no values', r), notes: notesOf(noValues) } };
     }
     case 'date':
     case 'datetime': {
-      const r = fitsOf((v) => normaliseDate(v).ok);
-      const timed = type === 'datetime' || (inv.types.datetime ?? 0) > 0;
+      const r = fits((v) => normaliseDate(v).ok);
+      // A time of day anywhere makes it text; an inventory whose list overflowed trusts its value kinds (it saw every value).
+      const timed =
+        type === 'datetime' || valuePool(k, samples).values.some(([v]) => hasTimeOfDay(v)) || (k.basis === 'inventory' && !s.values && (s.types.datetime ?? 0) > 0);
       if (timed) {
         return {
           to: { custom: label, type: 'text' },
@@ -523,57 +505,103 @@ function proposeFromInventory(type: AttributeType, inv: AttributeStats, samples:
           evidence: {
             ...base,
             confidence: conf(r, 0.85),
-            typeFit: fit('date-times', r.fits, r.of),
-            note: joinNotes(noValues, 'values carry a time of day, which a Freshsales date field cannot hold: kept as an ISO instant in UTC in a text field (change to type: date with transform: date to keep only the date)'),
+            typeFit: fit('date-times', r),
+            notes: notesOf(noValues, 'values carry a time of day, which a Freshsales date field cannot hold: kept as an ISO instant in UTC in a text field (change to type: date with transform: date to keep only the date)'),
           },
         };
       }
-      return { to: { custom: label, type: 'date' }, transform: 'date', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('dates', r.fits, r.of), ...note(noValues) } };
+      return { to: { custom: label, type: 'date' }, transform: 'date', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('dates', r), notes: notesOf(noValues) } };
     }
     case 'array': {
-      const el = inv.elements;
-      const r = fitsOf((v) => normaliseArray(v).ok);
-      const evidence = { ...base, sampleValues: el?.values ? topValues(el.values) : base.sampleValues, distinctValues: el?.distinct ?? 0 };
-      if (el !== undefined && isLowCardinality(el.distinct) && el.values) {
+      const el = s.elements;
+      const r = fits((v) => normaliseArray(v).ok);
+      const elements = el?.values ?? [];
+      const evidence = { ...base, sampleValues: el?.values ? topValues(el.values.map((v) => v.value)) : base.sampleValues, distinctValues: el?.distinct ?? 0 };
+      const few = el !== undefined && isLowCardinality(el.distinct);
+      // From a sample the elements must also repeat, or unseen ones would be lost.
+      const repeats = !fromSample || (few && isCategorical(el.distinct as number, elements.reduce((t, v) => t + v.count, 0)));
+      if (few && el.values && repeats) {
         return {
           to: { custom: label, type: 'multi_select_dropdown', choices: choicesOfCounts(el.values) },
           transform: 'array_to_multiselect',
-          evidence: { ...evidence, confidence: conf(r, 0.9), typeFit: `${el.distinct} distinct elements in every contact's lists: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, note: inventoryNote },
+          evidence: fromSample
+            ? { ...evidence, confidence: conf(r, 0.85), typeFit: `lists of few repeating elements: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, notes: ['an element outside these choices is left out of its contact (reported): add choices you know exist'] }
+            : { ...evidence, confidence: conf(r, 0.9), typeFit: `${el.distinct} distinct elements in every contact's lists: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, notes: [inventoryNote] },
         };
       }
+      const why = few ? 'elements rarely repeat in the sample, so unseen ones are likely' : `${DROPDOWN_MAX_DISTINCT} or more different elements`;
       return {
-        to: { custom: label, type: inv.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
+        to: { custom: label, type: s.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
         transform: 'array_to_text',
-        evidence: { ...evidence, confidence: conf(r, 0.75), typeFit: `lists with ${el?.distinct ?? 0} distinct elements, longest ${inv.longest} characters`, note: joinNotes(noValues, `${DROPDOWN_MAX_DISTINCT} or more different elements: written as text, elements joined with ", "`) },
-      };
-    }
-    case 'string': {
-      const r = fitsOf((v) => normaliseText(v).ok);
-      if (!freeText && isLowCardinality(inv.distinct) && inv.values && inv.longest <= FRESHSALES_LIMITS.textChars) {
-        const unique = inv.values.every((v) => v.count === 1) && inv.values.length > 10;
-        return {
-          to: { custom: label, type: 'dropdown', choices: choicesOfCounts(inv.values) },
-          transform: 'text',
-          evidence: {
-            ...base,
-            confidence: round2((unique ? 0.6 : 0.9) * (r.of === 0 ? 1 : r.fits / r.of)),
-            typeFit: `${inv.distinct} distinct values across every contact: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
-            note: joinNotes(inventoryNote, unique && 'every value is unique (an identifier or code?): consider type: text'),
-          },
-        };
-      }
-      return {
-        to: { custom: label, type: inv.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
-        transform: 'text',
         evidence: {
-          ...base,
-          confidence: conf(r, 0.85),
-          typeFit: freeText ? 'free text (an open-ended list of codes)' : n === 0 ? 'no values' : `free text: ${inv.distinct} distinct values, too many for a dropdown`,
-          ...note(noValues),
+          ...evidence,
+          confidence: conf(r, 0.75),
+          typeFit: `lists with ${el?.distinct ?? 0} distinct elements, longest ${s.longest} characters`,
+          notes: notesOf(noValues, n > 0 && `${why}: written as text, elements joined with ", "`),
         },
       };
     }
+    case 'string': {
+      const r = fits((v) => normaliseText(v).ok);
+      const few = isLowCardinality(s.distinct);
+      // From a sample the values must also repeat, or unseen ones would be lost.
+      const repeats = !fromSample || (few && isCategorical(s.distinct as number, n));
+      if (!freeText && few && s.values && repeats && s.longest <= FRESHSALES_LIMITS.textChars) {
+        const d = s.distinct as number;
+        const unique = !fromSample && s.values.every((v) => v.count === 1) && s.values.length > 10;
+        const share = r.of === 0 ? 1 : r.fits / r.of;
+        return {
+          to: { custom: label, type: 'dropdown', choices: choicesOfCounts(s.values) },
+          transform: 'text',
+          evidence: fromSample
+            ? {
+                ...base,
+                confidence: round2(Math.min(0.9, 0.5 + 0.4 * (1 - d / n)) * share),
+                typeFit: `few repeating values: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
+                notes: ['a value outside these choices is left out of its contact (reported): add choices you know exist, or change to type: text'],
+              }
+            : {
+                ...base,
+                confidence: round2((unique ? 0.6 : 0.9) * share),
+                typeFit: `${d} distinct values across every contact: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
+                notes: notesOf(inventoryNote, unique && 'every value is unique (an identifier or code?): consider type: text'),
+              },
+        };
+      }
+      const typeFit = freeText
+        ? 'free text (an open-ended list of codes)'
+        : n === 0
+          ? `no ${fromSample ? 'sampled ' : ''}values`
+          : few && !repeats
+            ? `free text: ${s.distinct} distinct values in ${n} sampled, too few repeats for a dropdown`
+            : `free text: ${s.distinct} distinct values, too many for a dropdown`;
+      return {
+        to: { custom: label, type: s.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
+        transform: 'text',
+        evidence: { ...base, confidence: conf(r, 0.85), typeFit, notes: notesOf(noValues) },
+      };
+    }
   }
+}
+
+/** The evidence of the lifecycle attribute's value map into the Freshsales contact status. */
+function lifecycleEvidence(lifecycle: NonNullable<ProposalDefaults['lifecycle']>, k: KeyStats, samples: unknown[], type: AttributeType, customLabel: string | undefined): Evidence {
+  // The transform matches a stage trimmed and case-insensitively; so does this count.
+  const stages = new Set(Object.keys(lifecycle.values).map((s) => s.trim().toLowerCase()));
+  const mapped = (v: unknown) => stages.has(String(v).trim().toLowerCase());
+  const r = fitOf(k, samples, mapped);
+  const unmapped = [...new Set(valuePool(k, samples).values.filter(([v]) => !mapped(v)).map(([v]) => shorten(String(v))))];
+  return {
+    ...evidenceOf(k, type),
+    confidence: round2(r.of === 0 ? 0.5 : 0.8 * (r.fits / r.of)),
+    typeFit: fit('stages in the value map', r),
+    notes: notesOf(
+      r.of === 0 && `no ${r.sampled ? 'sampled ' : ''}contact has a value`,
+      'Lifecycle stage → Freshsales contact status (by "Stage / Status" name, resolved in this account at run time)',
+      customLabel !== undefined && `the original value is also kept in its own custom field "${customLabel}"`,
+      unmapped.length > 0 && `${unmapped.length} stage(s) have no status (${unmapped.slice(0, 3).join(', ')}${unmapped.length > 3 ? ', …' : ''}): for those contacts the status is left out (reported): add them under values`,
+    ),
+  };
 }
 
 /** The attribute type a set of observed values suggests (for attributes the source does not define). */
@@ -612,23 +640,15 @@ function isCategorical(distinct: number, nonEmpty: number): boolean {
   return distinct > 0 && distinct < DROPDOWN_MAX_DISTINCT && distinct <= Math.max(10, nonEmpty / 2);
 }
 
-/** Choices sorted for reading, one spelling per case-insensitive value (the most frequent). */
-function choicesOf(s: Stats): string[] {
-  const byFold = new Map<string, string>();
-  for (const v of s.frequent) if (!byFold.has(v.toLowerCase())) byFold.set(v.toLowerCase(), v);
-  return [...byFold.values()].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true }));
-}
-
 /**
  * The model a reference attribute points at, when its id prefix (`loc_7` → loc) or a word of
  * its name (`store_id` → store) names one of `models`: equal, plural, or one the start of the
  * other (at least three letters: "loc" → location). Prefixes speak first: they are the data.
  */
-function referenceModelOf(name: string, inv: AttributeStats | undefined, samples: unknown[], models: readonly string[]): { model: string; why: string } | undefined {
+function referenceModelOf(name: string, k: KeyStats, samples: unknown[], models: readonly string[]): { model: string; why: string } | undefined {
   if (models.length === 0) return undefined;
   const prefixes = new Map<string, number>();
-  const values: Array<[unknown, number]> = inv?.values ? inv.values.map((v) => [v.value, v.count]) : (inv ? inv.samples : samples).map((v) => [v, 1]);
-  for (const [v, n] of values) {
+  for (const [v, n] of valuePool(k, samples).values) {
     const p = referencePrefix(v);
     if (p !== null) prefixes.set(p, (prefixes.get(p) ?? 0) + n);
   }
@@ -692,13 +712,14 @@ function evidenceComment(e: FieldEvidence): string {
     `confidence ${e.confidence.toFixed(2)} · ${e.typeFit} · ${e.distinctValues} distinct · ${Math.round(e.nullRate * 100)}% empty`,
   ];
   if (e.sampleValues.length > 0) lines.push(`samples: ${e.sampleValues.join(' | ')}`);
-  if (e.note) lines.push(`note: ${e.note}`);
+  if (e.notes.length > 0) lines.push(`note: ${e.notes.join('; ')}`);
   return lines.map((l) => l.replace(/[\r\n]+/g, ' ')).join('\n');
 }
 
-function fit(what: string, good: number, of: number): string {
-  if (of === 0) return `no sampled values`;
-  return `${good} of ${of} sampled values are ${what} (${Math.round((100 * good) / of)}%)`;
+function fit(what: string, r: Fit): string {
+  const values = r.sampled ? 'sampled values' : 'values';
+  if (r.of === 0) return `no ${values}`;
+  return `${r.fits} of ${r.of} ${values} are ${what} (${Math.round((100 * r.fits) / r.of)}%)`;
 }
 
 function duplicateCount(keys: Array<string | null>): number {
@@ -712,24 +733,9 @@ function duplicateCount(keys: Array<string | null>): number {
   return dup;
 }
 
-function joinNotes(...notes: Array<string | false | undefined>): string | undefined {
-  const kept = notes.filter((n): n is string => typeof n === 'string' && n.length > 0);
-  return kept.length > 0 ? kept.join('; ') : undefined;
-}
-
-function note(n: string | undefined): { note?: string } {
-  return n === undefined ? {} : { note: n };
-}
-
-function maskEmail(v: string): string {
-  const at = v.lastIndexOf('@');
-  if (at < 1) return '•••';
-  return `${v.charAt(0)}•••${v.slice(at)}`;
-}
-
-function maskPhone(v: string): string {
-  const d = v.replace(/\s/g, '');
-  return d.length <= 6 ? '•••' : `${d.slice(0, 4)}•••${d.slice(-3)}`;
+/** The notes that say something, in order. */
+function notesOf(...notes: Array<string | false | undefined>): string[] {
+  return notes.filter((n): n is string => typeof n === 'string' && n.length > 0);
 }
 
 function shorten(v: string): string {

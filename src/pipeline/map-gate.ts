@@ -3,88 +3,139 @@
  * recorded with who and when), and migrate refuses to write with an unconfirmed or
  * changed map.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { didYouMean } from '../core/did-you-mean.js';
 import { positionInYaml } from '../core/yaml.js';
-import { parseDocument, type YAMLSeq } from 'yaml';
+import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { sourceLabel, type CanonicalContact } from '../core/model.js';
 import type { AttributeInventory } from '../mapping/inventory.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { loadMappingSpec, mappingHash, type MappingSpec } from '../mapping/spec.js';
-import { proposeContactMap, renderMappingYaml } from '../mapping/propose.js';
+import { proposeContactMap, renderMappingYaml, type FieldEvidence } from '../mapping/propose.js';
+import { proposalFileFor, renderProposal, toProposal, type Proposal } from '../mapping/proposal.js';
+import { checkProposalDefaults, FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from '../mapping/proposal-defaults.js';
+import { writeFileAtomic } from '../reports/atomic-write.js';
 import type { MapConfirmation, StateStore } from '../state/store.js';
 
-/** Read a sample of source contacts and write a proposed map. */
-export async function proposeMap(input: { source: SourceConnector; mappingFile: string; sampleSize: number; force: boolean; defaultOwner?: string | null; inventory?: AttributeInventory }): Promise<{ spec: MappingSpec; fields: number; sampled: number }> {
+/** What {@link proposeMap} made: the map as written, the proposal as data, and the files it wrote. */
+export interface MapProposal {
+  /** The map as written and read back (contact fields, owner, task and deal sections). */
+  spec: MappingSpec;
+  /** The proposal document, as written to `proposal.json`. */
+  proposal: Proposal;
+  /** Evidence per contact field, in field order. */
+  evidence: FieldEvidence[];
+  /** Map-wide warnings (also in the map's header and the proposal). */
+  warnings: string[];
+  files: { mapping: string; proposal: string };
+  /** Contact fields proposed. */
+  fields: number;
+  /** Contacts sampled. */
+  sampled: number;
+  /** True when a discovery inventory (every contact) supplied the statistics. */
+  fromInventory: boolean;
+}
+
+/**
+ * Read a sample of source contacts and propose a map: the mapping YAML (evidence in its
+ * comments) and, next to it, `proposal.json` (the same proposal as data), both written
+ * atomically. `defaults` are what the source knows about its own attributes (default: the
+ * fallback values).
+ */
+export async function proposeMap(input: {
+  source: SourceConnector;
+  mappingFile: string;
+  sampleSize: number;
+  force: boolean;
+  defaultOwner?: string | null;
+  inventory?: AttributeInventory;
+  defaults?: ProposalDefaults;
+  now?: Date;
+}): Promise<MapProposal> {
   if (existsSync(input.mappingFile) && !input.force) {
     throw new ConfigError(`${input.mappingFile} already exists: pass --force to replace it (its confirmation will no longer apply)`, { file: input.mappingFile });
   }
+  const defaults = checkProposalDefaults(input.defaults ?? FALLBACK_PROPOSAL_DEFAULTS);
   const attributes = await input.source.attributes();
   const samples: CanonicalContact[] = [];
   for await (const page of input.source.contacts(null)) {
     samples.push(...page.records);
     if (samples.length >= input.sampleSize || page.last) break;
   }
+  const sampled = samples.slice(0, input.sampleSize);
   // With a discovery inventory (every contact scanned) dropdown choices are complete, not sampled.
-  const proposal = proposeContactMap({ source: input.source.name, attributes, samples: samples.slice(0, input.sampleSize), referenceModels: input.source.referenceModels, ...(input.inventory ? { inventory: input.inventory } : {}) });
-  const hasAttribute = (name: string) => attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined);
-  const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence), {
+  const proposal = proposeContactMap({ source: input.source.name, attributes, samples: sampled, referenceModels: input.source.referenceModels, defaults, ...(input.inventory ? { inventory: input.inventory } : {}) });
+  const hasAttribute = (name: string) =>
+    attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined) || (input.inventory?.attributes.some((a) => a.key === `attributes.${name}` && a.present > 0) ?? false);
+  const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence, { warnings: proposal.warnings }), {
     source: input.source.name,
-    lifecycle: hasAttribute('lifecycle_stage'),
-    loyaltyTier: hasAttribute('loyalty_tier'),
+    defaults,
+    dealTier: defaults.dealTier !== null && hasAttribute(defaults.dealTier.attribute),
     owner: input.defaultOwner ?? null,
   });
-  writeFileSync(input.mappingFile, text);
+  await writeFileAtomic(input.mappingFile, text);
   const spec = loadMappingSpec(input.mappingFile);
-  return { spec, fields: spec.objects.contact.fields.length, sampled: Math.min(samples.length, input.sampleSize) };
+  const document = toProposal(proposal, {
+    mappingFile: input.mappingFile,
+    mapHash: mappingHash(spec),
+    generatedAt: input.now ?? new Date(),
+    sampled: sampled.length,
+    inventoryContacts: input.inventory?.contacts ?? null,
+    spec,
+  });
+  const proposalFile = proposalFileFor(input.mappingFile);
+  // Sample values (names, masked emails) are personal data: owner-only.
+  await writeFileAtomic(proposalFile, renderProposal(document), { mode: 0o600 });
+  return {
+    spec,
+    proposal: document,
+    evidence: proposal.evidence,
+    warnings: proposal.warnings,
+    files: { mapping: input.mappingFile, proposal: proposalFile },
+    fields: spec.objects.contact.fields.length,
+    sampled: sampled.length,
+    fromInventory: input.inventory !== undefined,
+  };
 }
 
 /**
- * Adds to a rendered proposal what a default map should say beyond fields: the lifecycle
- * value map (source stage → Freshsales contact status, by name), the owner, the task
- * policy (campaign interactions and high-value events) and an opt-in deal section left
- * disabled. The YAML document API keeps the proposal's evidence comments.
+ * Adds to a rendered proposal what a default map says beyond its contact fields: the owner,
+ * the task policy (the source's campaign interactions and high-value events) and, when the
+ * source has its deal-tier attribute (`dealTier`), an opt-in deal section left disabled. The
+ * YAML document API keeps the proposal's evidence comments.
  */
-export function extendProposal(text: string, opts: { lifecycle: boolean; loyaltyTier: boolean; owner: string | null; source?: string }): string {
+export function extendProposal(text: string, opts: { owner: string | null; source?: string; defaults?: ProposalDefaults; dealTier?: boolean }): string {
   const label = sourceLabel(opts.source ?? 'source');
+  const defaults = opts.defaults ?? FALLBACK_PROPOSAL_DEFAULTS;
   const doc = parseDocument(text);
-  if (opts.lifecycle) {
-    const fields = doc.getIn(['objects', 'contact', 'fields']) as YAMLSeq;
-    const node = doc.createNode({
-      from: 'attributes.lifecycle_stage',
-      to: 'contact_status_id',
-      values: { subscriber: 'Lead / New', lead: 'Lead / Contacted', engaged: 'Lead / Interested', loyal: 'Customer / Won', churned: 'Customer / Churned' },
-    });
-    node.commentBefore =
-      ' Lifecycle stage → Freshsales contact status (by "Stage / Status" name, resolved in this account at run time);\n' +
-      ` the original ${label} value is also kept in its own custom field above.`;
-    fields.items.push(node);
-  }
   if (opts.owner) {
     doc.set('owners', doc.createNode({ default: opts.owner }));
     (doc.get('owners', true) as { commentBefore?: string }).commentBefore = ' Every migrated record is owned by this Freshsales user (email or name).';
   }
   const task = doc.createNode({
     campaigns: true,
-    interactions: ['delivered', 'opened', 'clicked'],
-    events: { policy: 'high_value', high_value: ['deposit', 'purchase'], summary: [] },
+    interactions: [...defaults.interactions],
+    events: { policy: 'high_value', high_value: [...defaults.highValueEvents], summary: [] },
   });
   task.commentBefore =
     ' Tasks cost one API call each (no bulk endpoint). Event policy: all | high_value | summary | none;\n' +
     ' migrate prints what each policy costs in calls and hours on your plan before writing anything.';
   doc.setIn(['objects', 'task'], task);
-  if (opts.loyaltyTier) {
+  const tier = defaults.dealTier;
+  if (opts.dealTier && tier) {
     const deal = doc.createNode({
       enabled: false,
-      from: 'attributes.loyalty_tier',
-      amounts: { bronze: 100, silver: 500, gold: 2000, platinum: 10000 },
+      from: `attributes.${tier.attribute}`,
+      amounts: { ...(tier.amounts ?? {}) },
       stage: 'New',
       account: 'shared',
       account_name: `${label} customers`,
     });
-    deal.commentBefore = ' Opt-in: engagement-derived deals (loyalty tier → deal-size bracket, stage "New"). Set enabled: true to include.';
+    deal.commentBefore =
+      ` Opt-in: engagement-derived deals (${tier.attribute} → deal-size bracket, stage "New"). Set enabled: true to include.` +
+      (tier.amounts === undefined ? '\n Amounts: fill in <source value>: <deal amount> for each value that should make a deal.' : '');
     doc.setIn(['objects', 'deal'], deal);
   }
   return doc.toString({ lineWidth: 0 });

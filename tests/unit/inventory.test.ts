@@ -198,7 +198,7 @@ describe('proposeContactMap with an inventory', () => {
     expect(evidence.find((e) => e.from === 'attributes.code')?.distinctValues).toBe('200+');
     const flag = target(spec, 'attributes.undeclared_flag');
     expect(flag && isCustomTarget(flag) && flag.type).toBe('checkbox');
-    expect(evidence.find((e) => e.from === 'attributes.undeclared_flag')?.note).toMatch(/not in the Xtremepush attribute definitions/);
+    expect(evidence.find((e) => e.from === 'attributes.undeclared_flag')?.notes.join('; ')).toMatch(/not in the Xtremepush attribute definitions/);
   });
 
   it('without an inventory keeps the sample-based behaviour (30 shops seen once each are not a dropdown)', () => {

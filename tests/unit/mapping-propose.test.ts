@@ -88,8 +88,8 @@ describe('proposeContactMap: standard fields by name', () => {
     const e = evidence('email');
     expect(e?.typeFit).toBe('95 of 96 sampled values are valid emails (99%)');
     expect(e?.nullRate).toBe(0.04);
-    expect(e?.note).toMatch(/4 sampled contact\(s\) have no email and will be quarantined/);
-    expect(e?.note).toMatch(/1 invalid email\(s\) will be quarantined/);
+    expect(e?.notes.join('; ')).toMatch(/4 sampled contact\(s\) have no email and will be quarantined/);
+    expect(e?.notes.join('; ')).toMatch(/1 invalid email\(s\) will be quarantined/);
     expect(e?.sampleValues.every((v) => v.includes('•••'))).toBe(true);
     expect(e?.sampleValues.join(' ')).not.toMatch(/user\d+@/);
   });
@@ -97,7 +97,7 @@ describe('proposeContactMap: standard fields by name', () => {
   it('counts unusable phones and says those contacts still load', () => {
     const e = evidence('phone');
     expect(e?.typeFit).toBe('90 of 100 sampled values are valid phone numbers (90%)');
-    expect(e?.note).toMatch(/10 unusable number\(s\) will be left out \(the contacts still load\)/);
+    expect(e?.notes.join('; ')).toMatch(/10 unusable number\(s\) will be left out \(the contacts still load\)/);
   });
 });
 
@@ -125,7 +125,7 @@ describe('proposeContactMap: custom attributes typed from definition and samples
 
   it('labels an attribute that would read like a Freshsales standard field with the source name', () => {
     expect(field('attributes.lifecycle_stage').to).toEqual({ custom: 'Xtremepush lifecycle stage', type: 'dropdown', choices: ['churned', 'engaged', 'lead', 'loyal', 'subscriber'] });
-    expect(evidence('attributes.lifecycle_stage')?.note).toMatch(/lifecycle_stage_id with values/);
+    expect(evidence('attributes.lifecycle_stage')?.notes.join('; ')).toMatch(/lifecycle_stage_id with values/);
   });
 
   it('a string with 200 or more distinct values becomes text, not a dropdown', () => {
@@ -156,7 +156,7 @@ describe('proposeContactMap: custom attributes typed from definition and samples
     }
     expect(evidence('attributes.favourite_team')).toMatchObject({ distinctValues: 5, nullRate: 0, sampleValues: ['Cork', 'Dublin', 'Galway', 'Kerry', 'Mayo'] });
     expect(evidence('attributes.never_set')).toMatchObject({ confidence: 0.5, nullRate: 1, distinctValues: 0, sampleValues: [] });
-    expect(evidence('attributes.never_set')?.note).toMatch(/no sampled contact has a value/);
+    expect(evidence('attributes.never_set')?.notes.join('; ')).toMatch(/no sampled contact has a value/);
     expect(evidence('attributes.loyalty_points')?.confidence).toBe(0.95);
   });
 

@@ -302,12 +302,12 @@ describe('proposer: resolve for reference attributes', () => {
     expect(venue).toEqual({ from: 'attributes.favourite_venue_id', to: { custom: 'Favourite venue', type: 'text' }, transform: 'text', resolve: 'location', on_invalid: 'drop_field' });
     const e = evidence.find((x) => x.from === 'attributes.favourite_venue_id')!;
     expect(e.typeFit).toMatch(/ids of location records/);
-    expect(e.note).toMatch(/resolve: location \(ids look like loc_<n>\)/);
-    expect(e.note).toMatch(/an id with no location \(deleted\) is written as it is/);
+    expect(e.notes.join('; ')).toMatch(/resolve: location \(ids look like loc_<n>\)/);
+    expect(e.notes.join('; ')).toMatch(/an id with no location \(deleted\) is written as it is/);
     // A reference to a model Xtremepush does not offer is flagged, not resolved.
     const store = spec.objects.contact.fields.find((f) => f.from === 'attributes.store_id')!;
     expect(store.resolve).toBeUndefined();
-    expect(evidence.find((x) => x.from === 'attributes.store_id')!.note).toMatch(/look like references to other records.*\(the source resolves: location\)/);
+    expect(evidence.find((x) => x.from === 'attributes.store_id')!.notes.join('; ')).toMatch(/look like references to other records.*\(the source resolves: location\)/);
     expect(spec.objects.contact.fields.find((f) => f.from === 'attributes.favourite_team')!.resolve).toBeUndefined();
   });
 
