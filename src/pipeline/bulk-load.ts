@@ -16,6 +16,7 @@
  * back and keyed, how a record is verified and written alone, which errors are the vendor
  * refusing one record — comes in a `BulkLoadSpec`.
  */
+import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.js';
 import type { ObjectName } from '../core/model.js';
 import { classifyWriteError, type BulkItem, type Entity, type FreshsalesClient, type FsRecord, type JobResult } from '../connectors/freshsales/index.js';
@@ -24,6 +25,7 @@ import { poll } from '../core/poll.js';
 import { JobTimer } from './job-timer.js';
 import type { Progress } from './progress.js';
 import type { RecordCheck } from './verify.js';
+import type { Executor } from './executor.js';
 
 /** Read-backs of one batch before giving up on a job that never finishes. */
 const MAX_READBACKS = 8;
@@ -300,4 +302,61 @@ export class BulkLoader<I extends BulkLoadItem> {
       job,
     };
   }
+}
+
+/** How long a claimed batch is leased, and how often the lease is renewed while it loads. */
+export const LEASE_MS = 60_000;
+const RENEW_EVERY_MS = 20_000;
+let claimSlots = 0;
+
+/** What `loadBatches` needs beyond the loader's dependencies. */
+export interface BatchLoopDeps extends BulkLoadDeps {
+  executor: Executor;
+}
+
+/**
+ * The one batch loop of the bulk-loaded phases: plan the phase's batches once (checkpointed),
+ * then let the executor's workers claim them one at a time with a lease (renewed while a batch
+ * loads), so two workers — here or, later, on other machines sharing the store — never load
+ * the same batch, and a crashed worker's batch is claimed again once its lease runs out.
+ * `load` handles one claimed batch and returns how many records it covered (for progress).
+ */
+export async function loadBatches<I extends BulkLoadItem>(
+  d: BatchLoopDeps,
+  o: { object: ObjectName; size: number; step: string; total: number | null; loader: BulkLoader<I>; load: (batch: BatchRow) => Promise<number> },
+): Promise<void> {
+  if ((await d.store.getCheckpoint(d.runId, `${o.object}:batched`)) !== 'done') {
+    await d.store.planBatches(d.runId, o.object, o.size);
+    await d.store.setCheckpoint(d.runId, `${o.object}:batched`, 'done');
+  }
+  const now = () => new Date(d.clock.now());
+  // Each claim is its own worker: a claimer may take back its own lease, so the executor's
+  // concurrent workers must not share one name.
+  const claims = async function* () {
+    for (;;) {
+      const worker = `${hostname()}:${process.pid}:${++claimSlots}`;
+      const b = await d.store.claimBatch(d.runId, o.object, worker, LEASE_MS, now());
+      if (!b) return;
+      yield { phase: o.object, batchNo: b.batchNo, row: b, worker };
+    }
+  };
+  let started = false;
+  await d.executor.run(claims(), async (u) => {
+    if (!started) d.progress.start(o.step, o.total);
+    started = true;
+    const renew = setInterval(() => {
+      void d.store.renewLease(d.runId, o.object, u.batchNo, u.worker, LEASE_MS, now()).then((held) => {
+        // Writes are keyed by identity, so a batch another worker took over is written twice at worst, never duplicated.
+        if (!held) d.progress.note(`${o.object} batch ${u.batchNo}: its lease was taken over by another worker while it loaded`);
+      }, () => undefined);
+    }, RENEW_EVERY_MS);
+    try {
+      d.progress.advance(await o.load(u.row));
+    } finally {
+      clearInterval(renew);
+    }
+  });
+  if (started) d.progress.end();
+  // One call per record instead of two per hundred: the user must know why the budget ran faster.
+  if (o.loader.bulkUnavailableReason) d.progress.note(o.loader.bulkUnavailableReason);
 }

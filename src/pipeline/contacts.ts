@@ -17,7 +17,7 @@ import { toContactPayload } from '../mapping/transform.js';
 import { contactIdentity, createSharedIdFinder, mapReadsUserId } from '../mapping/shared-ids.js';
 import type { BatchRow, DestinationMatch, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
-import { BulkLoader, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
+import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
 import { beforeImageOf, completeRecord, emailKeysOf, verifyRecord } from './verify.js';
 
@@ -449,25 +449,10 @@ export async function matchContacts(
 
 /** Load every open batch: bulk upsert, read back, verify, fall back to single upserts, journal. */
 export async function loadContacts(d: ContactPhaseDeps): Promise<void> {
-  if ((await d.store.getCheckpoint(d.runId, 'contact:batched')) !== 'done') {
-    await d.store.planBatches(d.runId, OBJECT, d.batchSize);
-    await d.store.setCheckpoint(d.runId, 'contact:batched', 'done');
-  }
-  const open = await d.store.openBatches(d.runId, OBJECT);
-  if (open.length === 0) return;
   const loader = new BulkLoader(d, contactSpec(d));
   // The real count of records still to write (the last batch is rarely full).
-  d.progress.start('load contacts', await d.store.countReady(d.runId, OBJECT));
-  await d.executor.run(
-    open.map((b) => ({ phase: 'contact', batchNo: b.batchNo, row: b })),
-    async (u) => {
-      const n = await loadBatch(d, u.row, loader);
-      d.progress.advance(n);
-    },
-  );
-  d.progress.end();
-  // One call per record instead of two per hundred: the user must know why the budget ran faster.
-  if (loader.bulkUnavailableReason) d.progress.note(loader.bulkUnavailableReason);
+  const total = await d.store.countReady(d.runId, OBJECT);
+  await loadBatches(d, { object: OBJECT, size: d.batchSize, step: 'load contacts', total, loader, load: (b) => loadBatch(d, b, loader) });
 }
 
 /**

@@ -16,7 +16,7 @@ import { classifyWriteError, rejectionReason, type FreshsalesClient, type FsReco
 import type { DealMap } from '../mapping/spec.js';
 import type { DestinationMatch, FailureEntry, PhaseCounts, PreparedRecord, StagedRecord, StateStore } from '../state/store.js';
 import type { Executor } from './executor.js';
-import { BulkLoader, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
+import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
 import { beforeImageOf, completeRecord, verifyRecord, type RecordCheck } from './verify.js';
 
@@ -355,27 +355,21 @@ async function loadByNameBatches(
   step: string,
   itemsOf: (rows: StagedRecord[]) => Promise<{ items: Item[]; orphans: FailureEntry[] }>,
 ): Promise<void> {
-  const size = Math.max(1, Math.min(BULK_MAX, d.batchSize));
-  if ((await d.store.getCheckpoint(d.runId, `${spec.object}:batched`)) !== 'done') {
-    await d.store.planBatches(d.runId, spec.object, size);
-    await d.store.setCheckpoint(d.runId, `${spec.object}:batched`, 'done');
-  }
-  const open = await d.store.openBatches(d.runId, spec.object);
-  if (open.length === 0) return;
   const loader = new BulkLoader(d, byNameSpec(d, spec));
-  d.progress.start(step, null);
-  await d.executor.run(
-    open.map((b) => ({ phase: spec.object, batchNo: b.batchNo, row: b })),
-    async (u) => {
-      const rows = (await d.store.batchRecords(d.runId, spec.object, u.row.batchNo)).filter((r) => r.status === 'ready');
+  await loadBatches(d, {
+    object: spec.object,
+    size: Math.max(1, Math.min(BULK_MAX, d.batchSize)),
+    step,
+    total: null,
+    loader,
+    load: async (batch) => {
+      const rows = (await d.store.batchRecords(d.runId, spec.object, batch.batchNo)).filter((r) => r.status === 'ready');
       const { items, orphans } = await itemsOf(rows);
       if (orphans.length > 0) await d.store.markOrphaned(d.runId, spec.object, orphans);
-      await loader.load(u.row, items);
-      d.progress.advance(rows.length);
+      await loader.load(batch, items);
+      return rows.length;
     },
-  );
-  d.progress.end();
-  if (loader.bulkUnavailableReason) d.progress.note(loader.bulkUnavailableReason);
+  });
 }
 
 /**

@@ -238,6 +238,8 @@ async function openRun(r: {
   const command = opts.command ?? 'migrate';
   const { run, resumed } = await store.openRun({ command, configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
   if (command === 'retry' && !resumed) await chooseRetryRecords(store, run.id, progress);
+  // We hold the workdir lock, so no earlier worker of this run is alive: its batch leases go now.
+  if (resumed) await store.releaseLeases(run.id);
   if (!resumed) await store.setCheckpoint(run.id, 'identity:fresh', identity.fresh ? 'yes' : 'no');
   progress.note(resumed ? `resuming run ${run.id} (started ${run.startedAt})` : `started run ${run.id}`);
   const reportDir = join(opts.outDir, run.id);

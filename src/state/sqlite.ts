@@ -419,6 +419,10 @@ export class SqliteStateStore implements StateStore {
     );
   }
 
+  async releaseLeases(runId: string): Promise<number> {
+    return this.db.prepare(`UPDATE batches SET lease_owner = NULL, lease_until = NULL WHERE run_id = ? AND lease_owner IS NOT NULL AND status != 'done'`).run(runId).changes;
+  }
+
   async markBatchSent(runId: string, object: ObjectName, batchNo: number, jobRef: string | null): Promise<void> {
     this.db
       .prepare(`UPDATE batches SET status = 'sent', job_ref = COALESCE(?, job_ref), attempts = attempts + (CASE WHEN ? IS NULL THEN 1 ELSE 0 END) WHERE run_id = ? AND object = ? AND batch_no = ?`)

@@ -231,6 +231,12 @@ export interface StateStore {
   claimBatch(runId: string, object: ObjectName, worker: string, leaseMs: number, now: Date): Promise<BatchRow | null>;
   /** Extend a held lease; false when the lease is no longer this worker's (it expired and was taken). */
   renewLease(runId: string, object: ObjectName, batchNo: number, worker: string, leaseMs: number, now: Date): Promise<boolean>;
+  /**
+   * Drop every lease of a run's batches. Called by whoever holds the workdir lock when a run
+   * (re)starts: the lock proves no earlier worker of this workdir is still alive, so their
+   * leases need not be waited out. Returns the number released.
+   */
+  releaseLeases(runId: string): Promise<number>;
   /** Record that a batch is about to be (or has been) sent; committed before the request. */
   markBatchSent(runId: string, object: ObjectName, batchNo: number, jobRef: string | null): Promise<void>;
   /** Journal, verification results and failures of a batch, committed together; the batch is then done. */

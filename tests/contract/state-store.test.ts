@@ -240,5 +240,20 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     await store.completeBatch(run.id, 'contact', 3, { journal: [], verify: [], failures: [] }, at(34));
     expect(await store.claimBatch(run.id, 'contact', 'worker-a', 30_000, at(100))).toBeNull();
   });
+
+  it('releases every lease of a run at once (the lock holder restarting after a crash), without touching done batches', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(run.id, 'contact', [rec('1'), rec('2')], { stream: 'contact:cursor', value: '2' });
+    await store.savePrepared(run.id, 'contact', ['1', '2'].map((id) => ({ sourceKey: `k:${id}`, matchKey: `${id}@x`, payload: {}, payloadHash: 'h' })), []);
+    await store.planBatches(run.id, 'contact', 1);
+    expect((await store.claimBatch(run.id, 'contact', 'dead-1', 60_000, now))?.batchNo).toBe(1);
+    expect((await store.claimBatch(run.id, 'contact', 'dead-2', 60_000, now))?.batchNo).toBe(2);
+    await store.completeBatch(run.id, 'contact', 2, { journal: [], verify: [], failures: [] }, now);
+    expect(await store.claimBatch(run.id, 'contact', 'new', 60_000, now)).toBeNull();
+    expect(await store.releaseLeases(run.id)).toBe(1);
+    // At once, not after the lease: batch 1 is claimable; batch 2 stays done.
+    expect((await store.claimBatch(run.id, 'contact', 'new', 60_000, now))?.batchNo).toBe(1);
+    expect(await store.claimBatch(run.id, 'contact', 'other', 60_000, now)).toBeNull();
+  });
 });
 
