@@ -6,8 +6,7 @@
  *
  * Vendor-neutral data: a source's connector declares its values (its manifest's proposal
  * defaults, which have this shape) and the pipeline passes them to the proposer;
- * {@link FALLBACK_PROPOSAL_DEFAULTS} holds the values the proposer used before sources declared
- * their own.
+ * {@link FALLBACK_PROPOSAL_DEFAULTS} is what a source that declares nothing gets.
  */
 import { z } from 'zod';
 import { TerminalError } from '../core/errors.js';
@@ -45,16 +44,16 @@ export const ProposalDefaults = z.strictObject({
   highValueEvents: z.array(z.string().min(1)),
 }) satisfies z.ZodType<ProposalDefaults>;
 
-/** The defaults used when the caller passes none: what the proposer assumed before sources declared their own. */
+/**
+ * The defaults of a source that declares none: nothing lifted, no lifecycle or tier
+ * attribute, every campaign interaction a task, no event singled out as high-value.
+ */
 export const FALLBACK_PROPOSAL_DEFAULTS: ProposalDefaults = {
-  liftedAttributes: ['first_name', 'last_name', 'country'],
-  lifecycle: {
-    attribute: 'lifecycle_stage',
-    values: { subscriber: 'Lead / New', lead: 'Lead / Contacted', engaged: 'Lead / Interested', loyal: 'Customer / Won', churned: 'Customer / Churned' },
-  },
-  dealTier: { attribute: 'loyalty_tier', amounts: { bronze: 100, silver: 500, gold: 2000, platinum: 10000 } },
+  liftedAttributes: [],
+  lifecycle: null,
+  dealTier: null,
   interactions: ['delivered', 'opened', 'clicked'],
-  highValueEvents: ['deposit', 'purchase'],
+  highValueEvents: [],
 };
 
 /**

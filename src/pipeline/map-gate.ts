@@ -57,7 +57,8 @@ export async function proposeMap(input: {
   if (existsSync(input.mappingFile) && !input.force) {
     throw new ConfigError(`${input.mappingFile} already exists: pass --force to replace it (its confirmation will no longer apply)`, { file: input.mappingFile });
   }
-  const defaults = checkProposalDefaults(input.defaults ?? FALLBACK_PROPOSAL_DEFAULTS);
+  // What the source's manifest declares about its own data, unless the caller overrides it.
+  const defaults = checkProposalDefaults(input.defaults ?? input.source.manifest.proposalDefaults);
   const attributes = await input.source.attributes();
   const samples: CanonicalContact[] = [];
   for await (const page of input.source.contacts(null)) {

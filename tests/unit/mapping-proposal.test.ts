@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { xtremepushSource } from '../../src/connectors/xtremepush/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,9 @@ import { Proposal, proposalFileFor, proposedMappingField, readProposal, renderPr
 import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from '../../src/mapping/proposal-defaults.js';
 import { loadMappingSpec, mappingHash } from '../../src/mapping/spec.js';
 import { extendProposal, proposeMap } from '../../src/pipeline/map-gate.js';
+
+/** The defaults the Xtremepush manifest declares (lifted attributes, lifecycle map, loyalty tier). */
+const XP = xtremepushSource.proposalDefaults;
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-proposal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,7 +61,7 @@ const samples = Array.from({ length: 60 }, (_, i) => contact(i + 1));
 const NOW = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
 
 describe('one proposer: without a discovery inventory, the sample is counted by the inventory accumulator', () => {
-  const p = proposeContactMap({ source: 'xtremepush', attributes, samples });
+  const p = proposeContactMap({ source: 'xtremepush', attributes, samples, defaults: XP });
   const acc = createInventory({ definitions: attributes });
   for (const c of samples) acc.add(c);
   const inv = acc.result();
@@ -74,19 +78,19 @@ describe('one proposer: without a discovery inventory, the sample is counted by 
   });
 
   it('with a discovery inventory, the same fields carry the inventory basis', () => {
-    const withInventory = proposeContactMap({ source: 'xtremepush', attributes, samples: samples.slice(0, 5), inventory: inv });
+    const withInventory = proposeContactMap({ source: 'xtremepush', attributes, samples: samples.slice(0, 5), inventory: inv, defaults: XP });
     expect(new Set(withInventory.evidence.map((e) => e.basis))).toEqual(new Set(['inventory']));
     expect(withInventory.evidence.find((e) => e.from === 'attributes.points')?.typeFit).toBe('60 of 60 values are whole numbers (100%)');
   });
 });
 
 describe('proposal defaults are input', () => {
-  it('the fallback keeps the lifted attributes out and proposes the lifecycle attribute into the contact status', () => {
-    const { spec, evidence } = proposeContactMap({ source: 'xtremepush', attributes, samples });
+  it("the source's declared defaults keep the lifted attributes out and propose the lifecycle attribute into the contact status", () => {
+    const { spec, evidence } = proposeContactMap({ source: 'xtremepush', attributes, samples, defaults: XP });
     const fields = spec.objects.contact.fields;
     expect(fields.some((f) => f.from === 'attributes.first_name')).toBe(false);
     const status = fields.find((f) => f.to === 'contact_status_id')!;
-    expect(status).toMatchObject({ from: 'attributes.lifecycle_stage', values: FALLBACK_PROPOSAL_DEFAULTS.lifecycle!.values });
+    expect(status).toMatchObject({ from: 'attributes.lifecycle_stage', values: XP.lifecycle!.values });
     const e = evidence[fields.indexOf(status)]!;
     // "dormant" (one contact in six) has no status in the value map.
     expect(e.typeFit).toBe('50 of 60 sampled values are stages in the value map (83%)');
@@ -114,7 +118,7 @@ describe('proposal defaults are input', () => {
 
   it('extendProposal writes the task policy and the opt-in deal from the defaults', () => {
     const base = 'version: 1\nsource: xtremepush\nobjects:\n  contact:\n    fields: []\n';
-    const own: ProposalDefaults = { ...FALLBACK_PROPOSAL_DEFAULTS, dealTier: { attribute: 'tier' }, interactions: ['clicked'], highValueEvents: ['bet_placed'] };
+    const own: ProposalDefaults = { ...XP, dealTier: { attribute: 'tier' }, interactions: ['clicked'], highValueEvents: ['bet_placed'] };
     const doc = parseDocument(extendProposal(base, { owner: null, source: 'xtremepush', defaults: own, dealTier: true })).toJS();
     expect(doc.objects.task).toEqual({ campaigns: true, interactions: ['clicked'], events: { policy: 'high_value', high_value: ['bet_placed'], summary: [] } });
     expect(doc.objects.deal).toMatchObject({ enabled: false, from: 'attributes.tier', amounts: {} });
@@ -125,7 +129,7 @@ describe('proposal defaults are input', () => {
 });
 
 describe('the proposal as data', () => {
-  const p = proposeContactMap({ source: 'xtremepush', attributes, samples });
+  const p = proposeContactMap({ source: 'xtremepush', attributes, samples, defaults: XP });
   const mappingFile = join(dir, 'pure', 'mapping.yaml');
   const doc = toProposal(p, { mappingFile, mapHash: mappingHash(p.spec), generatedAt: NOW, sampled: 60, inventoryContacts: null });
 
@@ -186,6 +190,7 @@ describe('the proposal as data', () => {
 describe('proposeMap: a service returning the proposal', () => {
   const source = {
     name: 'xtremepush',
+    manifest: xtremepushSource,
     referenceModels: [],
     attributes: async () => attributes,
     async *contacts() {

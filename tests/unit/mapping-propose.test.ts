@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { xtremepushSource } from '../../src/connectors/xtremepush/index.js';
 import type { AttributeDefinition, CanonicalContact } from '../../src/core/model.js';
 import { proposeContactMap, readableLabel, renderMappingYaml, type ProposeInput } from '../../src/mapping/propose.js';
 import { mappingHash, parseMappingSpec, type MappingField } from '../../src/mapping/spec.js';
@@ -56,7 +57,8 @@ function sample(i: number): CanonicalContact {
   };
 }
 
-const input: ProposeInput = { source: 'xtremepush', attributes, samples: Array.from({ length: 100 }, (_, i) => sample(i + 1)) };
+// What the source's manifest declares about its data (lifted attributes, lifecycle, tier).
+const input: ProposeInput = { source: 'xtremepush', attributes, samples: Array.from({ length: 100 }, (_, i) => sample(i + 1)), defaults: xtremepushSource.proposalDefaults };
 const proposal = proposeContactMap(input);
 const fields = proposal.spec.objects.contact.fields;
 const field = (from: string): MappingField => {
