@@ -17,15 +17,13 @@
  * refusing one record — comes in a `BulkLoadSpec`.
  */
 import { hostname } from 'node:os';
-import type { Clock } from '../core/clock.js';
 import type { ObjectName } from '../core/model.js';
-import { classifyWriteError, type BulkItem, type Entity, type FreshsalesClient, type FsRecord, type JobResult } from '../connectors/freshsales/index.js';
-import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, StateStore, VerifyResult } from '../state/store.js';
+import { classifyWriteError, type BulkItem, type Entity, type FsRecord, type JobResult } from '../connectors/freshsales/index.js';
+import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, VerifyResult } from '../state/store.js';
 import { poll } from '../core/poll.js';
 import { JobTimer } from './job-timer.js';
-import type { Progress } from './progress.js';
 import type { RecordCheck } from './verify.js';
-import type { Executor } from './executor.js';
+import type { BulkPhaseDeps } from './phase-deps.js';
 
 /** Read-backs of one batch before giving up on a job that never finishes. */
 const MAX_READBACKS = 8;
@@ -100,16 +98,8 @@ export interface BulkLoadSpec<I extends BulkLoadItem> {
   describe(item: I): string;
 }
 
-/** What the engine needs of a phase's dependencies. */
-export interface BulkLoadDeps {
-  store: StateStore;
-  runId: string;
-  dest: FreshsalesClient;
-  clock: Clock;
-  progress: Progress;
-  /** Bound on waiting for one bulk job (default JOB_WAIT_LIMIT_MS; divide by the time scale on simulators). */
-  jobWaitLimitMs?: number;
-}
+/** What the loader needs of a phase's dependencies. */
+export type BulkLoadDeps = Pick<BulkPhaseDeps, 'store' | 'runId' | 'dest' | 'clock' | 'progress' | 'jobWaitLimitMs'>;
 
 /**
  * Loads the batches of one phase. Keep one loader per phase: its JobTimer learns the bulk
@@ -309,10 +299,8 @@ export const LEASE_MS = 60_000;
 const RENEW_EVERY_MS = 20_000;
 let claimSlots = 0;
 
-/** What `loadBatches` needs beyond the loader's dependencies. */
-export interface BatchLoopDeps extends BulkLoadDeps {
-  executor: Executor;
-}
+/** What `loadBatches` needs: the loader's dependencies and the executor. */
+export type BatchLoopDeps = BulkLoadDeps & Pick<BulkPhaseDeps, 'executor'>;
 
 /**
  * The one batch loop of the bulk-loaded phases: plan the phase's batches once (checkpointed),

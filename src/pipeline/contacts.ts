@@ -7,29 +7,24 @@
  */
 import { offers } from '../connectors/manifest.js';
 import { payloadHash } from '../core/hash.js';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
 import type { CanonicalContact } from '../core/model.js';
-import { classifyWriteError, morePages, rejectionReason, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
+import { classifyWriteError, morePages, rejectionReason, type FsRecord } from '../connectors/freshsales/index.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { referenceModels, type ContactMap } from '../mapping/spec.js';
 import { toContactPayload } from '../mapping/transform.js';
 import { contactIdentity, createSharedIdFinder, mapReadsUserId } from '../mapping/shared-ids.js';
-import type { BatchRow, DestinationMatch, StateStore } from '../state/store.js';
-import type { Executor } from './executor.js';
+import type { BatchRow, DestinationMatch } from '../state/store.js';
 import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
+import type { BulkPhaseDeps } from './phase-deps.js';
 import { beforeImageOf, completeRecord, emailKeysOf, verifyRecord } from './verify.js';
 
 const OBJECT = 'contact' as const;
 const PREPARE_CHUNK = 500;
 const SEARCH_CHUNK = 100;
 
-export interface ContactPhaseDeps {
-  store: StateStore;
-  runId: string;
+export interface ContactPhaseDeps extends BulkPhaseDeps {
   source: SourceConnector;
-  dest: FreshsalesClient;
   map: ContactMap;
   customFieldNames: Map<string, string>;
   /**
@@ -41,8 +36,6 @@ export interface ContactPhaseDeps {
   tags: { segments: boolean; prefix: string; sourceTags: boolean } | null;
   /** cf_ name of the custom field holding the source's user id (dedupe alongside email); null = none. */
   externalIdField: string | null;
-  /** Freshsales user id owning every migrated contact (unless the map writes owner_id itself). */
-  ownerId: string | null;
   /**
    * Per-contact event summary (count / first / last seen per event type) as custom-field
    * label → value, computed from the event stream; null when the map's event policy is not
@@ -51,15 +44,8 @@ export interface ContactPhaseDeps {
   eventSummary: ((events: AsyncIterable<import('../core/model.js').CanonicalEvent[]>) => Promise<Map<string, Record<string, number | string>>>) | null;
   /** Folds a merged duplicate's event summary into its survivor's (see `mergeSummaryFields`); null without summaries. */
   mergeSummary: ((a: Record<string, number | string>, b: Record<string, number | string>) => Record<string, number | string>) | null;
-  /** Bound on waiting for one bulk job (real ms; the time scale applied). */
-  jobWaitLimitMs?: number;
   /** A retry run stages only the source records this keeps (those an earlier run quarantined or failed). */
   only?: (sourceKeys: string[]) => Promise<Set<string>>;
-  executor: Executor;
-  batchSize: number;
-  clock: Clock;
-  logger: Logger;
-  progress: Progress;
 }
 
 type Payload = Record<string, unknown> & { emails?: unknown; custom_field?: Record<string, unknown> };

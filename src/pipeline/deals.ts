@@ -8,16 +8,13 @@
  * upserts by name make a resumed batch idempotent.
  */
 import { payloadHash } from '../core/hash.js';
-import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
 import type { CanonicalContact, ObjectName } from '../core/model.js';
 import { classifyWriteError, rejectionReason, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
 import type { DealMap } from '../mapping/spec.js';
-import type { DestinationMatch, FailureEntry, PhaseCounts, PreparedRecord, StagedRecord, StateStore } from '../state/store.js';
-import type { Executor } from './executor.js';
+import type { DestinationMatch, FailureEntry, PhaseCounts, PreparedRecord, StagedRecord } from '../state/store.js';
 import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
-import type { Progress } from './progress.js';
+import type { BulkPhaseDeps } from './phase-deps.js';
 import { beforeImageOf, completeRecord, verifyRecord, type RecordCheck } from './verify.js';
 
 const DEAL = 'deal' as const;
@@ -28,23 +25,10 @@ const BULK_MAX = 100;
 /** Freshsales short-text limit on names. */
 const NAME_MAX = 255;
 
-export interface DealPhaseDeps {
-  store: StateStore;
-  runId: string;
-  dest: FreshsalesClient;
+export interface DealPhaseDeps extends BulkPhaseDeps {
   map: DealMap;
   /** The source's display name, for `{source}` in deal names. */
   sourceLabel?: string;
-  /** Freshsales user id owning migrated deals and accounts; null = the API key's user. */
-  ownerId: string | null;
-  /** Bound on waiting for one bulk job (real ms; the time scale applied). */
-  jobWaitLimitMs?: number;
-  executor: Executor;
-  /** Records per bulk call (capped at 100). */
-  batchSize: number;
-  clock: Clock;
-  logger: Logger;
-  progress: Progress;
 }
 
 /** The stage and pipeline deals are created in, resolved by name through the selectors. */

@@ -15,19 +15,16 @@
  * make it is orphaned with the reason, never attached to a placeholder.
  */
 import { offers } from '../connectors/manifest.js';
-import type { Clock } from '../core/clock.js';
 import { parseDateTimeText } from '../core/datetime.js';
 import { TransientError } from '../core/errors.js';
 import { payloadHash } from '../core/hash.js';
-import type { Logger } from '../core/logger.js';
 import type { CanonicalEvent, CanonicalInteraction } from '../core/model.js';
-import { classifyWriteError, morePages, rejectionReason, taskLinkOf, type FreshsalesClient, type FsTask } from '../connectors/freshsales/index.js';
+import { classifyWriteError, morePages, rejectionReason, taskLinkOf, type FsTask } from '../connectors/freshsales/index.js';
 import type { SourceConnector, SourcePage } from '../connectors/source.js';
 import { compareField } from '../mapping/compare.js';
 import type { TaskMap } from '../mapping/spec.js';
-import type { FailureEntry, QuarantineEntry, PreparedRecord, StagedRecord, StateStore, VerifyResult } from '../state/store.js';
-import type { Executor } from './executor.js';
-import type { Progress } from './progress.js';
+import type { FailureEntry, QuarantineEntry, PreparedRecord, StagedRecord, VerifyResult } from '../state/store.js';
+import type { PhaseDeps } from './phase-deps.js';
 import type { FieldMismatch } from './verify.js';
 
 const OBJECT = 'task' as const;
@@ -39,18 +36,9 @@ const LIST_PAGE_SIZE = 100;
 /** Reconciliation rounds (one task listing each) before the run stops and asks to be re-run. */
 const MAX_RECONCILE_ROUNDS = 4;
 
-export interface TaskPhaseDeps {
-  store: StateStore;
-  runId: string;
+export interface TaskPhaseDeps extends PhaseDeps {
   source: SourceConnector;
-  dest: FreshsalesClient;
   map: TaskMap;
-  /** Freshsales user id owning every migrated task; null = the API key's user. */
-  ownerId: string | null;
-  executor: Executor;
-  clock: Clock;
-  logger: Logger;
-  progress: Progress;
 }
 
 /** A staged task source record: the canonical interaction or event, tagged with its kind. */
