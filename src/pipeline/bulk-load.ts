@@ -18,7 +18,7 @@
  */
 import { hostname } from 'node:os';
 import type { ObjectName } from '../core/model.js';
-import { classifyWriteError, type BulkItem, type Entity, type FsRecord, type JobResult } from '../connectors/freshsales/index.js';
+import { classifyWriteError, type BulkWriter, type FsRecord, type JobResult } from '../connectors/freshsales/index.js';
 import type { BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntryInput, VerifyResult } from '../state/store.js';
 import { poll } from '../core/poll.js';
 import { JobTimer } from './job-timer.js';
@@ -47,55 +47,21 @@ export interface BulkLoadItem {
   payloadHash: string;
 }
 
-/** When a batch uses the bulk call, and when it sends it again. */
-export interface ResendPolicy {
-  /**
-   * Fewest records worth a bulk call; fewer go straight to single writes (one call instead of a
-   * bulk call, a job poll and a read-back).
-   */
-  minBulk: number;
-  /**
-   * Send a second bulk call only after a job that failed (true), or whenever records are still
-   * missing after the first (false). Records a completed job skipped were refused by
-   * validation, and a single write gets the vendor's reason where a re-send would not.
-   */
-  onlyAfterFailedJob: boolean;
-  /** Count a re-send as a new attempt of the batch (`markBatchSent(null)` before it), not only the first send. */
-  markEachSend: boolean;
-}
-
-/** What differs between the entities loaded in bulk. */
-export interface BulkLoadSpec<I extends BulkLoadItem> {
-  entity: Entity;
+/**
+ * What the loader runs for one entity: the destination connector's writer (how records are
+ * addressed, written, read back and refused) plus what stays with the pipeline — the phase's
+ * object, the matches made before writing, and field-by-field verification.
+ */
+export interface BulkLoadSpec<I extends BulkLoadItem> extends BulkWriter<I> {
   object: ObjectName;
-  /** When the batch uses the bulk call, and when it sends it again. */
-  resend: ResendPolicy;
   /**
    * The destination matches of a batch's items, keyed by `matchKey` (a record with a match is
    * updated and journaled with its before-image; one without is created). Called before the
    * batch is marked sent, so matches it saves are committed before any write.
    */
   matches(batch: BatchRow, items: I[]): Promise<Map<string, DestinationMatch>>;
-  /** The item as one entry of the bulk_upsert: its identifier (email, id or name) and data. */
-  bulkItem(item: I, match: DestinationMatch | undefined): BulkItem;
-  /** One call reading the items back: the records found, keyed like `readKey`. */
-  readBack(items: I[]): Promise<Map<string, FsRecord>>;
   /** Compare what was written with what reads back, field by field (fields the read cannot show are unverifiable). */
   verify(payload: I['payload'], record: FsRecord): RecordCheck;
-  /**
-   * The identifier value the item was sent with (email, id or name), lower case: how the job's
-   * failure report names it.
-   */
-  reportKey(item: I, match: DestinationMatch | undefined): string;
-  /** Write one record alone (the fallback); returns the record as written. */
-  writeOne(item: I, match: DestinationMatch | undefined): Promise<FsRecord>;
-  /**
-   * The failure reason when `error` (thrown by `writeOne`) is the vendor refusing this one
-   * record; null for anything else, which is rethrown and stops the batch uncommitted.
-   */
-  rejection(error: unknown, item: I): string | null;
-  /** How a failure reason names the item, e.g. `"Gold deal <a@b.c>"`. */
-  describe(item: I): string;
 }
 
 /** What the loader needs of a phase's dependencies. */

@@ -8,7 +8,7 @@
 import { offers } from '../connectors/manifest.js';
 import { payloadHash } from '../core/hash.js';
 import type { CanonicalContact } from '../core/model.js';
-import { classifyWriteError, morePages, rejectionReason, type FsRecord } from '../connectors/freshsales/index.js';
+import { contactWriter, morePages, type FsRecord } from '../connectors/freshsales/index.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { referenceModels, type ContactMap } from '../mapping/spec.js';
 import { toContactPayload } from '../mapping/transform.js';
@@ -441,53 +441,21 @@ export async function loadContacts(d: ContactPhaseDeps): Promise<void> {
   await loadBatches(d, { object: OBJECT, size: d.batchSize, step: 'load contacts', total, loader, load: (b) => loadBatch(d, b, loader) });
 }
 
-/**
- * Whether a tags write replaces or merges is undocumented: read (the before-image), merge,
- * write, so tags an admin already set survive either way.
- */
-function withExistingTags(payload: Payload, match: DestinationMatch | undefined): Payload {
-  const before = (match?.beforeImage as { tags?: unknown } | null | undefined)?.tags;
-  if (!Array.isArray(payload.tags) || !Array.isArray(before) || before.length === 0) return payload;
-  return { ...payload, tags: [...new Set([...(before as string[]), ...(payload.tags as string[])])].sort() };
-}
-
 /** A contact in the bulk engine: matched and read back by its normalised email (`matchKey` = `readKey`). */
 interface Item extends BulkLoadItem {
   payload: Payload;
 }
 
 /**
- * Contacts in the bulk engine: keyed and read back by email (one filtered_search of the
- * batch's emails); a matched contact is addressed by its id, as it may have been found by
- * external id under an older email.
+ * Contacts in the bulk engine: Freshsales' contact writer (keyed and read back by email; a
+ * matched contact addressed by its id), the matches made before loading, and verification.
  */
 function contactSpec(d: ContactPhaseDeps): BulkLoadSpec<Item> {
   return {
-    entity: 'contacts',
+    ...contactWriter(d.dest, emailKeysOf),
     object: OBJECT,
-    // Every batch, even of one, goes through bulk_upsert; a job that leaves records unwritten
-    // (failed or skipped) gets one re-send, each send counted as an attempt of the batch.
-    resend: { minBulk: 1, onlyAfterFailedJob: false, markEachSend: true },
     matches: (_batch, items) => d.store.getMatches(d.runId, OBJECT, items.map((i) => i.matchKey)),
-    bulkItem: (i, m) => (m ? { id: m.destId, data: withExistingTags(i.payload, m) } : { emails: String(i.payload.emails), data: i.payload }),
-    readBack: async (items) => {
-      // include=owner brings owner_id into the answer at no extra call; what the answer still
-      // leaves out (lifecycle and status ids) is reported unverifiable.
-      const page = await d.dest.filteredSearchAll('contacts', [{ attribute: 'contact_email.email', operator: 'is_in', value: items.map((i) => i.readKey) }], { include: 'owner' });
-      const byKey = new Map<string, FsRecord>();
-      for (const r of page.records) for (const k of emailKeysOf(r)) byKey.set(k, r);
-      return byKey;
-    },
     verify: verifyRecord,
-    reportKey: (i, m) => (m ? m.destId : String(i.payload.emails)).trim().toLowerCase(),
-    // A matched contact is updated in place (it may carry an older email); others are upserted by email.
-    writeOne: async (i, m) =>
-      m ? d.dest.update('contacts', m.destId, withExistingTags(i.payload, m)) : (await d.dest.upsert('contacts', { emails: String(i.payload.emails) }, i.payload)).record,
-    rejection: (e, i) => {
-      const c = classifyWriteError(e, 'record');
-      return c.kind === 'rejected' ? rejectionReason(c, `the contact "${i.matchKey}"`) : null;
-    },
-    describe: (i) => `"${i.matchKey}"`,
   };
 }
 

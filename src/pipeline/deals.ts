@@ -10,7 +10,7 @@
 import { payloadHash } from '../core/hash.js';
 import { ConfigError } from '../core/errors.js';
 import type { CanonicalContact, ObjectName } from '../core/model.js';
-import { classifyWriteError, rejectionReason, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
+import { byNameWriter, nameKey, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
 import type { DealMap } from '../mapping/spec.js';
 import type { DestinationMatch, FailureEntry, PhaseCounts, PreparedRecord, StagedRecord } from '../state/store.js';
 import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
@@ -63,7 +63,6 @@ export interface DealSource {
 type Payload = Record<string, unknown>;
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
-const nameKey = (s: string) => s.trim().toLowerCase();
 
 
 /**
@@ -357,25 +356,20 @@ async function loadByNameBatches(
 }
 
 /**
- * An entity upserted by name, in the bulk engine. Before-images of what exists under the
- * batch's names are saved before the first send, so a resumed batch still knows what it
- * created; records the job did not write or wrote differently get a single upsert each, which
- * also yields the vendor's reason when Freshsales rejects one.
+ * An entity upserted by name, in the bulk engine: Freshsales' by-name writer, plus the
+ * matches — before-images of what exists under the batch's names, saved before the first
+ * send so a resumed batch still knows what it created — and verification.
  */
 function byNameSpec(d: DealPhaseDeps, spec: ByNameEntity): BulkLoadSpec<Item> {
-  const what = spec.entity === 'deals' ? 'deal' : 'account';
+  const writer = byNameWriter(d.dest, spec.entity);
   return {
-    entity: spec.entity,
+    ...writer,
     object: spec.object,
-    // A batch of one goes straight to the single upsert: one call instead of a bulk call, a
-    // job poll and a read-back. A second bulk attempt only after a job that failed; records a
-    // completed job skipped were refused by validation, and the single upsert gets the reason.
-    resend: { minBulk: 2, onlyAfterFailedJob: true, markEachSend: false },
     matches: async (batch, items) => {
       // Only a batch never sent searches: once sent, its names may find records this run
       // created, which must stay journaled as created.
       if (batch.status !== 'pending') return d.store.getMatches(d.runId, spec.object, items.map((i) => i.matchKey));
-      const existing = await searchByName(d, spec, items.map((i) => i.name));
+      const existing = await writer.find(items.map((i) => i.name));
       const list: DestinationMatch[] = [];
       for (const i of items) {
         const rec = existing.get(i.readKey);
@@ -385,32 +379,8 @@ function byNameSpec(d: DealPhaseDeps, spec: ByNameEntity): BulkLoadSpec<Item> {
       await d.store.saveMatches(d.runId, spec.object, list);
       return new Map(list.map((m) => [m.matchKey, m]));
     },
-    bulkItem: (i) => ({ name: i.name, data: i.payload }),
-    readBack: (items) => searchByName(d, spec, items.map((i) => i.name)),
     verify: spec.verify,
-    reportKey: (i) => i.name.trim().toLowerCase(),
-    writeOne: async (i) => (await d.dest.upsert(spec.entity, { name: i.name }, i.payload)).record,
-    rejection: (e, i) => {
-      // A refusal of this record is a failure; anything else stops the batch.
-      const c = classifyWriteError(e, 'record');
-      return c.kind === 'rejected' ? rejectionReason(c, `the ${what} "${i.name}"`) : null;
-    },
-    describe: (i) => `"${i.name}"`,
   };
-}
-
-/** POST /api/filtered_search/{deal|sales_account} on `name` — the records under these names (lowest id per name). */
-async function searchByName(d: DealPhaseDeps, spec: ByNameEntity, names: string[]): Promise<Map<string, FsRecord>> {
-  const page = await d.dest.filteredSearchAll(spec.entity, [{ attribute: 'name', operator: 'is_in', value: names }], { include: 'owner' });
-  const out = new Map<string, FsRecord>();
-  for (const r of page.records) {
-    if (typeof r.name !== 'string') continue;
-    const k = nameKey(r.name);
-    const seen = out.get(k);
-    // Upsert by name picks the oldest record of a name; so does the match.
-    if (!seen || BigInt(r.id) < BigInt(seen.id)) out.set(k, r);
-  }
-  return out;
 }
 
 /** Why a deal has no account: the account's failure in this run, or a generic reason. */

@@ -19,7 +19,7 @@ import { parseDateTimeText } from '../core/datetime.js';
 import { TransientError } from '../core/errors.js';
 import { payloadHash } from '../core/hash.js';
 import type { CanonicalEvent, CanonicalInteraction } from '../core/model.js';
-import { classifyWriteError, morePages, rejectionReason, taskLinkOf, type FsTask } from '../connectors/freshsales/index.js';
+import { markerKeyOf, taskMarker, taskWriter, taskLinkOf, type FsTask } from '../connectors/freshsales/index.js';
 import type { SourceConnector, SourcePage } from '../connectors/source.js';
 import { compareField } from '../mapping/compare.js';
 import type { TaskMap } from '../mapping/spec.js';
@@ -32,7 +32,6 @@ const READ_CHUNK = 1000;
 /** Freshsales limits on task text [simulator/activities: title 255, description 10,000]. */
 const TITLE_MAX = 255;
 const DESCRIPTION_MAX = 10_000;
-const LIST_PAGE_SIZE = 100;
 /** Reconciliation rounds (one task listing each) before the run stops and asks to be re-run. */
 const MAX_RECONCILE_ROUNDS = 4;
 
@@ -81,18 +80,8 @@ export interface TaskLoadSummary {
   adopted: number;
 }
 
-/** The marker line that ends every migrated task's description. */
-export function taskMarker(sourceKey: string): string {
-  return `[crm-migrate ${sourceKey}]`;
-}
-
-/** The source key in a description's marker line, or null when it carries none. */
-export function markerKeyOf(description: string | null | undefined): string | null {
-  if (!description) return null;
-  const lines = description.replace(/\r\n?/g, '\n').trimEnd().split('\n');
-  const m = /^\[crm-migrate (.+)\]$/.exec(lines[lines.length - 1]!.trim());
-  return m ? m[1]! : null;
-}
+// The marker line and its reading belong to Freshsales' task writer (connectors/freshsales/writers/tasks.ts).
+export { markerKeyOf, taskMarker };
 
 /**
  * Build the task for an interaction or an event. Pure. Timestamps are read with their own
@@ -348,15 +337,7 @@ async function adoptMarkedTasks(d: TaskPhaseDeps): Promise<{ adopted: number; pa
  */
 export async function taskAdoptionCost(d: Pick<TaskPhaseDeps, 'store' | 'dest'>): Promise<{ probeCalls: number; listingCalls: number; accountTasks: number }> {
   if (await d.store.hasJournal(OBJECT)) return { probeCalls: 0, listingCalls: 0, accountTasks: 0 };
-  let listingCalls = 0;
-  let accountTasks = 0;
-  for (const filter of ['completed', 'open']) {
-    const probe = await d.dest.listTasks(filter, { page: 1, perPage: 1 });
-    const n = probe.total ?? probe.tasks.length;
-    accountTasks += n;
-    listingCalls += Math.max(1, Math.ceil(n / LIST_PAGE_SIZE));
-  }
-  return { probeCalls: 2, listingCalls, accountTasks };
+  return taskWriter(d.dest).listingCost();
 }
 
 /** The unit's records, read by runs of consecutive staging seqs (one query per run). */
@@ -395,23 +376,16 @@ async function loadContactTasks(d: TaskPhaseDeps, fates: ContactFates, u: Contac
 async function createTask(d: TaskPhaseDeps, row: StagedRecord, parentId: string): Promise<'created' | 'failed' | 'in_doubt'> {
   const payload = { ...(row.payload as TaskPayload), targetable_id: Number(parentId) };
   await d.store.markRecordsSent(d.runId, OBJECT, [row.sourceKey]);
-  let task: FsTask;
-  try {
-    task = await d.dest.createTask(payload);
-  } catch (e) {
-    const c = classifyWriteError(e, 'record');
-    if (c.kind === 'rejected') {
-      await d.store.completeRecords(d.runId, OBJECT, { journal: [], verify: [], failures: [{ sourceKey: row.sourceKey, reason: rejectionReason(c, 'the task') }] }, new Date(d.clock.now()));
-      return 'failed';
-    }
-    // A timeout, a dropped connection or an unreadable 2xx: the task may well exist.
-    if (c.kind === 'ambiguous') {
-      d.logger.warn({ sourceKey: row.sourceKey, err: (e as Error).message }, 'task create outcome unknown; will reconcile by marker');
-      return 'in_doubt';
-    }
-    throw e;
+  const out = await taskWriter(d.dest).create(payload);
+  if (out.kind === 'rejected') {
+    await d.store.completeRecords(d.runId, OBJECT, { journal: [], verify: [], failures: [{ sourceKey: row.sourceKey, reason: out.reason }] }, new Date(d.clock.now()));
+    return 'failed';
   }
-  await journalTask(d, row, parentId, task);
+  if (out.kind === 'in_doubt') {
+    d.logger.warn({ sourceKey: row.sourceKey, err: out.message }, 'task create outcome unknown; will reconcile by marker');
+    return 'in_doubt';
+  }
+  await journalTask(d, row, parentId, out.task);
   return 'created';
 }
 
@@ -502,38 +476,9 @@ async function reconcileInDoubt(d: TaskPhaseDeps, fates: ContactFates): Promise<
   }
 }
 
-/**
- * Read the account's tasks page by page — completed ones (migrated tasks are written done) and
- * open ones (a user may have re-opened one since) — and keep those whose marker names a wanted
- * source key. Duplicates (two tasks with one marker, from a create that happened twice before
- * this code existed) are logged; the oldest is kept. Paging follows `meta` (which may carry
- * only `total`) and otherwise stops on a short page.
- */
+/** The account's tasks carrying a wanted marker (see TaskWriter.findByMarker); duplicates are logged. */
 async function listTasksByMarker(d: TaskPhaseDeps, wanted: Set<string>): Promise<{ found: Map<string, FsTask>; pages: number }> {
-  const found = new Map<string, FsTask>();
-  let pages = 0;
-  for (const filter of ['completed', 'open']) {
-    let seen = 0;
-    for (let page = 1; ; page++) {
-      const res = await d.dest.listTasks(filter, { page, perPage: LIST_PAGE_SIZE });
-      pages++;
-      seen += res.tasks.length;
-      for (const t of res.tasks) {
-        const key = markerKeyOf(t.description);
-        if (key === null || !wanted.has(key)) continue;
-        const had = found.get(key);
-        if (had) {
-          if (had.id === t.id) continue;
-          d.logger.warn({ sourceKey: key, ids: [had.id, t.id] }, 'two Freshsales tasks carry the same migration marker');
-          if (BigInt(t.id) < BigInt(had.id)) found.set(key, t);
-        } else found.set(key, t);
-      }
-      if (res.tasks.length === 0 || !morePages({ records: res.tasks, total: res.total, totalPages: res.totalPages }, page, seen)) break;
-    }
-    // Every wanted task found among completed ones: the open listing cannot add any.
-    if (found.size === wanted.size) break;
-  }
-  return { found, pages };
+  return taskWriter(d.dest).findByMarker(wanted, (sourceKey, ids) => d.logger.warn({ sourceKey, ids }, 'two Freshsales tasks carry the same migration marker'));
 }
 
 /**

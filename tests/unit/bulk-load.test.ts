@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { TerminalError, TransientError } from '../../src/core/errors.js';
 import type { BulkItem, FreshsalesClient, FsRecord, JobResult, JobState } from '../../src/connectors/freshsales/index.js';
-import { BulkLoader, type BulkLoadItem, type BulkLoadSpec, type ResendPolicy } from '../../src/pipeline/bulk-load.js';
+import { BulkLoader, type BulkLoadItem, type BulkLoadSpec } from '../../src/pipeline/bulk-load.js';
+import type { ResendPolicy } from '../../src/connectors/freshsales/index.js';
 import { verifyRecord } from '../../src/pipeline/verify.js';
 import type { BatchOutcome, BatchRow, DestinationMatch, StateStore } from '../../src/state/store.js';
 

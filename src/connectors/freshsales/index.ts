@@ -14,6 +14,8 @@ import { defineDestination } from '../manifest.js';
 export { FreshsalesClient } from './client.js';
 export { morePages } from './client.js';
 export { classifyWriteError, rejectionReason, type WriteErrorClass } from './write-errors.js';
+export { byNameWriter, contactWriter, nameKey, withExistingTags, type BulkWriter, type ExistingRecord, type NamedItem, type ResendPolicy, type WriteItem } from './writers/bulk.js';
+export { markerKeyOf, taskMarker, taskWriter, TASK_LIST_PAGE_SIZE, type TaskCreateOutcome, type TaskWriter } from './writers/tasks.js';
 export type { BulkItem, FilterRule, Page, FreshsalesClientOptions } from './client.js';
 export * from './types.js';
 
