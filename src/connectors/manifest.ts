@@ -5,9 +5,9 @@
  * and the defaults the map proposal starts from. The registry is a plain map of manifests.
  */
 import type { z } from 'zod';
-import { REQUIRED_STREAMS, type DestinationManifest, type SourceConnector, type SourceManifest, type SourceStream } from './source.js';
+import { CONTACT_PATHS, REQUIRED_STREAMS, type DestinationManifest, type SourceConnector, type SourceManifest, type SourceStream } from './source.js';
 
-export { SOURCE_STREAMS, REQUIRED_STREAMS } from './source.js';
+export { SOURCE_STREAMS, REQUIRED_STREAMS, CONTACT_PATHS } from './source.js';
 export type { ConnectorDeps, DestinationManifest, SourceManifest, SourceProposalDefaults, SourceStream, StreamDeclaration } from './source.js';
 
 /**
@@ -16,6 +16,9 @@ export type { ConnectorDeps, DestinationManifest, SourceManifest, SourceProposal
  */
 export function defineSource<C extends { type: string }>(m: Omit<SourceManifest<C>, 'kind'>): SourceManifest<C> {
   for (const s of REQUIRED_STREAMS) if (!m.streams[s]) throw new Error(`source manifest ${m.name}: the ${s} stream is required`);
+  if (!CONTACT_PATHS.some((path) => path.every((s) => m.streams[s]))) {
+    throw new Error(`source manifest ${m.name}: contacts must be reachable, by a contacts listing or by contactsByKey over segments and segmentMembers`);
+  }
   if (m.referenceModels.length > 0 && !m.streams.referenceTables) throw new Error(`source manifest ${m.name}: reference models declared without the referenceTables stream`);
   checkSecretFields(m.name, m.configSchema, m.secretFields);
   return { kind: 'source', ...m };
@@ -31,6 +34,18 @@ function checkSecretFields(name: string, schema: z.ZodType, fields: readonly str
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
   if (!shape) return;
   for (const f of fields) if (!Object.hasOwn(shape, f)) throw new Error(`connector manifest ${name}: secret field "${f}" is not in its config schema`);
+}
+
+/**
+ * A built connector checked against its manifest: a stream declared with an optional method
+ * (`contactsByKey`, `population`) that the connector lacks is a defect, said at build time.
+ */
+export function checkAgainstManifest(source: SourceConnector): SourceConnector {
+  const optional = { contactsByKey: source.contactsByKey, population: source.population } as const;
+  for (const [stream, fn] of Object.entries(optional)) {
+    if (source.manifest.streams[stream as SourceStream] && typeof fn !== 'function') throw new Error(`source ${source.name} declares ${stream} but its connector does not implement it`);
+  }
+  return source;
 }
 
 /** Whether a built source offers a stream, by its manifest (never by probing its methods). */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { SourceConnector } from './source.js';
-import type { ConnectorDeps, SourceManifest } from './manifest.js';
+import { checkAgainstManifest, type ConnectorDeps, type SourceManifest } from './manifest.js';
 import { XtremepushConfig, xtremepushSource } from './xtremepush/index.js';
 import { FreshsalesConfig, freshsalesDestination } from './freshsales/index.js';
 
@@ -25,7 +25,7 @@ export function sourceManifest(cfg: SourceConfig): SourceManifest<SourceConfig> 
 
 /** Build the source connector a config describes (no call is made). */
 export function createSource(cfg: SourceConfig, deps: ConnectorDeps): SourceConnector {
-  return sourceManifest(cfg).create(cfg, deps);
+  return checkAgainstManifest(sourceManifest(cfg).create(cfg, deps));
 }
 
 /** Config keys holding credentials, for every registered connector (for log redaction). */

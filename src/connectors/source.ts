@@ -57,6 +57,21 @@ export interface SourceConnector {
   referenceTable(model: string): Promise<Map<string, string>>;
   /** The models `referenceTable` can read (what a map's `resolve:` may name). */
   readonly referenceModels: readonly string[];
+  /**
+   * Sources without a contact listing (Netmera: users are reached through segments) read
+   * contacts by key: the pipeline freezes the chosen segments' membership, unions it by key
+   * and asks for a page of keys at a time (N+1 calls under the source's own pacing). Keys the
+   * source no longer knows are left out of the answer, never an error. Offered when the
+   * manifest declares `contactsByKey`.
+   */
+  contactsByKey?(keys: string[]): Promise<CanonicalContact[]>;
+  /**
+   * How many contacts the source holds in all, and where that figure comes from (a ready-made
+   * "all users" segment, an export file), for the coverage check: the frozen union of the
+   * chosen segments is compared with it before anything moves. Null when the source cannot
+   * say. Offered when the manifest declares `population`.
+   */
+  population?(): Promise<{ count: number; basis: string } | null>;
   close(): Promise<void>;
 }
 
@@ -64,12 +79,18 @@ export interface SourceConnector {
 
 /** The streams a source can offer (see SourceConnector for each one's shape). */
 export const SOURCE_STREAMS = [
-  'contacts', 'attributes', 'segments', 'segmentMembers', 'campaigns', 'interactions', 'events', 'devices', 'promotions', 'tagHits', 'referenceTables',
+  'contacts', 'contactsByKey', 'population', 'attributes', 'segments', 'segmentMembers', 'campaigns', 'interactions', 'events', 'devices', 'promotions', 'tagHits',
+  'referenceTables',
 ] as const;
 export type SourceStream = (typeof SOURCE_STREAMS)[number];
 
 /** Streams every source must offer: without them there is nothing to migrate or map. */
-export const REQUIRED_STREAMS: readonly SourceStream[] = ['contacts', 'attributes'];
+export const REQUIRED_STREAMS: readonly SourceStream[] = ['attributes'];
+/**
+ * Contacts come from a listing (`contacts`), or by key from the frozen membership of segments
+ * (`contactsByKey` with `segments` and `segmentMembers`): a source must offer one of the two.
+ */
+export const CONTACT_PATHS: ReadonlyArray<readonly SourceStream[]> = [['contacts'], ['contactsByKey', 'segments', 'segmentMembers']];
 
 /** How one stream is read. */
 export interface StreamDeclaration {

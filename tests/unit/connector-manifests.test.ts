@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineSource, offers, REQUIRED_STREAMS, SOURCE_STREAMS } from '../../src/connectors/manifest.js';
+import { checkAgainstManifest, defineSource, offers, REQUIRED_STREAMS, SOURCE_STREAMS } from '../../src/connectors/manifest.js';
+import type { SourceConnector } from '../../src/connectors/source.js';
 import { DESTINATIONS, SOURCES, createSource, secretFieldNames, sourceManifest } from '../../src/connectors/registry.js';
 import { XtremepushConfig } from '../../src/connectors/xtremepush/index.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -19,9 +20,23 @@ const base = {
 
 describe('connector manifests', () => {
   it('a source must declare the streams every migration needs', () => {
-    expect(REQUIRED_STREAMS).toEqual(['contacts', 'attributes']);
+    expect(REQUIRED_STREAMS).toEqual(['attributes']);
     expect(() => defineSource({ ...base, streams: { contacts: { cursor: 'id', paged: true } } })).toThrow(/attributes stream is required/);
     expect(defineSource(base).kind).toBe('source');
+  });
+
+  it('contacts must be reachable: by a listing, or by key over frozen segment membership', () => {
+    const attributes = { cursor: null, paged: false };
+    expect(() => defineSource({ ...base, streams: { attributes } })).toThrow(/contacts must be reachable/);
+    expect(() => defineSource({ ...base, streams: { attributes, contactsByKey: { cursor: null, paged: true }, segments: attributes } })).toThrow(/contacts must be reachable/);
+    const bySegments = defineSource({
+      ...base,
+      streams: { attributes, contactsByKey: { cursor: null, paged: true }, segments: attributes, segmentMembers: { cursor: null, paged: true }, population: attributes },
+    });
+    // A connector declaring contactsByKey and population must implement both.
+    const built = { name: 'xtremepush', manifest: bySegments, contactsByKey: async () => [] } as unknown as SourceConnector;
+    expect(() => checkAgainstManifest(built)).toThrow(/declares population but its connector does not implement it/);
+    expect(checkAgainstManifest({ ...built, population: async () => null } as SourceConnector)).toBeTruthy();
   });
 
   it('secret fields must exist in the config schema, and reference models need the stream that reads them', () => {
