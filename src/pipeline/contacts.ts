@@ -5,6 +5,9 @@
  * with nothing duplicated: staging is keyed by source key, matching is recorded before any
  * write, and upserts are keyed by email.
  */
+import { z } from 'zod';
+import { SourceSegment } from '../core/model.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { offers } from '../connectors/manifest.js';
 import { payloadHash } from '../core/hash.js';
 import type { CanonicalContact } from '../core/model.js';
@@ -91,9 +94,62 @@ export async function loadReferenceTables(source: SourceConnector, map: ContactM
   return out;
 }
 
+/** Keys per contactsByKey call (the source paces the per-user calls inside). */
+const BY_KEY_PAGE = 100;
+/** The membership kind holding a by-key source's frozen population, per segment. */
+const SCOPE = 'scope';
+
+/** Whether this run reaches contacts by key over frozen segments (the source has no listing). */
+export function contactsByKey(source: SourceConnector): boolean {
+  return !offers(source, 'contacts') && offers(source, 'contactsByKey');
+}
+
+/** The segments a by-key source's population was frozen from (`scope:segments`). */
+const ScopeSegments = z.array(SourceSegment);
+
+/**
+ * Freeze the population of a source reached through segments: every segment's members, read
+ * once now and kept in the store (a resumed run reads the same population even though the
+ * source recalculates its segments), their union deduplicated by key. Then the coverage check:
+ * the union against the population the source states (an "all users" segment, an export
+ * file), with the gap named before anything moves. No-op for sources with a contact listing.
+ */
+export async function freezeScope(d: ContactPhaseDeps): Promise<{ segments: number; users: number; expected: { count: number; basis: string } | null } | null> {
+  if (!contactsByKey(d.source)) return null;
+  const segments = await d.source.segments();
+  d.progress.start('freeze segment membership', segments.length);
+  for (const seg of segments) {
+    for await (const members of d.source.segmentMembers(seg)) await d.store.saveMemberships(d.runId, SCOPE, seg.name, members);
+    d.progress.advance(1);
+  }
+  d.progress.end();
+  await writeCheckpoint(d.store, d.runId, 'scope:segments', segments);
+  let users = 0;
+  for (let after = ''; ; ) {
+    const keys = await d.store.members(d.runId, SCOPE, { afterKey: after, limit: 5000 });
+    if (keys.length === 0) break;
+    users += keys.length;
+    after = keys[keys.length - 1]!;
+  }
+  const expected = offers(d.source, 'population') && d.source.population ? await d.source.population() : null;
+  const names = segments.map((s) => `"${s.name}"`).join(', ') || '(none)';
+  d.progress.note(`population frozen: ${users} user(s) in the union of ${segments.length} segment(s) ${names}`);
+  if (expected) {
+    const gap = expected.count - users;
+    d.progress.note(
+      gap > 0
+        ? `coverage: ${users} of ${expected.count} users (${expected.basis}): ${gap} user(s) are in none of the chosen segments and will not migrate — add a segment that holds them, or accept the gap`
+        : `coverage: the chosen segments hold every user ${expected.basis} counts (${expected.count})`,
+    );
+  } else d.progress.note('coverage: the source states no total population, so the gap cannot be checked');
+  await writeCheckpoint(d.store, d.runId, 'scope:coverage', { users, expected });
+  return { segments: segments.length, users, expected };
+}
+
 /** Extract contacts into the staging table, page by page, checkpointing after each page. */
 export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
   if ((await d.store.getCheckpoint(d.runId, 'contact:extracted')) === 'done') return;
+  if (contactsByKey(d.source)) return extractByKey(d);
   const after = await d.store.getCheckpoint(d.runId, 'contact:cursor');
   d.progress.start('extract contacts', null);
   if (after) d.progress.note(`resuming extraction after source id ${after}`);
@@ -113,6 +169,38 @@ export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
 }
 
 /**
+ * Contacts of the frozen population, a page of keys at a time (the checkpoint is the last key
+ * read). A key the source no longer knows (the user was deleted since scoping) is counted and
+ * named in a note, never an error.
+ */
+async function extractByKey(d: ContactPhaseDeps): Promise<void> {
+  let after = (await d.store.getCheckpoint(d.runId, 'contact:cursor')) ?? '';
+  d.progress.start('extract contacts (by key)', null);
+  if (after) d.progress.note(`resuming extraction after ${after}`);
+  const gone: string[] = [];
+  for (;;) {
+    const page = await d.store.members(d.runId, SCOPE, { afterKey: after, limit: BY_KEY_PAGE });
+    if (page.length === 0) break;
+    const keep = d.only ? await d.only(page) : null;
+    const keys = keep ? page.filter((k) => keep.has(k)) : page;
+    const records = keys.length > 0 ? await d.source.contactsByKey!(keys) : [];
+    const found = new Set(records.map((r) => r.sourceKey));
+    for (const k of keys) if (!found.has(k)) gone.push(k);
+    after = page[page.length - 1]!;
+    await d.store.stageRecords(
+      d.runId,
+      OBJECT,
+      records.map((r) => ({ sourceKey: r.sourceKey, sourceId: r.sourceId, updatedAtMs: r.updatedAt ? Date.parse(r.updatedAt) : null, record: r })),
+      { stream: 'contact:cursor', value: after },
+    );
+    d.progress.advance(page.length);
+  }
+  await d.store.setCheckpoint(d.runId, 'contact:extracted', 'done');
+  d.progress.end();
+  if (gone.length > 0) d.progress.note(`${gone.length} user(s) of the frozen population are no longer in the source (deleted since scoping), e.g. ${gone.slice(0, 3).join(', ')}`);
+}
+
+/**
  * Collect what contacts carry from other streams, before prepare: segment membership
  * (frozen now, through the source's export) and source tags become contact tags; event
  * summaries become contact fields. Checkpointed as one step.
@@ -121,7 +209,20 @@ export async function collectContactGroups(d: ContactPhaseDeps): Promise<{ segme
   if ((await d.store.getCheckpoint(d.runId, 'contact:groups')) === 'done') return { segments: 0, tags: 0 };
   let segments = 0;
   const tagNames = new Set<string>();
-  if (d.tags?.segments && offers(d.source, 'segments')) {
+  const frozen = await readCheckpoint(d.store, d.runId, 'scope:segments', ScopeSegments);
+  if (d.tags?.segments && frozen) {
+    // A by-key source's segments were frozen with its population: tags come from that snapshot.
+    for (const seg of frozen) {
+      for (let after = ''; ; ) {
+        const keys = await d.store.members(d.runId, SCOPE, { name: seg.name, afterKey: after, limit: 5000 });
+        if (keys.length === 0) break;
+        await d.store.saveMemberships(d.runId, 'segment', `${d.tags.prefix}${seg.name}`, keys);
+        after = keys[keys.length - 1]!;
+      }
+      segments++;
+    }
+    await d.store.setCheckpoint(d.runId, 'inventory:segments', JSON.stringify(frozen));
+  } else if (d.tags?.segments && offers(d.source, 'segments')) {
     const list = await d.source.segments();
     d.progress.start('segment membership', list.length);
     for (const seg of list) {

@@ -11,7 +11,7 @@ import type { SourceConnector } from '../connectors/source.js';
 import type { DealMap, TaskMap } from '../mapping/spec.js';
 import type { StateStore } from '../state/store.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
-import { collectContactGroups, extractContacts, loadContacts, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
+import { collectContactGroups, extractContacts, freezeScope, loadContacts, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
 import { loadAccounts, loadDeals, resolveDealStage, stageAccounts, stageDeals, type DealPhaseDeps, type ResolvedDealStage } from './deals.js';
 import type { PhaseDeclaration } from './engine.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, type TaskVolumes } from './plan.js';
@@ -52,6 +52,7 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
     parents: [],
     enabled: true,
     survey: [
+      { name: 'scope', run: async () => void (await freezeScope(c)) },
       { name: 'groups', run: async () => void (await collectContactGroups(c)) },
       { name: 'extract', run: () => extractContacts(c) },
       { name: 'prepare', run: async () => void (await prepareContacts(c)) },

@@ -539,6 +539,14 @@ export class SqliteStateStore implements StateStore {
     return out;
   }
 
+  async members(runId: string, kind: string, opts: { name?: string; afterKey: string; limit: number }): Promise<string[]> {
+    const byName = opts.name !== undefined;
+    const rows = this.db
+      .prepare(`SELECT DISTINCT source_key FROM memberships WHERE run_id = ? AND kind = ?${byName ? ' AND name = ?' : ''} AND source_key > ? ORDER BY source_key LIMIT ?`)
+      .all(...[runId, kind, ...(byName ? [opts.name] : []), opts.afterKey, opts.limit]) as Array<{ source_key: string }>;
+    return rows.map((r) => r.source_key);
+  }
+
   async membershipCounts(runId: string, kind: string): Promise<Array<{ name: string; count: number }>> {
     return this.db
       .prepare(`SELECT name, COUNT(*) AS count FROM memberships WHERE run_id = ? AND kind = ? GROUP BY name ORDER BY count DESC, name`)

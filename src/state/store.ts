@@ -256,6 +256,11 @@ export interface StateStore {
   orphans(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]>;
   /** Remember that these source records belong to a named group (segment, tag). */
   saveMemberships(runId: string, kind: string, name: string, sourceKeys: string[]): Promise<void>;
+  /**
+   * Distinct members of one kind after `afterKey`, in key order: the union over every group
+   * name, or one group's members when `name` is given (a frozen population, read in pages).
+   */
+  members(runId: string, kind: string, opts: { name?: string; afterKey: string; limit: number }): Promise<string[]>;
   /** Group names per source key, for one kind. */
   membershipsFor(runId: string, kind: string, sourceKeys: string[]): Promise<Map<string, string[]>>;
   /** Extra per-record data computed from other streams (e.g. event summaries for contacts). */

@@ -241,6 +241,17 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect(await store.claimBatch(run.id, 'contact', 'worker-a', 30_000, at(100))).toBeNull();
   });
 
+  it('pages the distinct members of a kind (the union over its groups) or of one group, in key order', async () => {
+    const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.saveMemberships(run.id, 'scope', 'Buyers', ['u:3', 'u:1', 'u:2']);
+    await store.saveMemberships(run.id, 'scope', 'Turkey', ['u:2', 'u:4']);
+    await store.saveMemberships(run.id, 'segment', 'Other', ['u:9']);
+    expect(await store.members(run.id, 'scope', { afterKey: '', limit: 10 })).toEqual(['u:1', 'u:2', 'u:3', 'u:4']);
+    expect(await store.members(run.id, 'scope', { afterKey: 'u:1', limit: 2 })).toEqual(['u:2', 'u:3']);
+    expect(await store.members(run.id, 'scope', { name: 'Turkey', afterKey: '', limit: 10 })).toEqual(['u:2', 'u:4']);
+    expect(await store.members(run.id, 'scope', { name: 'Nobody', afterKey: '', limit: 10 })).toEqual([]);
+  });
+
   it('releases every lease of a run at once (the lock holder restarting after a crash), without touching done batches', async () => {
     const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
     await store.stageRecords(run.id, 'contact', [rec('1'), rec('2')], { stream: 'contact:cursor', value: '2' });
