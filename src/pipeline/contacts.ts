@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { SourceSegment } from '../core/model.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { describeCoverage } from './source-contacts.js';
 import { offers } from '../connectors/manifest.js';
 import { payloadHash } from '../core/hash.js';
 import type { CanonicalContact } from '../core/model.js';
@@ -134,14 +135,8 @@ export async function freezeScope(d: ContactPhaseDeps): Promise<{ segments: numb
   const expected = offers(d.source, 'population') && d.source.population ? await d.source.population() : null;
   const names = segments.map((s) => `"${s.name}"`).join(', ') || '(none)';
   d.progress.note(`population frozen: ${users} user(s) in the union of ${segments.length} segment(s) ${names}`);
-  if (expected) {
-    const gap = expected.count - users;
-    d.progress.note(
-      gap > 0
-        ? `coverage: ${users} of ${expected.count} users (${expected.basis}): ${gap} user(s) are in none of the chosen segments and will not migrate — add a segment that holds them, or accept the gap`
-        : `coverage: the chosen segments hold every user ${expected.basis} counts (${expected.count})`,
-    );
-  } else d.progress.note('coverage: the source states no total population, so the gap cannot be checked');
+  const coverage = describeCoverage({ segments: segments.length, users, expected });
+  d.progress.note(expected && expected.count > users ? `${coverage} — add a segment that holds them, or accept the gap` : coverage);
   await writeCheckpoint(d.store, d.runId, 'scope:coverage', { users, expected });
   return { segments: segments.length, users, expected };
 }

@@ -15,6 +15,7 @@ import { sourceLabel } from '../core/model.js';
 import type { Logger } from '../core/logger.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { offers, type SourceStream } from '../connectors/manifest.js';
+import { describeCoverage, sourceContacts, type Coverage } from './source-contacts.js';
 import type { Entity, FsField, PlanTier } from '../connectors/freshsales/index.js';
 import { createInventory, type AttributeInventory } from '../mapping/inventory.js';
 import { FLAG_TITLES, RECOMMENDATIONS, createQualityAnalyser, type QualityResult } from '../mapping/quality.js';
@@ -82,16 +83,18 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
   progress.start('discover contacts', null);
   // A malformed source row is one flagged record, never the end of discovery for everyone else.
   let malformedRows = 0;
-  for await (const page of source.contacts(null)) {
-    for (const c of page.records) {
+  let coverage: Coverage | null = null;
+  for await (const records of sourceContacts(source, { onCoverage: (c) => void (coverage = c) })) {
+    for (const c of records) {
       if (c.sourceProblems !== undefined && c.sourceProblems.length > 0) malformedRows++;
       inventory.add(c);
       quality.add(c);
     }
-    progress.advance(page.records.length);
-    if (page.last) break;
+    progress.advance(records.length);
   }
   progress.end();
+  // A source reached through segments: how much of its population the segments hold.
+  if (coverage) notes.push(describeCoverage(coverage));
 
   let tagsAvailable = false;
   if (has('tagHits')) {

@@ -3,6 +3,7 @@
  * recorded with who and when), and migrate refuses to write with an unconfirmed or
  * changed map.
  */
+import { sourceContacts } from './source-contacts.js';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { didYouMean } from '../core/did-you-mean.js';
@@ -61,10 +62,7 @@ export async function proposeMap(input: {
   const defaults = checkProposalDefaults(input.defaults ?? input.source.manifest.proposalDefaults);
   const attributes = await input.source.attributes();
   const samples: CanonicalContact[] = [];
-  for await (const page of input.source.contacts(null)) {
-    samples.push(...page.records);
-    if (samples.length >= input.sampleSize || page.last) break;
-  }
+  for await (const records of sourceContacts(input.source, { limit: input.sampleSize })) samples.push(...records);
   const sampled = samples.slice(0, input.sampleSize);
   // With a discovery inventory (every contact scanned) dropdown choices are complete, not sampled.
   const proposal = proposeContactMap({ source: input.source.name, attributes, samples: sampled, referenceModels: input.source.referenceModels, defaults, ...(input.inventory ? { inventory: input.inventory } : {}) });
@@ -152,12 +150,7 @@ const ATTRIBUTE_SAMPLE = 1000;
 export async function knownSourceAttributes(source: SourceConnector, inventory?: AttributeInventory): Promise<Set<string>> {
   const names = new Set<string>((await source.attributes()).map((a) => a.name));
   for (const a of inventory?.attributes ?? []) if (a.origin === 'attribute') names.add(a.key.replace(/^attributes\./, ''));
-  let seen = 0;
-  for await (const page of source.contacts(null)) {
-    for (const c of page.records) for (const k of Object.keys(c.attributes)) names.add(k);
-    seen += page.records.length;
-    if (seen >= ATTRIBUTE_SAMPLE || page.last) break;
-  }
+  for await (const records of sourceContacts(source, { limit: ATTRIBUTE_SAMPLE })) for (const c of records) for (const k of Object.keys(c.attributes)) names.add(k);
   return names;
 }
 

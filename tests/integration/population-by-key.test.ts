@@ -18,6 +18,7 @@ import { openSqliteStore } from '../../src/state/sqlite.js';
 import type { StateStore } from '../../src/state/store.js';
 import { z } from 'zod';
 import { contact } from '../helpers/fake-source.js';
+import { sourceContacts, type Coverage } from '../../src/pipeline/source-contacts.js';
 
 const BY_KEY = defineSource({
   name: 'netmera',
@@ -108,7 +109,7 @@ describe('contacts reached by key over frozen segments', () => {
     const src = byKeySource({ members: { Buyers: [1, 2, 3], Turkey: [3, 4] }, users: [1, 2, 3, 4, 5, 6], population: 6 });
     const d = deps(src);
     expect(await freezeScope(d)).toEqual({ segments: 2, users: 4, expected: { count: 6, basis: 'in the "All Users" segment' } });
-    expect(notes.join('\n')).toMatch(/coverage: 4 of 6 users \(in the "All Users" segment\): 2 user\(s\) are in none of the chosen segments/);
+    expect(notes.join('\n')).toMatch(/coverage: 4 of 6 users \(in the "All Users" segment\): 2 user\(s\) are in none of the chosen segments and would not migrate — add a segment/);
     // Netmera recalculates segments: user 5 joins, user 1 leaves after scoping.
     src.members.Buyers = [2, 3, 5];
     await collectContactGroups(d);
@@ -121,7 +122,7 @@ describe('contacts reached by key over frozen segments', () => {
     const src = byKeySource({ members: { All: [1, 2, 3] }, users: [1, 2, 3], population: null });
     const d = deps(src);
     await freezeScope(d);
-    expect(notes.join('\n')).toMatch(/states no total population/);
+    expect(notes.join('\n')).toMatch(/the source states no total, so the gap cannot be checked/);
     src.users.delete(key(2));
     await extractContacts(d);
     expect(await staged()).toEqual([key(1), key(3)]);
@@ -139,5 +140,17 @@ describe('contacts reached by key over frozen segments', () => {
     await extractContacts(deps(again));
     expect(await staged()).toEqual(users.map(key));
     expect(again.asked.flat()).toEqual(users.slice(100).map(key));
+  });
+
+  it('discovery and proposals read the same union without a run: deduped, sampled to a limit, coverage told first', async () => {
+    const src = byKeySource({ members: { A: [5, 1, 2], B: [2, 3] }, users: [1, 2, 3, 5], population: 10 });
+    let coverage: Coverage | null = null;
+    const pages: string[][] = [];
+    for await (const records of sourceContacts(src, { onCoverage: (c) => void (coverage = c) })) pages.push(records.map((r) => r.sourceKey));
+    expect(coverage).toEqual({ segments: 2, users: 4, expected: { count: 10, basis: 'in the "All Users" segment' } });
+    expect(pages.flat()).toEqual([key(1), key(2), key(3), key(5)]);
+    const sample: string[] = [];
+    for await (const records of sourceContacts(src, { limit: 2 })) sample.push(...records.map((r) => r.sourceKey));
+    expect(sample).toEqual([key(1), key(2)]);
   });
 });
