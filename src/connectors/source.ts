@@ -139,6 +139,17 @@ export interface SourceManifest<C extends { type: string } = { type: string }> {
   /** The models `referenceTable` can read (what a map's `resolve:` may name). */
   readonly referenceModels: readonly string[];
   readonly proposalDefaults: SourceProposalDefaults;
+  /**
+   * The source's objects and where each goes in the destination (the service page's object
+   * map): `1:1` moves as it is, `1:many` becomes several records, `lossy` needs a mapping
+   * decision or lands in a written inventory. Discovery grades a migration with it.
+   */
+  readonly objectMap?: ReadonlyArray<{ object: string; destination: string; fit: '1:1' | '1:many' | 'lossy' }>;
+  /**
+   * How contacts are read: `bulk` (pages of many per call) or `per-contact` (calls per user:
+   * N+1 extraction), with the calls one contact costs.
+   */
+  readonly extraction?: { kind: 'bulk' | 'per-contact'; callsPerContact: number };
   /** Build the connector (no call made); `checkConnection()` on it is the connection check. */
   create(cfg: C, deps: ConnectorDeps): SourceConnector;
 }

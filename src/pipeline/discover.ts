@@ -23,7 +23,8 @@ import { CUSTOM_FIELD_LIMITS, LIMIT_TYPES, LIMIT_TYPE_LABELS, limitTypeOf, type 
 import { CUSTOM_FIELD_TYPES, referenceModels, type ContactMap, type CustomFieldType } from '../mapping/spec.js';
 import { writeDataQualityReport } from '../reports/data-quality.js';
 import { writeInventoryReport, type DestinationView, type DiscoveryCounts } from '../reports/inventory-report.js';
-import { estimateContactCalls, formatHours, hoursFor } from './plan.js';
+import { callsPerHour, estimateContactCalls, formatHours, hoursFor } from './plan.js';
+import { assessMigration, type Assessment } from './assessment.js';
 import { silentProgress, type Progress } from './progress.js';
 
 /** Options of {@link runDiscover}. */
@@ -46,6 +47,8 @@ export interface DiscoverResult {
   quality: QualityResult;
   counts: DiscoveryCounts;
   notes: string[];
+  /** Compatibility, complexity grade and timeline (when the source declares its object map). */
+  assessment: Assessment | null;
   files: { inventoryJson: string; inventoryMd: string; qualityCsv: string; qualityMd: string };
 }
 
@@ -157,6 +160,16 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
       ...(catalogue ? { customFields: customFieldUsage(catalogue, d.plan) } : {}),
     };
   }
+  // The grade the service pages state: compatibility, complexity, timeline on both sides' budgets.
+  const { objectMap, extraction } = source.manifest;
+  const assessment = objectMap && extraction
+    ? assessMigration({
+        objectMap, extraction, contacts: inv.contacts, errorContacts: q.bySeverity.error,
+        ...(opts.destination && destination?.contactLoad
+          ? { destination: { plan: opts.destination.plan, callsPerHour: callsPerHour(opts.destination.plan, opts.destination.budgetShare ?? 1), contactLoadCalls: destination.contactLoad.calls } }
+          : {}),
+      })
+    : null;
 
   const source_ = sourceLabel(source.name);
   const generatedAt = new Date(now()).toISOString();
@@ -167,6 +180,7 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     counts,
     ...(segments ? { segments: segments.map((s) => ({ name: s.name, memberCount: s.memberCount })) } : {}),
     ...(destination ? { destination } : {}),
+    ...(assessment ? { assessment } : {}),
     notes,
   });
   const qFiles = await writeDataQualityReport(opts.outDir, {
@@ -184,7 +198,7 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     titles: FLAG_TITLES,
     recommendations: RECOMMENDATIONS,
   });
-  return { inventory: inv, quality: q, counts, notes, files: { inventoryJson: invFiles.json, inventoryMd: invFiles.md, qualityCsv: qFiles.csv, qualityMd: qFiles.md } };
+  return { inventory: inv, quality: q, counts, notes, assessment, files: { inventoryJson: invFiles.json, inventoryMd: invFiles.md, qualityCsv: qFiles.csv, qualityMd: qFiles.md } };
 }
 
 /** Custom contact fields already in the account, per limit type, against the plan. */

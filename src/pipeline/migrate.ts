@@ -32,11 +32,11 @@ import { discoveryInventory } from './schema.js';
 import { bindCustomFields, type CustomTarget } from './bind-fields.js';
 import { resolveReferences } from './resolve-references.js';
 import { loadReferenceTables, type ContactPhaseDeps } from './contacts.js';
-import { formatHours, hoursFor } from './plan.js';
+import { callsPerHour, formatHours, hoursFor } from './plan.js';
 import { writeInventories, type InventoryFiles } from './inventories.js';
 import type { Progress } from './progress.js';
 import { FORWARD, PhaseEngine, StepRunner } from './engine.js';
-import { callsPerHour, declarePhases, type PhaseFacts } from './phases.js';
+import { declarePhases, type PhaseFacts } from './phases.js';
 
 export interface MigrateOptions {
   loaded: LoadedConfig;

@@ -5,7 +5,7 @@
  * stay in their phase modules (contacts.ts, deals.ts, tasks.ts), where tests reach them too.
  */
 import { z } from 'zod';
-import { HOURLY_BUDGET, MINUTE_BUDGET, type PlanTier } from '../connectors/freshsales/index.js';
+import type { PlanTier } from '../connectors/freshsales/index.js';
 import { offers } from '../connectors/manifest.js';
 import type { SourceConnector } from '../connectors/source.js';
 import type { DealMap, TaskMap } from '../mapping/spec.js';
@@ -150,11 +150,6 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
 
 function stageMissing(): never {
   throw new Error('the deal stage is resolved by the phase check before the deals are staged');
-}
-
-/** The calls per hour a plan and budget share allow (the binding window decides). */
-export function callsPerHour(plan: PlanTier, share: number): number {
-  return Math.min(HOURLY_BUDGET[plan], MINUTE_BUDGET * 60) * share;
 }
 
 /** The `tasks:volumes` checkpoint: interactions, and events per name. */

@@ -32,10 +32,14 @@ export function estimateContactCalls(input: { ready: number; batchSize: number; 
   };
 }
 
-/** Hours of budget a number of calls takes on a plan (the binding window decides). */
+/** The calls per hour a plan and budget share allow (the binding window decides). */
+export function callsPerHour(plan: PlanTier, budgetShare = 1): number {
+  return Math.min(HOURLY_BUDGET[plan], MINUTE_BUDGET * 60) * budgetShare;
+}
+
+/** Hours of budget a number of calls takes on a plan. */
 export function hoursFor(calls: number, plan: PlanTier, budgetShare = 1): number {
-  const perHour = Math.min(HOURLY_BUDGET[plan], MINUTE_BUDGET * 60) * budgetShare;
-  return calls / perHour;
+  return calls / callsPerHour(plan, budgetShare);
 }
 
 /** "1 h 25 min", "12 min", "< 1 min". */

@@ -60,6 +60,15 @@ export interface DestinationView {
   contactLoad?: { calls: number; duration: string };
 }
 
+/** The migration's grade (see pipeline/assessment.ts). */
+export interface AssessmentView {
+  compatibility: string;
+  objects: Array<{ object: string; destination: string; fit: string }>;
+  grade: string;
+  reasons: string[];
+  timeline: { text: string };
+}
+
 /** Everything `inventory.md` shows. */
 export interface InventoryReportModel {
   source: string;
@@ -68,6 +77,7 @@ export interface InventoryReportModel {
   counts: DiscoveryCounts;
   segments?: Array<{ name: string; memberCount: number | null }>;
   destination?: DestinationView;
+  assessment?: AssessmentView;
   /** Things discovery could not read, and other remarks. */
   notes: string[];
 }
@@ -104,6 +114,13 @@ export function renderInventoryMarkdown(m: InventoryReportModel): string {
   const out: string[] = [];
   const n = (v: number | null) => (v === null ? 'not available' : v.toLocaleString('en-US'));
   out.push(`# Discovery inventory — ${mdCell(m.source)}`, '', `Generated ${mdCell(m.generatedAt)} from every contact in the source (not a sample).`, '');
+
+  if (m.assessment) {
+    const a = m.assessment;
+    out.push('## Assessment', '', `**Overall complexity: ${mdCell(a.grade)}.** ${mdCell(a.compatibility)}`, '');
+    for (const r of a.reasons) out.push(`- ${mdCell(r)}`);
+    out.push('', `Timeline — ${mdCell(a.timeline.text)}.`, '', mdTable(['Source object', 'Freshsales', 'Fit'], a.objects.map((o) => [o.object, o.destination, o.fit])), '');
+  }
 
   out.push('## Counts', '');
   out.push(

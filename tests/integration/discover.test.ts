@@ -57,6 +57,11 @@ describe('discover against both simulators', () => {
     expect(md).toContain('GDPR');
     expect(md).toMatch(/\| attributes\.loyalty_tier \|/);
     expect(md).toContain('### attributes.loyalty_tier');
+    // The grade the service page states, from the source's declared object map and this account's data.
+    expect(md).toMatch(/\*\*Overall complexity: (Standard|Elevated|Complex)\.\*\* 3 of 9 objects need a mapping; the rest are 1:1\./);
+    expect(md).toMatch(/\| Engagement-derived deal \| Deal \(and account\) \| 1:many \|/);
+    expect(lines.join('\n')).toMatch(/^assessment: (Standard|Elevated|Complex) migration\. 3 of 9 objects need a mapping/m);
+    expect(lines.join('\n')).toMatch(/^timeline: source: about \d+ paged call\(s\) \(bulk read\); destination: \d+ call\(s\) for contacts ≈ .* on the growth plan/m);
 
     // data-quality.csv: one row per flagged contact; the errors are exactly what migrate will quarantine.
     const rows = parseCsv(readFileSync(join(out, 'data-quality.csv'), 'utf8').replace(/^\uFEFF/, ''));

@@ -153,6 +153,18 @@ export const xtremepushSource: SourceManifest<XtremepushConfig> = defineSource<X
     interactions: ['delivered', 'opened', 'clicked'],
     highValueEvents: ['deposit', 'purchase'],
   },
+  objectMap: [
+    { object: 'User profile', destination: 'Contact', fit: '1:1' },
+    { object: 'Attribute and tag set', destination: 'Contact custom fields and tags', fit: 'lossy' },
+    { object: 'Lifecycle stage', destination: 'Contact status', fit: '1:1' },
+    { object: 'Audience segment', destination: 'Contact tag (rules in the segment inventory)', fit: '1:1' },
+    { object: 'Loyalty program state', destination: 'Contact custom fields (mechanics in the gamification inventory)', fit: 'lossy' },
+    { object: 'Preference and consent record', destination: 'Contact subscription fields', fit: '1:1' },
+    { object: 'Campaign (execution metadata)', destination: 'Task per interaction (campaign inventory)', fit: '1:1' },
+    { object: 'Behavioural event', destination: 'Task (or contact summary fields)', fit: '1:1' },
+    { object: 'Engagement-derived deal', destination: 'Deal (and account)', fit: '1:many' },
+  ],
+  extraction: { kind: 'bulk', callsPerContact: 1 / 500 },
   create(cfg, deps): SourceConnector {
     const { client, http, streams } = createXtremepush(cfg, deps);
     return {
