@@ -4,7 +4,7 @@
  */
 import type {
   AttributeDefinition, CanonicalContact, CanonicalDevice, CanonicalTagHit, CanonicalEvent, CanonicalInteraction, SourceCampaign,
-  SourceName, SourcePromotion, SourceSegment,
+  SourceName, SourcePromotion, SourceSegment, SourceJourney, SourceWidget,
 } from '../core/model.js';
 import type { z } from 'zod';
 import type { Logger } from '../core/logger.js';
@@ -72,6 +72,10 @@ export interface SourceConnector {
    * say. Offered when the manifest declares `population`.
    */
   population?(): Promise<{ count: number; basis: string } | null>;
+  /** Journeys (automated multi-step flows), for the rebuild inventory. Offered when the manifest declares `journeys`. */
+  journeys?(): Promise<SourceJourney[]>;
+  /** In-app widgets and assets, for the rebuild inventory. Offered when the manifest declares `widgets`. */
+  widgets?(): Promise<SourceWidget[]>;
   close(): Promise<void>;
 }
 
@@ -80,7 +84,7 @@ export interface SourceConnector {
 /** The streams a source can offer (see SourceConnector for each one's shape). */
 export const SOURCE_STREAMS = [
   'contacts', 'contactsByKey', 'population', 'attributes', 'segments', 'segmentMembers', 'campaigns', 'interactions', 'events', 'devices', 'promotions', 'tagHits',
-  'referenceTables',
+  'referenceTables', 'journeys', 'widgets',
 ] as const;
 export type SourceStream = (typeof SOURCE_STREAMS)[number];
 

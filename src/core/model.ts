@@ -158,6 +158,44 @@ export const CanonicalDevice = z.object({
 });
 export type CanonicalDevice = z.infer<typeof CanonicalDevice>;
 
+/** One step of a journey, in order. */
+export const JourneyStep = z.object({
+  /** What the step does: `push`, `email`, `sms`, `in_app`, `wait`, `condition`, `split`, `goal`, ... (the source's word, lower case). */
+  kind: z.string(),
+  /** The channel a sending step uses, when it sends. */
+  channel: z.string().nullable(),
+  /** Everything else the definition says about the step (delay, condition, message title). */
+  detail: z.record(z.string(), z.unknown()),
+});
+export type JourneyStep = z.infer<typeof JourneyStep>;
+
+/** An automated journey (multi-step orchestration): never migrated, written into the journey inventory. */
+export const SourceJourney = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string().nullable(),
+  /** The entry conditions as the definition states them (event, segment, attribute rules). */
+  entry: z.unknown(),
+  steps: z.array(JourneyStep),
+  conversionEvents: z.array(z.string()),
+  /** How the source counts conversions: once per user per journey, or every occurrence; null when unknown. */
+  conversionCounting: z.enum(['per_user', 'per_occurrence']).nullable(),
+});
+export type SourceJourney = z.infer<typeof SourceJourney>;
+
+/** An in-app widget / asset: never migrated, written into the widget inventory. */
+export const SourceWidget = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  /** When it shows, as the definition states it. */
+  trigger: z.unknown(),
+  fileSizeBytes: z.number().int().nonnegative().nullable(),
+  /** The source's own limit on an asset's size, when it has one (over it: flagged). */
+  sizeLimitBytes: z.number().int().positive().nullable(),
+});
+export type SourceWidget = z.infer<typeof SourceWidget>;
+
 /** A loyalty promotion (listed in the gamification inventory). */
 export const SourcePromotion = z.object({ id: z.string(), name: z.string(), raw: z.record(z.string(), z.unknown()) });
 export type SourcePromotion = z.infer<typeof SourcePromotion>;

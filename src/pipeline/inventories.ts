@@ -11,8 +11,7 @@ import { readCheckpoint } from './checkpoints.js';
 import type { SourceConnector } from '../connectors/source.js';
 import type { MappingSpec } from '../mapping/spec.js';
 import {
-  renderCampaignInventory, renderGamificationInventory, renderSegmentInventory, renderTagUsage, writeDeviceDataset, writeMarkdown,
-} from '../reports/rebuild-inventories.js';
+  renderCampaignInventory, renderGamificationInventory, renderSegmentInventory, renderTagUsage, writeDeviceDataset, writeMarkdown, renderJourneyInventory, renderWidgetInventory } from '../reports/rebuild-inventories.js';
 import type { StateStore } from '../state/store.js';
 
 /** Attributes that carry loyalty / gamification state (loyalty-hub names included). */
@@ -26,6 +25,9 @@ export interface InventoryFiles {
   campaigns: string;
   gamification: string;
   tags: string;
+  /** Written when the source offers journeys / widgets. */
+  journeys?: string;
+  widgets?: string;
   deviceCount: number;
 }
 
@@ -79,5 +81,13 @@ export async function writeInventories(input: { store: StateStore; runId: string
     }));
   await writeMarkdown(files.gamification, renderGamificationInventory({ loyaltyFields, promotions: offers(source, 'promotions') ? await source.promotions() : [], sourceLabel: sourceLabel(source.name) }));
   await writeMarkdown(files.tags, renderTagUsage(await store.membershipCounts(runId, 'tag'), sourceLabel(source.name)));
+  if (offers(source, 'journeys')) {
+    files.journeys = join(outDir, 'inventory-journeys.md');
+    await writeMarkdown(files.journeys, renderJourneyInventory(await source.journeys!(), sourceLabel(source.name)));
+  }
+  if (offers(source, 'widgets')) {
+    files.widgets = join(outDir, 'inventory-widgets.md');
+    await writeMarkdown(files.widgets, renderWidgetInventory(await source.widgets!(), sourceLabel(source.name)));
+  }
   return files;
 }

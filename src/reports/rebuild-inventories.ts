@@ -4,7 +4,7 @@
  * creatives, gamification mechanics and tag usage (Markdown). Renderers are pure; writers
  * are atomic.
  */
-import type { CanonicalDevice, SourceCampaign, SourcePromotion, SourceSegment } from '../core/model.js';
+import type { CanonicalDevice, SourceCampaign, SourceJourney, SourcePromotion, SourceSegment, SourceWidget } from '../core/model.js';
 import { openAtomic, writeFileAtomic } from './atomic-write.js';
 import { createCsvWriter } from './csv.js';
 
@@ -102,6 +102,90 @@ export function renderCampaignInventory(campaigns: SourceCampaign[], tasksByCamp
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/**
+ * The Freshsales Workflow equivalent of a journey step, for the admin who rebuilds it.
+ * Freshsales Workflows trigger on record changes or on a schedule; they send email and update
+ * records, but have no push, in-app or SMS channel of their own.
+ */
+export function workflowEquivalent(kind: string, channel: string | null): string {
+  const k = kind.toLowerCase();
+  const c = (channel ?? '').toLowerCase();
+  if (k === 'wait' || k === 'delay') return 'a time delay in a time-based Workflow (or a follow-up task due after the delay)';
+  if (k === 'condition' || k === 'split' || k === 'branch' || k === 'filter') return 'Workflow conditions (one Workflow per branch)';
+  if (k === 'goal' || k === 'conversion' || k === 'exit') return 'a Workflow condition that stops the sequence once the goal field or tag is set';
+  if (k === 'email' || c === 'email') return 'the Workflow action "Send email" (or a sales sequence step)';
+  if (k === 'sms' || c === 'sms') return 'no SMS action in Freshsales Workflows: a task for the owner, or an SMS integration (Freshcaller, Twilio) via webhook';
+  if (k === 'push' || k === 'in_app' || k === 'inapp' || c === 'push' || c === 'in_app' || c === 'web_push') return 'no push or in-app channel in Freshsales: keep it in the engagement platform, or a webhook action to it';
+  if (k === 'webhook') return 'the Workflow action "Trigger webhook"';
+  if (k === 'update' || k === 'attribute' || k === 'tag') return 'the Workflow action "Update field" / "Add tag"';
+  return 'no direct equivalent: describe it to the admin as a manual step';
+}
+
+/** What starts a Freshsales Workflow equivalent to a journey's entry conditions. */
+function entryEquivalent(entry: unknown): string {
+  const text = JSON.stringify(entry ?? null).toLowerCase();
+  if (text.includes('event')) return 'a Workflow on contact update, triggered by the field or tag the migrated event sets (events themselves do not trigger Workflows)';
+  if (text.includes('segment')) return 'a Workflow on contact create/update filtered by the segment\'s tag';
+  return 'a Workflow on contact create/update with the entry conditions as filters';
+}
+
+export function renderJourneyInventory(journeys: SourceJourney[], sourceLabel = 'the source'): string {
+  const lines = [
+    '# Journeys — rebuild inventory',
+    '',
+    `${sourceLabel} journeys do not migrate: Freshsales Workflows have another trigger model. Each journey's entry`,
+    'conditions, step sequence, channel steps and conversion events are written down here with a',
+    'recommended Freshsales Workflow equivalent, for the admin to rebuild after cutover.',
+    '',
+    '| journey | status | steps | channels | conversion events | conversion counting |',
+    '|---|---|---|---|---|---|',
+    ...journeys.map(
+      (j) =>
+        `| ${md(j.name)} | ${md(j.status)} | ${j.steps.length} | ${md([...new Set(j.steps.flatMap((s) => (s.channel ? [s.channel] : [])))].join(', '))} | ${md(j.conversionEvents.join(', '))} | ${md(countingText(j.conversionCounting))} |`,
+    ),
+    '',
+  ];
+  if (journeys.some((j) => j.conversionCounting === 'per_user')) {
+    lines.push(
+      `**Conversion counting differs.** ${sourceLabel} counts one conversion per user per journey, not every occurrence: a`,
+      'Freshsales report counting conversion activities will show more. Align the KPI definition before comparing funnels.',
+      '',
+    );
+  }
+  for (const j of journeys) {
+    lines.push(`## ${j.name} (id ${j.id})`, '', `Entry: \`${md(JSON.stringify(j.entry ?? null))}\``, '', `Freshsales: ${entryEquivalent(j.entry)}.`, '');
+    lines.push('| # | step | channel | detail | Freshsales Workflow equivalent |', '|---|---|---|---|---|');
+    j.steps.forEach((s, i) => lines.push(`| ${i + 1} | ${md(s.kind)} | ${md(s.channel)} | ${md(JSON.stringify(s.detail))} | ${md(workflowEquivalent(s.kind, s.channel))} |`));
+    lines.push('', `Conversion events: ${j.conversionEvents.length > 0 ? md(j.conversionEvents.join(', ')) : 'none'}.`, '');
+  }
+  return lines.join('\n');
+}
+
+function countingText(c: SourceJourney['conversionCounting']): string {
+  return c === 'per_user' ? 'once per user per journey' : c === 'per_occurrence' ? 'every occurrence' : 'not stated';
+}
+
+export function renderWidgetInventory(widgets: SourceWidget[], sourceLabel = 'the source'): string {
+  const size = (b: number | null) => (b === null ? 'unknown' : b >= 1_048_576 ? `${(b / 1_048_576).toFixed(1)} MB` : `${Math.ceil(b / 1024)} KB`);
+  const over = widgets.filter((w) => w.fileSizeBytes !== null && w.sizeLimitBytes !== null && w.fileSizeBytes > w.sizeLimitBytes);
+  return [
+    '# Widgets and assets — rebuild inventory',
+    '',
+    `${sourceLabel} widgets (pop-ups, banners, in-app assets) have no Freshsales equivalent and do not migrate.`,
+    'Each is listed with its type, trigger and file size for the rebuild; assets over the size limit are flagged.',
+    '',
+    over.length > 0 ? `**${over.length} asset(s) are over their size limit** and must be reworked before they are used again.` : 'No asset is over its size limit.',
+    '',
+    '| widget | type | trigger | file size | limit | over limit |',
+    '|---|---|---|---|---|---|',
+    ...widgets.map(
+      (w) =>
+        `| ${md(w.name)} | ${md(w.type)} | ${md(typeof w.trigger === 'string' ? w.trigger : JSON.stringify(w.trigger ?? null))} | ${size(w.fileSizeBytes)} | ${w.sizeLimitBytes === null ? 'none stated' : size(w.sizeLimitBytes)} | ${over.includes(w) ? '**yes**' : 'no'} |`,
+    ),
+    '',
+  ].join('\n');
 }
 
 export interface GamificationInput {

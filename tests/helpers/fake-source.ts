@@ -20,7 +20,10 @@ export const FAKE_MANIFEST: SourceManifest = defineSource({
   name: 'xtremepush',
   configSchema: z.object({ type: z.literal('fake') }),
   secretFields: [],
-  streams: Object.fromEntries(SOURCE_STREAMS.map((s) => [s, { cursor: 'index of the next record', paged: true }])),
+  // Every stream of a source with a contact listing (the optional by-key, population, journey and widget streams are not offered).
+  streams: Object.fromEntries(
+    SOURCE_STREAMS.filter((s) => !['contactsByKey', 'population', 'journeys', 'widgets'].includes(s)).map((s) => [s, { cursor: 'index of the next record', paged: true }]),
+  ),
   referenceModels: [],
   proposalDefaults: { liftedAttributes: [], lifecycle: null, dealTier: null, interactions: ['delivered', 'opened', 'clicked'], highValueEvents: [] },
   create: () => {
