@@ -77,7 +77,7 @@ export interface PlannedField {
   /** What feeds it: a canonical path, the packed paths, or an event summary. */
   from: string;
   /** Which part of the map writes it. */
-  role: 'field' | 'packed' | 'event_summary';
+  role: 'field' | 'packed' | 'event_summary' | 'segments';
   note?: string;
 }
 
@@ -259,6 +259,10 @@ function collectFields(spec: MappingSpec, inventory: AttributeInventory | undefi
       role: 'packed',
       note: `${contact.packed.from.length} value(s) as "key: value" lines, sorted by key; cut at ${FRESHSALES_LIMITS.textareaChars.toLocaleString('en-US')} characters`,
     });
+  }
+  const tags = contact.tags;
+  if (tags?.segments && tags.segments_as === 'field' && tags.segment_field) {
+    add({ entity: 'contacts', label: tags.segment_field.label, type: 'multi_select_dropdown', choices: [...tags.segment_field.choices], from: 'segment membership', role: 'segments' });
   }
   const events = spec.objects.task?.events;
   if (events !== undefined) {

@@ -313,14 +313,23 @@ const ContactObject = z
   }));
 
 /** Contact tags from source groups: segment membership and the source's own tags. */
-const TagsSection = z.strictObject({
-  /** Each segment the contact belongs to becomes a tag named after the segment. */
-  segments: z.boolean().default(true),
-  /** Prefix for segment tags, e.g. "Segment: " (empty: the segment name alone). */
-  segment_prefix: z.string().default(''),
-  /** Source tags (tag hits on the source's contacts) become contact tags, or are left out. */
-  source_tags: z.enum(['tags', 'none']).default('tags'),
-});
+const TagsSection = z
+  .strictObject({
+    /** Each segment the contact belongs to becomes a tag named after the segment (or a value of `segment_field`). */
+    segments: z.boolean().default(true),
+    /** Prefix for segment tags, e.g. "Segment: " (empty: the segment name alone). */
+    segment_prefix: z.string().default(''),
+    /** Segments as contact tags, or as the values of one multi-select custom field (`segment_field`). */
+    segments_as: z.enum(['tags', 'field']).default('tags'),
+    /** The multi-select field segments go to with `segments_as: field`: its label and one choice per segment. */
+    segment_field: z.strictObject({ label: z.string().trim().min(1), choices: z.array(z.string().trim().min(1)).min(1, 'list one choice per segment') }).optional(),
+    /** Source tags (tag hits on the source's contacts) become contact tags, or are left out. */
+    source_tags: z.enum(['tags', 'none']).default('tags'),
+  })
+  .refine((t) => t.segments_as !== 'field' || t.segment_field !== undefined, {
+    message: 'segments_as: field needs segment_field: { label: "Segments", choices: [<one per segment>] }',
+    path: ['segment_field'],
+  });
 
 /** Low-value attributes packed into one textarea custom field ("key: value" lines), to fit plan limits. */
 const PackedSection = z.strictObject({

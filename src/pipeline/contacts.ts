@@ -50,6 +50,11 @@ export interface ContactPhaseDeps extends BulkPhaseDeps {
   mergeSummary: ((a: Record<string, number | string>, b: Record<string, number | string>) => Record<string, number | string>) | null;
   /** A retry run stages only the source records this keeps (those an earlier run quarantined or failed). */
   only?: (sourceKeys: string[]) => Promise<Set<string>>;
+  /**
+   * Segment membership into a multi-select custom field (its cf_ name and choices) instead of
+   * tags (`tags.segments_as: field` in the map); null: segments become tags.
+   */
+  segmentField: { cf: string; choices: string[] } | null;
 }
 
 type Payload = Record<string, unknown> & { emails?: unknown; custom_field?: Record<string, unknown> };
@@ -65,10 +70,24 @@ function lookupKeysOf(d: Pick<ContactPhaseDeps, 'externalIdField'>, payload: Pay
 }
 
 /** Add what comes from outside the profile row: group tags, the owner, event-summary fields. */
-function enrich(payload: Payload, add: { tags: string[]; ownerId: string | null; summary: Record<string, number | string> | undefined; customFieldNames: Map<string, string> }): void {
-  if (add.tags.length > 0) {
+function enrich(
+  payload: Payload,
+  add: { tags: string[]; segments: string[]; segmentField: ContactPhaseDeps['segmentField']; ownerId: string | null; summary: Record<string, number | string> | undefined; customFieldNames: Map<string, string> },
+): void {
+  // Segment membership goes to the multi-select field the map names, or joins the tags.
+  const tags = add.segmentField ? add.tags : [...add.segments, ...add.tags];
+  if (tags.length > 0) {
     const existing = Array.isArray(payload.tags) ? (payload.tags as string[]) : [];
-    payload.tags = [...new Set([...existing, ...add.tags])].sort();
+    payload.tags = [...new Set([...existing, ...tags])].sort();
+  }
+  if (add.segmentField && add.segments.length > 0) {
+    const { cf, choices } = add.segmentField;
+    const byFold = new Map(choices.map((c) => [c.toLowerCase(), c]));
+    payload.custom_field ??= {};
+    const existing = Array.isArray(payload.custom_field[cf]) ? (payload.custom_field[cf] as string[]) : [];
+    // A segment that is not a choice of the field cannot be written there: it is left out (counted by prepare).
+    const chosen = add.segments.flatMap((s) => (byFold.has(s.toLowerCase()) ? [byFold.get(s.toLowerCase())!] : []));
+    payload.custom_field[cf] = [...new Set([...existing, ...chosen])].sort();
   }
   if (add.ownerId && payload.owner_id === undefined) payload.owner_id = Number(add.ownerId);
   if (add.summary) {
@@ -280,6 +299,7 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
   const unresolvedIds = new Map<string, Set<string>>();
   let droppedValues = 0;
   const droppedByField = new Map<string, number>();
+  const notAChoice = new Set<string>();
   d.progress.start('validate contacts', null);
   const sharedExternalIds = new Map<string, string[]>();
   if (mapReadsUserId(d.map)) {
@@ -315,8 +335,12 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     for (const row of rows) {
       const contact = row.record as CanonicalContact;
       const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references, sharedExternalIds });
+      const segs = segmentsOf.get(row.sourceKey) ?? [];
+      if (d.segmentField) for (const s of segs) if (!d.segmentField.choices.some((c) => c.toLowerCase() === s.toLowerCase())) notAChoice.add(s);
       enrich(out.payload as Payload, {
-        tags: [...(segmentsOf.get(row.sourceKey) ?? []), ...(tagsOf.get(row.sourceKey) ?? [])],
+        tags: tagsOf.get(row.sourceKey) ?? [],
+        segments: segs,
+        segmentField: d.segmentField,
         ownerId: d.ownerId,
         summary: summaries.get(row.sourceKey) as Record<string, number | string> | undefined,
         customFieldNames: d.customFieldNames,
@@ -349,6 +373,9 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
     after = rows[rows.length - 1]!.seq;
     d.progress.advance(rows.length);
+  }
+  if (notAChoice.size > 0) {
+    d.progress.note(`segment(s) not among the choices of the segment field, left out of it: ${[...notAChoice].sort().slice(0, 10).join(', ')}${notAChoice.size > 10 ? ` and ${notAChoice.size - 10} more` : ''} (add them to tags.segment_field.choices and run schema apply)`);
   }
   const merged = await d.store.mergeDuplicates(d.runId, OBJECT);
   if (merged > 0) await followMergedProfiles(d);
@@ -401,7 +428,9 @@ async function followMergedProfiles(d: ContactPhaseDeps): Promise<void> {
         if (theirs && d.mergeSummary) summary = summary ? d.mergeSummary(summary, theirs) : theirs;
       }
       enrich(payload, {
-        tags: keys.flatMap((k) => [...(segmentsOf.get(k) ?? []), ...(tagsOf.get(k) ?? [])]),
+        tags: keys.flatMap((k) => tagsOf.get(k) ?? []),
+        segments: keys.flatMap((k) => segmentsOf.get(k) ?? []),
+        segmentField: d.segmentField,
         ownerId: null,
         summary,
         customFieldNames: d.customFieldNames,

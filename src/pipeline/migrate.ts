@@ -231,7 +231,7 @@ async function openRun(r: {
   const references = await loadReferenceTables(source, contactMap, progress);
   const catalogue = await dest.client.fields('contacts');
   const customFieldNames = bindCustomFields(contactCustomTargets(spec, cfg.destination.plan), catalogue);
-  const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', source_tags: 'tags' as const };
+  const tagsSection = contactMap.tags ?? { segments: true, segment_prefix: '', segments_as: 'tags' as const, segment_field: undefined, source_tags: 'tags' as const };
   const taskMap = spec.objects.task ?? null;
   const summaryOn = taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0;
 
@@ -250,7 +250,11 @@ async function openRun(r: {
   // The error ratio counts every phase the map puts in scope.
   const objects: ObjectName[] = ['contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(taskMap ? (['task'] as const) : [])];
   const ratio = new ErrorRatioGuard(store, run.id, objects, cfg.run.maxErrorRatio, () => clock.now());
-  const tags = { segments: tagsSection.segments, prefix: tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' };
+  const asField = tagsSection.segments && tagsSection.segments_as === 'field' && tagsSection.segment_field ? tagsSection.segment_field : null;
+  // Segments into a field keep their own names (the tag prefix is for tags).
+  const tags = { segments: tagsSection.segments, prefix: asField ? '' : tagsSection.segment_prefix, sourceTags: tagsSection.source_tags === 'tags' };
+  const segmentCf = asField ? customFieldNames.get(asField.label) : undefined;
+  if (asField && !segmentCf) throw new ConfigError(`the segment field "${asField.label}" is not bound to a Freshsales field: run "crm-migrate schema apply" (or create it), then "schema check"`);
   const contact: ContactPhaseDeps = {
     store, runId: run.id, source, dest: dest.client, map: contactMap, customFieldNames, references,
     executor: new InProcessExecutor(cfg.run.concurrency, () => {
@@ -261,6 +265,7 @@ async function openRun(r: {
     jobWaitLimitMs: JOB_WAIT_LIMIT_MS / cfg.destination.timeScale,
     ...(command === 'retry' ? { only: async (keys: string[]) => new Set((await store.membershipsFor(run.id, 'retry', keys)).keys()) } : {}),
     tags,
+    segmentField: asField && segmentCf ? { cf: segmentCf, choices: asField.choices } : null,
     ownerId,
     externalIdField: externalIdFieldOf(contactMap, customFieldNames),
     eventSummary: summaryOn ? summariser(taskMap.events.summary) : null,

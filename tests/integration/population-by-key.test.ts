@@ -97,7 +97,7 @@ afterEach(async () => {
 function deps(source: SourceConnector, over: Partial<ContactPhaseDeps> = {}): ContactPhaseDeps {
   return {
     store, runId, source, dest: {} as FreshsalesClient, map: { dedupe: 'email', fields: [] } as unknown as ContactPhaseDeps['map'], customFieldNames: new Map(), references: new Map(),
-    tags: { segments: true, prefix: 'nm: ', sourceTags: false }, externalIdField: null, ownerId: null, eventSummary: null, mergeSummary: null,
+    tags: { segments: true, prefix: 'nm: ', sourceTags: false }, segmentField: null, externalIdField: null, ownerId: null, eventSummary: null, mergeSummary: null,
     executor: new InProcessExecutor(2), batchSize: 100, clock: systemClock, logger: silentLogger(), progress, ...over,
   };
 }

@@ -198,3 +198,15 @@ describe('misspelt keys in the map', () => {
   });
 });
 
+
+describe('parseMappingSpec: segments as tags or as a field', () => {
+  const base = 'version: 1\nsource: netmera\nobjects:\n  contact:\n    fields:\n      - { from: email, to: emails }\n';
+  it('defaults to tags, and takes a multi-select field with one choice per segment', () => {
+    expect(parseMappingSpec(base, 'm.yaml').objects.contact.tags).toBeUndefined();
+    const spec = parseMappingSpec(`${base}    tags:\n      segments_as: field\n      segment_field: { label: Segments, choices: [Buyers, Türkiye] }\n`, 'm.yaml');
+    expect(spec.objects.contact.tags).toMatchObject({ segments: true, segments_as: 'field', segment_field: { label: 'Segments', choices: ['Buyers', 'Türkiye'] } });
+  });
+  it('says what a field needs when segment_field is missing, at its line', () => {
+    expect(() => parseMappingSpec(`${base}    tags:\n      segments_as: field\n`, 'm.yaml')).toThrow(/m\.yaml line \d+.*segments_as: field needs segment_field: \{ label: "Segments", choices/);
+  });
+});
