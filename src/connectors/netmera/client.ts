@@ -291,7 +291,7 @@ export class NetmeraClient {
       if (outcome === null) return body;
       if (outcome === 'notFound') {
         if (opts.allowNotFound) return NOT_FOUND;
-        throw new TerminalError(`Netmera ${op}: not found (5016/5042)`);
+        throw new TerminalError(`Netmera ${op}: not found (5016/5042)`, { http: { method: 'GET', path: path.split('?')[0]!, status: 400 } });
       }
       // Quota exceeded: every caller holds off, fewer calls go out at once, then this one tries again.
       this.o.gate.slowDown();
@@ -353,8 +353,7 @@ export class NetmeraClient {
   }
 }
 
-/** The vendor's text of a wrapped HTTP error (already scrubbed of secrets). */
+/** The vendor's text of a wrapped HTTP error (already scrubbed of secrets); '' when the body had none (text/plain, HTML). */
 function messageOf(e: unknown): string {
-  if (e instanceof TerminalError && e.details.length > 0) return e.details.join('; ');
-  return e instanceof Error ? e.message : String(e);
+  return e instanceof TerminalError ? e.details.join('; ') : '';
 }

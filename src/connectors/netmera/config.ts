@@ -89,7 +89,7 @@ export const NetmeraConfig = z.strictObject({
   pacing: NetmeraPacing.prefault({}),
   pushHistory: NetmeraPushHistory.prefault({}),
   /** `max` of the paged calls (getDeviceTokens, getPushResult, getSegmentUsers; the API takes up to 1000). */
-  pageSize: z.number().int().min(10).max(1000).default(500),
+  pageSize: z.number().int().min(1).max(1000).default(500),
   timeoutMs: z.number().int().positive().default(30_000),
   retry: NetmeraRetry.optional(),
 });

@@ -77,9 +77,10 @@ export async function listExportFiles(cfg: Pick<NetmeraFiles, 'folder' | 'appKey
     const ext = extname(name).toLowerCase();
     const format = ext === '.xlsx' ? 'xlsx' : ext === '.csv' || ext === '.txt' ? 'csv' : null;
     if (format === null) continue;
-    if (cfg.appKey && !name.startsWith(`${cfg.appKey}_`) && name !== cfg.exportUsersFile) continue;
     const kind: ExportKind | null = name === cfg.exportUsersFile ? 'exportUsers' : exportKindOf(name);
     if (kind === null) continue;
+    // The app key names the Data Export files (`appkey_TYPE_date`); the panel's Export Users file has no such prefix.
+    if (cfg.appKey && kind !== 'exportUsers' && !name.startsWith(`${cfg.appKey}_`)) continue;
     const path = join(cfg.folder, name);
     const s = await stat(path);
     if (!s.isFile()) continue;
@@ -152,12 +153,15 @@ function headerNames(cells: readonly unknown[]): string[] {
   });
 }
 
-/** An XLSX cell → a Cell: dates as ISO text (a date without time of day as `YYYY-MM-DD`). */
+/** An XLSX cell → a Cell: dates as ISO text (a date without time of day as `YYYY-MM-DD`; read-excel-file gives dates in UTC). */
 function xlsxCell(v: unknown): Cell {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) {
-    if (Number.isNaN(v.getTime())) return null;
-    const iso = v.toISOString();
+    const ms = v.getTime();
+    if (Number.isNaN(ms)) return null;
+    // Excel keeps times as fractions of a day: 09:30:00 can come back as 09:29:59.999. A millisecond off a whole second is that error.
+    const second = Math.round(ms / 1000) * 1000;
+    const iso = new Date(Math.abs(ms - second) <= 1 ? second : ms).toISOString();
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
   }
   if (typeof v === 'string') return v === '' ? null : v;
@@ -167,9 +171,9 @@ function xlsxCell(v: unknown): Cell {
 
 /**
  * A file as a table. CSV: streamed with `delimiter` (`auto`: sniffed from the header line), BOM
- * dropped, empty lines skipped; a record with a different number of fields than the header, or
- * one the parser cannot read (a stray quote), comes out with a problem instead of stopping the
- * file. XLSX: the first sheet; rows with no value are skipped.
+ * dropped, empty lines skipped, a quote inside an unquoted field kept as text; a record with a
+ * different number of fields than the header, or one the parser cannot read (a quoted field never
+ * closed), comes out with a problem instead of stopping the file. XLSX: the first sheet; rows with no value are skipped.
  */
 export async function openTable(file: Pick<ExportFile, 'path' | 'format'>, delimiter: string): Promise<Table> {
   if (file.format === 'xlsx') {
@@ -198,6 +202,7 @@ export async function openTable(file: Pick<ExportFile, 'path' | 'format'>, delim
       bom: true,
       info: true,
       relax_column_count: true,
+      relax_quotes: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
       on_skip: (err) => {
