@@ -1,12 +1,10 @@
 /**
- * `crm-migrate demo`: generate messy Xtremepush data, start both simulators in-process,
+ * `crm-migrate demo`: generate messy source data (Xtremepush by default, or Netmera), start both simulators in-process,
  * propose the map, stand in for the admin (create the custom fields on the simulator),
  * auto-confirm the map — saying so — and run the real migration, then print the summary.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateXtremepushDataset } from '../../simulators/generator/index.js';
-import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
 import { startFreshsalesSim } from '../../simulators/freshsales/index.js';
 import { loadConfig } from '../pipeline/config.js';
 import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
@@ -19,38 +17,48 @@ import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { createProgress } from './progress.js';
 import { writeSimConfig } from './sim-config.js';
-import { simDataset } from './sim.js';
+import { simSource, startSourceSim } from './source-sims.js';
+import { sourceLabel } from '../core/model.js';
 
-export async function demo(o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number; data?: string }, io: Io): Promise<number> {
+export async function demo(o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number; data?: string; source?: string }, io: Io): Promise<number> {
+  const name = simSource(o.source);
   const out = resolve(o.out);
   // A demo always starts clean: its state would point at the previous simulators' ids.
   rmSync(join(out, 'state'), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const started = Date.now();
-  io.out(o.data === undefined ? `demo: generating ${o.profiles} messy Xtremepush profiles (seed ${o.seed})` : `demo: reading Xtremepush data from ${o.data} (--profiles and --seed do not apply)`);
-  const { dataset, label } = simDataset(o);
-  if (o.data !== undefined) io.out(`demo: ${label}, ${dataset.messages.length} sends, ${dataset.events.length} events`);
+  const what = name === 'netmera' ? 'Netmera users' : 'Xtremepush profiles';
+  io.out(o.data === undefined ? `demo: generating ${o.profiles} messy ${what} (seed ${o.seed})` : `demo: reading Xtremepush data from ${o.data} (--profiles and --seed do not apply)`);
+  const src = await startSourceSim(name, { profiles: o.profiles, seed: o.seed, dir: out, ...(o.data !== undefined ? { data: o.data } : {}) });
   // The Growth plan's windows, compressed just enough that the whole plan (contacts, deals,
   // one task per campaign interaction and high-value event) takes about a minute: the
-  // pacing is real, only faster.
-  const timeScale = o.timeScale ?? demoTimeScale(dataset);
-  const apptoken = 'xp-demo-token-0001';
+  // pacing is real, only faster. 960 usable calls per hour on Growth; aim for ~50 s of pacing.
+  const timeScale = o.timeScale ?? Math.max(3, Math.ceil(src.plannedCalls / ((960 / 3600) * 50)));
   const apiKey = 'fs-demo-key-0001';
-  const xp = await startXtremepushSim({ apptoken, dataset });
-  const fs = await startFreshsalesSim({ apiKey, plan: 'growth', timeScale, seed: o.seed, ...(o.faults ? { faults: o.faults } : {}) });
+  let fs: Awaited<ReturnType<typeof startFreshsalesSim>>;
   try {
-    io.out(`demo: simulators up — Xtremepush ${xp.url}, Freshsales ${fs.url} (growth plan, 1 h of budget = ${formatHours(1 / timeScale)})`);
+    fs = await startFreshsalesSim({ apiKey, plan: 'growth', timeScale, seed: o.seed, ...(o.faults ? { faults: o.faults } : {}) });
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
+  try {
+    io.out(`demo: simulators up — ${sourceLabel(name)} ${src.url} (${src.label}), Freshsales ${fs.url} (growth plan, 1 h of budget = ${formatHours(1 / timeScale)})`);
     const configFile = join(out, 'config.yaml');
-    writeSimConfig(configFile, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan: 'growth', timeScale }, { workdir: 'state' });
+    writeSimConfig(configFile, { source: src.section, sourceSecret: src.secret, freshsalesUrl: fs.url, apiKey, plan: 'growth', timeScale }, { workdir: 'state' });
     const loaded = loadConfig(configFile);
 
     const source = createSource(loaded.config.source, { logger: io.logger });
     try {
       const p = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true, defaultOwner: 'avery.admin@example.com' });
-      io.out(`demo: proposed ${p.fields} field mappings from ${p.sampled} sampled profiles → ${loaded.mappingFile}`);
+      io.out(`demo: proposed ${p.fields} field mappings from ${p.sampled} sampled contacts → ${loaded.mappingFile}`);
       // Deals are opt-in; the demo opts in so every phase shows, and says so.
-      writeFileSync(loaded.mappingFile, readFileSync(loaded.mappingFile, 'utf8').replace(/(\n {2}deal:[\s\S]*?\n {4}enabled: )false/, '$1true'));
-      io.out('demo: opted in to engagement-derived deals (loyalty tier → deal size) in the map');
+      const text = readFileSync(loaded.mappingFile, 'utf8');
+      const optedIn = text.replace(/(\n {2}deal:[\s\S]*?\n {4}enabled: )false/, '$1true');
+      if (optedIn !== text) {
+        writeFileSync(loaded.mappingFile, optedIn);
+        io.out('demo: opted in to engagement-derived deals (loyalty tier → deal size) in the map');
+      }
     } finally {
       await source.close();
     }
@@ -64,7 +72,7 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
       await store.close();
     }
 
-    const existing = await seedExistingContacts(fs.url, apiKey, dataset.profiles, 40);
+    const existing = await seedExistingContacts(fs.url, apiKey, src.emails, 40);
     io.out(`demo: ${existing} of these people already exist in Freshsales (different email case): they will be updated, their old values kept as before-images`);
 
     const r = await runMigrate({ loaded, outDir: join(out, 'reports'), logger: io.logger, progress: createProgress(process.stdout, io.quiet), confirmLongRun: async () => true });
@@ -73,21 +81,21 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
     io.out(`budget plan ~${r.estimate.calls} calls, spent ${r.report.apiCalls.destination}; demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     io.out(`reports: ${r.reportDir} (also ${join(out, 'reports', 'latest')})\n         ${r.files.html}\n         ${r.files.json}\n         ${r.files.quarantine}\n         ${r.files.failures}`);
     const inv = r.files.inventories;
-    io.out(`inventories: ${inv.segments}\n             ${inv.campaigns}\n             ${inv.gamification}\n             ${inv.tags}\n             ${inv.devices} (${inv.deviceCount} devices, owner-only permissions)`);
+    const more = [inv.journeys, inv.widgets].filter((f): f is string => f !== undefined).map((f) => `\n             ${f}`).join('');
+    io.out(`inventories: ${inv.segments}\n             ${inv.campaigns}\n             ${inv.gamification}\n             ${inv.tags}${more}\n             ${inv.devices} (${inv.deviceCount} devices, owner-only permissions)`);
     return EXIT.ok;
   } finally {
-    await Promise.all([xp.close(), fs.close()]);
+    await Promise.all([src.close(), fs.close()]);
   }
 }
 
 /** Put a few of the source's people into Freshsales first, so the demo shows updates too. */
-async function seedExistingContacts(url: string, apiKey: string, profiles: Array<{ email: unknown }>, n: number): Promise<number> {
+async function seedExistingContacts(url: string, apiKey: string, emails: string[], n: number): Promise<number> {
   let done = 0;
   const seen = new Set<string>();
-  for (const p of profiles) {
+  for (const raw of emails) {
     if (done >= n) break;
-    // Source data may hold anything here (a list, a number): only text can be an email.
-    const email = typeof p.email === 'string' ? p.email.trim() : undefined;
+    const email = raw.trim();
     if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || seen.has(email.toLowerCase())) continue;
     seen.add(email.toLowerCase());
     // POST /api/contacts — freshsales.md "Endpoints": create a contact.
@@ -99,14 +107,4 @@ async function seedExistingContacts(url: string, apiKey: string, profiles: Array
     if (res.status === 201) done++;
   }
   return done;
-}
-
-/** A time scale that fits the demo's whole budget plan into about a minute (never below 3). */
-function demoTimeScale(dataset: ReturnType<typeof generateXtremepushDataset>): number {
-  let calls = (dataset.profiles.length / 100) * 5 + 20;
-  // A --data file may leave flags out or write them as text.
-  for (const m of dataset.messages) calls += (Number(m.delivery) || 0) + (Number(m.open) || 0) + (Number(m.click) || 0);
-  for (const e of dataset.events) if (e.event === 'deposit' || e.event === 'purchase') calls++;
-  // 960 usable calls per hour on Growth; aim for ~50 s of pacing.
-  return Math.max(3, Math.ceil(calls / ((960 / 3600) * 50)));
 }

@@ -44,21 +44,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description('run a whole migration in-process against the simulators (map auto-confirmed, said so)')
-    .option('--profiles <n>', 'Xtremepush profiles to generate', int('--profiles'), 2000)
+    .option('--source <name>', 'the source to migrate from: xtremepush | netmera', 'xtremepush')
+    .option('--profiles <n>', 'source users (profiles) to generate', int('--profiles'), 2000)
     .option('--out <dir>', 'folder for config, map, state and reports', 'crm-migrate-demo')
     .option('--seed <n>', 'data generator seed', int('--seed'), 42)
     .option('--faults <spec>', 'fault injection on the Freshsales simulator, e.g. 5xx=0.05,timeout=0.01,429=0.01')
     .option('--time-scale <x>', 'compress the API budget windows (an hour lasts 3600/x s)', positive('--time-scale'))
     .option('--data <file>', 'serve the Xtremepush profiles (and events, sends) of this JSONL file instead of generated ones (see README, The simulators)')
-    .action(wrap(async (o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number }) => {
+    .action(wrap(async (o: { profiles: number; out: string; seed: number; faults?: string; timeScale?: number; source?: string }) => {
       const { demo } = await import('./demo.js');
       return demo(o, io);
     }));
 
   program
     .command('sim')
-    .description('start the Xtremepush and Freshsales simulators on 127.0.0.1 until SIGINT/SIGTERM')
-    .option('--profiles <n>', 'Xtremepush profiles to generate', int('--profiles'), 2000)
+    .description('start a source simulator (Xtremepush or Netmera) and the Freshsales simulator on 127.0.0.1 until SIGINT/SIGTERM')
+    .option('--source <name>', 'the source simulator: xtremepush | netmera', 'xtremepush')
+    .option('--profiles <n>', 'source users (profiles) to generate', int('--profiles'), 2000)
     .option('--seed <n>', 'data generator seed', int('--seed'), 42)
     .option('--plan <tier>', 'Freshsales plan: growth | pro | enterprise', 'growth')
     .option('--time-scale <x>', 'compress the API budget windows: an hour lasts 3600/x s (default 60: the walkthrough takes minutes; 1 = real time)', positive('--time-scale'), 60)
@@ -67,9 +69,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--readings <which>', 'recorded (what live accounts answered) | alternate (the other reading of every uncertain point)', 'recorded')
     .option('--task-status-case <case>', 'Xtremepush export task status spelling: title (Completed) | lower | upper', 'title')
     .option('--config-out <file>', 'write a ready migration config here', 'crm-migrate.yaml')
-    .option('--port-base <n>', 'fixed ports: Xtremepush on n, Freshsales on n+1 (default: any free ports)', int('--port-base'))
+    .option('--port-base <n>', 'fixed ports: the source on n, Freshsales on n+1 (default: any free ports)', int('--port-base'))
     .option('--data <file>', 'serve the Xtremepush profiles (and events, sends) of this JSONL file instead of generated ones (see README, The simulators)')
-    .action(wrap(async (o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number }) => {
+    .action(wrap(async (o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number; source?: string }) => {
       const { sim } = await import('./sim.js');
       return sim(o, io);
     }));

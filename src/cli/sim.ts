@@ -1,34 +1,18 @@
-/** `crm-migrate sim`: both simulators on 127.0.0.1 until SIGINT/SIGTERM, plus a ready config. */
-import { resolve } from 'node:path';
+/** `crm-migrate sim`: a source simulator (Xtremepush or Netmera) and Freshsales on 127.0.0.1 until SIGINT/SIGTERM, plus a ready config. */
+import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DatasetFileError, datasetFromJsonl, generateXtremepushDataset, type XtremepushDataset } from '../../simulators/generator/index.js';
-import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
 import { ALTERNATE_READINGS, startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
 import { ConfigError } from '../core/errors.js';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { writeSimConfig } from './sim-config.js';
-
-/**
- * The account the Xtremepush simulator serves: the JSONL file given with `--data` (see
- * README, "The simulators"), or `profiles` generated from `seed`. A file that cannot be read
- * is a ConfigError naming the file and the line.
- */
-export function simDataset(o: { profiles: number; seed: number; data?: string }): { dataset: XtremepushDataset; label: string } {
-  if (o.data === undefined) return { dataset: generateXtremepushDataset({ profiles: o.profiles, seed: o.seed }), label: `${o.profiles} profiles, seed ${o.seed}` };
-  try {
-    const dataset = datasetFromJsonl(resolve(o.data));
-    return { dataset, label: `${dataset.profiles.length} profiles from ${o.data}` };
-  } catch (e) {
-    if (e instanceof DatasetFileError) throw new ConfigError(`--data: ${e.message}`, { cause: e, file: e.file, ...(e.line > 0 ? { line: e.line } : {}) });
-    throw e;
-  }
-}
+import { simSource, startSourceSim } from './source-sims.js';
+import { sourceLabel } from '../core/model.js';
 
 export async function sim(
   o: {
     profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number;
-    readings?: string; taskStatusCase?: string; data?: string;
+    readings?: string; taskStatusCase?: string; data?: string; source?: string;
   },
   io: Io,
 ): Promise<number> {
@@ -37,18 +21,19 @@ export async function sim(
   if (readings !== 'recorded' && readings !== 'alternate') throw new ConfigError(`--readings must be recorded or alternate (got "${readings}")`);
   const taskStatusCase = o.taskStatusCase ?? 'title';
   if (taskStatusCase !== 'title' && taskStatusCase !== 'lower' && taskStatusCase !== 'upper') throw new ConfigError(`--task-status-case must be title, lower or upper (got "${taskStatusCase}")`);
-  const apptoken = `xp-sim-${randomBytes(6).toString('hex')}`;
+  const name = simSource(o.source);
   const apiKey = `fs-sim-${randomBytes(8).toString('hex')}`;
-  const { dataset, label } = simDataset(o);
-  const xp = await startXtremepushSim({ apptoken, dataset, taskStatusCase, ...(o.portBase ? { port: o.portBase } : {}) });
+  const file = resolve(o.configOut);
+  const src = await startSourceSim(name, {
+    profiles: o.profiles, seed: o.seed, dir: dirname(file), taskStatusCase, ...(o.data !== undefined ? { data: o.data } : {}), ...(o.portBase ? { port: o.portBase } : {}),
+  });
   const fs = await startFreshsalesSim({
     ...(readings === 'alternate' ? ALTERNATE_READINGS : {}),
     apiKey, plan: o.plan as Plan, timeScale: o.timeScale, rateLimitHeaders: o.rateLimitHeaders, seed: o.seed,
     ...(o.faults ? { faults: o.faults } : {}), ...(o.portBase ? { port: o.portBase + 1 } : {}),
   });
-  const file = resolve(o.configOut);
-  writeSimConfig(file, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan: o.plan, timeScale: o.timeScale });
-  io.out(`Xtremepush simulator: ${xp.url} (${label})`);
+  writeSimConfig(file, { source: src.section, sourceSecret: src.secret, freshsalesUrl: fs.url, apiKey, plan: o.plan, timeScale: o.timeScale });
+  io.out(`${sourceLabel(name)} simulator: ${src.url} (${src.label})`);
   io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}, ${readings} readings${o.faults ? `, faults ${o.faults}` : ''})`);
   io.out(`config written to ${file}`);
   io.out(
@@ -63,7 +48,7 @@ export async function sim(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await Promise.all([xp.close(), fs.close()]);
+  await Promise.all([src.close(), fs.close()]);
   io.out('simulators stopped');
   return EXIT.ok;
 }

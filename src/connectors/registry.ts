@@ -7,13 +7,14 @@ import type { SourceConnector } from './source.js';
 import { checkAgainstManifest, type ConnectorDeps, type SourceManifest } from './manifest.js';
 import { XtremepushConfig, xtremepushSource } from './xtremepush/index.js';
 import { FreshsalesConfig, freshsalesDestination } from './freshsales/index.js';
+import { NetmeraConfig, netmeraSource } from './netmera/index.js';
 
 /** Every source, by the `type` of its config section. */
-export const SOURCES = { xtremepush: xtremepushSource } as const;
+export const SOURCES = { xtremepush: xtremepushSource, netmera: netmeraSource } as const;
 /** Every destination, by the `type` of its config section. */
 export const DESTINATIONS = { freshsales: freshsalesDestination } as const;
 
-export const SourceConfig = z.discriminatedUnion('type', [XtremepushConfig]);
+export const SourceConfig = z.discriminatedUnion('type', [XtremepushConfig, NetmeraConfig]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 export const DestinationConfig = z.discriminatedUnion('type', [FreshsalesConfig]);
 export type DestinationConfig = z.infer<typeof DestinationConfig>;

@@ -265,13 +265,20 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
  * and 1.234 in another. `maxIntegerDigits` enforces the destination's limit (Freshsales
  * number fields: 11 digits before the point).
  */
-export function normaliseNumber(raw: unknown, maxIntegerDigits?: number): Normalised<number> {
+export function normaliseNumber(raw: unknown, maxIntegerDigits?: number, maxDecimals?: number): Normalised<number> {
   let n: number;
   if (typeof raw === 'number') n = raw;
   else if (typeof raw === 'string' && DECIMAL.test(raw.trim())) n = Number(raw.trim());
   else return fail(`not a number (${describe(raw)})`);
   if (!Number.isFinite(n)) return fail(`not a finite number (${describe(raw)})`);
   if (maxIntegerDigits !== undefined && Math.abs(n) >= 10 ** maxIntegerDigits) return fail(`too large: more than ${maxIntegerDigits} digits before the decimal point`);
+  if (maxDecimals !== undefined) {
+    // Binary float noise (38467.770000000004) is rounded away; real precision beyond the
+    // target's decimals is not silently cut.
+    const rounded = Number(n.toFixed(maxDecimals));
+    if (Math.abs(rounded - n) > Math.max(1, Math.abs(n)) * 1e-12) return fail(`more than ${maxDecimals} decimals (${describe(raw)}): Freshsales keeps ${maxDecimals}`);
+    n = rounded;
+  }
   // -0 would be written as 0 anyway; keeping it makes equality checks surprising.
   return ok(n === 0 ? 0 : n);
 }

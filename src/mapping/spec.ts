@@ -137,7 +137,7 @@ const CUSTOM_RULES: Record<CustomFieldType, Omit<TargetRule, 'label'>> = {
 };
 
 /** Freshsales limits the rules check against (api/freshsales.md, custom fields). */
-export const FRESHSALES_LIMITS = { textChars: 256, textareaChars: 10_000, numberIntegerDigits: 11, dropdownChoices: 300, nameChars: 255 } as const;
+export const FRESHSALES_LIMITS = { textChars: 256, textareaChars: 10_000, numberIntegerDigits: 11, numberDecimals: 4, dropdownChoices: 300, nameChars: 255 } as const;
 
 /** Canonical contact fields a `from` can name directly (everything but the attribute bag). */
 export const CANONICAL_CONTACT_FIELDS = Object.keys(CanonicalContact.shape).filter((k) => k !== 'attributes' && k !== 'sourceProblems') as Array<

@@ -418,7 +418,7 @@ function convert(field: MappingField, raw: unknown, contact: CanonicalContact): 
       v = normaliseText(raw, maxChars);
       break;
     case 'number':
-      v = normaliseNumber(raw, isCustomTarget(to) && to.type === 'number' ? FRESHSALES_LIMITS.numberIntegerDigits : undefined);
+      v = isCustomTarget(to) && to.type === 'number' ? normaliseNumber(raw, FRESHSALES_LIMITS.numberIntegerDigits, FRESHSALES_LIMITS.numberDecimals) : normaliseNumber(raw);
       break;
     case 'integer':
       v = normaliseInteger(raw, isCustomTarget(to) && to.type === 'number' ? FRESHSALES_LIMITS.numberIntegerDigits : undefined);

@@ -139,3 +139,14 @@ describe('isAbsent', () => {
     for (const v of [0, false, 'x', ['x'], {}]) expect(isAbsent(v)).toBe(false);
   });
 });
+
+describe('numbers into a Freshsales number field (11 digits, 4 decimals)', () => {
+  it('rounds binary float noise away and refuses real precision beyond 4 decimals', async () => {
+    const { normaliseNumber } = await import('../../src/mapping/normalise.js');
+    expect(normaliseNumber(38467.770000000004, 11, 4)).toEqual({ ok: true, value: 38467.77 });
+    expect(normaliseNumber('0.1234', 11, 4)).toEqual({ ok: true, value: 0.1234 });
+    expect(normaliseNumber('2.12345', 11, 4)).toMatchObject({ ok: false, reason: expect.stringMatching(/more than 4 decimals .*Freshsales keeps 4/) });
+    // Without a limit (standard fields), nothing is rounded.
+    expect(normaliseNumber(2.12345)).toEqual({ ok: true, value: 2.12345 });
+  });
+});

@@ -43,6 +43,12 @@ export const NetmeraFiles = z.strictObject({
   delimiter: z.union([z.literal('auto'), z.string().length(1)]).default('auto'),
   /** Only files whose names start with `<appKey>_` (a folder shared by several apps). */
   appKey: z.string().trim().min(1).optional(),
+  /**
+   * Where users come from when files are given: the Export Users file (`file`, bulk) or the
+   * REST calls over the frozen segments (`rest`: events, push reports and permissions still
+   * come from the files).
+   */
+  users: z.enum(['file', 'rest']).default('file'),
   /** The Export Users file's name, when it cannot be recognised by name ("export users", "users"). */
   exportUsersFile: z.string().trim().min(1).optional(),
   /** Offset of export timestamps written without one (`2024-03-01 09:30:00`); default UTC. */
@@ -84,6 +90,8 @@ export const NetmeraConfig = z.strictObject({
   populationSegment: z.union([z.string().trim().min(1), z.number().int().nonnegative()]).optional(),
   /** The customer's export files; with an Export Users file, contacts are read from it instead of N+1 calls. */
   files: NetmeraFiles.optional(),
+  /** The customer-supplied journey and widget definitions (JSON; there is no API for them): the rebuild inventories. */
+  definitionsFile: z.string().trim().min(1).optional(),
   /** ISO country national phone numbers (`05312345678`) are read in when a user has no country, e.g. TR. */
   phoneCountry: z.string().regex(/^[A-Za-z]{2}$/, 'expected a two-letter ISO country code').optional(),
   pacing: NetmeraPacing.prefault({}),

@@ -1,4 +1,5 @@
 /** The Netmera source connector: config, client factory and the streams, declared as one manifest. */
+import { readDefinitions, toJourneys, toWidgets } from './definitions.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { ConfigError, TerminalError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -104,7 +105,12 @@ const STREAMS: Readonly<Partial<Record<SourceStream, StreamDeclaration>>> = {
   interactions: { cursor: 'the push (start, notificationKey) and the getPushResult nextPage to follow; or the Push Reports file and rows consumed', paged: true },
   events: { cursor: 'the Event Data file and the data rows consumed in it (offered only with source.files)', paged: true },
   devices: { cursor: 'the getDeviceTokens nextPage to follow; or the Installation & Permission file and rows consumed', paged: true },
+  journeys: { cursor: null, paged: false },
+  widgets: { cursor: null, paged: false },
 };
+
+/** Streams that read the customer's definitions file: not offered without `source.definitionsFile`. */
+const DEFINITIONS_ONLY: readonly SourceStream[] = ['journeys', 'widgets'];
 
 /** Streams that read only files: not offered by a connector configured without `source.files`. */
 const FILE_ONLY: readonly SourceStream[] = ['contacts', 'events'];
@@ -117,8 +123,9 @@ const FILE_ONLY: readonly SourceStream[] = ['contacts', 'events'];
  * config keeps the choice out of mid-run errors: a stream that cannot work is never offered.
  */
 export function manifestFor(cfg: NetmeraConfig): SourceManifest<NetmeraConfig> {
-  if (cfg.files) return netmeraSource;
-  return { ...netmeraSource, streams: Object.fromEntries(Object.entries(netmeraSource.streams).filter(([s]) => !FILE_ONLY.includes(s as SourceStream))) };
+  const off = [...(cfg.files ? [] : FILE_ONLY), ...(cfg.files?.users === 'rest' ? (['contacts'] as const) : []), ...(cfg.definitionsFile ? [] : DEFINITIONS_ONLY)];
+  if (off.length === 0) return netmeraSource;
+  return { ...netmeraSource, streams: Object.fromEntries(Object.entries(netmeraSource.streams).filter(([s]) => !off.includes(s as SourceStream))) };
 }
 
 /** Calls of a stream Netmera does not offer (defineSource's contract: a TerminalError naming it). */
@@ -145,6 +152,19 @@ export const netmeraSource: SourceManifest<NetmeraConfig> = defineSource<Netmera
     interactions: ['delivered', 'opened', 'clicked'],
     highValueEvents: [],
   },
+  // The Netmera → Freshsales service page's object map.
+  objectMap: [
+    { object: 'User', destination: 'Contact', fit: '1:1' },
+    { object: 'Segment', destination: 'Contact tag or multi-select field (rules in the segment inventory)', fit: 'lossy' },
+    { object: 'Campaign (push, in-app, SMS, email)', destination: 'Task per recipient result (campaign inventory)', fit: '1:many' },
+    { object: 'Profile attribute', destination: 'Contact custom field', fit: 'lossy' },
+    { object: 'Device information', destination: 'Contact custom fields (OS, app version, model); tokens to the device dataset', fit: '1:1' },
+    { object: 'Behavioural event', destination: 'Task (or contact summary fields)', fit: '1:1' },
+    { object: 'Journey', destination: 'Workflow rebuild inventory', fit: 'lossy' },
+    { object: 'Tag', destination: 'Contact tag', fit: '1:1' },
+  ],
+  // getProfileAttributes + getDevices + getCategoryPreferences per user (the Export Users file reads in bulk).
+  extraction: { kind: 'per-contact', callsPerContact: 3 },
   create(cfg, deps): SourceConnector {
     const { client, streams, close } = createNetmera(cfg, deps);
     return {
@@ -152,7 +172,7 @@ export const netmeraSource: SourceManifest<NetmeraConfig> = defineSource<Netmera
       manifest: manifestFor(cfg),
       checkConnection: async () => {
         await client.checkConnection();
-        if (cfg.files) {
+        if (cfg.files && cfg.files.users === 'file') {
           const files = await streams.files();
           if (files && files.exportUsers.length === 0) {
             throw new ConfigError(`no Export Users file in ${cfg.files.folder} (source.files.folder): export the users from the Netmera panel (CSV or XLSX) into it, or name the file in source.files.exportUsersFile`);
@@ -169,6 +189,8 @@ export const netmeraSource: SourceManifest<NetmeraConfig> = defineSource<Netmera
       interactions: (after) => streams.interactions(after),
       events: (after) => streams.events(after),
       devices: (after) => streams.devices(after),
+      journeys: async () => toJourneys(await readDefinitions(cfg.definitionsFile ?? notOffered('journeys'))),
+      widgets: async () => toWidgets(await readDefinitions(cfg.definitionsFile ?? notOffered('widgets'))),
       promotions: async () => notOffered('promotions'),
       tagHits: () => notOffered('tagHits'),
       referenceTable: async (model) => {

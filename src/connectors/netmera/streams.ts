@@ -36,6 +36,9 @@ import { mapPool } from './pacing.js';
 import { NmPushStats, type NmDevice, type NmSegment } from './types.js';
 
 /** A row a stream could not turn into a record (its file and line, never its content). */
+
+/** Problems per stream logged at warn level before the rest go to debug. */
+const WARN_PROBLEMS = 3;
 export interface NetmeraProblem {
   stream: 'contacts' | 'events' | 'interactions' | 'devices' | 'segmentMembers' | 'campaigns';
   /** File name, or the REST operation. */
@@ -104,9 +107,18 @@ export class NetmeraStreams {
   ) {}
 
   private problem(p: NetmeraProblem): void {
-    if (this.deps.onProblem) this.deps.onProblem(p);
-    else this.deps.logger.warn({ netmera: p }, `Netmera ${p.stream}: ${p.where}${p.line !== null ? ` line ${p.line}` : ''} left out: ${p.reason}`);
+    if (this.deps.onProblem) return this.deps.onProblem(p);
+    // A few per stream at warn level, the rest at debug: a file with many bad rows must not flood the terminal.
+    const n = (this.problemCounts.get(p.stream) ?? 0) + 1;
+    this.problemCounts.set(p.stream, n);
+    const msg = `Netmera ${p.stream}: ${p.where}${p.line !== null ? ` line ${p.line}` : ''} left out: ${p.reason}`;
+    if (n <= WARN_PROBLEMS) this.deps.logger.warn({ netmera: p }, msg);
+    else this.deps.logger.debug({ netmera: p }, msg);
+    if (n === WARN_PROBLEMS) this.deps.logger.warn({ stream: p.stream }, `Netmera ${p.stream}: further rows left out are logged at debug level (CRM_MIGRATE_LOG_LEVEL=debug to see them)`);
   }
+
+  /** Problems seen per stream (for the warn/debug split). */
+  private readonly problemCounts = new Map<string, number>();
 
   /** Memoise a load; a failed load is tried again on the next call. */
   private once<T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => void, load: () => Promise<T>): Promise<T> {
