@@ -79,6 +79,8 @@ export async function startSourceSim(
       files: { folder, users: 'rest', appKey: dataset.appKey, timestampOffset: '+03:00' },
       definitionsFile: join(folder, 'netmera-definitions.json'),
       pacing: { requestsPerSecond: 400, concurrency: 8 },
+      // The generated account's campaigns run up to its own "now", not today's date.
+      pushHistory: { since: new Date(dataset.now - 2 * 365 * 86_400_000).toISOString().slice(0, 10), until: new Date(dataset.now).toISOString().slice(0, 10) },
     },
     secret: { key: 'apiKey', env: 'NETMERA_API_KEY' },
     emails: dataset.users.flatMap((u) => (typeof u.profile.email === 'string' ? [u.profile.email] : [])),
