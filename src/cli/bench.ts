@@ -21,6 +21,7 @@ import { openStore } from '../pipeline/migrate.js';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { writeSimConfig } from './sim-config.js';
+import { benchNetmera } from './bench-netmera.js';
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/crm-migrate.mjs', import.meta.url)));
 
@@ -88,7 +89,7 @@ async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number):
   }
 }
 
-export async function bench(o: { profiles: number; large: number; skipMemory: boolean }, io: Io): Promise<number> {
+export async function bench(o: { profiles: number; large: number; skipMemory: boolean; netmeraUsers?: number; netmeraLarge?: number }, io: Io): Promise<number> {
   // Throughput: growth plan, an "hour" of budget in 36 s, so the pacer is what bounds speed.
   const ts = 100;
   io.out(`bench 1/3: ${o.profiles} profiles, growth plan (1,000 calls/h), time scale ${ts} …`);
@@ -105,7 +106,10 @@ export async function bench(o: { profiles: number; large: number; skipMemory: bo
   io.out(`budget use        load calls/s ÷ budget/s        ${pacing.toFixed(3)}`);
   io.out(`429s received                                    ${t.metrics.rateLimited} (simulator counted ${t.simRateLimited})`);
   io.out(`calls per 100 contacts, verification included   ${per100.toFixed(3)}   (aim ≤ 2.2)`);
-  if (o.skipMemory) return EXIT.ok;
+  if (o.skipMemory) {
+    await benchNetmera(io, { users: o.netmeraUsers ?? 2000, large: o.netmeraLarge ?? 20000, skipMemory: true });
+    return EXIT.ok;
+  }
 
   // Memory: budget not binding (enterprise, strongly scaled) so both runs do the same work per record.
   io.out('');
@@ -118,5 +122,6 @@ export async function bench(o: { profiles: number; large: number; skipMemory: bo
   io.out(`peak RSS ${o.profiles} profiles    ${(small.metrics.maxRssKb / 1024).toFixed(0)} MiB  (${(small.wallMs / 1000).toFixed(1)} s)`);
   io.out(`peak RSS ${o.large} profiles   ${(large.metrics.maxRssKb / 1024).toFixed(0)} MiB  (${(large.wallMs / 1000).toFixed(1)} s)`);
   io.out(`memory ratio  peak RSS ${o.large} ÷ ${o.profiles}     ${ratio.toFixed(3)}   (aim ≤ 1.5)`);
+  await benchNetmera(io, { users: o.netmeraUsers ?? 2000, large: o.netmeraLarge ?? 20000, skipMemory: false });
   return EXIT.ok;
 }

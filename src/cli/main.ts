@@ -131,9 +131,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--profiles <n>', 'profiles for the throughput run', int('--profiles'), 20000)
     .option('--large <n>', 'profiles for the memory comparison', int('--large'), 200000)
     .option('--skip-memory', 'skip the large memory run', false)
-    .action(wrap(async (o: { profiles: number; large: number; skipMemory: boolean }) => {
+    .option('--netmera-users <n>', 'Netmera users for the extraction runs', int('--netmera-users'), 2000)
+    .option('--netmera-large <n>', 'Netmera users for the memory comparison', int('--netmera-large'), 20000)
+    .action(wrap(async (o: { profiles: number; large: number; skipMemory: boolean; netmeraUsers: number; netmeraLarge: number }) => {
       const { bench } = await import('./bench.js');
       return bench(o, io);
+    }));
+  program
+    .command('bench-probe <section>', { hidden: true })
+    .action(wrap(async (section: string) => {
+      const { benchProbe } = await import('./bench-netmera.js');
+      return benchProbe(section, io);
     }));
 
   return program;
