@@ -491,10 +491,15 @@ class ContactFates {
 
   constructor(private readonly d: TaskPhaseDeps) {}
 
+  private scoped: Promise<boolean> | null = null;
+
   async reasonFor(contactKey: string): Promise<string> {
     this.built ??= this.build();
+    // A source reached through segments: a contact outside them was never in scope.
+    this.scoped ??= this.d.store.getCheckpoint(this.d.runId, 'scope:segments').then((v) => v !== null);
     const why = (await this.built).get(contactKey);
-    return `contact ${contactKey} was not migrated (${why ?? 'not in this run\'s contacts, and no earlier run journaled it'})`;
+    const otherwise = (await this.scoped) ? 'in none of the segments the population was frozen from' : 'not in this run\'s contacts, and no earlier run journaled it';
+    return `contact ${contactKey} was not migrated (${why ?? otherwise})`;
   }
 
   private async build(): Promise<Map<string, string>> {
