@@ -55,7 +55,7 @@ export async function discover(opts: { config: string; out?: string; destination
     });
     const c = r.counts;
     const q = r.quality;
-    io.out(`${c.users} contacts, ${c.attributes} attributes${c.tags !== null ? `, ${c.tags} tags` : ''}${c.segments !== null ? `, ${c.segments} segments` : ''}${c.campaigns !== null ? `, ${c.campaigns} campaigns` : ''}${c.pushTokens !== null ? `, ${c.pushTokens} push tokens` : ''}`);
+    io.out(`${c.users} contacts, ${c.attributes} attributes${c.tags !== null ? `, ${c.tags} tags` : ''}${c.segments !== null ? `, ${c.segments} segments` : ''}${c.campaigns !== null ? `, ${c.campaigns} campaigns` : ''}${c.pushTokens !== null ? `, ${c.pushTokens} push tokens` : ''}${c.journeys != null ? `, ${c.journeys} journeys` : ''}${c.widgets != null ? `, ${c.widgets} widgets` : ''}`);
     io.out(`data quality: ${q.bySeverity.error} contact(s) will not load as they are, ${q.bySeverity.warning} load with less or merge, ${q.duplicateGroups.length} shared email(s)`);
     if (r.inventory.personalData.euContacts > 0) io.out(`GDPR: ${r.inventory.personalData.euContacts} contact(s) are EU/EEA personal data`);
     if (r.assessment) {

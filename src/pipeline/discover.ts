@@ -146,6 +146,8 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     promotions: promotions?.length ?? null,
     devices: devices?.devices ?? null,
     pushTokens: devices?.tokens ?? null,
+    ...(has('journeys') ? { journeys: (await optional('journeys', () => source.journeys!()))?.length ?? null } : {}),
+    ...(has('widgets') ? { widgets: (await optional('widgets', () => source.widgets!()))?.length ?? null } : {}),
   };
 
   let destination: DestinationView | undefined;

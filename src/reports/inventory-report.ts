@@ -49,6 +49,9 @@ export interface DiscoveryCounts {
   promotions: number | null;
   devices: number | null;
   pushTokens: number | null;
+  /** Journeys and widgets (from the source's definitions, when it offers them); absent: not offered. */
+  journeys?: number | null;
+  widgets?: number | null;
 }
 
 /** What discovery learned about the destination account. */
@@ -135,6 +138,8 @@ export function renderInventoryMarkdown(m: InventoryReportModel): string {
         ['Promotions (loyalty)', n(m.counts.promotions)],
         ['Devices', n(m.counts.devices)],
         ['Push tokens (not migrated: exported to the device dataset)', n(m.counts.pushTokens)],
+        ...(m.counts.journeys !== undefined ? [['Journeys (rebuild inventory)', n(m.counts.journeys)]] : []),
+        ...(m.counts.widgets !== undefined ? [['Widgets (rebuild inventory)', n(m.counts.widgets)]] : []),
       ],
     ),
     '',
