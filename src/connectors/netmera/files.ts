@@ -272,6 +272,7 @@ const USER_ALIASES: Record<ExportUserRole, readonly string[]> = {
   osVersion: ['os', 'osversion', 'deviceos', 'operatingsystem', 'isletimsistemi'],
   appVersion: ['appversion', 'appv', 'applicationversion', 'uygulamaversiyonu'],
   model: ['model', 'devicemodel', 'mdl', 'cihazmodeli'],
+  tags: ['tags', 'tag', 'etiketler', 'etiket', 'labels'],
 };
 
 /** Which header each role reads (the first alias found, in alias order) and the headers no role reads. */

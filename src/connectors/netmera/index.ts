@@ -105,6 +105,7 @@ const STREAMS: Readonly<Partial<Record<SourceStream, StreamDeclaration>>> = {
   interactions: { cursor: 'the push (start, notificationKey) and the getPushResult nextPage to follow; or the Push Reports file and rows consumed', paged: true },
   events: { cursor: 'the Event Data file and the data rows consumed in it (offered only with source.files)', paged: true },
   devices: { cursor: 'the getDeviceTokens nextPage to follow; or the Installation & Permission file and rows consumed', paged: true },
+  tagHits: { cursor: 'the Export Users file and the data rows consumed in it (offered only with source.files)', paged: true },
   journeys: { cursor: null, paged: false },
   widgets: { cursor: null, paged: false },
 };
@@ -113,7 +114,7 @@ const STREAMS: Readonly<Partial<Record<SourceStream, StreamDeclaration>>> = {
 const DEFINITIONS_ONLY: readonly SourceStream[] = ['journeys', 'widgets'];
 
 /** Streams that read only files: not offered by a connector configured without `source.files`. */
-const FILE_ONLY: readonly SourceStream[] = ['contacts', 'events'];
+const FILE_ONLY: readonly SourceStream[] = ['contacts', 'events', 'tagHits'];
 
 /**
  * The manifest a built connector answers with. The declared manifest lists every stream the
@@ -192,7 +193,7 @@ export const netmeraSource: SourceManifest<NetmeraConfig> = defineSource<Netmera
       journeys: async () => toJourneys(await readDefinitions(cfg.definitionsFile ?? notOffered('journeys'))),
       widgets: async () => toWidgets(await readDefinitions(cfg.definitionsFile ?? notOffered('widgets'))),
       promotions: async () => notOffered('promotions'),
-      tagHits: () => notOffered('tagHits'),
+      tagHits: (after) => streams.tagHits(after),
       referenceTable: async (model) => {
         throw new ConfigError(`Netmera has no "${model}" records to resolve references against (it offers none)`);
       },

@@ -480,7 +480,7 @@ export interface RowOrigin {
 }
 
 /** The Export Users columns the connector reads by meaning (the rest become attributes). */
-export type ExportUserRole = 'extId' | 'email' | 'msisdn' | 'name' | 'surname' | 'country' | 'language' | 'deviceCount' | 'platform' | 'osVersion' | 'appVersion' | 'model';
+export type ExportUserRole = 'extId' | 'email' | 'msisdn' | 'name' | 'surname' | 'country' | 'language' | 'deviceCount' | 'platform' | 'osVersion' | 'appVersion' | 'model' | 'tags';
 
 /** One Export Users row, its columns sorted by meaning (see files.ts), and what was wrong with its shape. */
 export interface ExportUserRow extends RowOrigin {
@@ -488,6 +488,13 @@ export interface ExportUserRow extends RowOrigin {
   /** Every other column, by its header as written. */
   extra: Record<string, Cell>;
   problems: string[];
+}
+
+/** The tags of an Export Users row (its tag column: names separated by commas or semicolons), trimmed and deduplicated. */
+export function exportUserTags(row: ExportUserRow): string[] {
+  const cell = row.roles.tags;
+  if (cell === null || cell === undefined) return [];
+  return [...new Set(String(cell).split(/[,;]/).map((t) => t.trim()).filter((t) => t !== ''))];
 }
 
 /**

@@ -19,7 +19,7 @@ import { didYouMean } from '../../core/did-you-mean.js';
 import { ConfigError, TerminalError, isMigrateError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type {
-  AttributeDefinition, AttributeType, CanonicalContact, CanonicalDevice, CanonicalEvent, CanonicalInteraction, SourceCampaign, SourceProblem, SourceSegment,
+  AttributeDefinition, AttributeType, CanonicalContact, CanonicalDevice, CanonicalEvent, CanonicalInteraction, CanonicalTagHit, SourceCampaign, SourceProblem, SourceSegment,
 } from '../../core/model.js';
 import type { SourcePage } from '../source.js';
 import { chunkIds, type NetmeraClient } from './client.js';
@@ -30,7 +30,7 @@ import {
 } from './files.js';
 import {
   DEVICE_ATTRIBUTE_TYPES, exportUserToContact, extIdOfKey, isConnectorSegment, readExportEvent, toAttributeType, toCanonicalDevice, toCanonicalEvent,
-  toContact, toInteraction, toSourceCampaign, toSourceSegment, userKey, eventHash, type ChannelPermissions,
+  toContact, toInteraction, toSourceCampaign, toSourceSegment, userKey, eventHash, exportUserTags, type ChannelPermissions,
 } from './mappers.js';
 import { mapPool } from './pacing.js';
 import { NmPushStats, type NmDevice, type NmSegment } from './types.js';
@@ -346,6 +346,37 @@ export class NetmeraStreams {
       }
     }
     yield page(records, this.fileCursor(file, pos), true);
+  }
+
+  /**
+   * Tag hits from the Export Users file's tag column (Netmera has no tag API): one hit per tag
+   * of each row, keyed to the contact the row becomes. The checkpoint is the file and its rows
+   * consumed, as for contacts. The export carries no tagging time.
+   */
+  async *tagHits(after: string | null): AsyncGenerator<SourcePage<CanonicalTagHit>> {
+    const cur = readCursor('tagHits', after, FileCursor, 'file');
+    const files = await this.files();
+    const file = files ? (cur ? files.exportUsers.find((f) => f.name === cur.f) : files.exportUsers.at(-1)) : undefined;
+    if (!file) {
+      // No Export Users file: no tags to read (the REST API has none).
+      yield { records: [], checkpoint: after ?? '', last: true };
+      return;
+    }
+    let pos = cur?.r ?? 0;
+    let hits: CanonicalTagHit[] = [];
+    for await (const row of exportUserRows(file, this.delimiter, pos)) {
+      const tags = exportUserTags(row);
+      if (tags.length > 0) {
+        const contactKey = exportUserToContact(row, { phoneCountry: this.cfg.phoneCountry ?? null }).sourceKey;
+        for (const tag of tags) hits.push({ contactKey, tag, occurredAt: null });
+      }
+      pos = row.index + 1;
+      if (hits.length >= this.cfg.pageSize) {
+        yield page(hits, this.fileCursor(file, pos), false);
+        hits = [];
+      }
+    }
+    yield page(hits, this.fileCursor(file, pos), true);
   }
 
   private fileCursor(file: ExportFile, r: number): FileCursor {
