@@ -8,11 +8,11 @@
 import type { Rng } from '../common/prng.js';
 import { zoneOffsetMinutes } from './formats.js';
 import { fmix32, indexRng, intIn, pick, uuidFor, weights } from './index-rng.js';
-import { JUNK_PHONES, MARKETS, TEAMS, namePools, slug, type Market, type MarketCode, type NamePools } from './locales.js';
+import { MARKETS, TEAMS, namePools, slug, type Market, type MarketCode, type NamePools } from './locales.js';
 import { CATEGORIES, TAG_NAMES } from './netmera-catalog.js';
 import type { NetmeraChannelPermission, NetmeraDevice, NetmeraDevicePlatform, NetmeraProfile, NetmeraUser } from './netmera-types.js';
-import { EmailRole, NameRole, PhoneRole, type MessPlan } from './plan.js';
-import { caseVariant } from './profiles.js';
+import { EmailRole, NameRole, type MessPlan } from './plan.js';
+import { caseVariant, phoneFor } from './profiles.js';
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
@@ -269,14 +269,7 @@ export function userAt(ctx: UserContext, i: number): NetmeraUser {
   }
   const phoneRole = plan.phoneRole[i]!;
   const nsn = m.mobile(r);
-  let msisdn: string | null;
-  switch (phoneRole) {
-    case PhoneRole.Plus: msisdn = `+${m.callingCode}${nsn}`; break;
-    case PhoneRole.National: msisdn = m.national(nsn); break;
-    case PhoneRole.Junk: msisdn = pick(r, JUNK_PHONES); break;
-    case PhoneRole.Missing: msisdn = null; break;
-    default: msisdn = `${m.callingCode}${nsn}`;
-  }
+  const msisdn = phoneFor(phoneRole, m, nsn, r);
   const anonymous = plan.anonymous[i] === 1;
   const cleanUnique = role === EmailRole.Clean && plan.groupOf(i) === undefined;
   const ex = indexRng(ctx.seed, i, NetmeraSalt.extId);

@@ -26,6 +26,21 @@ const drawConsentType = weights({ Marketing: 75, 'Legitimate Interest': 25 });
 const drawConsentSource = weights({ SDK: 55, import: 30, manual: 15 });
 
 /** The part of a profile a duplicate copies from its original. */
+
+/**
+ * A phone written the way the mess plan says: `+` and the calling code, national (unreadable
+ * without the country), junk, missing, or the calling code without `+` (the default, as
+ * engagement platforms store msisdns).
+ */
+export function phoneFor(role: number, m: Pick<Market, 'callingCode' | 'national'>, nsn: string, r: Rng): string | null {
+  switch (role) {
+    case PhoneRole.Plus: return `+${m.callingCode}${nsn}`;
+    case PhoneRole.National: return m.national(nsn);
+    case PhoneRole.Junk: return pick(r, JUNK_PHONES);
+    case PhoneRole.Missing: return null;
+    default: return `${m.callingCode}${nsn}`;
+  }
+}
 export interface ProfileCore {
   market: Market;
   first: string | null;
@@ -200,15 +215,7 @@ export function profileAt(ctx: ProfileContext, i: number): XtremepushProfile {
   }
 
   const phoneRole = plan.phoneRole[i]!;
-  const nsn = m.mobile(r);
-  let mobile: string | null;
-  switch (phoneRole) {
-    case PhoneRole.Plus: mobile = `+${m.callingCode}${nsn}`; break;
-    case PhoneRole.National: mobile = m.national(nsn); break;
-    case PhoneRole.Junk: mobile = pick(r, JUNK_PHONES); break;
-    case PhoneRole.Missing: mobile = null; break;
-    default: mobile = `${m.callingCode}${nsn}`;
-  }
+  const mobile = phoneFor(phoneRole, m, m.mobile(r), r);
   // A national number is unreadable without the country, so it always has one.
   const country = phoneRole !== PhoneRole.National && r() < 0.01 ? null : m.code;
   const hasEmail = email !== null && email.trim() !== '' && role !== EmailRole.Invalid;
