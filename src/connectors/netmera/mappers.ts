@@ -3,6 +3,7 @@
  * clock, no machine time zone: epoch milliseconds and date text become ISO values by arithmetic
  * only, so a run in Pacific/Kiritimati and one in America/Adak write the same instants.
  */
+import { shortValue, unusableKeyReason } from '../../core/source-values.js';
 import { createHash } from 'node:crypto';
 import { EARLIEST_INSTANT_MS, LATEST_INSTANT_MS, parseDateTimeText } from '../../core/datetime.js';
 import type {
@@ -236,23 +237,12 @@ export function phoneOf(raw: unknown, country: string | null, phoneCountry: stri
 
 /** Names no attribute can have: empty, control characters, or names that reach an object's prototype. */
 function unusableKey(k: string): string | null {
-  if (k.trim() === '') return 'an empty key';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(k)) return `key ${JSON.stringify(k)} (control characters)`;
-  if (k === '__proto__' || k === 'constructor' || k === 'prototype') return `key ${JSON.stringify(k)}`;
-  return null;
+  const why = unusableKeyReason(k);
+  if (why === null) return null;
+  return why === 'empty' ? 'an empty key' : why === 'control characters' ? `key ${JSON.stringify(k)} (control characters)` : `key ${JSON.stringify(k)}`;
 }
 
-/** A short, one-line rendering of a value for a reason. */
-function short(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
-}
+const short = shortValue;
 
 function setOwn(target: Record<string, AttributeValue>, k: string, v: AttributeValue): void {
   Object.defineProperty(target, k, { value: v, enumerable: true, writable: true, configurable: true });

@@ -1,4 +1,5 @@
 /** Pure mappers from raw Xtremepush rows to the canonical model. No I/O, no clock, no machine time zone. */
+import { shortValue, unusableKeyReason } from '../../core/source-values.js';
 import { createHash } from 'node:crypto';
 import { parseDateTimeText } from '../../core/datetime.js';
 import type {
@@ -187,11 +188,10 @@ function profileIdOf(v: unknown): string | null {
 
 /** Names no attribute can have: empty, control characters, or names that reach an object's prototype. */
 function unusableKey(k: string): string | null {
-  if (k.trim() === '') return `key ${JSON.stringify(k)} is not a profile column or an attribute name (empty)`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(k)) return `key ${short(k)} is not a profile column or an attribute name (control characters)`;
-  if (k === '__proto__' || k === 'constructor' || k === 'prototype') return `key ${JSON.stringify(k)} is not a profile column or an attribute name`;
-  return null;
+  const why = unusableKeyReason(k);
+  if (why === null) return null;
+  const key = why === 'control characters' ? short(k) : JSON.stringify(k);
+  return `key ${key} is not a profile column or an attribute name${why === 'reserved' ? '' : ` (${why})`}`;
 }
 
 /** What kind of JSON value `v` is, in words. */
@@ -208,16 +208,7 @@ function kindOf(v: unknown): string {
 }
 
 /** A short, one-line rendering of a value for a reason: JSON, bidi and other invisible format characters escaped. */
-function short(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  s = s.replace(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
-}
+const short = shortValue;
 
 /** Xtremepush attribute type names → canonical attribute types. */
 export function toAttributeType(a: XpAttribute, sample?: unknown): AttributeType {
