@@ -244,12 +244,19 @@ export class NetmeraStreams {
 
   /**
    * How many users the app holds, for the coverage check: the `populationSegment`'s userCount
-   * (at its last calculation), else the Export Users file's data rows; null when neither is configured.
+   * (at its last calculation), else the Export Users file's data rows; null when neither is
+   * configured. When the OS header selects the OS, the segment's per-OS counts cannot be added
+   * into a user count (a user with both apps is in both, a user with neither in none): the
+   * Export Users file counts instead when the folder holds one.
    */
   async population(): Promise<{ count: number; basis: string } | null> {
     if (this.cfg.populationSegment !== undefined) {
       const { list, headerIgnored } = await this.allSegments();
       const seg = this.findSegment(list, this.cfg.populationSegment, 'source.populationSegment');
+      // Per-OS answers count a user with both apps twice and one with neither never: the Export
+      // Users file, when there is one, counts every user once.
+      const file = headerIgnored ? undefined : (await this.files())?.exportUsers.at(-1);
+      if (file) return { count: await countRows(file, this.delimiter), basis: `in the Export Users file ${file.name}; the "${seg.name}" segment's user counts are per OS` };
       if (seg.memberCount === null) {
         this.problem({ stream: 'segmentMembers', where: `segment ${seg.id} ("${seg.name}")`, line: null, reason: 'Netmera gives no user count for it, so it cannot state the population' });
         return null;
