@@ -11,7 +11,8 @@
  *
  * Checkpoints are JSON naming where a stream is — the file and the rows consumed in it, or the
  * push and the nextPage to follow — validated when read back, so a run killed at any moment and
- * run again re-reads at most one page, whose records carry the same stable keys.
+ * run again yields at most one page again, whose records carry the same stable keys (push
+ * results are read again from the push's or the file's start, to know which result came first).
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
@@ -60,8 +61,11 @@ const DAY_MS = 86_400_000;
 /** Where a file-backed stream is: the file (its date and name) and the data rows consumed in it. */
 const FileCursor = z.strictObject({ v: z.literal(1), src: z.literal('file'), f: z.string().min(1), d: z.string(), r: z.number().int().min(0) });
 type FileCursor = z.infer<typeof FileCursor>;
-/** Where the REST interactions are: the push (start, key) and the nextPage to follow, null when that push is done. */
-const PushCursor = z.strictObject({ v: z.literal(1), src: z.literal('rest'), t: z.number(), k: z.string().min(1), n: z.string().nullable() });
+/**
+ * Where the REST interactions are: the push (start, key), the nextPage to follow (null when that
+ * push is done) and the result rows of that push consumed (absent in checkpoints written before).
+ */
+const PushCursor = z.strictObject({ v: z.literal(1), src: z.literal('rest'), t: z.number(), k: z.string().min(1), n: z.string().nullable(), r: z.number().int().min(0).optional() });
 type PushCursor = z.infer<typeof PushCursor>;
 /** Where the REST device listing is: the nextPage to follow, null when done. */
 const DeviceCursor = z.strictObject({ v: z.literal(1), src: z.literal('rest'), n: z.string().nullable() });
@@ -508,8 +512,9 @@ export class NetmeraStreams {
   /**
    * Per-contact push interactions (delivered / opened / clicked): from the Push Reports files
    * when the folder holds any (checkpoint: file and rows), else from getPushResult per push of
-   * the history window, oldest first (checkpoint: the push and the nextPage to follow). An
-   * expired offset on resume restarts that push: its interactions have stable keys.
+   * the history window, oldest first (checkpoint: the push, the nextPage to follow and the rows
+   * consumed). A push stopped mid-way is read again from its start on resume, its consumed rows
+   * only noted (an interaction is its push's first result of that kind for that user).
    */
   async *interactions(after: string | null): AsyncGenerator<SourcePage<CanonicalInteraction>> {
     const files = await this.files();
@@ -526,19 +531,26 @@ export class NetmeraStreams {
       const t = startMs(c);
       if (cur && (t < cur.t || (t === cur.t && c.id < cur.k))) continue;
       if (cur && t === cur.t && c.id === cur.k && cur.n === null) continue;
-      const resume = cur && t === cur.t && c.id === cur.k ? cur.n : null;
+      const here = cur && t === cur.t && c.id === cur.k ? cur : null;
+      // A push stopped mid-way is read again from its start, its rows consumed only noted: an
+      // interaction is the push's first result of its kind for its user (several devices; SUCCESS,
+      // then DELIVERED), which only the push's earlier rows tell. A checkpoint written without the
+      // row count follows its nextPage.
+      const consumed = here?.r ?? 0;
       const ctx = { notificationKey: c.id, campaignName: c.name, fallbackAt: c.activatedAt };
-      for await (const p of this.pushResults(c.id, start, end, resume)) {
-        const seen = new Set<string>();
+      const first = firstResults();
+      let rows = 0;
+      for await (const p of this.pushResults(c.id, start, end, here && here.r === undefined ? here.n : null)) {
         const records: CanonicalInteraction[] = [];
         for (const raw of p.rows) {
+          const again = rows++ < consumed;
           const r = toInteraction(raw, ctx);
-          if (r.ok && !seen.has(r.interaction.sourceKey)) {
-            seen.add(r.interaction.sourceKey);
-            records.push(r.interaction);
-          } else if (!r.ok && r.reason !== null) this.problem({ stream: 'interactions', where: `getPushResult ${c.id}`, line: null, reason: r.reason });
+          if (r.ok) {
+            if (first(r.interaction) && !again) records.push(r.interaction);
+          } else if (!again && r.reason !== null) this.problem({ stream: 'interactions', where: `getPushResult ${c.id}`, line: null, reason: r.reason });
         }
-        last = { v: 1, src: 'rest', t, k: c.id, n: p.next };
+        if (rows <= consumed) continue;
+        last = { v: 1, src: 'rest', t, k: c.id, n: p.next, r: rows };
         yield page(records, last, false);
       }
       last = { v: 1, src: 'rest', t, k: c.id, n: null };
@@ -567,14 +579,33 @@ export class NetmeraStreams {
     let names: Map<string, SourceCampaign> | null = null;
     let last: FileCursor | null = cur;
     let records: CanonicalInteraction[] = [];
-    let seen = new Set<string>();
     for (const { file, skip } of this.filesFrom(list, cur)) {
       let pos = skip;
-      for await (const row of pushReportRows(file, this.delimiter, skip)) {
-        pos = row.index + 1;
-        last = this.fileCursor(file, pos);
+      // An interaction is the first result of its kind for its user in its push's rows (several
+      // devices; SUCCESS, then DELIVERED), whatever the pages: the keys are kept per push (an
+      // export writes a push's rows together), and a file resumed mid-way is read from its start
+      // to know them, the rows consumed only noted.
+      let push: string | null = null;
+      let first = firstResults();
+      for await (const row of pushReportRows(file, this.delimiter, 0)) {
+        const again = row.index < skip;
+        if (!again) {
+          pos = row.index + 1;
+          last = this.fileCursor(file, pos);
+        }
         if (row.notificationKey === null) {
-          this.problem({ stream: 'interactions', where: file.name, line: row.line, reason: 'no notification key' });
+          if (!again) this.problem({ stream: 'interactions', where: file.name, line: row.line, reason: 'no notification key' });
+          continue;
+        }
+        if (row.notificationKey !== push) {
+          push = row.notificationKey;
+          first = firstResults();
+        }
+        if (again) {
+          for (const raw of row.results) {
+            const r = toInteraction(raw, { notificationKey: push, campaignName: '', fallbackAt: null, defaultOffset: offset });
+            if (r.ok) first(r.interaction);
+          }
           continue;
         }
         for (const raw of row.results) {
@@ -584,15 +615,13 @@ export class NetmeraStreams {
           const r = toInteraction(raw, {
             notificationKey: row.notificationKey, campaignName: title ?? c?.name ?? `Push ${row.notificationKey}`, fallbackAt: c?.activatedAt ?? null, defaultOffset: offset,
           });
-          if (r.ok && !seen.has(r.interaction.sourceKey)) {
-            seen.add(r.interaction.sourceKey);
-            records.push(r.interaction);
-          } else if (!r.ok && r.reason !== null) this.problem({ stream: 'interactions', where: file.name, line: row.line, reason: r.reason });
+          if (r.ok) {
+            if (first(r.interaction)) records.push(r.interaction);
+          } else if (r.reason !== null) this.problem({ stream: 'interactions', where: file.name, line: row.line, reason: r.reason });
         }
         if (records.length >= this.cfg.pageSize) {
-          yield page(records, last, false);
+          yield page(records, this.fileCursor(file, pos), false);
           records = [];
-          seen = new Set();
         }
       }
       last = this.fileCursor(file, pos);
@@ -669,6 +698,17 @@ export class NetmeraStreams {
     }
     yield page(records, last ?? { v: 1, src: 'file', f: '-', d: '', r: 0 }, true);
   }
+}
+
+/**
+ * One push's interactions seen so far: true for the first result of a key (its user, push and
+ * kind), false for any later one. Kept for the whole push, not a page: a later page's record
+ * would replace the first one in the store, and the time a task carries would depend on where
+ * the pages happened to end.
+ */
+function firstResults(): (i: CanonicalInteraction) => boolean {
+  const seen = new Set<string>();
+  return (i) => !seen.has(i.sourceKey) && Boolean(seen.add(i.sourceKey));
 }
 
 /** A campaign's start in epoch ms (0 when unknown), for ordering. */
