@@ -10,9 +10,11 @@
  * the TYPE spellings in file names (EVENT_DATA, PUSH_REPORTS, APP_TRACKING,
  * INSTALLATION_PERMISSION, CHANNEL_PERMISSION), the date in names (YYYYMMDD in the account's
  * zone), timestamps written as the account's local wall time with milliseconds
- * ("2024-12-13 14:36:00.123", zone Europe/Istanbul) unless `timestamps` says otherwise,
- * booleans as true/false, arrays as Java's List.toString ("[Elektronik, Moda]"), a UTF-8 BOM
- * on CSVs (Excel users), event parameters as one JSON column (dates inside as epoch ms).
+ * ("2024-12-13 14:36:00.123", zone Europe/Istanbul) unless `timestamps` says otherwise, DATE
+ * attributes as the day the panel shows for them ("1989-12-11", in the same zone; epoch ms when
+ * `timestamps` is 'epochMs'), booleans as true/false, arrays as Java's List.toString
+ * ("[Elektronik, Moda]"), a UTF-8 BOM on CSVs (Excel users), event parameters as one JSON
+ * column (dates inside as epoch ms).
  */
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
@@ -142,7 +144,13 @@ export function defaultExportAttributes(ds: NetmeraDataset): string[] {
   return ['name', 'surname', 'gender', 'dateOfBirth', 'country', 'city', 'language', ...ds.customAttributes.map((a) => a.code)];
 }
 
-function exportUsersTable(ds: NetmeraDataset, attributes: string[], devices: 'latest' | 'all', ts: (ms: number) => Cell): Table {
+/**
+ * The Export Users table. `day` writes a DATE attribute: a date has no time of day, so the panel
+ * shows (and exports) the day its stored instant falls on, not the wall time of that instant
+ * (a birth date stored as midnight in Madrid is 01:00 in Istanbul: no reader could tell such a
+ * cell from a DATETIME).
+ */
+function exportUsersTable(ds: NetmeraDataset, attributes: string[], devices: 'latest' | 'all', day: (ms: number) => Cell): Table {
   const dateCodes = new Set([...ds.standardAttributes, ...ds.customAttributes].filter((a) => a.dataType === 'DATE').map((a) => a.code));
   return {
     header: ['Email', 'External Id', 'MSISDN', ...attributes, 'Device Count', 'Device Type', 'OS', 'Model', 'Tags'],
@@ -153,7 +161,7 @@ function exportUsersTable(ds: NetmeraDataset, attributes: string[], devices: 'la
         const join = (f: (d: NetmeraDevice) => string) => (shown.length === 0 ? null : shown.map(f).join(', '));
         const attrs = attributes.map((code) => {
           const v = u.profile[code];
-          return typeof v === 'number' && dateCodes.has(code) ? ts(v) : cellOf(v);
+          return typeof v === 'number' && dateCodes.has(code) ? day(v) : cellOf(v);
         });
         yield [
           cellOf(u.profile.email), u.extId, cellOf(u.profile.msisdn), ...attrs, installed.length, join((d) => d.platform), join(osLabel), join((d) => d.deviceModel),
@@ -293,7 +301,8 @@ export async function writeNetmeraFiles(ds: NetmeraDataset, dir: string, o: Netm
 
   if (o.exportUsers !== false) {
     const eu = o.exportUsers ?? {};
-    const table = exportUsersTable(ds, eu.attributes ?? defaultExportAttributes(ds), eu.devices ?? 'latest', ts);
+    const day = (ms: number) => (style === 'epochMs' ? ms : String(formatTimestamp(ms, 'iso', tz)).slice(0, 10));
+    const table = exportUsersTable(ds, eu.attributes ?? defaultExportAttributes(ds), eu.devices ?? 'latest', day);
     for (const fmt of eu.formats ?? ['csv', 'xlsx']) {
       const path = join(dir, `${appKey}_EXPORT_USERS_${stamp}.${fmt}`);
       if (fmt === 'csv') await writeCsv(path, table, eu.delimiter ?? ',', bom);
