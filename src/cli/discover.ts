@@ -58,6 +58,7 @@ export async function discover(opts: { config: string; out?: string; destination
     io.out(`${c.users} contacts, ${c.attributes} attributes${c.tags !== null ? `, ${c.tags} tags` : ''}${c.segments !== null ? `, ${c.segments} segments` : ''}${c.campaigns !== null ? `, ${c.campaigns} campaigns` : ''}${c.pushTokens !== null ? `, ${c.pushTokens} push tokens` : ''}${c.journeys != null ? `, ${c.journeys} journeys` : ''}${c.widgets != null ? `, ${c.widgets} widgets` : ''}`);
     io.out(`data quality: ${q.bySeverity.error} contact(s) will not load as they are, ${q.bySeverity.warning} load with less or merge, ${q.duplicateGroups.length} shared email(s)`);
     if (r.inventory.personalData.euContacts > 0) io.out(`GDPR: ${r.inventory.personalData.euContacts} contact(s) are EU/EEA personal data`);
+    if ((r.inventory.personalData.trContacts ?? 0) > 0) io.out(`KVKK: ${r.inventory.personalData.trContacts} contact(s) are in Türkiye (explicit consent for the transfer; IYS consent for commercial messages)`);
     if (r.assessment) {
       io.out(`assessment: ${r.assessment.grade} migration. ${r.assessment.compatibility}`);
       io.out(`timeline: ${r.assessment.timeline.text}`);

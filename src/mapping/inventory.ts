@@ -89,6 +89,8 @@ export const PersonalDataFlags = z.object({
   euByCountry: z.record(z.string(), z.number().int().min(0)),
   /** Contacts in the United Kingdom (UK GDPR). */
   ukContacts: z.number().int().min(0),
+  /** Contacts in Türkiye (KVKK; commercial messages need IYS consent); absent in inventories written before it was counted. */
+  trContacts: z.number().int().min(0).default(0),
 });
 /** Contacts whose data falls under the GDPR. */
 export type PersonalDataFlags = z.infer<typeof PersonalDataFlags>;
@@ -140,7 +142,7 @@ export function createInventory(options: InventoryOptions = {}): InventoryAccumu
   const tags = new Map<string, { hits: number; contacts: Set<number> }>();
   const contactIds = new Map<string, number>();
   let tagHits = 0;
-  const gdpr = { euContacts: 0, euByPhoneOnly: 0, euByCountry: new Map<string, number>(), ukContacts: 0 };
+  const gdpr = { euContacts: 0, euByPhoneOnly: 0, euByCountry: new Map<string, number>(), ukContacts: 0, trContacts: 0 };
 
   const statsFor = (key: string, origin: 'canonical' | 'attribute') => {
     let s = keys.get(key);
@@ -159,6 +161,7 @@ export function createInventory(options: InventoryOptions = {}): InventoryAccumu
       for (const [name, value] of Object.entries(contact.attributes)) observe(statsFor(`${ATTRIBUTE_PREFIX}${name}`, 'attribute'), value);
       const eu = euCountryOf(contact);
       if (eu.uk) gdpr.ukContacts++;
+      if (eu.tr) gdpr.trContacts++;
       if (eu.code !== null) {
         gdpr.euContacts++;
         if (eu.byPhone) gdpr.euByPhoneOnly++;
@@ -198,6 +201,7 @@ export function createInventory(options: InventoryOptions = {}): InventoryAccumu
           euByPhoneOnly: gdpr.euByPhoneOnly,
           euByCountry: Object.fromEntries([...gdpr.euByCountry.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))),
           ukContacts: gdpr.ukContacts,
+          trContacts: gdpr.trContacts,
         },
       };
     },
@@ -390,15 +394,15 @@ const EEA_PREFIXES: Array<[string, string]> = (
 ).sort((a, b) => b[0].length - a[0].length);
 
 /** The EU/EEA country of a contact: by its country, else (no readable country) by its phone's calling code. */
-function euCountryOf(c: CanonicalContact): { code: string | null; byPhone: boolean; uk: boolean } {
+function euCountryOf(c: CanonicalContact): { code: string | null; byPhone: boolean; uk: boolean; tr: boolean } {
   const country = countryCode(c.country);
-  if (country !== null) return { code: EEA.has(country) ? country : null, byPhone: false, uk: country === 'GB' };
-  if (isAbsent(c.phone)) return { code: null, byPhone: false, uk: false };
+  if (country !== null) return { code: EEA.has(country) ? country : null, byPhone: false, uk: country === 'GB', tr: country === 'TR' };
+  if (isAbsent(c.phone)) return { code: null, byPhone: false, uk: false, tr: false };
   const p = normalisePhone(c.phone, null);
-  if (!p.ok) return { code: null, byPhone: false, uk: false };
+  if (!p.ok) return { code: null, byPhone: false, uk: false, tr: false };
   const digits = p.value.slice(1);
   const hit = EEA_PREFIXES.find(([prefix]) => digits.startsWith(prefix));
-  return { code: hit ? hit[1] : null, byPhone: hit !== undefined, uk: digits.startsWith('44') };
+  return { code: hit ? hit[1] : null, byPhone: hit !== undefined, uk: digits.startsWith('44'), tr: digits.startsWith('90') };
 }
 
 function maskEmail(v: string): string {

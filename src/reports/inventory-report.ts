@@ -36,7 +36,7 @@ export interface InventoryView {
   attributes: InventoryAttributeView[];
   tags: Array<{ tag: string; hits: number; contacts: number }>;
   tagHits: number;
-  personalData: { euContacts: number; euByPhoneOnly: number; euByCountry: Record<string, number>; ukContacts: number };
+  personalData: { euContacts: number; euByPhoneOnly: number; euByCountry: Record<string, number>; ukContacts: number; trContacts?: number };
 }
 
 /** Object counts of the account; null when the source did not offer them. */
@@ -160,6 +160,13 @@ export function renderInventoryMarkdown(m: InventoryReportModel): string {
     out.push('No contact has an EU/EEA country or an EU/EEA phone prefix.', '');
   }
   if (pd.ukContacts > 0) out.push(`${pd.ukContacts.toLocaleString('en-US')} contact(s) are in the United Kingdom: the UK GDPR applies to them.`, '');
+  if ((pd.trContacts ?? 0) > 0) {
+    out.push(
+      `**Turkish personal data: ${(pd.trContacts ?? 0).toLocaleString('en-US')} contact(s)** are in Türkiye (by country, or a +90 phone when the country says nothing). ` +
+        'KVKK applies: transferring their data to Freshsales (hosted abroad) needs explicit consent or another KVKK basis, and commercial messages to them need IYS consent — keep the IYS consent fields with the contacts.',
+      '',
+    );
+  }
 
   out.push('## Attributes', '');
   out.push(

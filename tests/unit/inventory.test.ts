@@ -151,7 +151,7 @@ describe('attribute inventory', () => {
     expect(r.tagHits).toBe(4);
   });
 
-  it('flags EU/EEA personal data by country, else by phone prefix; UK separately', () => {
+  it('flags EU/EEA personal data by country, else by phone prefix; UK and Türkiye (KVKK) separately', () => {
     const inv = createInventory();
     inv.add(contact(1, {}, { country: 'IE' }));
     inv.add(contact(2, {}, { country: 'Germany' }));
@@ -160,8 +160,10 @@ describe('attribute inventory', () => {
     inv.add(contact(5, {}, { country: 'GB' }));
     inv.add(contact(6, {}, { country: 'Norway' }));
     inv.add(contact(7, {}, { country: null, phone: '+1 212 555 0100' }));
+    inv.add(contact(8, {}, { country: 'TR' }));
+    inv.add(contact(9, {}, { country: null, phone: '+905312345678' }));
     const pd = inv.result().personalData;
-    expect(pd).toEqual({ euContacts: 4, euByPhoneOnly: 1, euByCountry: { DE: 1, IE: 1, NO: 1, PL: 1 }, ukContacts: 1 });
+    expect(pd).toEqual({ euContacts: 4, euByPhoneOnly: 1, euByCountry: { DE: 1, IE: 1, NO: 1, PL: 1 }, ukContacts: 1, trContacts: 2 });
   });
 });
 
