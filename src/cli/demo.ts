@@ -59,6 +59,12 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
         writeFileSync(loaded.mappingFile, optedIn);
         io.out('demo: opted in to engagement-derived deals (loyalty tier → deal size) in the map');
       }
+      // Netmera reports campaign figures: the demo opts in to one deal per campaign too.
+      const withCampaigns = readFileSync(loaded.mappingFile, 'utf8').replace(/(\n {2}campaign:[\s\S]*?\n {4}enabled: )false/, '$1true');
+      if (name === 'netmera' && withCampaigns !== readFileSync(loaded.mappingFile, 'utf8')) {
+        writeFileSync(loaded.mappingFile, withCampaigns);
+        io.out('demo: opted in to campaign deals (one deal per campaign, its figures in deal fields) in the map');
+      }
     } finally {
       await source.close();
     }

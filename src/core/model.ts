@@ -18,7 +18,7 @@ export function sourceLabel(name: string): string {
 export type SourceName = z.infer<typeof SourceName>;
 
 /** Destination objects, in dependency order. */
-export const ObjectName = z.enum(['contact', 'account', 'deal', 'task']);
+export const ObjectName = z.enum(['contact', 'account', 'deal', 'campaign', 'task']);
 export type ObjectName = z.infer<typeof ObjectName>;
 
 /** An attribute value as it came from the source, after JSON decoding, before typing. */
@@ -108,8 +108,23 @@ export const SourceCampaign = z.object({
   deactivatedAt: z.string().nullable(),
   /** Everything else the source said (content, creatives), for the inventory. */
   raw: z.record(z.string(), z.unknown()),
+  /** Performance totals as the source reports them (null: not reported); absent when the source has none. */
+  stats: z
+    .object({
+      sent: z.number().nullable(),
+      delivered: z.number().nullable(),
+      failed: z.number().nullable(),
+      opened: z.number().nullable(),
+      clicked: z.number().nullable(),
+      conversions: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type SourceCampaign = z.infer<typeof SourceCampaign>;
+/** The performance figures a campaign can report. */
+export const CAMPAIGN_STATS = ['sent', 'delivered', 'failed', 'opened', 'clicked', 'conversions'] as const;
+export type CampaignStat = (typeof CAMPAIGN_STATS)[number];
 
 /** Kinds of a contact's interaction with a campaign. */
 export const InteractionKind = z.enum(['delivered', 'opened', 'clicked']);

@@ -77,7 +77,7 @@ export interface PlannedField {
   /** What feeds it: a canonical path, the packed paths, or an event summary. */
   from: string;
   /** Which part of the map writes it. */
-  role: 'field' | 'packed' | 'event_summary' | 'segments';
+  role: 'field' | 'packed' | 'event_summary' | 'segments' | 'campaign_stats';
   note?: string;
 }
 
@@ -278,6 +278,11 @@ function collectFields(spec: MappingSpec, inventory: AttributeInventory | undefi
         add({ entity: 'contacts', label, type, from: `event "${s.event}": ${what}`, role: 'event_summary', ...(inactive ? { note: inactive } : {}) });
       }
     }
+  }
+  // Campaign deals: one number field per reported figure the map names.
+  const campaign = spec.objects.campaign;
+  if (campaign?.enabled) {
+    for (const [stat, label] of Object.entries(campaign.stats)) if (label) add({ entity: 'deals', label, type: 'number', from: `campaign ${stat}`, role: 'campaign_stats' });
   }
   // Deals: the deal section writes standard fields only (name, amount, stage, pipeline, account, contacts).
   return { fields, problems };

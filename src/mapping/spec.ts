@@ -354,6 +354,30 @@ const DealSection = z.strictObject({
   name_template: z.string().default('{first_name} {last_name} — {value} ({source})'),
 });
 
+/**
+ * One deal per campaign (opt-in) carrying its performance: the campaign's sends, deliveries,
+ * failures, opens, clicks and conversions in deal custom fields (number), named by their labels.
+ */
+const CampaignSection = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Deal stage and pipeline by name (resolved through the selectors). */
+  stage: z.string().default('New'),
+  pipeline: z.string().optional(),
+  /** Deal name; {campaign}, {channel}, {id} and {source} are replaced; the campaign id is appended when missing, so names stay unique. */
+  name_template: z.string().default('{campaign} ({channel} campaign, {source})'),
+  /** Deal custom field label (number) per figure; figures left out are not written. */
+  stats: z
+    .strictObject({
+      sent: z.string().trim().min(1).optional(),
+      delivered: z.string().trim().min(1).optional(),
+      failed: z.string().trim().min(1).optional(),
+      opened: z.string().trim().min(1).optional(),
+      clicked: z.string().trim().min(1).optional(),
+      conversions: z.string().trim().min(1).optional(),
+    })
+    .default({}),
+});
+
 /** Campaign interactions and behavioural events as tasks (one API call each: the policy is a budget decision). */
 const TaskSection = z.strictObject({
   /** One task per contact interaction with a campaign. */
@@ -385,6 +409,7 @@ export const MappingSpec = z.strictObject({
   objects: z.strictObject({
     contact: ContactObject,
     deal: DealSection.optional(),
+    campaign: CampaignSection.optional(),
     task: TaskSection.optional(),
   }),
 });
@@ -394,6 +419,8 @@ export type MappingSpec = z.output<typeof MappingSpec>;
 export type ContactMap = MappingSpec['objects']['contact'];
 /** The (opt-in) deal part of a mapping spec. */
 export type DealMap = NonNullable<MappingSpec['objects']['deal']>;
+/** The (opt-in) campaign-deal part of a mapping spec. */
+export type CampaignMap = NonNullable<MappingSpec['objects']['campaign']>;
 /** The task part of a mapping spec (campaign interactions and events). */
 export type TaskMap = NonNullable<MappingSpec['objects']['task']>;
 

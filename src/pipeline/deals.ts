@@ -9,9 +9,10 @@
  */
 import { payloadHash } from '../core/hash.js';
 import { ConfigError } from '../core/errors.js';
-import type { CanonicalContact, ObjectName } from '../core/model.js';
+import type { CampaignStat, CanonicalContact, ObjectName } from '../core/model.js';
 import { byNameWriter, nameKey, type FreshsalesClient, type FsRecord } from '../connectors/freshsales/index.js';
-import type { DealMap } from '../mapping/spec.js';
+import type { CampaignMap, DealMap } from '../mapping/spec.js';
+import type { SourceConnector } from '../connectors/source.js';
 import type { DestinationMatch, FailureEntry, PhaseCounts, PreparedRecord, StagedRecord } from '../state/store.js';
 import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { BulkPhaseDeps } from './phase-deps.js';
@@ -70,7 +71,7 @@ const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
  * by position) to ids. Two selector calls. An unknown name is a ConfigError listing what the
  * account has — call this before any write to fail early.
  */
-export async function resolveDealStage(dest: FreshsalesClient, map: DealMap): Promise<ResolvedDealStage> {
+export async function resolveDealStage(dest: FreshsalesClient, map: Pick<DealMap, 'stage' | 'pipeline'>): Promise<ResolvedDealStage> {
   const [pipelines, stages] = await Promise.all([dest.dealPipelines(), dest.dealStages()]);
   const byPosition = [...pipelines].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   const pipeline = map.pipeline
@@ -333,7 +334,7 @@ function toItem(row: StagedRecord): Item {
 
 /** Plan batches of ready records once, then load every open batch on the executor. */
 async function loadByNameBatches(
-  d: DealPhaseDeps,
+  d: BulkPhaseDeps,
   spec: ByNameEntity,
   step: string,
   itemsOf: (rows: StagedRecord[]) => Promise<{ items: Item[]; orphans: FailureEntry[] }>,
@@ -360,7 +361,7 @@ async function loadByNameBatches(
  * matches — before-images of what exists under the batch's names, saved before the first
  * send so a resumed batch still knows what it created — and verification.
  */
-function byNameSpec(d: DealPhaseDeps, spec: ByNameEntity): BulkLoadSpec<Item> {
+function byNameSpec(d: BulkPhaseDeps, spec: ByNameEntity): BulkLoadSpec<Item> {
   const writer = byNameWriter(d.dest, spec.entity);
   return {
     ...writer,
@@ -397,3 +398,67 @@ class AccountFates {
       : `account "${contactAccountName(deal)}" of contact ${deal.contactKey} was not created: ${why}`;
   }
 }
+
+/** What the campaign-deal phase needs: the source's campaigns, the map's section, and the stat fields' cf_ names. */
+export interface CampaignPhaseDeps extends BulkPhaseDeps {
+  source: SourceConnector;
+  map: CampaignMap;
+  sourceLabel: string;
+  /** Figure → cf_ name of the deal field it is written to (only the figures the map names). */
+  statFields: Map<CampaignStat, string>;
+}
+
+const CAMPAIGN = 'campaign' as const;
+
+const CAMPAIGN_DEALS: ByNameEntity = {
+  entity: 'deals',
+  object: CAMPAIGN,
+  beforeFields: ['name', 'amount', 'deal_stage_id', 'deal_pipeline_id', 'owner_id'],
+  verify: (payload, rec) => verifyRecord(payload, rec),
+};
+
+/** A campaign deal's name from the template; the campaign id is appended when the template lacks it, so names stay unique. */
+export function campaignDealName(template: string, c: { id: string; name: string; channels: string[] }, source: string): string {
+  const values: Record<string, string> = { campaign: c.name.trim() || `Campaign ${c.id}`, channel: c.channels.join('/') || 'unknown channel', id: c.id, source };
+  const rendered = template.replace(/\{(campaign|channel|id|source)\}/g, (_, k: string) => values[k] ?? '').replace(/\s+/g, ' ').trim();
+  return template.includes('{id}') ? rendered.slice(0, NAME_MAX) : withSuffix(rendered, ` [#${c.id}]`);
+}
+
+/**
+ * Stage one deal per campaign (read from the source once; a survey step: no destination
+ * write), with its reported figures in the deal fields the map names (figures the source does
+ * not report are left out, never written as 0). Amount 0: a campaign has no deal value.
+ */
+export async function stageCampaignDeals(d: CampaignPhaseDeps, stage: ResolvedDealStage): Promise<number> {
+  const campaigns = await d.source.campaigns();
+  await d.store.stageRecords(
+    d.runId,
+    CAMPAIGN,
+    campaigns.map((c) => ({ sourceKey: `campaign:${c.id}`, sourceId: c.id, updatedAtMs: null, record: c })),
+    { stream: 'campaign:cursor', value: String(campaigns.length) },
+  );
+  const ready: PreparedRecord[] = campaigns.map((c) => {
+    const payload: Payload = {
+      name: campaignDealName(d.map.name_template, c, d.sourceLabel),
+      amount: 0,
+      deal_stage_id: Number(stage.stageId),
+      deal_pipeline_id: Number(stage.pipelineId),
+    };
+    if (d.ownerId) payload.owner_id = Number(d.ownerId);
+    const custom: Record<string, number> = {};
+    for (const [stat, cf] of d.statFields) {
+      const v = c.stats?.[stat];
+      if (typeof v === 'number' && Number.isFinite(v)) custom[cf] = v;
+    }
+    if (Object.keys(custom).length > 0) payload.custom_field = custom;
+    return { sourceKey: `campaign:${c.id}`, matchKey: `campaign:${c.id}`, payload, payloadHash: payloadHash(payload) };
+  });
+  await d.store.savePrepared(d.runId, CAMPAIGN, ready, []);
+  return campaigns.length;
+}
+
+/** Load the campaign deals: bulk upsert by name, read back, verified, journaled with before-images. */
+export async function loadCampaignDeals(d: CampaignPhaseDeps): Promise<void> {
+  await loadByNameBatches(d, CAMPAIGN_DEALS, 'load campaign deals', async (rows) => ({ items: rows.map(toItem), orphans: [] }));
+}
+

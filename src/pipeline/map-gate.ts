@@ -3,6 +3,7 @@
  * recorded with who and when), and migrate refuses to write with an unconfirmed or
  * changed map.
  */
+import { offers } from '../connectors/manifest.js';
 import { sourceContacts } from './source-contacts.js';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -72,6 +73,7 @@ export async function proposeMap(input: {
     source: input.source.name,
     defaults,
     dealTier: defaults.dealTier !== null && hasAttribute(defaults.dealTier.attribute),
+    campaigns: offers(input.source, 'campaigns'),
     owner: input.defaultOwner ?? null,
   });
   await writeFileAtomic(input.mappingFile, text);
@@ -105,7 +107,7 @@ export async function proposeMap(input: {
  * source has its deal-tier attribute (`dealTier`), an opt-in deal section left disabled. The
  * YAML document API keeps the proposal's evidence comments.
  */
-export function extendProposal(text: string, opts: { owner: string | null; source?: string; defaults?: ProposalDefaults; dealTier?: boolean }): string {
+export function extendProposal(text: string, opts: { owner: string | null; source?: string; defaults?: ProposalDefaults; dealTier?: boolean; campaigns?: boolean }): string {
   const label = sourceLabel(opts.source ?? 'source');
   const defaults = opts.defaults ?? FALLBACK_PROPOSAL_DEFAULTS;
   const doc = parseDocument(text);
@@ -136,6 +138,18 @@ export function extendProposal(text: string, opts: { owner: string | null; sourc
       ` Opt-in: engagement-derived deals (${tier.attribute} → deal-size bracket, stage "New"). Set enabled: true to include.` +
       (tier.amounts === undefined ? '\n Amounts: fill in <source value>: <deal amount> for each value that should make a deal.' : '');
     doc.setIn(['objects', 'deal'], deal);
+  }
+  if (opts.campaigns) {
+    const campaign = doc.createNode({
+      enabled: false,
+      stage: 'New',
+      stats: { sent: 'Campaign sent', failed: 'Campaign failed', clicked: 'Campaign clicked' },
+    });
+    campaign.commentBefore =
+      ` Opt-in: one deal per ${label} campaign with its performance in deal number fields (created by schema apply).
+` +
+      ' Figures: sent, delivered, failed, opened, clicked, conversions — a figure the source does not report is left out.';
+    doc.setIn(['objects', 'campaign'], campaign);
   }
   return doc.toString({ lineWidth: 0 });
 }

@@ -16,9 +16,10 @@ import { createStateStore } from '../state/index.js';
 import type { StateStore } from '../state/store.js';
 import { writeReconciliation, type ReconciliationReport } from '../reports/reconciliation.js';
 import { ConfigError } from '../core/errors.js';
-import { sourceLabel, type ObjectName } from '../core/model.js';
+import { sourceLabel, type CampaignStat, type ObjectName } from '../core/model.js';
 import { planSchema } from '../mapping/schema-plan.js';
-import type { MappingSpec, TaskMap } from '../mapping/spec.js';
+import type { CampaignMap, MappingSpec, TaskMap } from '../mapping/spec.js';
+import { offers } from '../connectors/manifest.js';
 import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary.js';
 import type { LoadedConfig } from './config.js';
 import { InProcessExecutor } from './executor.js';
@@ -247,8 +248,12 @@ async function openRun(r: {
   await r.meter.attach(run.id);
 
   const dealMap = spec.objects.deal?.enabled ? spec.objects.deal : null;
+  const campaign = await campaignSection(spec, cfg.destination.plan, source, dest.client, progress);
   // The error ratio counts every phase the map puts in scope.
-  const objects: ObjectName[] = ['contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(taskMap ? (['task'] as const) : [])];
+  const objects: ObjectName[] = [
+    'contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(campaign ? (['campaign'] as const) : []),
+    ...(taskMap ? (['task'] as const) : []),
+  ];
   const ratio = new ErrorRatioGuard(store, run.id, objects, cfg.run.maxErrorRatio, () => clock.now());
   const asField = tagsSection.segments && tagsSection.segments_as === 'field' && tagsSection.segment_field ? tagsSection.segment_field : null;
   // Segments into a field keep their own names (the tag prefix is for tags).
@@ -272,7 +277,7 @@ async function openRun(r: {
     mergeSummary: summaryOn ? (a, b) => mergeSummaryFields(taskMap.events.summary, a, b) : null,
   };
   const { phases, facts } = declarePhases({
-    contact, written: writtenFields(contactMap, customFieldNames, tags), dealMap, taskMap,
+    contact, written: writtenFields(contactMap, customFieldNames, tags), dealMap, campaign, taskMap,
     sourceLabel: sourceLabel(cfg.source.type), plan: cfg.destination.plan, budgetShare: cfg.destination.budgetShare,
   });
   const runner = new StepRunner(store, run.id, () => clock.now(), () => r.meter.live);
@@ -407,6 +412,30 @@ async function pointLatestAt(outDir: string, runId: string): Promise<void> {
   await rm(tmp, { force: true });
   await symlink(runId, tmp);
   await rename(tmp, link);
+}
+
+/**
+ * The campaign-deal section when the map enables it and the source offers campaigns, with each
+ * figure's deal field bound to its cf_ name (the fields schema apply/check planned); null
+ * otherwise. A field not in the account stops the run before any write (ConfigError).
+ */
+async function campaignSection(
+  spec: MappingSpec, tier: PlanTier, source: SourceConnector, dest: FreshsalesClient, progress: Progress,
+): Promise<{ map: CampaignMap; statFields: Map<CampaignStat, string> } | null> {
+  const map = spec.objects.campaign;
+  if (!map?.enabled) return null;
+  if (!offers(source, 'campaigns')) {
+    progress.note('objects.campaign is enabled, but this source offers no campaigns: no campaign deals');
+    return null;
+  }
+  const targets = planSchema(spec, tier).fields.filter((f) => f.entity === 'deals' && f.role === 'campaign_stats').map((f) => ({ label: f.label, type: f.type, choices: f.choices }));
+  const names = targets.length > 0 ? bindCustomFields(targets, await dest.fields('deals'), 'deals') : new Map<string, string>();
+  const statFields = new Map<CampaignStat, string>();
+  for (const [stat, label] of Object.entries(map.stats)) {
+    const cf = label ? names.get(label) : undefined;
+    if (cf) statFields.set(stat as CampaignStat, cf);
+  }
+  return { map, statFields };
 }
 
 /**

@@ -8,11 +8,14 @@ import { z } from 'zod';
 import type { PlanTier } from '../connectors/freshsales/index.js';
 import { offers } from '../connectors/manifest.js';
 import type { SourceConnector } from '../connectors/source.js';
-import type { DealMap, TaskMap } from '../mapping/spec.js';
+import type { CampaignMap, DealMap, TaskMap } from '../mapping/spec.js';
+import type { CampaignStat } from '../core/model.js';
 import type { StateStore } from '../state/store.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { collectContactGroups, extractContacts, freezeScope, loadContacts, matchContacts, prepareContacts, type ContactPhaseDeps } from './contacts.js';
-import { loadAccounts, loadDeals, resolveDealStage, stageAccounts, stageDeals, type DealPhaseDeps, type ResolvedDealStage } from './deals.js';
+import {
+  loadAccounts, loadCampaignDeals, loadDeals, resolveDealStage, stageAccounts, stageCampaignDeals, stageDeals, type CampaignPhaseDeps, type DealPhaseDeps, type ResolvedDealStage,
+} from './deals.js';
 import type { PhaseDeclaration } from './engine.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, type TaskVolumes } from './plan.js';
 import { extractTasks, loadTasks, taskAdoptionCost, type TaskLoadSummary, type TaskPhaseDeps } from './tasks.js';
@@ -24,6 +27,8 @@ export interface PhaseEnv {
   /** Standard and cf_ fields contacts write (their before-images hold these). */
   written: { standard: string[]; custom: string[] };
   dealMap: DealMap | null;
+  /** The campaign-deal section when enabled (and the source offers campaigns), with the stat fields' cf_ names. */
+  campaign: { map: CampaignMap; statFields: Map<CampaignStat, string> } | null;
   taskMap: TaskMap | null;
   sourceLabel: string;
   plan: PlanTier;
@@ -112,6 +117,29 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
       : [],
   };
 
+  const cm = env.campaign;
+  const campaignDeps: CampaignPhaseDeps | null = cm && {
+    store, runId: c.runId, dest, source: c.source, map: cm.map, sourceLabel: env.sourceLabel, statFields: cm.statFields, ownerId: c.ownerId, executor: c.executor,
+    batchSize: c.batchSize, clock: c.clock, logger: c.logger, progress: c.progress, ...(c.jobWaitLimitMs !== undefined ? { jobWaitLimitMs: c.jobWaitLimitMs } : {}),
+  };
+  let campaignStage: ResolvedDealStage | null = null;
+  const campaign: PhaseDeclaration = {
+    object: 'campaign',
+    parents: [],
+    enabled: campaignDeps !== null,
+    check: async () => {
+      if (cm) campaignStage = await resolveDealStage(dest, cm.map);
+    },
+    // Reading the campaigns is a source read: staged before the plan, so the plan counts them.
+    survey: campaignDeps ? [{ name: 'stage', run: async () => void (await stageCampaignDeals(campaignDeps, campaignStage ?? stageMissing())) }] : [],
+    estimate: async () => {
+      const n = await store.countReady(c.runId, 'campaign');
+      const calls = n === 0 ? 0 : Math.ceil(n / c.batchSize) * 3 + 2;
+      return { calls, lines: [`campaign deals: ${n} (one per campaign, opt-in) → ~${calls} calls (bulk upserts, read-backs)`] };
+    },
+    load: campaignDeps ? [{ name: 'load', run: () => loadCampaignDeals(campaignDeps) }] : [],
+  };
+
   const taskMap = env.taskMap;
   const taskDeps: TaskPhaseDeps | null = taskMap && {
     store, runId: c.runId, source: c.source, dest, map: taskMap, ownerId: c.ownerId, executor: c.executor, clock: c.clock, logger: c.logger, progress: c.progress,
@@ -145,7 +173,7 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
         ]
       : [],
   };
-  return { phases: [contact, account, deal, task], facts };
+  return { phases: [contact, account, deal, campaign, task], facts };
 }
 
 function stageMissing(): never {

@@ -186,6 +186,8 @@ export function objectLabel(object: PhaseReconciliation['object']): string {
       return 'Accounts';
     case 'deal':
       return 'Deals';
+    case 'campaign':
+      return 'Campaign deals';
     case 'task':
       return 'Tasks (activities)';
   }

@@ -598,8 +598,11 @@ export function toSourceCampaign(row: NmPushStats, raw: Record<string, unknown>)
     activatedAt: epochMsToIso(row.startDate) ?? readStamp(row.startDate),
     deactivatedAt: epochMsToIso(row.endDate) ?? readStamp(row.endDate),
     raw,
+    // getPushStats reports sent, failed and clicked per platform; deliveries, opens and conversions it does not.
+    stats: (row.stats ?? []).length === 0 ? null : { ...pushTotals(row), delivered: null, opened: null, conversions: null },
   };
 }
+
 
 /**
  * Push result status → interaction kind [live docs: SUCCESS accepted by the provider, DELIVERED
