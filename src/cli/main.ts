@@ -175,7 +175,9 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   });
   onInterrupt(argv);
-  const logger = createLogger({ level: process.env.CRM_MIGRATE_LOG_LEVEL ?? 'warn' });
+  // A person at a terminal reads plain lines; anything else (a file, a tool) gets JSON.
+  const format = process.env.CRM_MIGRATE_LOG_FORMAT === 'json' || process.env.CRM_MIGRATE_LOG_FORMAT === 'text' ? process.env.CRM_MIGRATE_LOG_FORMAT : process.stderr.isTTY ? 'text' : 'json';
+  const logger = createLogger({ level: process.env.CRM_MIGRATE_LOG_LEVEL ?? 'warn', format });
   const io: Io = { out: (l) => process.stdout.write(`${l}\n`), logger };
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => (code = c));

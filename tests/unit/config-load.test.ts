@@ -77,3 +77,17 @@ describe('config file', () => {
     expect(loadConfig(write(text), env).config.workdir).toBe('state');
   });
 });
+
+describe('the logger for people', () => {
+  it('writes one plain line per entry, secrets still redacted', async () => {
+    const { createLogger } = await import('../../src/core/logger.js');
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', format: 'text', destination: { write: (l: string) => void lines.push(l) } });
+    log.warn({ apiKey: 'fs-secret-123456' }, 'the source left 3 rows out');
+    log.info('not shown below warn');
+    expect(lines).toEqual(['warning: the source left 3 rows out\n']);
+    const json: string[] = [];
+    createLogger({ level: 'warn', destination: { write: (l: string) => void json.push(l) } }).warn({ apiKey: 'fs-secret-123456' }, 'x');
+    expect(json[0]).toContain('"apiKey":"[redacted]"');
+  });
+});
