@@ -39,10 +39,10 @@ function progressOf(dbFile: string): { stagedContacts: number; extracted: boolea
   }
 }
 
-/** Lines of the CLI's stderr that are not log lines below error level (warnings about left-out members are expected). */
+/** Lines of the CLI's stderr that are not log lines below error level (warnings about left-out members are expected), JSON or text. */
 function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => {
-    if (line.trim() === '') return false;
+    if (line.trim() === '' || /^(warning|info|debug|trace): /.test(line)) return false;
     try {
       return !((JSON.parse(line) as { level?: unknown }).level as number < 50);
     } catch {
