@@ -1,4 +1,5 @@
 /** The thin commands over the pipeline: map propose/confirm, migrate, status. */
+import { loadMappingSpec } from '../mapping/spec.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
@@ -6,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
 import { loadConfig } from '../pipeline/config.js';
-import { confirmMap, knownSourceAttributes, proposeMap } from '../pipeline/map-gate.js';
+import { confirmMap, knownSourceAttributes, proposeMap, mapAttributeNames } from '../pipeline/map-gate.js';
 import { openStore, runMigrate } from '../pipeline/migrate.js';
 import { formatSummary } from '../reports/summary.js';
 import { discoveryInventory, readInventory } from '../pipeline/schema.js';
@@ -46,7 +47,7 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
   let known: Set<string>;
   try {
     await source.checkConnection();
-    known = await knownSourceAttributes(source, discoveryInventory(loaded));
+    known = await knownSourceAttributes(source, discoveryInventory(loaded), mapAttributeNames(loadMappingSpec(loaded.mappingFile)));
   } finally {
     await source.close();
   }

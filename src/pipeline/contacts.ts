@@ -136,6 +136,9 @@ const ScopeSegments = z.array(SourceSegment);
  */
 export async function freezeScope(d: ContactPhaseDeps): Promise<{ segments: number; users: number; expected: { count: number; basis: string } | null } | null> {
   if (!contactsByKey(d.source)) return null;
+  // A freeze stopped part-way is taken again whole: the source may have recalculated since, and
+  // a segment must be one calculation of itself, never the union of two.
+  await d.store.clearMemberships(d.runId, SCOPE);
   const segments = await d.source.segments();
   d.progress.start('freeze segment membership', segments.length);
   for (const seg of segments) {

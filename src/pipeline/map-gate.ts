@@ -159,13 +159,30 @@ const ATTRIBUTE_SAMPLE = 1000;
 
 /**
  * The attribute names the source has: those it declares, those the discovery inventory saw on
- * every contact (when there is one), and those a first page or two of contacts carry.
+ * every contact (when there is one), and — only when `needed` names one neither knows (or no
+ * `needed` is given) — those the first contacts carry. Reading contacts can cost a call per
+ * user on some sources, so a map the declarations already cover reads none.
  */
-export async function knownSourceAttributes(source: SourceConnector, inventory?: AttributeInventory): Promise<Set<string>> {
+export async function knownSourceAttributes(source: SourceConnector, inventory?: AttributeInventory, needed?: readonly string[]): Promise<Set<string>> {
   const names = new Set<string>((await source.attributes()).map((a) => a.name));
   for (const a of inventory?.attributes ?? []) if (a.origin === 'attribute') names.add(a.key.replace(/^attributes\./, ''));
+  if (needed !== undefined && needed.every((n) => names.has(n))) return names;
   for await (const records of sourceContacts(source, { limit: ATTRIBUTE_SAMPLE })) for (const c of records) for (const k of Object.keys(c.attributes)) names.add(k);
   return names;
+}
+
+/** Where the map reads source attributes: each `attributes.<name>` with its path in the file. */
+function attributeReads(spec: MappingSpec): Array<{ path: Array<string | number>; from: string }> {
+  const reads: Array<{ path: Array<string | number>; from: string }> = [];
+  spec.objects.contact.fields.forEach((f, i) => reads.push({ path: ['objects', 'contact', 'fields', i, 'from'], from: f.from }));
+  spec.objects.contact.packed?.from.forEach((from, i) => reads.push({ path: ['objects', 'contact', 'packed', 'from', i], from }));
+  if (spec.objects.deal?.enabled) reads.push({ path: ['objects', 'deal', 'from'], from: spec.objects.deal.from });
+  return reads.filter((r) => r.from.startsWith('attributes.'));
+}
+
+/** The source attribute names a map reads. */
+export function mapAttributeNames(spec: MappingSpec): string[] {
+  return [...new Set(attributeReads(spec).map((r) => r.from.slice('attributes.'.length)))];
 }
 
 /**
@@ -174,13 +191,9 @@ export async function knownSourceAttributes(source: SourceConnector, inventory?:
  * map and the closest real attribute.
  */
 export function checkMapAttributes(spec: MappingSpec, mappingFile: string, known: Set<string>): void {
-  const reads: Array<{ path: Array<string | number>; from: string }> = [];
-  spec.objects.contact.fields.forEach((f, i) => reads.push({ path: ['objects', 'contact', 'fields', i, 'from'], from: f.from }));
-  spec.objects.contact.packed?.from.forEach((from, i) => reads.push({ path: ['objects', 'contact', 'packed', 'from', i], from }));
-  if (spec.objects.deal?.enabled) reads.push({ path: ['objects', 'deal', 'from'], from: spec.objects.deal.from });
   const candidates = [...known];
-  const problems = reads
-    .filter((r) => r.from.startsWith('attributes.') && !known.has(r.from.slice('attributes.'.length)))
+  const problems = attributeReads(spec)
+    .filter((r) => !known.has(r.from.slice('attributes.'.length)))
     .map((r) => {
       const name = r.from.slice('attributes.'.length);
       const { line, column } = positionInYaml(mappingFile, r.path);

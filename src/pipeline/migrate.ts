@@ -28,7 +28,7 @@ import { writeRecordLists, type RecordListFiles } from './record-lists.js';
 import { acquireWorkdirLock, type HeldLock } from './lock.js';
 import { checkWorkdirIdentity } from './identity.js';
 import { ErrorRatioExceeded, ErrorRatioGuard, errorCounts } from './error-ratio.js';
-import { checkMapAttributes, knownSourceAttributes, requireConfirmedMap } from './map-gate.js';
+import { checkMapAttributes, knownSourceAttributes, mapAttributeNames, requireConfirmedMap } from './map-gate.js';
 import { discoveryInventory } from './schema.js';
 import { bindCustomFields, type CustomTarget } from './bind-fields.js';
 import { resolveReferences } from './resolve-references.js';
@@ -218,7 +218,7 @@ async function openRun(r: {
   progress.note(`map ${mapHash.slice(0, 12)} confirmed by ${confirmation.confirmedBy} at ${confirmation.confirmedAt}`);
   await Promise.all([source.checkConnection(), dest.client.checkConnection()]);
   // A map reading an attribute the source does not have would write empty fields "verified".
-  checkMapAttributes(spec, loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(loaded)));
+  checkMapAttributes(spec, loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(loaded), mapAttributeNames(spec)));
   // The workdir belongs to one account and source; a changed config must not reuse its journal.
   const identity = await checkWorkdirIdentity(
     store,

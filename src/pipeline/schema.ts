@@ -18,7 +18,7 @@ import { writeSchemaPlanReport } from '../reports/schema-plan-report.js';
 import { matchCustomFields, type CustomTarget } from './bind-fields.js';
 import type { LoadedConfig } from './config.js';
 import { createSource } from '../connectors/registry.js';
-import { checkMapAttributes, knownSourceAttributes } from './map-gate.js';
+import { checkMapAttributes, knownSourceAttributes, mapAttributeNames } from './map-gate.js';
 
 /** Default folders under the config's workdir. */
 export const SCHEMA_DIR = 'schema';
@@ -204,7 +204,7 @@ export async function runSchemaCheck(opts: SchemaDestinationOptions): Promise<Sc
       reachable = false;
       attributeCheck = `not checked (the source could not be read: ${e.message}); migrate checks it before writing`;
     }
-    if (reachable) checkMapAttributes(spec, opts.loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(opts.loaded)));
+    if (reachable) checkMapAttributes(spec, opts.loaded.mappingFile, await knownSourceAttributes(source, discoveryInventory(opts.loaded), mapAttributeNames(spec)));
   } catch (e) {
     if (!(e instanceof TransientError)) throw e;
     attributeCheck = `not checked (the source could not be read: ${e.message}); migrate checks it before writing`;

@@ -25,7 +25,7 @@ export function describeCoverage(c: Coverage): string {
   if (!c.expected) return `population: ${n(c.users)} user(s) in the union of ${c.segments} segment(s); the source states no total, so the gap cannot be checked`;
   const gap = c.expected.count - c.users;
   return gap > 0
-    ? `coverage: ${n(c.users)} of ${n(c.expected.count)} users (${c.expected.basis}): ${n(gap)} user(s) are in none of the chosen segments and would not migrate`
+    ? `coverage: ${n(c.users)} of ${n(c.expected.count)} users (${c.expected.basis}): ${n(gap)} user(s) are not reached through the chosen segments (in none of them, or not listable by the source) and would not migrate`
     : `coverage: the chosen segments hold every user ${c.expected.basis} counts (${n(c.expected.count)})`;
 }
 

@@ -539,6 +539,10 @@ export class SqliteStateStore implements StateStore {
     return out;
   }
 
+  async clearMemberships(runId: string, kind: string): Promise<void> {
+    this.db.prepare(`DELETE FROM memberships WHERE run_id = ? AND kind = ?`).run(runId, kind);
+  }
+
   async members(runId: string, kind: string, opts: { name?: string; afterKey: string; limit: number }): Promise<string[]> {
     const byName = opts.name !== undefined;
     const rows = this.db

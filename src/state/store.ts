@@ -254,6 +254,8 @@ export interface StateStore {
   /** Records whose parent did not load: status orphaned, with the reason. */
   markOrphaned(runId: string, object: ObjectName, entries: FailureEntry[]): Promise<void>;
   orphans(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]>;
+  /** Forget every membership of one kind in a run (a snapshot about to be taken again, whole). */
+  clearMemberships(runId: string, kind: string): Promise<void>;
   /** Remember that these source records belong to a named group (segment, tag). */
   saveMemberships(runId: string, kind: string, name: string, sourceKeys: string[]): Promise<void>;
   /**

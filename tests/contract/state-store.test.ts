@@ -250,6 +250,10 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect(await store.members(run.id, 'scope', { afterKey: 'u:1', limit: 2 })).toEqual(['u:2', 'u:3']);
     expect(await store.members(run.id, 'scope', { name: 'Turkey', afterKey: '', limit: 10 })).toEqual(['u:2', 'u:4']);
     expect(await store.members(run.id, 'scope', { name: 'Nobody', afterKey: '', limit: 10 })).toEqual([]);
+    // A snapshot taken again starts empty; other kinds stay.
+    await store.clearMemberships(run.id, 'scope');
+    expect(await store.members(run.id, 'scope', { afterKey: '', limit: 10 })).toEqual([]);
+    expect(await store.members(run.id, 'segment', { afterKey: '', limit: 10 })).toEqual(['u:9']);
   });
 
   it('releases every lease of a run at once (the lock holder restarting after a crash), without touching done batches', async () => {

@@ -109,7 +109,7 @@ describe('contacts reached by key over frozen segments', () => {
     const src = byKeySource({ members: { Buyers: [1, 2, 3], Turkey: [3, 4] }, users: [1, 2, 3, 4, 5, 6], population: 6 });
     const d = deps(src);
     expect(await freezeScope(d)).toEqual({ segments: 2, users: 4, expected: { count: 6, basis: 'in the "All Users" segment' } });
-    expect(notes.join('\n')).toMatch(/coverage: 4 of 6 users \(in the "All Users" segment\): 2 user\(s\) are in none of the chosen segments and would not migrate — add a segment/);
+    expect(notes.join('\n')).toMatch(/coverage: 4 of 6 users \(in the "All Users" segment\): 2 user\(s\) are not reached through the chosen segments \(in none of them, or not listable by the source\) and would not migrate — add a segment/);
     // Netmera recalculates segments: user 5 joins, user 1 leaves after scoping.
     src.members.Buyers = [2, 3, 5];
     await collectContactGroups(d);
