@@ -30,6 +30,7 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
   const what = name === 'netmera' ? 'Netmera users' : 'Xtremepush profiles';
   io.out(o.data === undefined ? `demo: generating ${o.profiles} messy ${what} (seed ${o.seed})` : `demo: reading Xtremepush data from ${o.data} (--profiles and --seed do not apply)`);
   const src = await startSourceSim(name, { profiles: o.profiles, seed: o.seed, dir: out, ...(o.data !== undefined ? { data: o.data } : {}) });
+  if (o.data !== undefined) io.out(`demo: ${src.label}, ${src.detail}`);
   // The Growth plan's windows, compressed just enough that the whole plan (contacts, deals,
   // one task per campaign interaction and high-value event) takes about a minute: the
   // pacing is real, only faster. 960 usable calls per hour on Growth; aim for ~50 s of pacing.

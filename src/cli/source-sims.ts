@@ -19,6 +19,8 @@ export interface RunningSourceSim {
   url: string;
   /** One line about the account it serves. */
   label: string;
+  /** What else the account holds, in a few words (for the demo's first lines). */
+  detail: string;
   /** The `source:` section of a config for it, and its credential key with the environment variable a real config uses. */
   section: Record<string, unknown>;
   secret: { key: string; env: string };
@@ -50,7 +52,7 @@ export async function startSourceSim(
     const { dataset, label } = simDataset(o);
     const xp = await startXtremepushSim({ apptoken, dataset, ...(o.taskStatusCase ? { taskStatusCase: o.taskStatusCase } : {}), ...(o.port ? { port: o.port } : {}) });
     return {
-      name, url: xp.url, label,
+      name, url: xp.url, label, detail: `${dataset.messages.length} sends, ${dataset.events.length} events`,
       section: { type: 'xtremepush', baseUrl: xp.url, apptoken, pageSize: 500, exportPoll: { initialMs: 50 } },
       secret: { key: 'apptoken', env: 'XTREMEPUSH_APPTOKEN' },
       emails: dataset.profiles.flatMap((p) => (typeof p.email === 'string' ? [p.email] : [])),
@@ -71,6 +73,7 @@ export async function startSourceSim(
   return {
     name, url: nm.url,
     label: `${dataset.users.length} users, seed ${o.seed}; export files and netmera-definitions.json in ${folder}`,
+    detail: `${dataset.campaigns.length} campaigns, ${dataset.journeys.length} journeys, ${dataset.widgets.length} widgets`,
     section: {
       type: 'netmera', baseUrl: nm.url, apiKey,
       // The segments a typical migration chooses, and the ready-made "all users" segment for the coverage check.

@@ -29,7 +29,7 @@ beforeAll(() => {
 });
 
 // 429 bursts from Netmera alternate between HTTP 429 and application error 5022 (the simulator's burstAs: 'both').
-const NETMERA_FAULTS = '5xx=0.03,timeout=0.002,429=0.005,burst=40,seed=5';
+const NETMERA_FAULTS = '5xx=0.03,timeout=0.002,429=0.02,burst=20,seed=5';
 const FRESHSALES_FAULTS = '5xx=0.03,timeout=0.002,429=0.01,burst=100,bulkfail=0.05,seed=9';
 /** Quick retries and short timeouts so injected faults cost milliseconds, not the defaults' seconds. */
 const SOURCE_SETTINGS = { timeoutMs: 800, retry: { maxAttempts: 10, baseDelayMs: 20, maxDelayMs: 400 } };
