@@ -4,7 +4,7 @@
  */
 import type {
   AttributeDefinition, CanonicalContact, CanonicalDevice, CanonicalTagHit, CanonicalEvent, CanonicalInteraction, SourceCampaign,
-  SourceName, SourcePromotion, SourceSegment, SourceJourney, SourceWidget,
+  SourceName, SourcePromotion, SourceSegment, SourceJourney, SourceWidget, EventSchema,
 } from '../core/model.js';
 import type { z } from 'zod';
 import type { Logger } from '../core/logger.js';
@@ -72,6 +72,8 @@ export interface SourceConnector {
    * say. Offered when the manifest declares `population`.
    */
   population?(): Promise<{ count: number; basis: string } | null>;
+  /** Behavioural event definitions (for discovery). Offered when the manifest declares `eventSchemas`. */
+  eventSchemas?(): Promise<EventSchema[]>;
   /** Journeys (automated multi-step flows), for the rebuild inventory. Offered when the manifest declares `journeys`. */
   journeys?(): Promise<SourceJourney[]>;
   /** In-app widgets and assets, for the rebuild inventory. Offered when the manifest declares `widgets`. */
@@ -84,7 +86,7 @@ export interface SourceConnector {
 /** The streams a source can offer (see SourceConnector for each one's shape). */
 export const SOURCE_STREAMS = [
   'contacts', 'contactsByKey', 'population', 'attributes', 'segments', 'segmentMembers', 'campaigns', 'interactions', 'events', 'devices', 'promotions', 'tagHits',
-  'referenceTables', 'journeys', 'widgets',
+  'referenceTables', 'journeys', 'widgets', 'eventSchemas',
 ] as const;
 export type SourceStream = (typeof SOURCE_STREAMS)[number];
 

@@ -198,6 +198,16 @@ export const SourceJourney = z.object({
 });
 export type SourceJourney = z.infer<typeof SourceJourney>;
 
+/** A behavioural event's definition: its code, readable name and the attributes it carries (discovery). */
+export const EventSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  /** Built into the SDK (true) or defined by the customer (false); null when the source does not say. */
+  standard: z.boolean().nullable(),
+  attributes: z.array(z.string()),
+});
+export type EventSchema = z.infer<typeof EventSchema>;
+
 /** An in-app widget / asset: never migrated, written into the widget inventory. */
 export const SourceWidget = z.object({
   id: z.string(),

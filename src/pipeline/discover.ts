@@ -134,6 +134,7 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     if (v === null && !notes.some((n) => n.startsWith(what))) notes.push(`${what} not offered by this source connector`);
   }
 
+  const eventSchemas = has('eventSchemas') ? await optional('event definitions', () => source.eventSchemas!()) : undefined;
   const inv = inventory.result();
   const q = quality.result();
   if (malformedRows > 0) notes.push(`${malformedRows} source row(s) did not have the shape the API promises: each is flagged in data-quality.csv (malformed source row) and read as far as it could be`);
@@ -148,6 +149,7 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     pushTokens: devices?.tokens ?? null,
     ...(has('journeys') ? { journeys: (await optional('journeys', () => source.journeys!()))?.length ?? null } : {}),
     ...(has('widgets') ? { widgets: (await optional('widgets', () => source.widgets!()))?.length ?? null } : {}),
+    ...(eventSchemas !== undefined ? { eventSchemas: eventSchemas?.length ?? null } : {}),
   };
 
   let destination: DestinationView | undefined;
@@ -183,6 +185,7 @@ export async function runDiscover(opts: DiscoverOptions): Promise<DiscoverResult
     ...(segments ? { segments: segments.map((s) => ({ name: s.name, memberCount: s.memberCount })) } : {}),
     ...(destination ? { destination } : {}),
     ...(assessment ? { assessment } : {}),
+    ...(eventSchemas ? { events: eventSchemas } : {}),
     notes,
   });
   const qFiles = await writeDataQualityReport(opts.outDir, {

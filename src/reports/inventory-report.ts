@@ -52,6 +52,8 @@ export interface DiscoveryCounts {
   /** Journeys and widgets (from the source's definitions, when it offers them); absent: not offered. */
   journeys?: number | null;
   widgets?: number | null;
+  /** Behavioural event definitions, when the source offers them. */
+  eventSchemas?: number | null;
 }
 
 /** What discovery learned about the destination account. */
@@ -81,6 +83,8 @@ export interface InventoryReportModel {
   segments?: Array<{ name: string; memberCount: number | null }>;
   destination?: DestinationView;
   assessment?: AssessmentView;
+  /** Event definitions (name, code, attributes), when the source offers them. */
+  events?: Array<{ code: string; name: string; standard: boolean | null; attributes: string[] }>;
   /** Things discovery could not read, and other remarks. */
   notes: string[];
 }
@@ -140,6 +144,7 @@ export function renderInventoryMarkdown(m: InventoryReportModel): string {
         ['Push tokens (not migrated: exported to the device dataset)', n(m.counts.pushTokens)],
         ...(m.counts.journeys !== undefined ? [['Journeys (rebuild inventory)', n(m.counts.journeys)]] : []),
         ...(m.counts.widgets !== undefined ? [['Widgets (rebuild inventory)', n(m.counts.widgets)]] : []),
+        ...(m.counts.eventSchemas !== undefined ? [['Event definitions', n(m.counts.eventSchemas)]] : []),
       ],
     ),
     '',
@@ -216,6 +221,17 @@ export function renderInventoryMarkdown(m: InventoryReportModel): string {
     out.push(`${inv.tagHits.toLocaleString('en-US')} tag hit(s) over ${inv.tags.length} tag(s). Tag names are preserved as Freshsales contact tags.`, '', mdTable(['Tag', 'Hits', 'Contacts'], inv.tags.map((t) => [t.tag, t.hits, t.contacts])), '');
   } else {
     out.push(m.counts.tags === null ? 'Tag hits were not available from the source.' : 'No tags in use.', '');
+  }
+
+  if (m.events && m.events.length > 0) {
+    out.push(
+      '## Event schemas',
+      '',
+      'The events the app defines and the attributes each carries: what the event policy (tasks, summaries) and a sample check before loading work from.',
+      '',
+      mdTable(['Event', 'Code', 'Kind', 'Attributes'], m.events.map((e) => [e.name, e.code, e.standard === null ? '' : e.standard ? 'standard (SDK)' : 'custom', e.attributes.join(', ')])),
+      '',
+    );
   }
 
   if (m.segments && m.segments.length > 0) {

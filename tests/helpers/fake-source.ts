@@ -22,7 +22,7 @@ export const FAKE_MANIFEST: SourceManifest = defineSource({
   secretFields: [],
   // Every stream of a source with a contact listing (the optional by-key, population, journey and widget streams are not offered).
   streams: Object.fromEntries(
-    SOURCE_STREAMS.filter((s) => !['contactsByKey', 'population', 'journeys', 'widgets'].includes(s)).map((s) => [s, { cursor: 'index of the next record', paged: true }]),
+    SOURCE_STREAMS.filter((s) => !['contactsByKey', 'population', 'journeys', 'widgets', 'eventSchemas'].includes(s)).map((s) => [s, { cursor: 'index of the next record', paged: true }]),
   ),
   referenceModels: [],
   proposalDefaults: { liftedAttributes: [], lifecycle: null, dealTier: null, interactions: ['delivered', 'opened', 'clicked'], highValueEvents: [] },

@@ -120,15 +120,25 @@ export class NetmeraClient {
     });
   }
 
-  /** GET app/events — event definitions [A shape: a list, bare or under `list`/`events`]. */
-  async eventDefs(): Promise<NmEventDef[]> {
+  /**
+   * GET app/events — event definitions [A shape: `{standardEvents, customEvents}` (developer
+   * guide), or a list, bare or under `list`/`events`]; each tagged standard or custom when the
+   * shape says.
+   */
+  async eventDefs(): Promise<Array<NmEventDef & { standard: boolean | null }>> {
     const body = await this.get('app/events');
     const o = body as Record<string, unknown> | null;
-    const list = Array.isArray(body) ? body : Array.isArray(o?.list) ? o.list : Array.isArray(o?.events) ? o.events : [];
-    return (list as unknown[]).flatMap((d) => {
-      const p = NmEventDef.safeParse(d);
-      return p.success && (p.data.code || p.data.name) ? [p.data] : [];
-    });
+    const groups: Array<[unknown, boolean | null]> = Array.isArray(o?.standardEvents) || Array.isArray(o?.customEvents)
+      ? [[o?.standardEvents, true], [o?.customEvents, false]]
+      : [[Array.isArray(body) ? body : Array.isArray(o?.list) ? o.list : Array.isArray(o?.events) ? o.events : [], null]];
+    return groups.flatMap(([list, standard]) =>
+      (Array.isArray(list) ? list : []).flatMap((d) => {
+        const p = NmEventDef.safeParse(d);
+        if (!p.success || !(p.data.code || p.data.name)) return [];
+        const custom = (d as { custom?: unknown }).custom;
+        return [{ ...p.data, standard: standard ?? (typeof custom === 'boolean' ? !custom : null) }];
+      }),
+    );
   }
 
   /**

@@ -106,6 +106,7 @@ const STREAMS: Readonly<Partial<Record<SourceStream, StreamDeclaration>>> = {
   events: { cursor: 'the Event Data file and the data rows consumed in it (offered only with source.files)', paged: true },
   devices: { cursor: 'the getDeviceTokens nextPage to follow; or the Installation & Permission file and rows consumed', paged: true },
   tagHits: { cursor: 'the Export Users file and the data rows consumed in it (offered only with source.files)', paged: true },
+  eventSchemas: { cursor: null, paged: false },
   journeys: { cursor: null, paged: false },
   widgets: { cursor: null, paged: false },
 };
@@ -190,6 +191,19 @@ export const netmeraSource: SourceManifest<NetmeraConfig> = defineSource<Netmera
       interactions: (after) => streams.interactions(after),
       events: (after) => streams.events(after),
       devices: (after) => streams.devices(after),
+      eventSchemas: async () =>
+        (await client.eventDefs()).map((e) => ({
+          code: String(e.code ?? e.name),
+          name: String(e.name ?? e.code),
+          standard: e.standard,
+          // Attributes as names: a string, or an object's code/name.
+          attributes: (e.attributes ?? []).flatMap((a) => {
+            if (typeof a === 'string') return [a];
+            const o = a as { code?: unknown; name?: unknown } | null;
+            const n = o?.code ?? o?.name;
+            return typeof n === 'string' ? [n] : [];
+          }),
+        })),
       journeys: async () => toJourneys(await readDefinitions(cfg.definitionsFile ?? notOffered('journeys'))),
       widgets: async () => toWidgets(await readDefinitions(cfg.definitionsFile ?? notOffered('widgets'))),
       promotions: async () => notOffered('promotions'),
