@@ -94,11 +94,15 @@ export function renderCampaignInventory(campaigns: SourceCampaign[], tasksByCamp
     lines.push(`### ${c.name} (id ${c.id})`, '');
     const messages = (c.raw.messages ?? {}) as Record<string, Record<string, unknown>>;
     const keys = Object.keys(messages);
-    if (keys.length === 0) lines.push('No message content in the export.', '');
+    // Content as the source or the customer's definitions give it: per message type, or one content block with creatives, labels and schedule.
+    const described = ['content', 'creatives', 'labels', 'schedule'].filter((k) => c.raw[k] !== undefined && c.raw[k] !== null);
+    if (keys.length === 0 && described.length === 0) lines.push('No message content in the export.', '');
     for (const k of keys) {
       const m = messages[k] ?? {};
       lines.push(`- message type ${k}: ${Object.entries(m).filter(([, v]) => v !== null && v !== undefined && v !== '').map(([f, v]) => `${f}: ${md(v)}`).join('; ')}`);
     }
+    for (const k of described) lines.push(`- ${k}: ${md(typeof c.raw[k] === 'string' ? c.raw[k] : JSON.stringify(c.raw[k]))}`);
+    if (c.stats) lines.push(`- reported figures: ${Object.entries(c.stats).filter(([, v]) => v !== null).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     lines.push('');
   }
   return lines.join('\n');

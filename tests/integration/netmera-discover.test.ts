@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { NetmeraConfig } from '../../src/connectors/netmera/index.js';
 import { createSource } from '../../src/connectors/registry.js';
 import { runDiscover } from '../../src/pipeline/discover.js';
+import { renderCampaignInventory } from '../../src/reports/rebuild-inventories.js';
 
 const API_KEY = 'nm-discover-key-1';
 let sim: NetmeraSim | undefined;
@@ -31,6 +32,8 @@ describe.each(['split', 'list'] as const)('discover on Netmera (app/events answe
     const cfg = NetmeraConfig.parse({
       type: 'netmera', baseUrl: sim.url, apiKey: API_KEY, segments: [...NETMERA_TYPICAL_SELECTION], populationSegment: NETMERA_SEGMENT_ID.all,
       definitionsFile: join(dir, 'files', 'netmera-definitions.json'), pacing: { requestsPerSecond: 500, concurrency: 8 },
+      // The generated account's campaigns run up to its own "now".
+      pushHistory: { since: '2023-01-01', until: '2025-01-01' },
     });
     const source = createSource(cfg, { logger: silentLogger() });
     try {
@@ -42,6 +45,19 @@ describe.each(['split', 'list'] as const)('discover on Netmera (app/events answe
         expect(got.standard).toBe(def.standard);
         expect(got.attributes.length).toBe(def.attributes.length);
       }
+      // Campaigns: keys and figures from the API, titles, content and creatives from the definitions file.
+      const campaigns = await source.campaigns();
+      expect(campaigns.length).toBeGreaterThan(0);
+      for (const c of campaigns) {
+        const def = dataset.campaigns.find((x) => x.notificationKey === c.id)!;
+        expect(c.name).toBe(def.title);
+        expect(c.raw.creatives).toEqual(def.creatives);
+        expect(c.stats?.sent).toBeGreaterThanOrEqual(0);
+      }
+      const inventory = renderCampaignInventory(campaigns, new Map());
+      expect(inventory).toContain(`### ${campaigns[0]!.name} (id ${campaigns[0]!.id})`);
+      expect(inventory).toMatch(/- creatives: \[/);
+      expect(inventory).toMatch(/- reported figures: sent \d+/);
       const r = await runDiscover({ source, outDir: join(dir, 'discovery'), now: () => Date.UTC(2025, 0, 1) });
       expect(r.counts).toMatchObject({ eventSchemas: dataset.eventDefinitions.length, journeys: dataset.journeys.length, widgets: dataset.widgets.length });
       expect(r.assessment?.compatibility).toBe('4 of 8 objects need a mapping; the rest are 1:1.');

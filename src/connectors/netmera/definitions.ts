@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import type { JourneyStep, SourceJourney, SourceWidget } from '../../core/model.js';
+import type { JourneyStep, SourceCampaign, SourceJourney, SourceWidget } from '../../core/model.js';
 
 const Id = z.union([z.string(), z.number()]).transform(String);
 const Text = z.string().nullish().transform((v) => v ?? null);
@@ -33,10 +33,19 @@ const RawWidget = z.looseObject({
   sizeBytes: z.number().int().nonnegative().optional(),
   assets: z.array(z.looseObject({ sizeBytes: z.number().int().nonnegative().optional() })).optional(),
 });
+const RawCampaign = z.looseObject({
+  notificationKey: Id.optional(),
+  id: Id.optional(),
+  title: z.string().optional(),
+  name: z.string().optional(),
+  channel: z.string().optional(),
+  schedule: z.looseObject({ type: z.string().optional() }).optional(),
+});
 const DefinitionsFile = z.looseObject({
   limits: z.looseObject({ widgetFileSizeBytes: z.number().int().positive().optional() }).optional(),
   journeys: z.array(RawJourney).default([]),
   widgets: z.array(RawWidget).default([]),
+  campaigns: z.array(RawCampaign).default([]),
 });
 export type DefinitionsFile = z.infer<typeof DefinitionsFile>;
 
@@ -101,3 +110,28 @@ export function toWidgets(d: DefinitionsFile): SourceWidget[] {
     };
   });
 }
+
+/**
+ * Campaigns as the API reports them (key, status, dates, figures), completed from the
+ * definitions file where it names the same key: the title, channel, schedule type, and content,
+ * creatives, labels and schedule for the campaign inventory.
+ */
+export function withDefinitions(campaigns: SourceCampaign[], d: DefinitionsFile): SourceCampaign[] {
+  const byKey = new Map(d.campaigns.flatMap((c) => {
+    const key = c.notificationKey ?? c.id;
+    return key === undefined ? [] : [[key, c] as const];
+  }));
+  return campaigns.map((c) => {
+    const def = byKey.get(c.id);
+    if (!def) return c;
+    const { notificationKey: _k, id: _i, title, name, channel, ...rest } = def;
+    return {
+      ...c,
+      name: (title ?? name ?? '').trim() || c.name,
+      channels: channel ? [...new Set([...c.channels, channel.toLowerCase()])].sort() : c.channels,
+      trigger: def.schedule?.type ? def.schedule.type.toLowerCase() : c.trigger,
+      raw: { ...c.raw, ...rest },
+    };
+  });
+}
+

@@ -1,5 +1,5 @@
 /** The Netmera source connector: config, client factory and the streams, declared as one manifest. */
-import { readDefinitions, toJourneys, toWidgets } from './definitions.js';
+import { readDefinitions, toJourneys, toWidgets, withDefinitions } from './definitions.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { ConfigError, TerminalError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -187,7 +187,8 @@ export const netmeraSource: SourceManifest<NetmeraConfig> = defineSource<Netmera
       population: () => streams.population(),
       segments: () => streams.segments(),
       segmentMembers: (segment) => streams.segmentMembers(segment),
-      campaigns: () => streams.campaigns(),
+      // The API knows keys and figures; the customer's definitions file knows titles, content and creatives.
+      campaigns: async () => (cfg.definitionsFile ? withDefinitions(await streams.campaigns(), await readDefinitions(cfg.definitionsFile)) : streams.campaigns()),
       interactions: (after) => streams.interactions(after),
       events: (after) => streams.events(after),
       devices: (after) => streams.devices(after),
