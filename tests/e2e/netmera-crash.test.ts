@@ -80,6 +80,7 @@ describe('crash safety of a Netmera migration', () => {
     const users = frozenUsers(ds, 0);
     const want = expectedNetmeraContacts(ds, users);
     const out = join(h.dir, 'out');
+    const profileReadsBefore = h.nm.stats().byRoute.getProfileAttributes ?? 0;
 
     const first = await killWhen(h, out, (p) => p.stagedContacts >= 100 && !p.extracted);
     expect(first.stagedContacts).toBeLessThan(users.length);
@@ -94,6 +95,11 @@ describe('crash safety of a Netmera migration', () => {
     expect(errorLines(last.stderr)).toEqual([]);
     expect(last.code).toBe(0);
     expect(last.stdout).toContain('resuming run');
+    // Each user is read once, but for the page of keys in flight when the extraction was killed
+    // (100 keys): resuming starts after the last page staged, and no run samples users again.
+    const profileReads = (h.nm.stats().byRoute.getProfileAttributes ?? 0) - profileReadsBefore;
+    expect(profileReads).toBeGreaterThanOrEqual(users.length);
+    expect(profileReads).toBeLessThanOrEqual(users.length + 100);
 
     // Nothing duplicated: one contact per email, one task per interaction, each task journaled once.
     const snap = h.fs.snapshot() as unknown as { contacts: Array<{ id: number; email: string }>; tasks: Array<{ id: number; description: string }> };
