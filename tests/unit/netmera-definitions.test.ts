@@ -73,3 +73,11 @@ describe('Netmera definitions file', () => {
     await expect(readDefinitions(wrong)).rejects.toThrow(/journeys\.0\.name/);
   });
 });
+
+describe('Netmera event parameters', () => {
+  it('turn epoch-ms under date-like keys into instants and round float noise away, keys sorted', async () => {
+    const { normaliseParameters, stableJson } = await import('../../src/connectors/netmera/mappers.js');
+    const p = normaliseParameters({ tutar: 12.300000000000001, adet: 3, siparisTarihi: 1_735_689_600_000, kod: 1_735_689_600_000, items: [{ fiyat: 0.1 + 0.2 }], ad: 'Çay' });
+    expect(stableJson(p)).toBe('{"ad":"Çay","adet":3,"items":[{"fiyat":0.3}],"kod":1735689600000,"siparisTarihi":"2025-01-01T00:00:00.000Z","tutar":12.3}');
+  });
+});

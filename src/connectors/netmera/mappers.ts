@@ -706,9 +706,28 @@ export function readExportEvent(
   return { ok: true, extId, name, occurredAt, raw: String(row.timestamp), parameters: row.parameters };
 }
 
+/** A parameter key that names a moment (`purchaseDate`, `tarih`, `created_at`). */
+const DATE_KEY = /(date|time|tarih|zaman|_at$|At$)/i;
+
+/**
+ * Event parameter values as people read them: an epoch-ms number under a date-like key becomes
+ * its ISO instant, and binary float noise (12.300000000000001) is rounded away (12 significant
+ * digits). Nested objects and lists likewise. The event's key hashes the parameters as sent.
+ */
+export function normaliseParameters(v: unknown, key = ''): unknown {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return v;
+    if (DATE_KEY.test(key) && Number.isInteger(v) && v >= 1e11 && v < 1e13) return new Date(v).toISOString();
+    return Number.isInteger(v) ? v : Number(v.toPrecision(12));
+  }
+  if (Array.isArray(v)) return v.map((x) => normaliseParameters(x, key));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, normaliseParameters(x, k)]));
+  return v;
+}
+
 /** A read export event with its content hash and occurrence → canonical event. */
 export function toCanonicalEvent(e: { extId: string; name: string; occurredAt: string; raw: string; parameters: Record<string, unknown> | null; deviceId: string | null }, hash: string, occurrence: number): CanonicalEvent {
-  const params = e.parameters !== null && Object.keys(e.parameters).length > 0 ? stableJson(e.parameters) : null;
+  const params = e.parameters !== null && Object.keys(e.parameters).length > 0 ? stableJson(normaliseParameters(e.parameters)) : null;
   return {
     sourceKey: eventKey(hash, occurrence),
     contactKey: userKey(e.extId),
