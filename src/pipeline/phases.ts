@@ -106,8 +106,9 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
     },
     survey: [],
     estimate: async () => {
-      const calls = Math.ceil((await readyContacts()) / c.batchSize) * 3 + 4;
-      return { calls, lines: [`deals:    up to ${await readyContacts()} (opt-in, from ${dealMap?.from}) → ~${calls} calls (bulk upserts, read-backs, accounts)`] };
+      const ready = await readyContacts();
+      const calls = Math.ceil(ready / c.batchSize) * 3 + 4;
+      return { calls, lines: [`deals:    up to ${ready} (opt-in, from ${dealMap?.from}) → ~${calls} calls (bulk upserts, read-backs, accounts)`] };
     },
     load: dealDeps
       ? [
