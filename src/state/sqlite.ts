@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectName } from '../core/model.js';
 import type {
   BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntry, LockInfo, MapConfirmation, PhaseCounts,
-  PreparedRecord, QuarantineEntry, RunRow, RunStatus, StagedRecord, StagedRecordInput, StateStore, VerifyResult,
+  PreparedRecord, QuarantineEntry, RunRow, RunStatus, StagedRecord, StagedRecordInput, StateStore, UndoAction, UndoItem,
+  UndoItemInput, UndoStatus, VerifyResult,
 } from './store.js';
 
 const MIGRATIONS: string[] = [
@@ -112,6 +113,16 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX lookup_by_value ON lookup_keys (run_id, object, name, value);
   `,
+  `
+  ALTER TABLE journal ADD COLUMN undone_by TEXT;
+  CREATE INDEX journal_source ON journal (object, source_key);
+  CREATE INDEX journal_dest ON journal (object, dest_id);
+  CREATE TABLE undo_items (
+    run_id TEXT NOT NULL, object TEXT NOT NULL, dest_id TEXT NOT NULL, journal_ids TEXT NOT NULL, source_keys TEXT NOT NULL,
+    action TEXT NOT NULL, detail TEXT, status TEXT NOT NULL DEFAULT 'planned', reason TEXT, done_at TEXT,
+    PRIMARY KEY (run_id, object, dest_id)
+  );
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -119,6 +130,13 @@ const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
 
 interface RunDb { id: string; command: string; status: RunStatus; config_hash: string; map_hash: string; started_at: string; finished_at: string | null }
 interface StagedDb { seq: number; source_key: string; source_id: string; updated_at_ms: number | null; record: string; status: StagedRecord['status']; match_key: string | null; payload: string | null; payload_hash: string | null; batch_no: number | null }
+
+interface JournalDb { id: number; run_id: string; object: ObjectName; source_key: string; dest_id: string; action: 'created' | 'updated'; before_image: string | null; payload_hash: string; written_at: string; undone_by: string | null }
+
+const toJournal = (r: JournalDb): JournalEntry & { id: number } => ({
+  id: r.id, runId: r.run_id, object: r.object, sourceKey: r.source_key, destId: r.dest_id, action: r.action,
+  beforeImage: parse(r.before_image), payloadHash: r.payload_hash, writtenAt: r.written_at, undoneBy: r.undone_by,
+});
 
 const toRun = (r: RunDb): RunRow => ({
   id: r.id, command: r.command, status: r.status, configHash: r.config_hash, mapHash: r.map_hash,
@@ -563,7 +581,7 @@ export class SqliteStateStore implements StateStore {
       const chunk = sourceKeys.slice(i, i + 500);
       if (chunk.length === 0) continue;
       const rows = this.db
-        .prepare(`SELECT source_key, dest_id FROM journal WHERE object = ? AND source_key IN (${chunk.map(() => '?').join(',')}) ORDER BY id`)
+        .prepare(`SELECT source_key, dest_id FROM journal WHERE object = ? AND undone_by IS NULL AND source_key IN (${chunk.map(() => '?').join(',')}) ORDER BY id`)
         .all(object, ...chunk) as Array<{ source_key: string; dest_id: string }>;
       for (const r of rows) out.set(r.source_key, r.dest_id);
     }
@@ -571,21 +589,82 @@ export class SqliteStateStore implements StateStore {
   }
 
   async journal(runId: string, object: ObjectName, afterId: number, limit: number): Promise<Array<JournalEntry & { id: number }>> {
+    const rows = this.db.prepare(`SELECT * FROM journal WHERE run_id = ? AND object = ? AND id > ? ORDER BY id LIMIT ?`).all(runId, object, afterId, limit) as JournalDb[];
+    return rows.map(toJournal);
+  }
+
+  async activeJournal(runIds: string[], object: ObjectName, afterDestId: string, limit: number): Promise<Array<JournalEntry & { id: number }>> {
+    if (runIds.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT * FROM journal WHERE run_id = ? AND object = ? AND id > ? ORDER BY id LIMIT ?`)
-      .all(runId, object, afterId, limit) as Array<{ id: number; run_id: string; object: ObjectName; source_key: string; dest_id: string; action: 'created' | 'updated'; before_image: string | null; payload_hash: string; written_at: string }>;
-    return rows.map((r) => ({
-      id: r.id, runId: r.run_id, object: r.object, sourceKey: r.source_key, destId: r.dest_id, action: r.action,
-      beforeImage: parse(r.before_image), payloadHash: r.payload_hash, writtenAt: r.written_at,
-    }));
+      .prepare(`SELECT * FROM journal WHERE run_id IN (${runIds.map(() => '?').join(',')}) AND object = ? AND undone_by IS NULL AND dest_id > ? ORDER BY dest_id, id LIMIT ?`)
+      .all(...runIds, object, afterDestId, limit) as JournalDb[];
+    return rows.map(toJournal);
   }
 
   async latestJournalEntry(object: ObjectName, sourceKey: string): Promise<JournalEntry | null> {
-    const r = this.db.prepare(`SELECT * FROM journal WHERE object = ? AND source_key = ? ORDER BY id DESC LIMIT 1`).get(object, sourceKey) as
-      | { run_id: string; object: ObjectName; source_key: string; dest_id: string; action: 'created' | 'updated'; before_image: string | null; payload_hash: string; written_at: string }
-      | undefined;
+    const r = this.db.prepare(`SELECT * FROM journal WHERE object = ? AND source_key = ? AND undone_by IS NULL ORDER BY id DESC LIMIT 1`).get(object, sourceKey) as JournalDb | undefined;
     if (!r) return null;
-    return { runId: r.run_id, object: r.object, sourceKey: r.source_key, destId: r.dest_id, action: r.action, beforeImage: parse(r.before_image), payloadHash: r.payload_hash, writtenAt: r.written_at };
+    const { id: _id, ...entry } = toJournal(r);
+    return entry;
+  }
+
+  async saveUndoPlan(runId: string, object: ObjectName, items: UndoItemInput[]): Promise<void> {
+    const ins = this.db.prepare(`
+      INSERT INTO undo_items (run_id, object, dest_id, journal_ids, source_keys, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, object, dest_id) DO UPDATE SET journal_ids = excluded.journal_ids, source_keys = excluded.source_keys, action = excluded.action, detail = excluded.detail
+      WHERE undo_items.status = 'planned'`);
+    this.db.transaction(() => {
+      for (const i of items) ins.run(runId, object, i.destId, JSON.stringify(i.journalIds), JSON.stringify(i.sourceKeys), i.action, json(i.detail));
+    })();
+  }
+
+  async undoItems(runId: string, object: ObjectName, opts: { statuses?: UndoStatus[]; actions?: UndoAction[]; afterDestId: string; limit: number }): Promise<UndoItem[]> {
+    const where = ['run_id = ?', 'object = ?', 'dest_id > ?'];
+    const args: unknown[] = [runId, object, opts.afterDestId];
+    if (opts.statuses) {
+      where.push(`status IN (${opts.statuses.map(() => '?').join(',')})`);
+      args.push(...opts.statuses);
+    }
+    if (opts.actions) {
+      where.push(`action IN (${opts.actions.map(() => '?').join(',')})`);
+      args.push(...opts.actions);
+    }
+    const rows = this.db.prepare(`SELECT * FROM undo_items WHERE ${where.join(' AND ')} ORDER BY dest_id LIMIT ?`).all(...args, opts.limit) as Array<{
+      dest_id: string; journal_ids: string; source_keys: string; action: UndoAction; detail: string | null; status: UndoStatus; reason: string | null;
+    }>;
+    return rows.map((r) => ({
+      destId: r.dest_id, journalIds: JSON.parse(r.journal_ids) as number[], sourceKeys: JSON.parse(r.source_keys) as string[],
+      action: r.action, detail: parse(r.detail), status: r.status, reason: r.reason,
+    }));
+  }
+
+  async completeUndo(runId: string, object: ObjectName, results: Array<{ destId: string; status: 'done' | 'failed'; reason?: string }>, now: Date): Promise<void> {
+    const at = now.toISOString();
+    const get = this.db.prepare(`SELECT action, journal_ids FROM undo_items WHERE run_id = ? AND object = ? AND dest_id = ?`);
+    const set = this.db.prepare(`UPDATE undo_items SET status = ?, reason = ?, done_at = ? WHERE run_id = ? AND object = ? AND dest_id = ?`);
+    const undo = this.db.prepare(`UPDATE journal SET undone_by = ? WHERE id = ? AND object = ? AND undone_by IS NULL`);
+    this.db.transaction(() => {
+      for (const r of results) {
+        const item = get.get(runId, object, r.destId) as { action: UndoAction; journal_ids: string } | undefined;
+        if (!item) throw new Error(`no undo item for ${object} ${r.destId} in run ${runId}`);
+        set.run(r.status, r.reason ?? null, at, runId, object, r.destId);
+        if (r.status === 'done' && item.action !== 'keep') for (const id of JSON.parse(item.journal_ids) as number[]) undo.run(runId, id, object);
+      }
+    })();
+  }
+
+  async undoCounts(runId: string, object: ObjectName): Promise<Record<UndoAction, Record<UndoStatus, number>>> {
+    const zero = () => ({ planned: 0, done: 0, failed: 0 });
+    const out: Record<UndoAction, Record<UndoStatus, number>> = { delete: zero(), restore: zero(), keep: zero(), gone: zero() };
+    const rows = this.db.prepare(`SELECT action, status, COUNT(*) AS n FROM undo_items WHERE run_id = ? AND object = ? GROUP BY action, status`).all(runId, object) as Array<{
+      action: UndoAction; status: UndoStatus; n: number;
+    }>;
+    for (const r of rows) out[r.action][r.status] = r.n;
+    return out;
+  }
+
+  async runs(): Promise<RunRow[]> {
+    return (this.db.prepare(`SELECT * FROM runs ORDER BY started_at, rowid`).all() as RunDb[]).map(toRun);
   }
 
   async *quarantined(runId: string, object?: ObjectName): AsyncIterable<QuarantineEntry> {
@@ -714,6 +793,8 @@ export class SqliteStateStore implements StateStore {
       failures: this.db.prepare(`UPDATE failures SET reason = '(purged)'`).run().changes,
       orphans: this.db.prepare(`UPDATE orphans SET reason = '(purged)'`).run().changes,
       verify: this.db.prepare(`UPDATE verify SET mismatches = NULL WHERE mismatches IS NOT NULL`).run().changes,
+      // A rollback's restored values and the fields people edited since.
+      undo: this.db.prepare(`UPDATE undo_items SET detail = NULL WHERE detail IS NOT NULL`).run().changes,
       checkpoints: this.db.prepare(`DELETE FROM checkpoints WHERE stream LIKE 'inventory:%'`).run().changes,
     }))();
     // Freed pages keep old bytes until the file is rewritten: VACUUM so the data is really gone.
@@ -730,11 +811,11 @@ export class SqliteStateStore implements StateStore {
   }
 
   async journalCount(object: ObjectName): Promise<number> {
-    return (this.db.prepare(`SELECT COUNT(DISTINCT source_key) AS n FROM journal WHERE object = ?`).get(object) as { n: number }).n;
+    return (this.db.prepare(`SELECT COUNT(DISTINCT source_key) AS n FROM journal WHERE object = ? AND undone_by IS NULL`).get(object) as { n: number }).n;
   }
 
   async hasJournal(object: ObjectName): Promise<boolean> {
-    return this.db.prepare(`SELECT 1 FROM journal WHERE object = ? LIMIT 1`).get(object) !== undefined;
+    return this.db.prepare(`SELECT 1 FROM journal WHERE object = ? AND undone_by IS NULL LIMIT 1`).get(object) !== undefined;
   }
 
   async getMeta(key: string): Promise<string | null> {

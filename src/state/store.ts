@@ -98,6 +98,32 @@ export interface JournalEntry extends JournalEntryInput {
   runId: string;
   object: ObjectName;
   writtenAt: string;
+  /** The rollback run that undid this write (the record deleted or restored), or null while it stands. */
+  undoneBy?: string | null;
+}
+
+/**
+ * What a rollback does with one destination record: delete it (the migration created it),
+ * restore its before-image (the migration updated it), keep it (someone edited it since the
+ * migration wrote it), or nothing (it is gone already).
+ */
+export type UndoAction = 'delete' | 'restore' | 'keep' | 'gone';
+export type UndoStatus = 'planned' | 'done' | 'failed';
+
+export interface UndoItemInput {
+  destId: string;
+  /** The active journal rows (of the runs being undone) this item undoes. */
+  journalIds: number[];
+  sourceKeys: string[];
+  action: UndoAction;
+  /** restore: the values written back; keep: the fields changed since the migration wrote them. */
+  detail: unknown;
+}
+
+export interface UndoItem extends UndoItemInput {
+  status: UndoStatus;
+  /** Why it failed (or, for a kept record, why it was kept). */
+  reason: string | null;
 }
 
 export interface VerifyResult {
@@ -272,15 +298,35 @@ export interface StateStore {
   extrasOfKind(runId: string, kind: string): AsyncIterable<{ sourceKey: string; data: unknown }>;
   /** Members per group name of one kind (tag usage report). */
   membershipCounts(runId: string, kind: string): Promise<Array<{ name: string; count: number }>>;
-  /** Distinct source records of `object` journaled by any run in this store. */
+  /** Distinct source records of `object` journaled by any run in this store (writes a rollback undid do not count). */
   journalCount(object: ObjectName): Promise<number>;
-  /** Whether any run in this store journaled a record of `object`. */
+  /** Whether any run in this store journaled a record of `object` that no rollback undid. */
   hasJournal(object: ObjectName): Promise<boolean>;
-  /** The newest destination id per source key across all runs (parents of tasks and deals). */
+  /** The newest destination id per source key across all runs (parents of tasks and deals); undone writes do not count. */
   destIds(object: ObjectName, sourceKeys: string[]): Promise<Map<string, string>>;
 
   journal(runId: string, object: ObjectName, afterId: number, limit: number): Promise<Array<JournalEntry & { id: number }>>;
-  /** The newest journal entry for a source key across all runs (for deltas and resume). */
+  /**
+   * Journal rows of these runs no rollback has undone yet, for destination ids after
+   * `afterDestId`, ordered by destination id and then by write (oldest first). A page of
+   * `limit` rows may end inside one record's rows: callers resume from its last whole record.
+   */
+  activeJournal(runIds: string[], object: ObjectName, afterDestId: string, limit: number): Promise<Array<JournalEntry & { id: number }>>;
+  /** Record (or re-record, while still planned) what a rollback run will do per destination record. */
+  saveUndoPlan(runId: string, object: ObjectName, items: UndoItemInput[]): Promise<void>;
+  /** A rollback run's items after `afterDestId` (in dest id order), optionally of some statuses and actions. */
+  undoItems(runId: string, object: ObjectName, opts: { statuses?: UndoStatus[]; actions?: UndoAction[]; afterDestId: string; limit: number }): Promise<UndoItem[]>;
+  /**
+   * Record outcomes; a delete, restore or gone that is done marks its journal rows undone by
+   * this run in the same transaction (they stop counting as migrated: a later migrate writes
+   * those records again). A kept record's journal rows stay.
+   */
+  completeUndo(runId: string, object: ObjectName, results: Array<{ destId: string; status: 'done' | 'failed'; reason?: string }>, now: Date): Promise<void>;
+  /** Per action: items planned, done and failed in a rollback run. */
+  undoCounts(runId: string, object: ObjectName): Promise<Record<UndoAction, Record<UndoStatus, number>>>;
+  /** Every run of the workdir, oldest first. */
+  runs(): Promise<RunRow[]>;
+  /** The newest journal entry for a source key across all runs (for deltas and resume); undone writes do not count. */
   latestJournalEntry(object: ObjectName, sourceKey: string): Promise<JournalEntry | null>;
   quarantined(runId: string, object?: ObjectName): AsyncIterable<QuarantineEntry>;
   failures(runId: string, object: ObjectName, limit: number): Promise<FailureEntry[]>;

@@ -270,5 +270,58 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect((await store.claimBatch(run.id, 'contact', 'new', 60_000, now))?.batchNo).toBe(1);
     expect(await store.claimBatch(run.id, 'contact', 'other', 60_000, now)).toBeNull();
   });
+  it('undoes journaled writes: only active rows are offered, done deletes and restores retire their rows, kept ones stay', async () => {
+    const { run: a } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    const j = (sourceKey: string, destId: string, action: 'created' | 'updated') => ({ sourceKey, destId, action, beforeImage: action === 'updated' ? { first_name: 'Old' } : null, payloadHash: `h:${sourceKey}` });
+    await store.completeRecords(a.id, 'contact', { journal: [j('k:1', '101', 'created'), j('k:2', '102', 'updated'), j('k:3', '103', 'created')], verify: [], failures: [] }, now);
+    await store.finishRun(a.id, 'completed', now);
+    const { run: b } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm2', now });
+    await store.completeRecords(b.id, 'contact', { journal: [j('k:1', '101', 'updated')], verify: [], failures: [] }, now);
+    await store.finishRun(b.id, 'completed', now);
+    expect((await store.runs()).map((r) => r.id)).toEqual([a.id, b.id]);
+
+    const rows = await store.activeJournal([a.id, b.id], 'contact', '', 10);
+    // By destination record, then oldest write first.
+    expect(rows.map((r) => [r.runId, r.sourceKey, r.action, r.undoneBy])).toEqual([
+      [a.id, 'k:1', 'created', null], [b.id, 'k:1', 'updated', null], [a.id, 'k:2', 'updated', null], [a.id, 'k:3', 'created', null],
+    ]);
+    expect((await store.activeJournal([a.id, b.id], 'contact', '101', 1)).map((r) => r.destId)).toEqual(['102']);
+    expect(await store.activeJournal([b.id], 'contact', '101', 10)).toEqual([]);
+
+    const { run: rb } = await store.openRun({ command: 'rollback', configHash: 'c', mapHash: 'targets', now });
+    const ids = (k: string) => rows.filter((r) => r.sourceKey === k).map((r) => r.id);
+    await store.saveUndoPlan(rb.id, 'contact', [
+      { destId: '101', journalIds: ids('k:1'), sourceKeys: ['k:1'], action: 'delete', detail: null },
+      { destId: '102', journalIds: ids('k:2'), sourceKeys: ['k:2'], action: 'restore', detail: { first_name: 'Old' } },
+      { destId: '103', journalIds: ids('k:3'), sourceKeys: ['k:3'], action: 'keep', detail: [{ field: 'first_name' }] },
+    ]);
+    // Planned again after a crash: replaced while still planned.
+    await store.saveUndoPlan(rb.id, 'contact', [{ destId: '102', journalIds: ids('k:2'), sourceKeys: ['k:2'], action: 'restore', detail: { first_name: 'Older' } }]);
+    expect((await store.undoItems(rb.id, 'contact', { actions: ['restore'], afterDestId: '', limit: 10 }))[0]?.detail).toEqual({ first_name: 'Older' });
+
+    await store.completeUndo(rb.id, 'contact', [{ destId: '101', status: 'done' }, { destId: '102', status: 'failed', reason: 'HTTP 500' }, { destId: '103', status: 'done' }], now);
+    // A done item is not re-planned by a resumed classification.
+    await store.saveUndoPlan(rb.id, 'contact', [{ destId: '101', journalIds: ids('k:1'), sourceKeys: ['k:1'], action: 'keep', detail: null }]);
+    const items = await store.undoItems(rb.id, 'contact', { afterDestId: '', limit: 10 });
+    expect(items.map((i) => [i.destId, i.action, i.status, i.reason])).toEqual([['101', 'delete', 'done', null], ['102', 'restore', 'failed', 'HTTP 500'], ['103', 'keep', 'done', null]]);
+    expect(await store.undoItems(rb.id, 'contact', { statuses: ['failed', 'planned'], afterDestId: '', limit: 10 })).toHaveLength(1);
+    expect(await store.undoItems(rb.id, 'contact', { afterDestId: '101', limit: 1 })).toHaveLength(1);
+
+    const counts = await store.undoCounts(rb.id, 'contact');
+    expect(counts.delete).toEqual({ planned: 0, done: 1, failed: 0 });
+    expect(counts.restore).toEqual({ planned: 0, done: 0, failed: 1 });
+    expect(counts.keep.done).toBe(1);
+
+    // The deleted record's rows (both runs) are undone: no longer migrated for resume, deltas and children.
+    const after = await store.activeJournal([a.id, b.id], 'contact', '', 10);
+    expect(after.map((r) => r.sourceKey)).toEqual(['k:2', 'k:3']);
+    expect((await store.journal(a.id, 'contact', 0, 10)).find((r) => r.sourceKey === 'k:1')?.undoneBy).toBe(rb.id);
+    expect(await store.latestJournalEntry('contact', 'k:1')).toBeNull();
+    expect([...(await store.destIds('contact', ['k:1', 'k:2', 'k:3'])).keys()]).toEqual(['k:2', 'k:3']);
+    expect(await store.journalCount('contact')).toBe(2);
+    // The run's own report still counts what it wrote.
+    expect((await store.counts(a.id, 'contact')).created).toBe(2);
+    await expect(store.completeUndo(rb.id, 'contact', [{ destId: '999', status: 'done' }], now)).rejects.toThrow(/no undo item/);
+  });
 });
 
