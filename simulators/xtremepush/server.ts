@@ -27,14 +27,17 @@
  * `order` and `id >` compare them as text (binary collation), which still pages by keyset;
  * condition/select/order/limit/offset work as on every list. No `info/location`.
  *
- * Admin (not faulted, not counted): `GET /__sim/state`, `POST /__sim/faults {"spec":"..."}`.
+ * Admin (not faulted, not counted): `GET /__sim/state`, `POST /__sim/faults {"spec":"..."}`,
+ * `POST /__sim/profiles {"upsert": [profile rows], "delete": [profile ids]}` (changeProfiles).
  * Export files: `GET /exports/{token}.jsonl` (no auth, like a pre-signed link).
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { FaultInjector, parseFaultSpec, type FaultSpec } from '../common/faults.js';
 import { Router, isInvalidJson, sendJson, startServer, type SimRequest, type SimResponse } from '../common/http-kit.js';
+import { parseSourceChanges, type SourceChangeResult } from '../common/source-changes.js';
 import { inferAttributeType } from '../generator/jsonl-dataset.js';
 import type { XtremepushAttributeDefinition, XtremepushDataset, XtremepushProfile } from '../generator/types.js';
 import { QueryError, Table, parseListQuery, project, type ListLimits, type Row } from './query.js';
@@ -97,7 +100,27 @@ export interface XtremepushSim {
   addProfile(row: Partial<XtremepushProfile> & { profile_id: string }): void;
   /** Delete a profile; false when it did not exist. */
   removeProfile(profileId: string): boolean;
+  /**
+   * What `POST /__sim/profiles` does: each `upsert` row (a `list/profile` row) is merged into
+   * the profile with its id (updateProfile: its own `update_time`, or the clock moves it) or
+   * added (addProfile), in order; then each `delete` id is removed. Checked whole before
+   * anything changes: a bad row throws, naming its index.
+   */
+  changeProfiles(changes: { upsert?: ProfileChangeRow[]; delete?: (string | number)[] }): SourceChangeResult;
 }
+
+/** A profile row for `changeProfiles`: `profile_id` and any fields, as `list/profile` answers them. */
+export type ProfileChangeRow = Partial<XtremepushProfile> & { profile_id: string | number; [field: string]: unknown };
+
+/** A profile id: a digit string or a non-negative whole number, as text. */
+const PROFILE_ID = z.unknown().transform((v, ctx) => {
+  if ((typeof v === 'string' && /^\d{1,15}$/.test(v.trim())) || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) return String(v).trim();
+  ctx.addIssue({ code: 'custom', message: `must be a digit string or a non-negative whole number, got ${JSON.stringify(v) ?? 'nothing'}` });
+  return z.NEVER;
+});
+const UNIX_SECONDS = z.number({ error: 'must be unix seconds' }).int('must be unix seconds').nonnegative('must be unix seconds');
+/** An upsert row: an id, unix-second times when given, anything else served as written. */
+const PROFILE_ROW = z.looseObject({ profile_id: PROFILE_ID, create_time: UNIX_SECONDS.optional(), update_time: UNIX_SECONDS.optional() });
 
 const PROFILE_CORE = [
   'profile_id', 'user_id', 'email', 'email_subscription', 'mobile_number', 'sms_subscription', 'language', 'timezone', 'create_time', 'update_time',
@@ -201,6 +224,48 @@ export async function startXtremepushSim(opts: XtremepushSimOptions): Promise<Xt
       ds.attributes.push(def);
       attributeNames.add(k);
     }
+  };
+
+  const updateProfile: XtremepushSim['updateProfile'] = (profileId, patch, updateTime) => {
+    const row = profiles.get(profileId);
+    if (!row || row.profile_id !== profileId) throw new Error(`no profile ${profileId}`);
+    if ('profile_id' in patch && patch.profile_id !== profileId) throw new Error('profile_id cannot change');
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) delete row[k];
+      else row[k] = v;
+    }
+    row.update_time = updateTime ?? Math.max(row.update_time + 1, nowSec());
+    defineAttributes(patch);
+  };
+  const addProfile: XtremepushSim['addProfile'] = (input) => {
+    if (typeof input.profile_id !== 'string' || !/^\d+$/.test(input.profile_id)) throw new Error(`profile_id must be a digit string, got ${JSON.stringify(input.profile_id)}`);
+    const now = nowSec();
+    const row: XtremepushProfile = {
+      user_id: null, email: null, email_subscription: 0, mobile_number: null, sms_subscription: 0,
+      language: null, timezone: null, create_time: now, update_time: now, ...input, profile_id: input.profile_id,
+    };
+    profiles.insert(row);
+    defineAttributes(row);
+  };
+  /** Apply a checked change set (the admin route and changeProfiles). */
+  const applyChanges = (changes: { upsert: z.infer<typeof PROFILE_ROW>[]; delete: string[] }): SourceChangeResult => {
+    const out: SourceChangeResult = { created: 0, updated: 0, deleted: 0, missing: [] };
+    for (const { update_time, ...row } of changes.upsert) {
+      const existing = profiles.get(row.profile_id);
+      if (existing) {
+        // The row's own id spelling ("007") may differ from the stored one; the stored one wins.
+        updateProfile(existing.profile_id, { ...row, profile_id: existing.profile_id }, update_time);
+        out.updated++;
+      } else {
+        addProfile({ ...row, ...(update_time !== undefined ? { update_time } : {}) } as XtremepushProfile);
+        out.created++;
+      }
+    }
+    for (const id of changes.delete) {
+      if (profiles.remove(id)) out.deleted++;
+      else out.missing.push(id);
+    }
+    return out;
   };
 
   /** `method/model` → handler of an authenticated call. */
@@ -310,6 +375,10 @@ export async function startXtremepushSim(opts: XtremepushSimOptions): Promise<Xt
         return { status: 400, body: { error: (e as Error).message } };
       }
       return { status: 200, body: { ok: true, faults: faults.current } };
+    })
+    .on('POST', '/__sim/profiles', (req) => {
+      const parsed = parseSourceChanges(req.body, PROFILE_ROW, PROFILE_ID);
+      return parsed.ok ? { status: 200, body: applyChanges(parsed.changes) } : parsed.response;
     });
 
   const streamExport = async (token: string, res: ServerResponse) => {
@@ -380,27 +449,13 @@ export async function startXtremepushSim(opts: XtremepushSimOptions): Promise<Xt
     close: () => server.close(),
     setFaults: (spec) => faults.update(typeof spec === 'string' ? parseFaultSpec(spec) : spec),
     stats: () => ({ calls: stats.calls, byRoute: { ...stats.byRoute }, faultsInjected: stats.faultsInjected }),
-    updateProfile(profileId, patch, updateTime) {
-      const row = profiles.get(profileId);
-      if (!row || row.profile_id !== profileId) throw new Error(`no profile ${profileId}`);
-      if ('profile_id' in patch && patch.profile_id !== profileId) throw new Error('profile_id cannot change');
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined) delete row[k];
-        else row[k] = v;
-      }
-      row.update_time = updateTime ?? Math.max(row.update_time + 1, nowSec());
-      defineAttributes(patch);
-    },
-    addProfile(input) {
-      if (typeof input.profile_id !== 'string' || !/^\d+$/.test(input.profile_id)) throw new Error(`profile_id must be a digit string, got ${JSON.stringify(input.profile_id)}`);
-      const now = nowSec();
-      const row: XtremepushProfile = {
-        user_id: null, email: null, email_subscription: 0, mobile_number: null, sms_subscription: 0,
-        language: null, timezone: null, create_time: now, update_time: now, ...input, profile_id: input.profile_id,
-      };
-      profiles.insert(row);
-      defineAttributes(row);
-    },
+    updateProfile,
+    addProfile,
     removeProfile: (profileId) => profiles.remove(profileId),
+    changeProfiles(changes) {
+      const parsed = parseSourceChanges(changes, PROFILE_ROW, PROFILE_ID);
+      if (!parsed.ok) throw new Error((parsed.response.body as { error: string }).error);
+      return applyChanges(parsed.changes);
+    },
   };
 }

@@ -504,3 +504,69 @@ describe('scale', () => {
     expect(s.stats().calls).toBe(201);
   });
 });
+
+describe('POST /__sim/profiles: the account changes while the simulator runs', () => {
+  const profile = async (s: XtremepushSim, id: string) => (await call(s, 'info', 'profile', { id })).body.model;
+
+  it('merges rows into existing profiles (update_time moves), adds new ids, deletes ids and names the ones it did not find', async () => {
+    const d = generateXtremepushDataset({ profiles: 60, seed: 12 });
+    const s = await start({ dataset: d });
+    const [a, b, gone] = [d.profiles[3]!, d.profiles[7]!, d.profiles[20]!];
+    const before = { ...a };
+    const newId = String(Number(d.profiles.at(-1)!.profile_id) + 5);
+    const r = await post(s, '/__sim/profiles', {
+      upsert: [
+        { profile_id: a.profile_id, first_name: 'Changed', favourite_colour: 'teal' },
+        { profile_id: Number(b.profile_id), email: 'B@Example.com', update_time: 2_000_000_000 },
+        { profile_id: newId, email: 'new@example.com', first_name: 'New' },
+      ],
+      delete: [gone.profile_id, '999999999'],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ created: 1, updated: 2, deleted: 1, missing: ['999999999'] });
+
+    const ma = await profile(s, a.profile_id);
+    // Merged: the named fields change, the others stay as they were.
+    expect(ma).toMatchObject({ first_name: 'Changed', favourite_colour: 'teal', email: before.email, create_time: before.create_time });
+    expect(ma!.update_time).toBeGreaterThan(before.update_time);
+    expect(await profile(s, b.profile_id)).toMatchObject({ email: 'B@Example.com', update_time: 2_000_000_000 });
+    expect(await profile(s, newId)).toMatchObject({ profile_id: newId, email: 'new@example.com', first_name: 'New', user_id: null });
+    expect((await call(s, 'info', 'profile', { id: gone.profile_id })).status).toBe(404);
+    // A delta read by update_time sees the two changed rows and the new one.
+    const since = Math.max(...generateXtremepushDataset({ profiles: 60, seed: 12 }).profiles.map((p) => p.update_time));
+    expect(ids(await call(s, 'list', 'profile', { condition: [['update_time', '>', since]], order: ['profile_id ASC'] }))).toEqual([a.profile_id, b.profile_id, newId]);
+    // An attribute first seen in a change gets a definition, as on first use.
+    expect((await call(s, 'list', 'attribute', { condition: [['name', '=', 'favourite_colour']] })).body.data).toHaveLength(1);
+  });
+
+  it('answers 400 naming the bad row, and changes nothing', async () => {
+    const d = generateXtremepushDataset({ profiles: 20, seed: 13 });
+    const s = await start({ dataset: d });
+    const first = d.profiles[0]!;
+    const bad = async (body: unknown, message: RegExp) => {
+      const r = await post(s, '/__sim/profiles', body);
+      expect(r.status, json(body)).toBe(400);
+      expect(String(r.body.error)).toMatch(message);
+    };
+    await bad({ upsert: [{ profile_id: first.profile_id, first_name: 'X' }, { email: 'no-id@example.com' }] }, /^upsert row 1: profile_id: must be a digit string or a non-negative whole number, got nothing/);
+    await bad({ upsert: [{ profile_id: 'abc' }] }, /^upsert row 0: profile_id/);
+    await bad({ upsert: [{ profile_id: '5', update_time: 'yesterday' }] }, /^upsert row 0: update_time: must be unix seconds/);
+    await bad({ delete: ['1', -4] }, /^delete row 1: must be a digit string/);
+    await bad({ upsert: {} }, /^upsert: /);
+    await bad({ remove: ['1'] }, /remove/);
+    await bad('{not json', /not valid JSON/);
+    expect((await profile(s, first.profile_id))!.first_name).toBe(first.first_name ?? null);
+    expect(d.profiles).toHaveLength(20);
+  });
+
+  it('is neither counted nor faulted, and changeProfiles does the same in process', async () => {
+    const d = generateXtremepushDataset({ profiles: 20, seed: 14 });
+    const s = await start({ dataset: d, faults: '5xx=1,seed=2' });
+    for (let k = 0; k < 5; k++) expect((await post(s, '/__sim/profiles', { upsert: [{ profile_id: d.profiles[k]!.profile_id, first_name: `n${k}` }] })).status).toBe(200);
+    expect(s.stats()).toMatchObject({ calls: 0, faultsInjected: 0 });
+    s.setFaults('');
+    expect(s.changeProfiles({ upsert: [{ profile_id: '424242', email: 'in@process.io' }], delete: ['424243'] })).toEqual({ created: 1, updated: 0, deleted: 0, missing: ['424243'] });
+    expect((await profile(s, '424242'))!.email).toBe('in@process.io');
+    expect(() => s.changeProfiles({ upsert: [{ profile_id: 'x1' }] })).toThrow(/upsert row 0/);
+  });
+});
