@@ -330,6 +330,24 @@ export class SqliteStateStore implements StateStore {
     return r.n;
   }
 
+  async markSkipped(runId: string, object: ObjectName, sourceKeys: string[]): Promise<void> {
+    const mark = this.db.transaction((keys: string[]) => {
+      for (let i = 0; i < keys.length; i += 500) {
+        const chunk = keys.slice(i, i + 500);
+        this.db
+          .prepare(`UPDATE staged SET status = 'skipped' WHERE run_id = ? AND object = ? AND status = 'ready' AND source_key IN (${chunk.map(() => '?').join(',')})`)
+          .run(runId, object, ...chunk);
+      }
+    });
+    mark(sourceKeys);
+  }
+
+  async retainStaged(runId: string, object: ObjectName, kind: string): Promise<number> {
+    return this.db
+      .prepare(`DELETE FROM staged WHERE run_id = ? AND object = ? AND status = 'staged' AND source_key NOT IN (SELECT source_key FROM memberships WHERE run_id = ? AND kind = ?)`)
+      .run(runId, object, runId, kind).changes;
+  }
+
   async saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[], opts: { keepExisting?: boolean } = {}): Promise<void> {
     const ins = this.db.prepare(
       opts.keepExisting
@@ -709,9 +727,9 @@ export class SqliteStateStore implements StateStore {
     const s = this.db
       .prepare(
         `SELECT COUNT(*) AS source, SUM(status = 'quarantined') AS quarantined, SUM(status = 'merged') AS merged, SUM(status = 'orphaned') AS orphaned,
-         SUM(reparented_from IS NOT NULL AND status NOT IN ('quarantined', 'orphaned')) AS reparented FROM staged WHERE run_id = ? AND object = ?`,
+         SUM(reparented_from IS NOT NULL AND status NOT IN ('quarantined', 'orphaned')) AS reparented, SUM(status = 'skipped') AS skipped FROM staged WHERE run_id = ? AND object = ?`,
       )
-      .get(runId, object) as { source: number; quarantined: number | null; merged: number | null; orphaned: number | null; reparented: number | null };
+      .get(runId, object) as { source: number; quarantined: number | null; merged: number | null; orphaned: number | null; reparented: number | null; skipped: number | null };
     const j = this.db
       .prepare(`SELECT SUM(action = 'created') AS created, SUM(action = 'updated') AS updated FROM journal WHERE run_id = ? AND object = ?`)
       .get(runId, object) as { created: number | null; updated: number | null };
@@ -723,7 +741,7 @@ export class SqliteStateStore implements StateStore {
       source: s.source, quarantined: s.quarantined ?? 0, merged: s.merged ?? 0,
       created: j.created ?? 0, updated: j.updated ?? 0, failed: f.n,
       verified: v.verified ?? 0, mismatched: v.mismatched ?? 0, orphaned: s.orphaned ?? 0,
-      unverifiable: v.unverifiable ?? 0, reparented: s.reparented ?? 0,
+      unverifiable: v.unverifiable ?? 0, reparented: s.reparented ?? 0, skipped: s.skipped ?? 0,
     };
   }
 

@@ -22,7 +22,8 @@ export interface RunRow {
 }
 
 /** Lifecycle of one staged source record within a run. */
-export type StagedStatus = 'staged' | 'ready' | 'quarantined' | 'merged' | 'sent' | 'loaded' | 'failed' | 'orphaned';
+/** `skipped`: prepared, but not written because the journal already holds this payload (see `markSkipped`). */
+export type StagedStatus = 'staged' | 'ready' | 'quarantined' | 'merged' | 'sent' | 'loaded' | 'failed' | 'orphaned' | 'skipped';
 
 export interface StagedRecordInput {
   sourceKey: string;
@@ -161,6 +162,8 @@ export interface PhaseCounts {
   unverifiable: number;
   /** Child records whose parent was merged into a duplicate and which now hang on the survivor. */
   reparented: number;
+  /** Records not written on purpose: an earlier run journaled the very same payload (unchanged since). */
+  skipped: number;
 }
 
 export interface MapConfirmation {
@@ -235,6 +238,16 @@ export interface StateStore {
   /** Of the given match keys, those that have a ready record in this run. */
   filterReadyKeys(runId: string, object: ObjectName, keys: string[]): Promise<string[]>;
   countReady(runId: string, object: ObjectName): Promise<number>;
+  /**
+   * Of these source keys, the ready records become `skipped`: not written by this run (an
+   * earlier run wrote the same payload); they count as an outcome of the run, never as work.
+   */
+  markSkipped(runId: string, object: ObjectName, sourceKeys: string[]): Promise<void>;
+  /**
+   * Narrow a run to a group: staged records of `object` not yet prepared whose source key is not
+   * a member of `kind` (in this run) leave the run. Returns how many left. (A sample run.)
+   */
+  retainStaged(runId: string, object: ObjectName, kind: string): Promise<number>;
   /** Record destination matches; `keepExisting` leaves a key's earlier match in place (email beats external id). */
   saveMatches(runId: string, object: ObjectName, matches: DestinationMatch[], opts?: { keepExisting?: boolean }): Promise<void>;
   /** Records (ready, loaded or failed) whose lookup key `name` is one of `values`: value → match key. */

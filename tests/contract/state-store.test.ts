@@ -123,7 +123,7 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     }, now);
     await store.completeBatch(run.id, 'contact', 2, { journal: [], verify: [], failures: [{ sourceKey: 'k:3', reason: 'HTTP 400' }] }, now);
     expect((await store.openBatches(run.id, 'contact')).map((b) => b.batchNo)).toEqual([3]);
-    expect(await store.counts(run.id, 'contact')).toEqual({ source: 5, quarantined: 0, merged: 0, created: 1, updated: 1, failed: 1, verified: 1, mismatched: 1, orphaned: 0, unverifiable: 0, reparented: 0 });
+    expect(await store.counts(run.id, 'contact')).toEqual({ source: 5, quarantined: 0, merged: 0, created: 1, updated: 1, failed: 1, verified: 1, mismatched: 1, orphaned: 0, unverifiable: 0, reparented: 0, skipped: 0 });
     const j = await store.journal(run.id, 'contact', 0, 10);
     expect(j.map((e) => [e.sourceKey, e.destId, e.action])).toEqual([['k:1', '4294967296', 'created'], ['k:2', '4294967297', 'updated']]);
     expect(j[1]!.beforeImage).toEqual({ first_name: 'Old' });
@@ -239,6 +239,30 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     await store.completeBatch(run.id, 'contact', 1, { journal: [], verify: [], failures: [] }, at(33));
     await store.completeBatch(run.id, 'contact', 3, { journal: [], verify: [], failures: [] }, at(34));
     expect(await store.claimBatch(run.id, 'contact', 'worker-a', 30_000, at(100))).toBeNull();
+  });
+
+  it('narrows a run to a group before prepare, and skips ready records on request: both outcomes of the run', async () => {
+    const { run } = await store.openRun({ command: 'sample', configHash: 'c', mapHash: 'm', now });
+    const { run: other } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'other', now });
+    await store.stageRecords(run.id, 'contact', ['1', '2', '3', '4', '5'].map((id) => rec(id)), { stream: 's', value: '5' });
+    await store.stageRecords(other.id, 'contact', [rec('1'), rec('2')], { stream: 's', value: '2' });
+    await store.saveMemberships(run.id, 'sample', 'sample', ['k:2', 'k:4', 'k:5']);
+    // The same kind in another run does not count.
+    await store.saveMemberships(other.id, 'sample', 'sample', ['k:1']);
+    expect(await store.retainStaged(run.id, 'contact', 'sample')).toBe(2);
+    expect(await store.retainStaged(run.id, 'contact', 'sample')).toBe(0);
+    expect((await store.readStaged(run.id, 'contact', 0, 10)).map((r) => r.sourceKey)).toEqual(['k:2', 'k:4', 'k:5']);
+    expect((await store.counts(other.id, 'contact')).source).toBe(2);
+
+    await store.savePrepared(run.id, 'contact', [2, 4].map((n) => ({ sourceKey: `k:${n}`, matchKey: `m${n}`, payload: { n }, payloadHash: `h${n}` })), [{ object: 'contact', recordKey: 'k:5', reasons: ['no email'] }]);
+    // Prepared records stay whatever the group says.
+    expect(await store.retainStaged(run.id, 'contact', 'nobody')).toBe(0);
+    // Only ready records become skipped (a quarantined one stays quarantined; an unknown key is ignored).
+    await store.markSkipped(run.id, 'contact', ['k:2', 'k:5', 'k:9']);
+    expect(await store.countReady(run.id, 'contact')).toBe(1);
+    expect((await store.stagedRecords(run.id, 'contact', ['k:2', 'k:5'])).map((r) => r.status)).toEqual(['skipped', 'quarantined']);
+    expect(await store.readyMatchKeys(run.id, 'contact', '', 10)).toEqual(['m4']);
+    expect(await store.counts(run.id, 'contact')).toMatchObject({ source: 3, skipped: 1, quarantined: 1 });
   });
 
   it('pages the distinct members of a kind (the union over its groups) or of one group, in key order', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorRatioExceeded, ErrorRatioGuard, MIN_SAMPLE, checkRatio } from '../../src/pipeline/error-ratio.js';
 import type { PhaseCounts, StateStore } from '../../src/state/store.js';
 
-const zero: PhaseCounts = { source: 0, quarantined: 0, merged: 0, created: 0, updated: 0, failed: 0, verified: 0, mismatched: 0, orphaned: 0, unverifiable: 0, reparented: 0 };
+const zero: PhaseCounts = { source: 0, quarantined: 0, merged: 0, created: 0, updated: 0, failed: 0, verified: 0, mismatched: 0, orphaned: 0, unverifiable: 0, reparented: 0, skipped: 0 };
 
 describe('error ratio', () => {
   it('gives no verdict below the minimum sample, then stops above the ratio across phases', () => {
