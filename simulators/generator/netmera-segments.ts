@@ -44,8 +44,9 @@ export function driftFlip(seed: number, segmentId: number, userIndex: number, ep
   return h / 4294967296 < rate;
 }
 
-/** Membership of `user` in `segment` at recalculation `epoch` (0 = as generated). */
+/** Membership of `user` in `segment` at recalculation `epoch` (0 = as generated); memberships given by hand (`segmentIds`) win. */
 export function memberAt(seed: number, segment: NetmeraSegment, user: NetmeraUser, now: number, epoch: number, rate = DEFAULT_DRIFT_RATE): boolean {
+  if (user.segmentIds) return segment.id === SEGMENT_ID.all || user.segmentIds.includes(segment.id);
   const base = baseMember(segment.id, user, now);
   return segment.drifts && driftFlip(seed, segment.id, user.index, epoch, rate) ? !base : base;
 }

@@ -90,6 +90,11 @@ export interface NetmeraUser {
   /** Tag names; no REST call lists them [C]: they reach files only. */
   tags: string[];
   traits: NetmeraTraits;
+  /**
+   * Segment memberships given by hand (the simulator's `POST /__sim/profiles`): when set, the
+   * user is in these segments and the all-users one, at every recalculation, whatever the rules say.
+   */
+  segmentIds?: number[];
 }
 
 /** A profile attribute definition, as `app/profile-attributes` lists it [C code/dataType/name; A the rest]. */

@@ -18,7 +18,8 @@
  * that does not freeze membership at scoping time sees a different population later.
  *
  * Admin routes (not faulted, counted or authenticated): `GET /__sim/state`,
- * `POST /__sim/faults {"spec"}`, `POST /__sim/advance {"hours"|"ms"}`.
+ * `POST /__sim/faults {"spec"}`, `POST /__sim/advance {"hours"|"ms"}`,
+ * `POST /__sim/profiles {"upsert": [users], "delete": [extIds]}` (changeUsers; changes.ts).
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -28,6 +29,8 @@ import { fmix32 } from '../generator/index-rng.js';
 import { statsOf } from '../generator/netmera-activity.js';
 import { DEFAULT_DRIFT_RATE, RECALCULATION_HOURS, hasInstalledOs, memberAt } from '../generator/netmera-segments.js';
 import type { NetmeraDataset, NetmeraDevice, NetmeraOs, NetmeraPushResult, NetmeraSegment, NetmeraUser } from '../generator/netmera-types.js';
+import { parseSourceChanges, type SourceChangeResult } from '../common/source-changes.js';
+import { EXT_ID, applyUserChanges, userChangeSchema, type NetmeraUserChange } from './changes.js';
 import { NetmeraError, appError, badConversion, plainText, problem } from './errors.js';
 import { writeNetmeraFiles, type NetmeraFileOptions, type NetmeraWrittenFiles } from './files.js';
 import { SourceLimits, type NetmeraLimitOptions } from './limits.js';
@@ -126,6 +129,12 @@ export interface NetmeraSim {
   segmentEpoch(): number;
   /** Simulated milliseconds since start. */
   simElapsedMs(): number;
+  /**
+   * What `POST /__sim/profiles` does (changes.ts): upsert users by extId, then delete extIds;
+   * the REST answers change at once, and the export files are written again when the
+   * simulator writes them (`files`). Checked whole first: a bad user throws, naming its index.
+   */
+  changeUsers(changes: { upsert?: NetmeraUserChange[]; delete?: string[] }): Promise<SourceChangeResult>;
 }
 
 const SEGMENT_OPS = new Set(['getSegments', 'getSegmentUsers']);
@@ -201,9 +210,15 @@ export async function startNetmeraSim(opts: NetmeraSimOptions): Promise<NetmeraS
   const tokenKey = fmix32((seed ^ 0x6e657466) >>> 0);
   const stats: NetmeraSimStats = { calls: 0, byRoute: {}, rateLimited: 0, quotaExceeded: 0, faultsInjected: 0, errors: {} };
   const byExtId = new Map<string, NetmeraUser>();
-  for (const u of ds.users) if (u.extId !== null) byExtId.set(u.extId, u);
   const allDevices: { device: NetmeraDevice; user: NetmeraUser }[] = [];
-  for (const u of ds.users) for (const d of u.devices) allDevices.push({ device: d, user: u });
+  /** The per-extId and all-devices indexes, built again after the account changes. */
+  const reindex = () => {
+    byExtId.clear();
+    allDevices.length = 0;
+    for (const u of ds.users) if (u.extId !== null) byExtId.set(u.extId, u);
+    for (const u of ds.users) for (const d of u.devices) allDevices.push({ device: d, user: u });
+  };
+  reindex();
   let byExtIdResults: Map<string, Map<string, NetmeraPushResult[]>> | undefined;
   const resultsByExtId = () => {
     if (byExtIdResults) return byExtIdResults;
@@ -437,7 +452,28 @@ export async function startNetmeraSim(opts: NetmeraSimOptions): Promise<NetmeraS
       if (!(ms >= 0)) return { status: 400, body: { error: 'body must be {"hours": n} or {"ms": n}, n >= 0' } };
       advanced += ms;
       return { status: 200, body: { epoch: epoch(), simElapsedMs: simElapsedMs() } };
+    })
+    .on('POST', '/__sim/profiles', async (req) => {
+      const parsed = parseSourceChanges(req.body, userChangeSchema(ds), EXT_ID);
+      return parsed.ok ? { status: 200, body: await applyChanges(parsed.changes) } : parsed.response;
     });
+
+  // Writes of the export files one after the other: a change waits for the files it changed.
+  let files: NetmeraWrittenFiles | undefined;
+  let writing: Promise<unknown> = Promise.resolve();
+  const writeFiles = async () => {
+    if (!opts.files) return;
+    const { dir, ...fileOpts } = opts.files;
+    const next = writing.then(() => writeNetmeraFiles(ds, dir, fileOpts));
+    writing = next.catch(() => undefined);
+    files = await next;
+  };
+  const applyChanges = async (changes: { upsert: NetmeraUserChange[]; delete: string[] }): Promise<SourceChangeResult> => {
+    const result = applyUserChanges(ds, changes, ds.now + simElapsedMs());
+    reindex();
+    await writeFiles();
+    return result;
+  };
 
   const snapshotStats = (): NetmeraSimStats => ({ ...stats, byRoute: { ...stats.byRoute }, errors: { ...stats.errors } });
   const send = (res: ServerResponse, out: SimResponse) => {
@@ -491,11 +527,7 @@ export async function startNetmeraSim(opts: NetmeraSimOptions): Promise<NetmeraS
     }
   };
 
-  let files: NetmeraWrittenFiles | undefined;
-  if (opts.files) {
-    const { dir, ...fileOpts } = opts.files;
-    files = await writeNetmeraFiles(ds, dir, fileOpts);
-  }
+  await writeFiles();
   const server = await startServer(dispatch, opts.port ?? 0);
   const port = server.port;
   return {
@@ -512,5 +544,10 @@ export async function startNetmeraSim(opts: NetmeraSimOptions): Promise<NetmeraS
     },
     segmentEpoch: epoch,
     simElapsedMs,
+    async changeUsers(changes) {
+      const parsed = parseSourceChanges(changes, userChangeSchema(ds), EXT_ID);
+      if (!parsed.ok) throw new Error((parsed.response.body as { error: string }).error);
+      return applyChanges(parsed.changes);
+    },
   };
 }

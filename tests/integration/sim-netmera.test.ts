@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   NETMERA_SEGMENT_ID, generateNetmeraDataset, hasInstalledOs, netmeraStatsOf, segmentMembersAt, type NetmeraDataset, type NetmeraOs,
@@ -453,5 +454,114 @@ describe('both readings', () => {
     expect(recorded.members.size).toBe(reachable.length);
     // The header does not filter under the guide reading: app-less members appear too.
     expect(alternate.members.size).toBe(segmentMembersAt(ds, newsletter).length);
+  });
+});
+
+describe('POST /__sim/profiles: the account changes while the simulator runs', () => {
+  const admin = async (s: NetmeraSim, body: unknown): Promise<Reply> =>
+    get(`${s.url}/__sim/profiles`, { 'content-type': 'application/json' }, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const q = (extId: string) => encodeURIComponent(extId);
+  const members = async (s: NetmeraSim, id: number) =>
+    ((await get(rest(s, 'getSegmentUsers', `id=${id}`), os('IOS'))).body.list as Json[]).map((m) => m.externalId);
+
+  it('upserts merge into users (REST answers change), new users join the segments given, deleted users answer as unknown', async () => {
+    const d = generateNetmeraDataset({ users: 120, seed: 31 });
+    const s = await start({ dataset: d });
+    const known = d.users.filter((u) => u.extId !== null && Object.keys(u.categoryPreferences).length > 0);
+    const [a, gone] = [known[0]!, known[1]!];
+    const before = { profile: { ...a.profile }, permissionAt: a.channelPermission.updatedAt };
+    const inAll = (await members(s, NETMERA_SEGMENT_ID.all)).length;
+    const dob = Date.UTC(1990, 3, 12) - 3 * 3_600_000; // midnight of 12 April 1990 in Istanbul
+    const r = await admin(s, {
+      upsert: [
+        { extId: a.extId, profile: { name: 'Değişti', sadakat_puani: 77, dateOfBirth: dob }, categoryPreferences: { Kampanyalar: false }, channelPermission: { sms: false } },
+        {
+          extId: 'new-user-1', profile: { email: 'yeni@example.com.tr', name: 'Yeni', sehir: 'İzmir' }, segments: [NETMERA_SEGMENT_ID.istanbul],
+          devices: [{ platform: 'IOS', token: 'tok-1', deviceModel: 'iPhone15,2', pushPermitted: true }], tags: ['vip'],
+        },
+      ],
+      delete: [gone.extId, 'nobody-here'],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ created: 1, updated: 1, deleted: 1, missing: ['nobody-here'] });
+
+    const pa = (await get(rest(s, 'getProfileAttributes', `extId=${q(a.extId!)}`))).body;
+    // Merged: the named attributes change, the rest stay; age follows the new date of birth.
+    expect(pa.profile).toEqual({ ...before.profile, name: 'Değişti', sadakat_puani: 77, dateOfBirth: dob, age: 34 });
+    expect((await get(rest(s, 'getCategoryPreferences', `externalId=${q(a.extId!)}`))).body.categoryPreferences).toEqual({ ...a.categoryPreferences, Kampanyalar: false });
+    expect(a.channelPermission.sms).toBe(false);
+    expect(a.channelPermission.updatedAt).toBeGreaterThan(before.permissionAt);
+
+    expect((await get(rest(s, 'getProfileAttributes', 'extId=new-user-1'))).body).toEqual({ extId: 'new-user-1', profile: { email: 'yeni@example.com.tr', name: 'Yeni', sehir: 'İzmir' } });
+    const devices = (await get(rest(s, 'getDevices', 'extId=new-user-1'))).body.devices as Json[];
+    expect(devices).toEqual([{ platform: 'IOS', token: 'tok-1', deviceModel: 'iPhone15,2', pushPermitted: true, installationId: expect.stringMatching(/^[0-9a-f]{24}$/) }]);
+    // Given memberships hold whatever the rules say (İzmir is not İstanbul), plus the all-users segment.
+    expect(await members(s, NETMERA_SEGMENT_ID.istanbul)).toContain('new-user-1');
+    const all = await members(s, NETMERA_SEGMENT_ID.all);
+    expect(all).toContain('new-user-1');
+    expect(all).not.toContain(gone.extId);
+    expect(all.length).toBe(inAll + (hasInstalledOs(gone, 'IOS') ? 0 : 1));
+    const tokens = (await get(rest(s, 'getDeviceTokens', 'max=1000'))).body.devices as Json[];
+    expect(tokens.map((t) => t.token)).toContain('tok-1');
+
+    // A deleted user is an unknown extId to every call.
+    expect((await get(rest(s, 'getProfileAttributes', `extId=${q(gone.extId!)}`))).body).toEqual({ code: 5016, error: 'External id not found' });
+    expect((await get(rest(s, 'getCategoryPreferences', `externalId=${q(gone.extId!)}`))).body).toMatchObject({ code: 5016 });
+    expect((await get(rest(s, 'getDevices', `extId=${q(gone.extId!)}`))).body).toEqual({ extId: gone.extId, devices: [] });
+    for (const seg of d.segments.filter((x) => x.status === 'READY' && x.type !== 'CONNECTORS_SEGMENT')) expect(await members(s, seg.id)).not.toContain(gone.extId);
+  });
+
+  it('writes the export files again: the changed, new and deleted users show there', async () => {
+    const d = generateNetmeraDataset({ users: 40, seed: 32 });
+    const dir = mkdtempSync(join(tmpdir(), 'nm-sim-changes-'));
+    dirs.push(dir);
+    const s = await start({ dataset: d, files: { dir, exportUsers: { formats: ['csv'] }, dataExport: { types: ['CHANNEL_PERMISSION'] }, definitions: false } });
+    const [a, gone] = d.users.filter((u) => u.extId !== null);
+    const result = await s.changeUsers({ upsert: [{ extId: a!.extId!, profile: { name: 'Renamed' } }, { extId: 'file-new', profile: { email: 'file@new.io' } }], delete: [gone!.extId!] });
+    expect(result).toEqual({ created: 1, updated: 1, deleted: 1, missing: [] });
+    const [header, ...rows] = parseCsv(readFileSync(s.files!.exportUsers[0]!, 'utf8'), { bom: true }) as string[][];
+    const byId = new Map(rows.map((row) => [row[header!.indexOf('External Id')], row]));
+    expect(byId.get(a!.extId!)![header!.indexOf('name')]).toBe('Renamed');
+    expect(byId.get('file-new')![header!.indexOf('Email')]).toBe('file@new.io');
+    expect(byId.has(gone!.extId!)).toBe(false);
+    expect(rows).toHaveLength(40);
+    const permissions = readFileSync(s.files!.dataExport.CHANNEL_PERMISSION![0]!, 'utf8');
+    expect(permissions).toContain('file@new.io');
+    expect(permissions).toContain(`\n${a!.extId};`);
+    expect(permissions).not.toContain(`\n${gone!.extId};`);
+  });
+
+  it('answers 400 naming the bad user and what is wrong, and changes nothing', async () => {
+    const d = generateNetmeraDataset({ users: 30, seed: 33 });
+    const s = await start({ dataset: d });
+    const a = d.users.find((u) => u.extId !== null)!;
+    const name = a.profile.name;
+    const bad = async (body: unknown, message: RegExp) => {
+      const r = await admin(s, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(String(r.body.error)).toMatch(message);
+    };
+    const ok = { extId: a.extId, profile: { name: 'Should not stick' } };
+    await bad({ upsert: [ok, { profile: { name: 'x' } }] }, /^upsert row 1: extId: /);
+    await bad({ upsert: [ok, { extId: 'x', profile: { favouriteColour: 'red' } }] }, /^upsert row 1: profile\.favouriteColour: no attribute favouriteColour in app\/profile-attributes/);
+    await bad({ upsert: [{ extId: 'x', profile: { sadakat_puani: 'many' } }] }, /^upsert row 0: profile\.sadakat_puani: sadakat_puani is INTEGER/);
+    await bad({ upsert: [{ extId: 'x', profile: { ilgi_alanlari: 'Moda' } }] }, /^upsert row 0: profile\.ilgi_alanlari: ilgi_alanlari is a list of STRING/);
+    await bad({ upsert: [{ extId: 'x', segments: [1] }] }, /^upsert row 0: segments\.0: no such segment/);
+    await bad({ upsert: [{ extId: 'x', categoryPreferences: { Nope: true } }] }, /^upsert row 0: categoryPreferences/);
+    await bad({ upsert: [{ extId: 'x', devices: [{ token: 't' }] }] }, /^upsert row 0: devices\.0\.platform/);
+    await bad({ upsert: [{ extId: 'x', nickname: 'y' }] }, /^upsert row 0: .*nickname/);
+    await bad({ delete: ['ok', 7] }, /^delete row 1: extId must be text/);
+    await bad('{"upsert": [', /not valid JSON/);
+    expect(a.profile.name).toBe(name);
+    expect(d.users).toHaveLength(30);
+    await expect(s.changeUsers({ upsert: [{ extId: '' }] })).rejects.toThrow(/upsert row 0: extId: extId must not be empty/);
+  });
+
+  it('is neither counted nor faulted', async () => {
+    const d = generateNetmeraDataset({ users: 20, seed: 34 });
+    const s = await start({ dataset: d, faults: '5xx=1,drop=1' });
+    for (let k = 0; k < 4; k++) expect((await admin(s, { upsert: [{ extId: `x-${k}`, profile: { name: `n${k}` } }] })).status).toBe(200);
+    expect(s.stats()).toMatchObject({ calls: 0, faultsInjected: 0 });
+    expect(d.users).toHaveLength(24);
   });
 });
