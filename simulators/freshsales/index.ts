@@ -17,7 +17,7 @@ import { ApiError, errorResponse } from './errors.js';
 import { IdSequence, subSeed } from './ids.js';
 import { accountStamp, iso, readRecord } from './read-shapes.js';
 import { RateLimiter } from './rate-limit.js';
-import { RECORD_ENTITIES } from './records.js';
+import { RECORD_ENTITIES, SINGULAR, type RecordEntity } from './records.js';
 import { buildApiRoutes } from './routes.js';
 import { Search } from './search.js';
 import { Tenant } from './tenant.js';
@@ -25,6 +25,7 @@ import { Views } from './views.js';
 
 /** Re-exported so callers need only this module: plans, custom field types and field entities. */
 export type { Plan, FieldType, FieldEntity } from './catalogue.js';
+export type { RecordEntity } from './records.js';
 /** The fault spec shape accepted by `faults` and `setFaults`. */
 export type { FaultSpec } from '../common/faults.js';
 
@@ -138,7 +139,25 @@ export interface FreshsalesSim {
   snapshot(): FreshsalesSnapshot;
   /** Create a custom field as an admin would in the UI; throws when the plan's limits are reached. */
   addCustomField(entity: FieldEntity, field: { label: string; type: FieldType; choices?: string[] }): { name: string };
+  /**
+   * Create a record as a user would in the UI (pre-existing data): the fields an API create
+   * takes, its validation (throws ApiError), not counted, limited or faulted. Answers the
+   * record in the admin's view (as snapshot()).
+   */
+  createRecord(entity: RecordEntity, fields: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Edit a record as a user would in the UI: what `PATCH /__sim/records/{entity}/{id}` does.
+   * `fields` as an API update takes them, bare or in the entity's wrapper (`{"contact": {...}}`);
+   * the API update's validation; updated_at moves. Throws ApiError (400 invalid, 404 unknown or
+   * deleted id or entity). Answers `{<singular>: record}` in the admin's view.
+   */
+  editRecord(entity: EditableEntity, id: number | string, fields: unknown): Record<string, unknown>;
 }
+
+/** Wrapper key of each entity the admin can edit (`PATCH /__sim/records/{entity}/{id}`). */
+const EDITABLE = { ...SINGULAR, tasks: 'task', sales_activities: 'sales_activity' } as const;
+/** An entity `editRecord` and `PATCH /__sim/records/{entity}/{id}` edit. */
+export type EditableEntity = keyof typeof EDITABLE;
 
 const PLANS: readonly Plan[] = ['free', 'growth', 'pro', 'enterprise'];
 const FIELD_ENTITY_NAMES: readonly FieldEntity[] = ['contacts', 'sales_accounts', 'deals', 'sales_activities'];
@@ -235,6 +254,23 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
     return { name: def.name };
   };
 
+  const adminRead = (entity: RecordEntity, rec: Parameters<typeof readRecord>[1]) => readRecord(entity, rec, tenant.catalogues[entity], { stamp: iso });
+  const createRecord: FreshsalesSim['createRecord'] = (entity, fields) => {
+    if (!RECORD_ENTITIES.includes(entity)) throw new ApiError(404, [`Unknown entity "${String(entity)}"`]);
+    return adminRead(entity, tenant.create(entity, fields));
+  };
+  const editRecord: FreshsalesSim['editRecord'] = (entity, id, body) => {
+    if (!Object.hasOwn(EDITABLE, entity)) throw new ApiError(404, [`Unknown entity "${String(entity)}" (use ${Object.keys(EDITABLE).join(', ')})`]);
+    const key = EDITABLE[entity];
+    const b = body as Record<string, unknown> | null;
+    // The API's wrapper is optional here: `{"contact": {...}}` or the fields bare.
+    const fields = typeof b === 'object' && b !== null && !Array.isArray(b) && Object.keys(b).length === 1 && typeof b[key] === 'object' ? b[key] : body;
+    // The same write paths as the API's PUT, so the same validation.
+    if (entity === 'tasks') return { task: activities.read('tasks', activities.writeTask(fields, String(id)), null, true) };
+    if (entity === 'sales_activities') return { sales_activity: activities.read('sales_activities', activities.writeSalesActivity(fields, String(id)), null, true) };
+    return { [key]: adminRead(entity, tenant.update(entity, id, fields)) };
+  };
+
   // Admin routes stand in for the admin UI and the operator: no auth, no budget, no faults.
   const admin = new Router()
     .on('GET', '/__sim/state', () => ({ status: 200, body: snapshot() }))
@@ -260,6 +296,10 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
         ...(Array.isArray(b.choices) ? { choices: b.choices as string[] } : {}),
       });
       return { status: 201, body: { field } };
+    })
+    .on('PATCH', '/__sim/records/:entity/:id', (req) => {
+      if (isInvalidJson(req.body)) throw new ApiError(400, ['Request body is not valid JSON']);
+      return { status: 200, body: editRecord(req.params.entity as EditableEntity, req.params.id ?? '', req.body) };
     });
 
   const run = async (handler: (req: SimRequest) => SimResponse | Promise<SimResponse>, req: SimRequest): Promise<SimResponse> => {
@@ -341,5 +381,7 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
     stats,
     snapshot,
     addCustomField,
+    createRecord,
+    editRecord,
   };
 }

@@ -253,3 +253,92 @@ describe('deals and accounts', () => {
     expect((await api('POST', '/api/deals', { deal: { name: 'No account', amount: 1 } })).status).toBe(400);
   });
 });
+
+describe('PATCH /__sim/records/{entity}/{id}: a user edits a record in the UI', () => {
+  beforeEach(() => start());
+  const edit = (entity: string, id: unknown, body: unknown) => api('PATCH', `/__sim/records/${entity}/${String(id)}`, body, null);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('edits a contact with the API update fields, bare or wrapped; updated_at moves and every read shows the edit', async () => {
+    const tier = sim.addCustomField('contacts', { label: 'Tier', type: 'dropdown', choices: ['Gold', 'Silver'] }).name;
+    const c = (await api('POST', '/api/contacts', { contact: { first_name: 'Ana', last_name: 'Silva', job_title: 'CTO', emails: 'ana@x.com', tags: ['a'], custom_field: { [tier]: 'Silver' } } })).body.contact;
+    const before = sim.snapshot().contacts[0] as { updated_at: string };
+    await sleep(5);
+    const bare = await edit('contacts', c.id, { first_name: 'Anna', custom_field: { [tier]: 'Gold' }, tags: ['edited'] });
+    expect(bare.status).toBe(200);
+    expect(bare.body.contact).toMatchObject({ id: c.id, first_name: 'Anna', last_name: 'Silva', job_title: 'CTO', tags: ['edited'], custom_field: { [tier]: 'Gold' } });
+    expect(Date.parse(bare.body.contact.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
+    const wrapped = await edit('contacts', c.id, { contact: { job_title: null, city: 'Porto' } });
+    expect(wrapped.body.contact).toMatchObject({ first_name: 'Anna', job_title: null, city: 'Porto' });
+    expect((await api('GET', `/api/contacts/${c.id}`)).body.contact).toMatchObject({ first_name: 'Anna', city: 'Porto', job_title: null, tags: ['edited'] });
+    expect(sim.snapshot().contacts[0]).toEqual(wrapped.body.contact);
+  });
+
+  it('validates as the API update does: the same 400s and messages, and nothing changes', async () => {
+    const tier = sim.addCustomField('contacts', { label: 'Tier', type: 'dropdown', choices: ['Gold'] }).name;
+    await api('POST', '/api/contacts', { contact: { emails: 'taken@x.com' } });
+    const c = (await api('POST', '/api/contacts', { contact: { first_name: 'Kept', emails: 'me@x.com' } })).body.contact;
+    for (const fields of [{ emails: 'not an email' }, { emails: 'TAKEN@x.com' }, { custom_field: { cf_nope: 1 } }, { custom_field: { [tier]: 'Bronze' } }, { first_name: 'x'.repeat(256) }]) {
+      const viaApi = await api('PUT', `/api/contacts/${c.id}`, { contact: fields });
+      const viaAdmin = await edit('contacts', c.id, fields);
+      expect(viaAdmin.status, JSON.stringify(fields)).toBe(400);
+      expect(viaAdmin.body).toEqual(viaApi.body);
+    }
+    expect((await edit('contacts', c.id, '{oops')).status).toBe(400);
+    expect((await edit('contacts', c.id, [1])).status).toBe(400);
+    expect((await api('GET', `/api/contacts/${c.id}`)).body.contact).toMatchObject({ first_name: 'Kept', email: 'me@x.com', custom_field: {} });
+  });
+
+  it('answers 404 for an unknown id, a deleted record and an unknown entity', async () => {
+    const c = (await api('POST', '/api/contacts', { contact: { emails: 'del@x.com' } })).body.contact;
+    await api('DELETE', `/api/contacts/${c.id}`);
+    expect((await edit('contacts', c.id, { first_name: 'Back' })).status).toBe(404);
+    expect((await edit('contacts', 12345, { first_name: 'x' })).body.errors.message).toEqual(['contact not found']);
+    expect((await edit('contacts', 'abc', { first_name: 'x' })).status).toBe(404);
+    expect((await edit('deals', 12345, { name: 'x' })).status).toBe(404);
+    expect((await edit('tasks', 12345, { title: 'x' })).status).toBe(404);
+    expect((await edit('widgets', 1, { name: 'x' })).status).toBe(404);
+    expect((await edit('constructor', 1, { name: 'x' })).status).toBe(404);
+    expect(sim.snapshot().contacts).toHaveLength(0);
+  });
+
+  it('edits accounts, deals, tasks and sales activities too', async () => {
+    const acc = (await api('POST', '/api/sales_accounts', { sales_account: { name: 'Acme' } })).body.sales_account;
+    expect((await edit('sales_accounts', acc.id, { sales_account: { name: 'Acme Ltd', city: 'Cork' } })).body.sales_account).toMatchObject({ name: 'Acme Ltd', city: 'Cork' });
+    const deal = (await api('POST', '/api/deals', { deal: { name: 'Big', amount: 5 } })).body.deal;
+    expect((await edit('deals', deal.id, { amount: 7 })).body.deal).toMatchObject({ name: 'Big', amount: '7' });
+    expect((await edit('deals', deal.id, { amount: 'lots' })).status).toBe(400);
+    const c = (await api('POST', '/api/contacts', { contact: { emails: 't@x.com' } })).body.contact;
+    const task = (await api('POST', '/api/tasks', { task: { title: 'Call', due_date: '2030-01-01T09:00:00Z', targetable_type: 'Contact', targetable_id: c.id } })).body.task;
+    expect((await edit('tasks', task.id, { task: { title: 'Call back', status: 1 } })).body.task).toMatchObject({ title: 'Call back', status: 1 });
+    expect((await edit('tasks', task.id, { status: 7 })).status).toBe(400);
+    expect((await api('GET', `/api/tasks/${task.id}`)).body.task).toMatchObject({ title: 'Call back', status: 1 });
+    const types = (await api('GET', '/api/selector/sales_activity_types')).body.sales_activity_types;
+    const sa = (await api('POST', '/api/sales_activities', {
+      sales_activity: { sales_activity_type_id: types[0].id, title: 'Met', start_date: '2024-01-01T10:00:00Z', end_date: '2024-01-01T11:00:00Z', targetable_type: 'Contact', targetable_id: c.id },
+    })).body.sales_activity;
+    expect((await edit('sales_activities', sa.id, { title: 'Met twice' })).body.sales_activity).toMatchObject({ title: 'Met twice' });
+  });
+
+  it('is not counted, not rate limited and not faulted; editRecord and createRecord do the same in process', async () => {
+    await sim.close();
+    await start({ faults: '5xx=1,seed=4' });
+    // Made in process: the API answers only faults now.
+    const c = sim.createRecord('contacts', { emails: 'pre@x.com', first_name: 'Pre' }) as { id: number };
+    expect((await api('GET', `/api/contacts/${c.id}`)).status).toBeGreaterThanOrEqual(500);
+    const counted = sim.stats();
+    for (let k = 0; k < 5; k++) expect((await edit('contacts', c.id, { first_name: `Edit ${k}` })).status).toBe(200);
+    expect(sim.stats()).toEqual(counted);
+    expect(sim.editRecord('contacts', c.id, { contact: { last_name: 'InProcess' } })).toMatchObject({ contact: { first_name: 'Edit 4', last_name: 'InProcess' } });
+    expect(() => sim.editRecord('contacts', c.id, { emails: 'nope' })).toThrow();
+    expect(() => sim.createRecord('contacts', { first_name: 'No email' })).toThrow();
+    await sim.close();
+    // A spent hour budget does not stop the admin either.
+    await start({ plan: 'free' });
+    const d = sim.createRecord('contacts', { emails: 'budget@x.com' }) as { id: number };
+    let status = 200;
+    for (let k = 0; k < 1100 && status !== 429; k++) status = (await api('GET', `/api/contacts/${d.id}`)).status;
+    expect(status).toBe(429);
+    expect((await edit('contacts', d.id, { first_name: 'Still' })).status).toBe(200);
+  });
+});
