@@ -17,8 +17,12 @@ export function sourceLabel(name: string): string {
 }
 export type SourceName = z.infer<typeof SourceName>;
 
-/** Destination objects, in dependency order. */
-export const ObjectName = z.enum(['contact', 'account', 'deal', 'campaign', 'task']);
+/**
+ * Destination objects, in dependency order. `task` and `activity` are the two homes a map can
+ * choose for the activity timeline (campaign interactions, behavioural events): Freshsales
+ * tasks or sales activities, journaled apart so reports and rollback know which they are.
+ */
+export const ObjectName = z.enum(['contact', 'account', 'deal', 'campaign', 'task', 'activity']);
 export type ObjectName = z.infer<typeof ObjectName>;
 
 /** An attribute value as it came from the source, after JSON decoding, before typing. */
@@ -156,6 +160,12 @@ export const CanonicalEvent = z.object({
   /** ISO 8601 instant (UTC, Z); `occurredAtRaw` keeps the source's own text (with its offset). */
   occurredAt: z.string(),
   occurredAtRaw: z.string(),
+  /**
+   * The event's named properties (parameters), normalised for people, when the source sends
+   * them as such (Netmera); absent or null otherwise. Sales-activity custom fields read them
+   * as `parameters.<name>`.
+   */
+  parameters: z.record(z.string(), z.unknown()).nullish(),
 });
 export type CanonicalEvent = z.infer<typeof CanonicalEvent>;
 

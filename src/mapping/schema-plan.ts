@@ -17,7 +17,10 @@
  *   Freshsales, which is the point of a summary; the time of day stays on the event tasks and
  *   in the source. The writer sends the UTC calendar date (YYYY-MM-DD). They are planned
  *   whenever listed, with a note when the events policy is not "summary" (not written then);
- * - deal custom fields: the deal section writes only standard deal fields today, so none.
+ * - deal custom fields: the deal section writes only standard deal fields today, so none;
+ * - sales-activity custom fields (`objects.task.sales_activity.fields`): the event properties
+ *   a timeline written as sales activities keeps, typed as the map says; planned whenever
+ *   listed, with a note when the timeline goes to tasks (not written then).
  *
  * Packing picks the lowest-value fields first: the fewest contacts with a value (from the
  * inventory when given), else the latest in the map (the proposer writes the important
@@ -66,7 +69,7 @@ export function limitTypeOf(type: CustomFieldType): LimitType {
 }
 
 /** Freshsales entities a plan can hold fields for. */
-export type PlannedEntity = 'contacts' | 'deals';
+export type PlannedEntity = 'contacts' | 'deals' | 'sales_activities';
 
 /** One custom field the admin must create. */
 export interface PlannedField {
@@ -77,7 +80,7 @@ export interface PlannedField {
   /** What feeds it: a canonical path, the packed paths, or an event summary. */
   from: string;
   /** Which part of the map writes it. */
-  role: 'field' | 'packed' | 'event_summary' | 'segments' | 'campaign_stats';
+  role: 'field' | 'packed' | 'event_summary' | 'segments' | 'campaign_stats' | 'activity_fields';
   note?: string;
 }
 
@@ -128,6 +131,8 @@ export interface SchemaPlan {
   total: LimitUsage;
   /** Deal custom fields, when there are any. */
   deals?: { usage: Record<LimitType, LimitUsage>; total: LimitUsage };
+  /** Sales-activity custom fields, when there are any. */
+  salesActivities?: { usage: Record<LimitType, LimitUsage>; total: LimitUsage };
   over: OverLimit[];
   problems: SchemaProblem[];
   packing?: PackingProposal;
@@ -143,18 +148,21 @@ export function planSchema(spec: MappingSpec, tier: Tier, inventory?: AttributeI
   const { fields, problems } = collectFields(spec, inventory);
   const notes: string[] = [];
   const contactFields = fields.filter((f) => f.entity === 'contacts');
-  const dealFields = fields.filter((f) => f.entity === 'deals');
   const usage = usageOf(contactFields, tier);
   const total = { used: contactFields.length, limit: limits.total };
   const candidates = rankCandidates(spec, contactFields, inventory);
   const over = overLimits('contacts', usage, total, candidates);
-  let deals: SchemaPlan['deals'];
-  if (dealFields.length > 0) {
-    const du = usageOf(dealFields, tier);
-    const dt = { used: dealFields.length, limit: limits.total };
-    deals = { usage: du, total: dt };
-    over.push(...overLimits('deals', du, dt, rankCandidates(spec, dealFields, undefined)));
-  }
+  // Other entities have limits of their own and nothing to pack.
+  const otherEntity = (entity: 'deals' | 'sales_activities') => {
+    const own = fields.filter((f) => f.entity === entity);
+    if (own.length === 0) return undefined;
+    const u = usageOf(own, tier);
+    const t = { used: own.length, limit: limits.total };
+    over.push(...overLimits(entity, u, t, rankCandidates(spec, own, undefined)));
+    return { usage: u, total: t };
+  };
+  const deals = otherEntity('deals');
+  const salesActivities = otherEntity('sales_activities');
 
   let packing: PackingProposal | undefined;
   if (over.some((o) => o.entity === 'contacts')) {
@@ -166,7 +174,7 @@ export function planSchema(spec: MappingSpec, tier: Tier, inventory?: AttributeI
     }
   }
   if (tier === 'free' && fields.length > 0) notes.push('the Free plan has no custom fields at all');
-  return { tier, fields, usage, total, ...(deals ? { deals } : {}), over, problems, ...(packing ? { packing } : {}), fits: over.length === 0 && !problems.some((p) => p.severity === 'error'), notes };
+  return { tier, fields, usage, total, ...(deals ? { deals } : {}), ...(salesActivities ? { salesActivities } : {}), over, problems, ...(packing ? { packing } : {}), fits: over.length === 0 && !problems.some((p) => p.severity === 'error'), notes };
 }
 
 /** The map with a packing proposal applied: the packed fields removed, the packed section set. */
@@ -283,6 +291,19 @@ function collectFields(spec: MappingSpec, inventory: AttributeInventory | undefi
   const campaign = spec.objects.campaign;
   if (campaign?.enabled) {
     for (const [stat, label] of Object.entries(campaign.stats)) if (label) add({ entity: 'deals', label, type: 'number', from: `campaign ${stat}`, role: 'campaign_stats' });
+  }
+  // Sales activities: the event properties the timeline keeps in custom fields, typed.
+  const task = spec.objects.task;
+  if (task?.sales_activity !== undefined) {
+    const inactive = (task.timeline ?? 'tasks') !== 'sales_activities' ? 'written only with timeline: sales_activities (the map sends the timeline to tasks)' : undefined;
+    for (const f of task.sales_activity.fields) {
+      const planned: PlannedField = {
+        entity: 'sales_activities', label: f.to.custom, type: f.to.type, ...(f.to.choices !== undefined ? { choices: [...f.to.choices] } : {}),
+        from: `event property ${f.from}`, role: 'activity_fields', ...(inactive ? { note: inactive } : {}),
+      };
+      problems.push(...fieldProblems(planned, undefined));
+      add(planned);
+    }
   }
   // Deals: the deal section writes standard fields only (name, amount, stage, pipeline, account, contacts).
   return { fields, problems };

@@ -378,8 +378,77 @@ const CampaignSection = z.strictObject({
     .default({}),
 });
 
-/** Campaign interactions and behavioural events as tasks (one API call each: the policy is a budget decision). */
+/** Where the activity timeline goes: Freshsales tasks (the default) or sales activities. */
+export const TIMELINE_ENTITIES = ['tasks', 'sales_activities'] as const;
+/** A home for the activity timeline. */
+export type TimelineEntity = (typeof TIMELINE_ENTITIES)[number];
+
+/**
+ * What a sales-activity custom field can read from a timeline record: the event's name, value
+ * and device id; a campaign interaction's campaign, campaign id, channel and kind; or one of
+ * the event's named properties as `parameters.<name>` (sources that send them: Netmera).
+ * A record without the property leaves the field out.
+ */
+export const TIMELINE_PROPERTIES = ['event', 'value', 'device_id', 'campaign', 'campaign_id', 'channel', 'interaction'] as const;
+/** Prefix of a property path that reads one of the event's named parameters. */
+export const PARAMETER_PREFIX = 'parameters.';
+
+const TimelineProperty = z
+  .string({ error: 'every sales activity field needs a "from": an event property' })
+  .superRefine((v, ctx) => {
+    if (v.startsWith(PARAMETER_PREFIX) && v.length > PARAMETER_PREFIX.length) return;
+    if ((TIMELINE_PROPERTIES as readonly string[]).includes(v)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown event property ${quote(v)} (expected one of: ${TIMELINE_PROPERTIES.join(', ')}; or parameters.<name>)${suggest(v, TIMELINE_PROPERTIES)}`,
+    });
+  });
+
+/** The custom field types a sales-activity field can have (values typed as they are written). */
+const ACTIVITY_FIELD_TYPES = ['text', 'textarea', 'number', 'dropdown', 'checkbox', 'date'] as const;
+
+/** Sales activities as the timeline's home: the activity type by name and the event properties kept in custom fields. */
+const SalesActivitySection = z.strictObject({
+  /** The sales activity type by name, resolved through `GET /api/selector/sales_activity_types` before any write. */
+  type: z.string({ error: 'sales_activity.type must name a sales activity type, e.g. type: "App event"' }).trim().min(1, 'sales_activity.type must not be empty'),
+  /** Event properties written into sales-activity custom fields (named by label, typed; planned by schema plan). */
+  fields: z
+    .array(
+      z.strictObject({
+        from: TimelineProperty,
+        to: CustomTarget.refine((t) => (ACTIVITY_FIELD_TYPES as readonly string[]).includes(t.type), {
+          message: `a sales activity field is one of: ${ACTIVITY_FIELD_TYPES.join(', ')}`,
+          path: ['type'],
+        }),
+      }),
+    )
+    .default([])
+    .superRefine((fields, ctx) => {
+      const seen = new Map<string, number>();
+      fields.forEach((f, i) => {
+        const k = f.to.custom.trim().toLowerCase();
+        const earlier = seen.get(k);
+        if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'to'], message: `${quote(f.to.custom)} is already written by fields[${earlier}]` });
+        else seen.set(k, i);
+      });
+    }),
+});
+
+/**
+ * Campaign interactions and behavioural events as the contact's activity timeline (one API
+ * call each: the policy is a budget decision), written as tasks or as sales activities.
+ */
 const TaskSection = z.strictObject({
+  /**
+   * Where the timeline goes: `tasks` (the default: title, description, due date) or
+   * `sales_activities` (the type named in `sales_activity`, start/end at the original instant,
+   * event properties in custom fields). Left out: tasks.
+   */
+  timeline: z
+    .enum(TIMELINE_ENTITIES, { error: (iss) => `timeline must be one of: ${TIMELINE_ENTITIES.join(', ')}, not ${quote(iss.input)}${suggest(iss.input, TIMELINE_ENTITIES)}` })
+    .optional(),
+  /** Required with `timeline: sales_activities`: the type, and the properties kept as fields. */
+  sales_activity: SalesActivitySection.optional(),
   /** One task per contact interaction with a campaign. */
   campaigns: z.boolean().default(true),
   interactions: z.array(z.enum(['delivered', 'opened', 'clicked'])).default(['delivered', 'opened', 'clicked']),
@@ -394,6 +463,9 @@ const TaskSection = z.strictObject({
         .default([]),
     })
     .default({ policy: 'high_value', high_value: [], summary: [] }),
+}).refine((t) => t.timeline !== 'sales_activities' || t.sales_activity !== undefined, {
+  message: 'timeline: sales_activities needs sales_activity: { type: "<sales activity type name>" } (and optionally fields)',
+  path: ['sales_activity'],
 });
 
 /** Who owns migrated records: a Freshsales user (email or name) resolved through the owners selector. */
@@ -423,6 +495,16 @@ export type DealMap = NonNullable<MappingSpec['objects']['deal']>;
 export type CampaignMap = NonNullable<MappingSpec['objects']['campaign']>;
 /** The task part of a mapping spec (campaign interactions and events). */
 export type TaskMap = NonNullable<MappingSpec['objects']['task']>;
+
+/** Where a task section sends the timeline: its `timeline`, tasks when left out. */
+export function timelineOf(map: Pick<TaskMap, 'timeline'>): TimelineEntity {
+  return map.timeline ?? 'tasks';
+}
+
+/** The sales-activity section a task map uses, or null when its timeline is tasks. */
+export function salesActivityOf(map: TaskMap): NonNullable<TaskMap['sales_activity']> | null {
+  return timelineOf(map) === 'sales_activities' ? (map.sales_activity ?? null) : null;
+}
 
 /** The source models a contact map resolves references against (`resolve:`), each once, in field order. */
 export function referenceModels(map: ContactMap): string[] {
@@ -482,7 +564,10 @@ export function parseMappingSpec(text: string, fileName: string): MappingSpec {
 export function mappingHash(spec: MappingSpec | string): string {
   const parsed = typeof spec === 'string' ? parseMappingSpec(spec, 'mapping') : spec;
   const fields = [...parsed.objects.contact.fields].sort((a, b) => cmp(targetKey(a.to), targetKey(b.to)));
-  const canonical = { ...parsed, objects: { ...parsed.objects, contact: { ...parsed.objects.contact, fields } } };
+  const objects: Record<string, unknown> = { ...parsed.objects, contact: { ...parsed.objects.contact, fields } };
+  // `timeline: tasks` is the default written out: the same map as one that leaves it out.
+  if (parsed.objects.task?.timeline === 'tasks') objects.task = { ...parsed.objects.task, timeline: undefined };
+  const canonical = { ...parsed, objects };
   return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
 }
 

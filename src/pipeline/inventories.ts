@@ -61,14 +61,17 @@ export async function writeInventories(input: { store: StateStore; runId: string
 
   const campaigns = offers(source, 'campaigns') ? await source.campaigns() : [];
   const perCampaign = new Map<string, number>();
-  for (let after = 0; ;) {
-    const rows = await store.stagedByStatus(runId, 'task', ['loaded'], after, 1000);
-    if (rows.length === 0) break;
-    for (const r of rows) {
-      const rec = r.record as { type?: string; campaignId?: string };
-      if (rec.type === 'interaction' && rec.campaignId) perCampaign.set(rec.campaignId, (perCampaign.get(rec.campaignId) ?? 0) + 1);
+  // Interactions migrated as tasks or as sales activities, whichever the map chose.
+  for (const object of ['task', 'activity'] as const) {
+    for (let after = 0; ;) {
+      const rows = await store.stagedByStatus(runId, object, ['loaded'], after, 1000);
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const rec = r.record as { type?: string; campaignId?: string };
+        if (rec.type === 'interaction' && rec.campaignId) perCampaign.set(rec.campaignId, (perCampaign.get(rec.campaignId) ?? 0) + 1);
+      }
+      after = rows[rows.length - 1]!.seq;
     }
-    after = rows[rows.length - 1]!.seq;
   }
   await writeMarkdown(files.campaigns, renderCampaignInventory(campaigns, perCampaign));
 

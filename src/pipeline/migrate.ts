@@ -18,7 +18,7 @@ import { writeReconciliation, type ReconciliationReport } from '../reports/recon
 import { ConfigError } from '../core/errors.js';
 import { sourceLabel, type CampaignStat, type ObjectName } from '../core/model.js';
 import { planSchema } from '../mapping/schema-plan.js';
-import type { CampaignMap, MappingSpec, TaskMap } from '../mapping/spec.js';
+import { timelineOf, type CampaignMap, type MappingSpec, type TaskMap } from '../mapping/spec.js';
 import { offers } from '../connectors/manifest.js';
 import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary.js';
 import type { LoadedConfig } from './config.js';
@@ -252,7 +252,7 @@ async function openRun(r: {
   // The error ratio counts every phase the map puts in scope.
   const objects: ObjectName[] = [
     'contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(campaign ? (['campaign'] as const) : []),
-    ...(taskMap ? (['task'] as const) : []),
+    ...(taskMap ? [timelineOf(taskMap) === 'tasks' ? ('task' as const) : ('activity' as const)] : []),
   ];
   const ratio = new ErrorRatioGuard(store, run.id, objects, cfg.run.maxErrorRatio, () => clock.now());
   const asField = tagsSection.segments && tagsSection.segments_as === 'field' && tagsSection.segment_field ? tagsSection.segment_field : null;

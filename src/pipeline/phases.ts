@@ -1,14 +1,15 @@
 /**
  * The destination objects a migration writes, declared for the phase engine (engine.ts):
  * contacts (no parent), accounts (from contacts that get a deal), deals (contacts and
- * accounts), tasks (contacts). Each declaration names its steps; the functions doing the work
- * stay in their phase modules (contacts.ts, deals.ts, tasks.ts), where tests reach them too.
+ * accounts), the activity timeline as tasks or as sales activities (contacts; the map chooses
+ * one, the same steps serve both). Each declaration names its steps; the functions doing the
+ * work stay in their phase modules (contacts.ts, deals.ts, tasks.ts), where tests reach them too.
  */
 import { z } from 'zod';
 import type { PlanTier } from '../connectors/freshsales/index.js';
 import { offers } from '../connectors/manifest.js';
 import type { SourceConnector } from '../connectors/source.js';
-import type { CampaignMap, DealMap, TaskMap } from '../mapping/spec.js';
+import { timelineOf, type CampaignMap, type DealMap, type TaskMap } from '../mapping/spec.js';
 import type { CampaignStat } from '../core/model.js';
 import type { StateStore } from '../state/store.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
@@ -18,7 +19,7 @@ import {
 } from './deals.js';
 import type { PhaseDeclaration } from './engine.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, type TaskVolumes } from './plan.js';
-import { extractTasks, loadTasks, taskAdoptionCost, type TaskLoadSummary, type TaskPhaseDeps } from './tasks.js';
+import { extractTasks, loadTasks, resolveTimelineTarget, taskAdoptionCost, type TaskLoadSummary, type TaskPhaseDeps, type TimelineTarget } from './tasks.js';
 
 /** What the phases are declared over. */
 export interface PhaseEnv {
@@ -39,7 +40,7 @@ export interface PhaseEnv {
 export interface PhaseFacts {
   /** Contacts in Freshsales already carrying this source's ids (found while matching). */
   priorMigration: number;
-  /** What the task load did in this process (null when it did not run here). */
+  /** What the timeline load (tasks or sales activities) did in this process (null when it did not run here). */
   taskSummary: TaskLoadSummary | null;
 }
 
@@ -142,43 +143,60 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
   };
 
   const taskMap = env.taskMap;
-  const taskDeps: TaskPhaseDeps | null = taskMap && {
-    store, runId: c.runId, source: c.source, dest, map: taskMap, ownerId: c.ownerId, executor: c.executor, clock: c.clock, logger: c.logger, progress: c.progress,
+  const timelinePhase = (object: 'task' | 'activity'): PhaseDeclaration => {
+    const enabled = taskMap !== null && (timelineOf(taskMap) === 'tasks') === (object === 'task');
+    const noun = object === 'task' ? 'tasks' : 'sales activities';
+    // Resolved by the check on every attempt (the activity type and fields by name), before any write.
+    let target: TimelineTarget | null = null;
+    const deps = (): TaskPhaseDeps => ({
+      store, runId: c.runId, source: c.source, dest, map: taskMap!, ownerId: c.ownerId, executor: c.executor, clock: c.clock, logger: c.logger, progress: c.progress,
+      target: target ?? targetMissing(),
+    });
+    return {
+      object,
+      parents: ['contact'],
+      enabled,
+      check: async () => {
+        if (enabled) target = await resolveTimelineTarget(dest, taskMap!);
+      },
+      survey: [],
+      estimate: async () => {
+        if (!enabled || !taskMap) return { calls: 0, lines: [] };
+        const volumes = await taskVolumes(store, c.runId, c.source, taskMap);
+        // Records earlier runs created are never created again (retry, a later run): not in the plan.
+        const done = await store.journalCount(object);
+        const calls = Math.max(0, estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls - done);
+        const label = `${noun}:`.padEnd(9);
+        const lines = [`${label} ${volumes.interactions} campaign interactions${taskMap.campaigns ? '' : ' (campaigns off)'}; event policies:`];
+        for (const line of describePolicies({ ...volumes, plan: env.plan, budgetShare: env.budgetShare, chosen: taskMap.events.policy, noun })) lines.push(`  ${line}`);
+        if (done > 0) lines.push(`  ${done} ${noun} were created by earlier runs of this workdir and are not created again: ~${calls} call(s) left`);
+        // Before the first create of a workdir, records already carrying our markers are looked for.
+        const adoption = calls > 0 ? await taskAdoptionCost({ store, dest, target: target ?? targetMissing() }) : null;
+        const adopt = adoption ? adoption.probeCalls + adoption.listingCalls : 0;
+        if (adoption && adoption.probeCalls > 0) {
+          lines.push(`adopt:    ${adoption.listingCalls} listing call(s) over the account's ${adoption.accountRecords} ${noun} to find ${noun} an earlier state created (first load of this workdir)`);
+        }
+        return { calls: calls + adopt, lines };
+      },
+      load: enabled
+        ? [
+            { name: 'extract', run: async () => void (await extractTasks(deps())) },
+            { name: 'load', run: async () => void (facts.taskSummary = await loadTasks(deps())) },
+          ]
+        : [],
+    };
   };
-  const task: PhaseDeclaration = {
-    object: 'task',
-    parents: ['contact'],
-    enabled: taskMap !== null,
-    survey: [],
-    estimate: async () => {
-      if (!taskMap) return { calls: 0, lines: [] };
-      const volumes = await taskVolumes(store, c.runId, c.source, taskMap);
-      // Tasks earlier runs created are never created again (retry, a later run): not in the plan.
-      const tasksDone = await store.journalCount('task');
-      const calls = Math.max(0, estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls - tasksDone);
-      const lines = [`tasks:    ${volumes.interactions} campaign interactions${taskMap.campaigns ? '' : ' (campaigns off)'}; event policies:`];
-      for (const line of describePolicies({ ...volumes, plan: env.plan, budgetShare: env.budgetShare, chosen: taskMap.events.policy })) lines.push(`  ${line}`);
-      if (tasksDone > 0) lines.push(`  ${tasksDone} task(s) were created by earlier runs of this workdir and are not created again: ~${calls} task call(s) left`);
-      // Before the first task create of a workdir, tasks already carrying our markers are looked for.
-      const adoption = calls > 0 ? await taskAdoptionCost({ store, dest }) : null;
-      const adopt = adoption ? adoption.probeCalls + adoption.listingCalls : 0;
-      if (adoption && adoption.probeCalls > 0) {
-        lines.push(`adopt:    ${adoption.listingCalls} listing call(s) over the account's ${adoption.accountTasks} task(s) to find tasks an earlier state created (first task load of this workdir)`);
-      }
-      return { calls: calls + adopt, lines };
-    },
-    load: taskDeps
-      ? [
-          { name: 'extract', run: async () => void (await extractTasks(taskDeps)) },
-          { name: 'load', run: async () => void (facts.taskSummary = await loadTasks(taskDeps)) },
-        ]
-      : [],
-  };
-  return { phases: [contact, account, deal, campaign, task], facts };
+  const task = timelinePhase('task');
+  const activity = timelinePhase('activity');
+  return { phases: [contact, account, deal, campaign, task, activity], facts };
 }
 
 function stageMissing(): never {
   throw new Error('the deal stage is resolved by the phase check before the deals are staged');
+}
+
+function targetMissing(): never {
+  throw new Error('the timeline target is resolved by the phase check before the timeline is planned or loaded');
 }
 
 /** The `tasks:volumes` checkpoint: interactions, and events per name. */

@@ -91,10 +91,10 @@ const count = new Intl.NumberFormat('en-US');
 
 /**
  * One line per event policy, so the user sees what each choice costs before any write, e.g.
- * `events policy "all": 12,400 tasks → 12,400 calls ≈ 12 h 24 min on growth`. The chosen
- * policy (when given) is marked.
+ * `events policy "all": 12,400 tasks → 12,400 calls ≈ 12 h 24 min on growth` (`noun`: what the
+ * records are, "tasks" by default, "sales activities"). The chosen policy (when given) is marked.
  */
-export function describePolicies(input: TaskVolumes & { plan: PlanTier; budgetShare?: number; chosen?: EventPolicy }): string[] {
+export function describePolicies(input: TaskVolumes & { plan: PlanTier; budgetShare?: number; chosen?: EventPolicy; noun?: string }): string[] {
   return EVENT_POLICIES.map((policy) => {
     const est = estimateTaskCalls({ ...input, policy });
     const hours = hoursFor(est.calls, input.plan, input.budgetShare ?? 1);
@@ -103,7 +103,7 @@ export function describePolicies(input: TaskVolumes & { plan: PlanTier; budgetSh
     if (policy === 'none') notes.push('events are not migrated');
     if (policy === input.chosen) notes.push('chosen');
     return (
-      `events policy "${policy}": ${count.format(est.records)} tasks → ${count.format(est.calls)} calls ≈ ${formatHours(hours)} on ${input.plan}` +
+      `events policy "${policy}": ${count.format(est.records)} ${input.noun ?? 'tasks'} → ${count.format(est.calls)} calls ≈ ${formatHours(hours)} on ${input.plan}` +
       (notes.length > 0 ? ` (${notes.join('; ')})` : '')
     );
   });

@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger.js';
 import { createFreshsales, type Entity, type FsField } from '../connectors/freshsales/index.js';
 import { AttributeInventory } from '../mapping/inventory.js';
 import { applyPackingToYaml, planSchema, type PlannedField, type SchemaPlan, type Tier } from '../mapping/schema-plan.js';
-import { loadMappingSpec, parseMappingSpec, type MappingSpec } from '../mapping/spec.js';
+import { loadMappingSpec, parseMappingSpec, salesActivityOf, type MappingSpec } from '../mapping/spec.js';
 import { writeFileAtomic } from '../reports/atomic-write.js';
 import { writeSchemaPlanReport } from '../reports/schema-plan-report.js';
 import { matchCustomFields, type CustomTarget } from './bind-fields.js';
@@ -115,9 +115,21 @@ export interface FieldBinding {
   missingChoices: string[];
 }
 
+/** How the sales activity type the map names stands in the destination. */
+export interface ActivityTypeCheck {
+  name: string;
+  status: 'ok' | 'missing';
+  /** Its id, when the account has it. */
+  id?: string;
+  /** Every type the account has, by name. */
+  available: string[];
+}
+
 /** The result of a schema check. */
 export interface SchemaCheckResult {
   bindings: FieldBinding[];
+  /** The sales activity type, when the map sends the timeline to sales activities. */
+  activityType?: ActivityTypeCheck;
   /** One precise line per problem; empty when every planned field is there. */
   problems: string[];
   ok: boolean;
@@ -125,10 +137,13 @@ export interface SchemaCheckResult {
   names: Record<PlannedField['entity'], Map<string, string>>;
 }
 
-/** What the check reads from Freshsales (the client's `fields`, or a stand-in in tests). */
+/** What the check reads from Freshsales (the client's `fields` and `salesActivityTypes`, or a stand-in in tests). */
 export interface FieldReader {
-  fields(entity: Entity): Promise<FsField[]>;
+  fields(entity: Entity | 'sales_activities'): Promise<FsField[]>;
+  salesActivityTypes?(): Promise<Array<{ id: string; name: string }>>;
 }
+
+const ENTITY_WHERE: Record<PlannedField['entity'], string> = { contacts: 'Contacts', deals: 'Deals', sales_activities: 'Sales activities' };
 
 /**
  * Bind every planned field to the destination's catalogue by label and type, and check
@@ -140,7 +155,7 @@ export async function checkSchema(reader: FieldReader, fields: PlannedField[], a
   const entities = [...new Set<PlannedField['entity']>(['contacts', ...fields.map((f) => f.entity), ...alsoRead])];
   const bindings: FieldBinding[] = [];
   const problems: string[] = [];
-  const names: SchemaCheckResult['names'] = { contacts: new Map(), deals: new Map() };
+  const names: SchemaCheckResult['names'] = { contacts: new Map(), deals: new Map(), sales_activities: new Map() };
   for (const entity of entities) {
     // GET /api/settings/{entity}/fields — api/freshsales.md "Fields"
     const catalogue = await reader.fields(entity);
@@ -149,7 +164,7 @@ export async function checkSchema(reader: FieldReader, fields: PlannedField[], a
     matchCustomFields(targets, catalogue).forEach((m, i) => {
       const f = planned[i] as PlannedField;
       const base = { entity, label: f.label, type: f.type, from: f.from };
-      const where = entity === 'contacts' ? 'Contacts' : 'Deals';
+      const where = ENTITY_WHERE[entity];
       if (m.status === 'missing') {
         bindings.push({ ...base, status: 'missing', missingChoices: [] });
         problems.push(`missing: "${f.label}" (${f.type}${f.choices?.length ? `, ${f.choices.length} choices` : ''}) on ${where} — create it in Admin Settings → Fields`);
@@ -170,6 +185,32 @@ export async function checkSchema(reader: FieldReader, fields: PlannedField[], a
     });
   }
   return { bindings, problems, ok: problems.length === 0, names };
+}
+
+/**
+ * The sales activity type a map names, looked up by name (case-insensitive) through
+ * `GET /api/selector/sales_activity_types`; with the problem line when the account lacks it.
+ */
+export async function checkActivityType(reader: FieldReader, name: string): Promise<{ check: ActivityTypeCheck; problem?: string }> {
+  if (!reader.salesActivityTypes) throw new Error('checkActivityType needs a reader of sales activity types');
+  const types = await reader.salesActivityTypes();
+  const norm = (v: string) => v.trim().toLowerCase().replace(/\s+/g, ' ');
+  const found = types.find((t) => norm(t.name) === norm(name));
+  const available = types.map((t) => t.name);
+  if (found) return { check: { name, status: 'ok', id: found.id, available } };
+  return {
+    check: { name, status: 'missing', available },
+    problem: `missing: sales activity type "${name}" — create it in Admin Settings → Sales activities (the account has: ${available.join(', ') || 'none'})`,
+  };
+}
+
+/** The schema check with the map's sales activity type, when the timeline goes to sales activities. */
+async function checkWithActivityType(reader: FieldReader, spec: MappingSpec, check: SchemaCheckResult): Promise<SchemaCheckResult> {
+  const section = spec.objects.task ? salesActivityOf(spec.objects.task) : null;
+  if (section === null) return check;
+  const t = await checkActivityType(reader, section.type);
+  const problems = t.problem ? [...check.problems, t.problem] : check.problems;
+  return { ...check, activityType: t.check, problems, ok: problems.length === 0 };
 }
 
 /** Options of {@link runSchemaCheck} and {@link runSchemaApply}. */
@@ -215,7 +256,7 @@ export async function runSchemaCheck(opts: SchemaDestinationOptions): Promise<Sc
   const dest = createFreshsales(opts.loaded.config.destination, { logger: opts.logger });
   try {
     await dest.client.checkConnection();
-    const check = await checkSchema(dest.client, plan.fields, dealsInScope(spec) ? ['deals'] : []);
+    const check = await checkWithActivityType(dest.client, spec, await checkSchema(dest.client, plan.fields, dealsInScope(spec) ? ['deals'] : []));
     return { ...check, plan, attributeCheck };
   } finally {
     await dest.http.close();
@@ -259,15 +300,32 @@ export interface SchemaApplyResult {
 
 /**
  * Create every missing planned field on the simulator through its admin route
- * (`POST <origin>/__sim/fields {"entity","label","type","choices"}`), then check again.
- * The caller must have made sure `baseUrl` is the simulator ({@link detectSimulator}).
+ * (`POST <origin>/__sim/fields {"entity","label","type","choices"}`) — and the sales activity
+ * type the map names when the account lacks it (`POST <origin>/__sim/sales_activity_types
+ * {"name"}`, standing in for the admin UI) — then check again. The caller must have made sure
+ * `baseUrl` is the simulator ({@link detectSimulator}).
  */
-export async function applySchema(input: { reader: FieldReader; baseUrl: string; fields: PlannedField[]; alsoRead?: PlannedField['entity'][]; fetchImpl?: typeof fetch }): Promise<SchemaApplyResult> {
+export async function applySchema(input: {
+  reader: FieldReader; baseUrl: string; fields: PlannedField[]; alsoRead?: PlannedField['entity'][]; fetchImpl?: typeof fetch; spec?: MappingSpec;
+}): Promise<SchemaApplyResult> {
   const doFetch = input.fetchImpl ?? fetch;
   const before = await checkSchema(input.reader, input.fields, input.alsoRead);
   const created: AppliedField[] = [];
   const failed: AppliedField[] = [];
   const origin = new URL(input.baseUrl).origin;
+  const section = input.spec?.objects.task ? salesActivityOf(input.spec.objects.task) : null;
+  if (section !== null && (await checkActivityType(input.reader, section.type)).check.status === 'missing') {
+    const res = await doFetch(`${origin}/__sim/sales_activity_types`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: section.type }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await res.json().catch(() => null)) as { sales_activity_type?: { id?: unknown }; errors?: { message?: unknown } } | null;
+    const made = { entity: 'sales_activities' as const, label: section.type, type: 'sales activity type' };
+    if (res.status === 201 && body?.sales_activity_type?.id !== undefined) created.push({ ...made, name: String(body.sales_activity_type.id) });
+    else failed.push({ ...made, reason: Array.isArray(body?.errors?.message) ? body.errors.message.join('; ') : `HTTP ${res.status}` });
+  }
   for (const b of before.bindings) {
     if (b.status !== 'missing') continue;
     const f = input.fields.find((x) => x.entity === b.entity && x.label === b.label) as PlannedField;
@@ -287,7 +345,7 @@ export async function applySchema(input: { reader: FieldReader; baseUrl: string;
       failed.push({ entity: f.entity, label: f.label, type, reason: msg });
     }
   }
-  const check = await checkSchema(input.reader, input.fields, input.alsoRead);
+  const check = input.spec ? await checkWithActivityType(input.reader, input.spec, await checkSchema(input.reader, input.fields, input.alsoRead)) : await checkSchema(input.reader, input.fields, input.alsoRead);
   return { created, failed, check };
 }
 
@@ -308,7 +366,7 @@ export async function runSchemaApply(opts: SchemaDestinationOptions & { fetchImp
   const dest = createFreshsales(loaded.config.destination, { logger: opts.logger });
   try {
     await dest.client.checkConnection();
-    const r = await applySchema({ reader: dest.client, baseUrl, fields: plan.fields, alsoRead: dealsInScope(spec) ? ['deals'] : [], ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) });
+    const r = await applySchema({ reader: dest.client, baseUrl, fields: plan.fields, alsoRead: dealsInScope(spec) ? ['deals'] : [], spec, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) });
     return { ...r, plan, files };
   } finally {
     await dest.http.close();

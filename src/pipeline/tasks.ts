@@ -1,150 +1,115 @@
 /**
- * The task phase: campaign interactions (delivered / opened / clicked) and behavioural events
- * become Freshsales tasks on their contact, keeping the original timestamp as the due date.
+ * The timeline phase: campaign interactions (delivered / opened / clicked) and behavioural
+ * events become Freshsales tasks — or sales activities, when the map chooses them — on their
+ * contact, keeping the original timestamp (a task's due date; an activity's start and end).
+ * One set of steps serves both: the entity is a parameter (`TimelineTarget`), and its records
+ * are journaled under their own object (`task` or `activity`) so reports show their own row
+ * and rollback knows which endpoint to delete from.
  *
- * Tasks have no bulk endpoint (one call each) and their create is not idempotent, so the
- * phase is built around one question — "was this task already created?":
+ * Neither entity has a bulk endpoint (one call each) and neither create is idempotent, so the
+ * phase is built around one question — "was this record already created?":
  * - every record is marked `sent` (committed) before its create, and journaled after;
  * - a create whose outcome is unknown (timeout, dropped connection, 500) stays `sent`;
- * - before any `sent` record is created again, Freshsales is searched for it: each task's
- *   description ends with a marker line `[crm-migrate <source key>]`, and one listing of the
- *   account's tasks per reconciliation round finds the ones that exist. The listing happens
- *   only when something is in doubt, once for all of them, after the creates of the run.
+ * - before any `sent` record is created again, Freshsales is searched for it: each record's
+ *   text (a task's description, an activity's notes) ends with a marker line
+ *   `[crm-migrate <source key>]`, and one listing of the account's records per reconciliation
+ *   round finds the ones that exist. The listing happens only when something is in doubt, once
+ *   for all of them, after the creates of the run.
  *
- * Tasks hang on their contact's Freshsales id from the journal; a task whose contact did not
- * make it is orphaned with the reason, never attached to a placeholder.
+ * Records hang on their contact's Freshsales id from the journal; a record whose contact did
+ * not make it is orphaned with the reason, never attached to a placeholder.
  */
 import { offers } from '../connectors/manifest.js';
-import { parseDateTimeText } from '../core/datetime.js';
-import { TransientError } from '../core/errors.js';
+import { ConfigError, TransientError } from '../core/errors.js';
 import { payloadHash } from '../core/hash.js';
 import type { CanonicalEvent, CanonicalInteraction } from '../core/model.js';
-import { markerKeyOf, taskMarker, taskWriter, taskLinkOf, type FsTask } from '../connectors/freshsales/index.js';
+import {
+  markerKeyOf, taskMarker, taskLinkOf, timelineWriter, type FreshsalesClient, type FsSalesActivity, type FsTask, type TimelineRecord, type TimelineWriter,
+} from '../connectors/freshsales/index.js';
 import type { SourceConnector, SourcePage } from '../connectors/source.js';
 import { compareField } from '../mapping/compare.js';
-import type { TaskMap } from '../mapping/spec.js';
+import { salesActivityOf, targetRule, type TaskMap, type ValueKind } from '../mapping/spec.js';
+import { bindCustomFields } from './bind-fields.js';
 import type { FailureEntry, QuarantineEntry, PreparedRecord, StagedRecord, VerifyResult } from '../state/store.js';
 import type { PhaseDeps } from './phase-deps.js';
+import {
+  toSalesActivityPayload, toTaskPayload, toUtcInstant, type ActivityField, type PayloadResult, type SalesActivityPayload, type TaskPayload, type TaskSourceRecord,
+} from './timeline-payload.js';
 import type { FieldMismatch } from './verify.js';
 
-const OBJECT = 'task' as const;
 const READ_CHUNK = 1000;
-/** Freshsales limits on task text [simulator/activities: title 255, description 10,000]. */
-const TITLE_MAX = 255;
-const DESCRIPTION_MAX = 10_000;
-/** Reconciliation rounds (one task listing each) before the run stops and asks to be re-run. */
+/** Reconciliation rounds (one listing each) before the run stops and asks to be re-run. */
 const MAX_RECONCILE_ROUNDS = 4;
+
+/**
+ * Where the phase writes: tasks, or sales activities of the type the map names (its id resolved
+ * in the account) with the event properties the map keeps in custom fields (bound to `cf_` names).
+ */
+export type TimelineTarget =
+  | { object: 'task'; entity: 'tasks' }
+  | { object: 'activity'; entity: 'sales_activities'; typeId: string; fields: readonly ActivityField[] };
+
+/** Tasks: today's behaviour, and the default. */
+export const TASK_TARGET: TimelineTarget = { object: 'task', entity: 'tasks' };
 
 export interface TaskPhaseDeps extends PhaseDeps {
   source: SourceConnector;
   map: TaskMap;
+  /** Where the records go; default tasks. */
+  target?: TimelineTarget;
 }
-
-/** A staged task source record: the canonical interaction or event, tagged with its kind. */
-export type TaskSourceRecord = ({ type: 'interaction' } & CanonicalInteraction) | ({ type: 'event' } & CanonicalEvent);
-
-/**
- * A task as written. Freshsales has no custom fields on tasks (the field catalogue offers
- * none, and a `custom_field` on a task is rejected), so what the seed calls
- * campaign_name__c, event_type__c and device_id__c goes into the title and description.
- * `targetable_id` is added at load time from the parent contact's journal entry.
- */
-export interface TaskPayload {
-  title: string;
-  description: string;
-  /** The original timestamp as an ISO 8601 UTC instant. */
-  due_date: string;
-  /** 1 = done: these are records of things that happened. */
-  status: 0 | 1;
-  targetable_type: 'Contact';
-  owner_id?: number;
-}
-
-/** Pure inputs of `toTaskPayload`. */
-export interface TaskPayloadContext {
-  ownerId: string | null;
-}
-
-/** A payload, or why the record cannot become a task (it is quarantined with these reasons). */
-export type TaskPayloadResult = { ok: true; payload: TaskPayload } | { ok: false; reasons: string[] };
 
 /** What `loadTasks` did in this call (counts of the run are in the store). */
 export interface TaskLoadSummary {
-  /** Contacts whose tasks were processed (one unit each). */
+  /** Contacts whose records were processed (one unit each). */
   contacts: number;
-  /** Tasks in doubt that were found in Freshsales by their marker and journaled without a new create. */
+  /** Records in doubt that were found in Freshsales by their marker and journaled without a new create. */
   reconciled: number;
-  /** Pages of the task listing read to reconcile or adopt (0 on a run without doubt). */
+  /** Pages of the listing read to reconcile or adopt (0 on a run without doubt). */
   listingPages: number;
-  /** Tasks found in Freshsales by marker before this workdir's first create, journaled instead of created. */
+  /** Records found in Freshsales by marker before this workdir's first create, journaled instead of created. */
   adopted: number;
 }
 
-// The marker line and its reading belong to Freshsales' task writer (connectors/freshsales/writers/tasks.ts).
+// The marker line and its reading belong to Freshsales' timeline writer (connectors/freshsales/writers/timeline.ts).
 export { markerKeyOf, taskMarker };
+export {
+  activityFieldValue, timelineProperty, toSalesActivityPayload, toTaskPayload, toUtcInstant, type ActivityField, type SalesActivityPayload, type TaskPayload,
+  type TaskPayloadContext, type TaskPayloadResult, type TaskSourceRecord,
+} from './timeline-payload.js';
+
+const targetOf = (d: Pick<TaskPhaseDeps, 'target'>): TimelineTarget => d.target ?? TASK_TARGET;
+const objectOf = (d: Pick<TaskPhaseDeps, 'target'>): 'task' | 'activity' => targetOf(d).object;
+const writerOf = (d: Pick<TaskPhaseDeps, 'target' | 'dest'>): TimelineWriter => timelineWriter(d.dest, targetOf(d).entity);
+/** Records of the entity, for messages ("task(s)", "sales activity(ies)"). */
+const nounOf = (d: Pick<TaskPhaseDeps, 'target'>): string => (targetOf(d).entity === 'tasks' ? 'task(s)' : 'sales activity(ies)');
 
 /**
- * Build the task for an interaction or an event. Pure. Timestamps are read with their own
- * offset (or as UTC when they carry none, as the canonical model promises) and written as the
- * same instant in UTC: the machine's time zone never enters.
+ * Where the map sends the timeline, resolved in the account before any write: tasks, or sales
+ * activities of the named type (by name, case-insensitive, through the selector) with each
+ * sales-activity field bound to its `cf_` name. A type or field the account lacks is a
+ * ConfigError naming it and what the account has (nothing was written).
  */
-export function toTaskPayload(record: TaskSourceRecord, ctx: TaskPayloadContext): TaskPayloadResult {
-  const marker = taskMarker(record.sourceKey);
-  let title: string;
-  let lines: string[];
-  let due: string | null;
-  if (record.type === 'interaction') {
-    due = toUtcInstant(record.occurredAt);
-    if (due === null) return { ok: false, reasons: [`interaction timestamp ${JSON.stringify(record.occurredAt)} is not an ISO 8601 date-time`] };
-    const campaign = record.campaignName.trim() || `Campaign ${record.campaignId}`;
-    title = withSuffix(campaign, ` — ${record.kind}`, TITLE_MAX);
-    lines = [
-      `Campaign: ${campaign}`,
-      `Campaign id: ${record.campaignId}`,
-      `Channel: ${record.channel}`,
-      `Interaction: ${record.kind}`,
-      `Original timestamp: ${record.occurredAt}`,
-      `UTC instant: ${due}`,
-    ];
-  } else {
-    // occurredAt is the canonical UTC instant; the raw text is the fallback (it carries its offset).
-    due = toUtcInstant(record.occurredAt) ?? toUtcInstant(record.occurredAtRaw);
-    if (due === null) return { ok: false, reasons: [`event timestamp ${JSON.stringify(record.occurredAtRaw || record.occurredAt)} is not an ISO 8601 date-time`] };
-    title = withSuffix('Event: ', record.event, TITLE_MAX, true);
-    lines = [
-      `Event type: ${record.event}`,
-      `Value: ${record.value === null ? '(none)' : String(record.value)}`,
-      `Device id: ${record.deviceId ?? '(none)'}`,
-      `Original timestamp: ${record.occurredAtRaw}`,
-      `UTC instant: ${due}`,
-    ];
+export async function resolveTimelineTarget(dest: FreshsalesClient, map: TaskMap): Promise<TimelineTarget> {
+  const section = salesActivityOf(map);
+  if (section === null) return TASK_TARGET;
+  const types = await dest.salesActivityTypes();
+  const norm = (v: string) => v.trim().toLowerCase().replace(/\s+/g, ' ');
+  const type = types.find((t) => norm(t.name) === norm(section.type));
+  if (!type) {
+    throw new ConfigError(
+      `sales activity type "${section.type}" is not in this Freshsales account (it has: ${types.map((t) => t.name).join(', ') || 'none'}): ` +
+        'create it in Admin Settings → Sales activities (on the simulator, "crm-migrate schema apply" does), or name one of those in objects.task.sales_activity.type. Nothing was written.',
+    );
   }
-  // The marker must survive any truncation: it is how the task is found again.
-  let body = lines.join('\n');
-  const room = DESCRIPTION_MAX - marker.length - 1;
-  if (body.length > room) body = `${body.slice(0, room - 1)}…`;
-  const payload: TaskPayload = { title, description: `${body}\n${marker}`, due_date: due, status: 1, targetable_type: 'Contact' };
-  if (ctx.ownerId) payload.owner_id = Number(ctx.ownerId);
-  return { ok: true, payload };
+  const targets = section.fields.map((f) => ({ label: f.to.custom, type: f.to.type, choices: f.to.choices }));
+  const names = targets.length > 0 ? bindCustomFields(targets, await dest.fields('sales_activities'), 'sales activity') : new Map<string, string>();
+  return { object: 'activity', entity: 'sales_activities', typeId: type.id, fields: section.fields.map((f) => ({ from: f.from, to: f.to, cf: names.get(f.to.custom)! })) };
 }
 
-/** `head + tail` within `max` characters, shortening the head (or the tail when `keepHead`). */
-function withSuffix(head: string, tail: string, max: number, keepHead = false): string {
-  if (head.length + tail.length <= max) return head + tail;
-  if (keepHead) return head + tail.slice(0, Math.max(0, max - head.length - 1)) + '…';
-  return head.slice(0, Math.max(0, max - tail.length - 1)) + '…' + tail;
-}
-
-/**
- * An ISO 8601 date-time (a time of day required; `T` or a space; `Z`, `±HH:MM`, `±HHMM` or
- * `±HH`) as a UTC instant (`toISOString` form), or null. Computed arithmetically from the
- * text's own fields and offset (see `parseDateTimeText`) — never Date.parse, which reads
- * offset-less text in the machine's zone. Text without an offset is UTC (the canonical
- * model's contract). Impossible dates (31 February) and offsets beyond ±18:00 are null.
- */
-export function toUtcInstant(text: string): string | null {
-  const p = parseDateTimeText(text);
-  return p !== null && p.hasTime ? p.isoInstant : null;
+/** The payload of a record for the phase's target. Pure. */
+export function toTimelinePayload(record: TaskSourceRecord, target: TimelineTarget, ownerId: string | null): PayloadResult<TaskPayload | SalesActivityPayload> {
+  return target.entity === 'tasks' ? toTaskPayload(record, { ownerId }) : toSalesActivityPayload(record, { ownerId, typeId: target.typeId, fields: target.fields });
 }
 
 /**
@@ -158,7 +123,8 @@ export function toUtcInstant(text: string): string | null {
 export async function extractTasks(d: TaskPhaseDeps): Promise<{ staged: number; alreadyMigrated: number }> {
   let staged = 0;
   let alreadyMigrated = 0;
-  if ((await d.store.getCheckpoint(d.runId, 'task:extracted')) !== 'done') {
+  const object = objectOf(d);
+  if ((await d.store.getCheckpoint(d.runId, `${object}:extracted`)) !== 'done') {
     const kinds = new Set<string>(d.map.interactions);
     if (d.map.campaigns && kinds.size > 0 && offers(d.source, 'interactions')) {
       const r = await extractStream(d, 'interactions', (after) => d.source.interactions(after), (i) => kinds.has(i.kind), 'interaction');
@@ -174,8 +140,8 @@ export async function extractTasks(d: TaskPhaseDeps): Promise<{ staged: number; 
       staged += r.staged;
       alreadyMigrated += r.alreadyMigrated;
     }
-    await d.store.setCheckpoint(d.runId, 'task:extracted', 'done');
-    if (alreadyMigrated > 0) d.progress.note(`${alreadyMigrated} task(s) were migrated by an earlier run and are not created again`);
+    await d.store.setCheckpoint(d.runId, `${object}:extracted`, 'done');
+    if (alreadyMigrated > 0) d.progress.note(`${alreadyMigrated} ${nounOf(d)} were migrated by an earlier run and are not created again`);
   }
   await prepareTasks(d);
   return { staged, alreadyMigrated };
@@ -188,8 +154,9 @@ async function extractStream<T extends CanonicalInteraction | CanonicalEvent>(
   keep: (r: T) => boolean,
   type: TaskSourceRecord['type'],
 ): Promise<{ staged: number; alreadyMigrated: number }> {
-  const doneKey = `task:${stream}:extracted`;
-  const cursorKey = `task:${stream}:cursor`;
+  const object = objectOf(d);
+  const doneKey = `${object}:${stream}:extracted`;
+  const cursorKey = `${object}:${stream}:cursor`;
   if ((await d.store.getCheckpoint(d.runId, doneKey)) === 'done') return { staged: 0, alreadyMigrated: 0 };
   const after = await d.store.getCheckpoint(d.runId, cursorKey);
   let staged = 0;
@@ -198,12 +165,12 @@ async function extractStream<T extends CanonicalInteraction | CanonicalEvent>(
   if (after) d.progress.note(`resuming ${stream} extraction after checkpoint ${after}`);
   for await (const page of pages(after || null)) {
     const kept = page.records.filter(keep);
-    const earlier = kept.length > 0 ? await d.store.destIds(OBJECT, kept.map((r) => r.sourceKey)) : new Map<string, string>();
+    const earlier = kept.length > 0 ? await d.store.destIds(object, kept.map((r) => r.sourceKey)) : new Map<string, string>();
     const fresh = kept.filter((r) => !earlier.has(r.sourceKey));
     alreadyMigrated += kept.length - fresh.length;
     await d.store.stageRecords(
       d.runId,
-      OBJECT,
+      object,
       fresh.map((r) => {
         const at = Date.parse(toUtcInstant(r.occurredAt) ?? '');
         return { sourceKey: r.sourceKey, sourceId: r.sourceKey, updatedAtMs: Number.isNaN(at) ? null : at, record: { type, ...r } };
@@ -220,10 +187,12 @@ async function extractStream<T extends CanonicalInteraction | CanonicalEvent>(
 
 /** Build every staged record's payload (matchKey = its contact's source key); quarantine the unusable. */
 export async function prepareTasks(d: TaskPhaseDeps): Promise<void> {
-  if ((await d.store.getCheckpoint(d.runId, 'task:prepared')) === 'done') return;
+  const object = objectOf(d);
+  const target = targetOf(d);
+  if ((await d.store.getCheckpoint(d.runId, `${object}:prepared`)) === 'done') return;
   let after = 0;
   for (;;) {
-    const rows = await d.store.stagedByStatus(d.runId, OBJECT, ['staged'], after, READ_CHUNK);
+    const rows = await d.store.stagedByStatus(d.runId, object, ['staged'], after, READ_CHUNK);
     if (rows.length === 0) break;
     const ready: PreparedRecord[] = [];
     const quarantined: QuarantineEntry[] = [];
@@ -232,41 +201,42 @@ export async function prepareTasks(d: TaskPhaseDeps): Promise<void> {
     const survivors = await d.store.mergedInto(d.runId, 'contact', rows.map((r) => (r.record as TaskSourceRecord).contactKey));
     for (const row of rows) {
       const rec = row.record as TaskSourceRecord;
-      const out = toTaskPayload(rec, { ownerId: d.ownerId });
+      const out = toTimelinePayload(rec, target, d.ownerId);
       const survivor = survivors.get(rec.contactKey);
       if (out.ok) {
         ready.push({
           sourceKey: row.sourceKey, matchKey: survivor ?? rec.contactKey, payload: out.payload, payloadHash: payloadHash(out.payload),
           ...(survivor ? { reparentedFrom: rec.contactKey } : {}),
         });
-      } else quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons: out.reasons, record: rec });
+      } else quarantined.push({ object, recordKey: row.sourceKey, reasons: out.reasons, record: rec });
     }
-    await d.store.savePrepared(d.runId, OBJECT, ready, quarantined);
+    await d.store.savePrepared(d.runId, object, ready, quarantined);
     after = rows[rows.length - 1]!.seq;
   }
-  await d.store.setCheckpoint(d.runId, 'task:prepared', 'done');
+  await d.store.setCheckpoint(d.runId, `${object}:prepared`, 'done');
 }
 
 interface ContactUnit {
-  phase: 'task';
+  phase: 'task' | 'activity';
   batchNo: number;
   contactKey: string;
   seqs: number[];
 }
 
 /**
- * Create every ready task, all tasks of one contact in one unit (units run on the executor,
- * so contacts load in parallel and each contact's history in order). Then reconcile what is
- * in doubt — ambiguous creates of this run and records a crash left `sent` — by marker,
- * creating only those Freshsales does not have.
+ * Create every ready record, all records of one contact in one unit (units run on the
+ * executor, so contacts load in parallel and each contact's history in order). Then reconcile
+ * what is in doubt — ambiguous creates of this run and records a crash left `sent` — by
+ * marker, creating only those Freshsales does not have.
  */
 export async function loadTasks(d: TaskPhaseDeps): Promise<TaskLoadSummary> {
-  // A light index (contact → staging seqs) rather than the records: a contact's tasks are
+  const object = objectOf(d);
+  // A light index (contact → staging seqs) rather than the records: a contact's records are
   // spread over the interaction and event streams, and the payloads need not sit in memory.
   const byContact = new Map<string, number[]>();
   let total = 0;
   for (let after = 0; ; ) {
-    const rows = await d.store.stagedByStatus(d.runId, OBJECT, ['ready'], after, READ_CHUNK);
+    const rows = await d.store.stagedByStatus(d.runId, object, ['ready'], after, READ_CHUNK);
     if (rows.length === 0) break;
     for (const r of rows) {
       const key = r.matchKey ?? (r.record as TaskSourceRecord).contactKey;
@@ -279,16 +249,16 @@ export async function loadTasks(d: TaskPhaseDeps): Promise<TaskLoadSummary> {
   }
   const fates = new ContactFates(d);
   // The last line of defence when state.db was lost (or another workdir migrated into this
-  // account): before this workdir's first task create, adopt the tasks that already carry
-  // our markers instead of creating them again.
-  const adoption = !(await d.store.hasJournal(OBJECT)) && (total > 0 || (await d.store.stagedByStatus(d.runId, OBJECT, ['sent'], 0, 1)).length > 0)
+  // account): before this workdir's first create, adopt the records that already carry our
+  // markers instead of creating them again.
+  const adoption = !(await d.store.hasJournal(object)) && (total > 0 || (await d.store.stagedByStatus(d.runId, object, ['sent'], 0, 1)).length > 0)
     ? await adoptMarkedTasks(d)
     : { adopted: 0, pages: 0 };
   let n = 0;
-  const units: ContactUnit[] = [...byContact].map(([contactKey, seqs]) => ({ phase: 'task', batchNo: ++n, contactKey, seqs }));
+  const units: ContactUnit[] = [...byContact].map(([contactKey, seqs]) => ({ phase: object, batchNo: ++n, contactKey, seqs }));
   byContact.clear();
   if (units.length > 0) {
-    d.progress.start('load tasks', total);
+    d.progress.start(object === 'task' ? 'load tasks' : 'load sales activities', total);
     await d.executor.run(units, async (u) => {
       d.progress.advance(await loadContactTasks(d, fates, u));
     });
@@ -299,15 +269,15 @@ export async function loadTasks(d: TaskPhaseDeps): Promise<TaskLoadSummary> {
 }
 
 /**
- * Tasks already in Freshsales whose marker names a ready record of this run: journaled as
+ * Records already in Freshsales whose marker names a ready record of this run: journaled as
  * this migration's (created by a run whose state is gone), never created again. One listing
- * of the account's tasks (completed and open), announced in the budget plan.
+ * of the account's records of the entity (tasks: completed and open), announced in the budget plan.
  */
 async function adoptMarkedTasks(d: TaskPhaseDeps): Promise<{ adopted: number; pages: number }> {
   const ready: StagedRecord[] = [];
   for (let after = 0; ; ) {
     // Ready and sent alike: a crash of this very run may have left creates in doubt.
-    const rows = await d.store.stagedByStatus(d.runId, OBJECT, ['ready', 'sent'], after, READ_CHUNK);
+    const rows = await d.store.stagedByStatus(d.runId, objectOf(d), ['ready', 'sent'], after, READ_CHUNK);
     if (rows.length === 0) break;
     ready.push(...rows);
     after = rows[rows.length - 1]!.seq;
@@ -324,20 +294,20 @@ async function adoptMarkedTasks(d: TaskPhaseDeps): Promise<{ adopted: number; pa
     adopted++;
   }
   d.progress.note(
-    `${adopted} task(s) already in Freshsales carry this migration's markers although this workdir has no record of them ` +
+    `${adopted} ${nounOf(d)} already in Freshsales carry this migration's markers although this workdir has no record of them ` +
       '(state.db lost or new, or another workdir migrated into this account): adopted into the journal, not created again',
   );
   return { adopted, pages: listing.pages };
 }
 
 /**
- * What adopting existing tasks will cost before this workdir's first task create: two probe
- * calls (one per task listing) now, then one call per 100 tasks in the account. Zero when the
- * workdir already journaled tasks.
+ * What adopting existing records will cost before this workdir's first create of the entity:
+ * one probe call per listing now (tasks have two), then one call per 100 records in the
+ * account. Zero when the workdir already journaled records of the entity.
  */
-export async function taskAdoptionCost(d: Pick<TaskPhaseDeps, 'store' | 'dest'>): Promise<{ probeCalls: number; listingCalls: number; accountTasks: number }> {
-  if (await d.store.hasJournal(OBJECT)) return { probeCalls: 0, listingCalls: 0, accountTasks: 0 };
-  return taskWriter(d.dest).listingCost();
+export async function taskAdoptionCost(d: Pick<TaskPhaseDeps, 'store' | 'dest' | 'target'>): Promise<{ probeCalls: number; listingCalls: number; accountRecords: number }> {
+  if (await d.store.hasJournal(objectOf(d))) return { probeCalls: 0, listingCalls: 0, accountRecords: 0 };
+  return writerOf(d).listingCost();
 }
 
 /** The unit's records, read by runs of consecutive staging seqs (one query per run). */
@@ -347,7 +317,7 @@ async function unitRecords(d: TaskPhaseDeps, u: ContactUnit): Promise<StagedReco
   for (let i = 0; i < u.seqs.length; ) {
     let j = i;
     while (j + 1 < u.seqs.length && u.seqs[j + 1] === u.seqs[j]! + 1) j++;
-    const rows = await d.store.stagedByStatus(d.runId, OBJECT, ['ready'], u.seqs[i]! - 1, j - i + 1);
+    const rows = await d.store.stagedByStatus(d.runId, objectOf(d), ['ready'], u.seqs[i]! - 1, j - i + 1);
     for (const r of rows) if (wanted.has(r.seq)) out.push(r);
     i = j + 1;
   }
@@ -360,7 +330,7 @@ async function loadContactTasks(d: TaskPhaseDeps, fates: ContactFates, u: Contac
   const parent = (await d.store.destIds('contact', [u.contactKey])).get(u.contactKey);
   if (!parent) {
     const reason = await fates.reasonFor(u.contactKey);
-    await d.store.markOrphaned(d.runId, OBJECT, rows.map((r) => ({ sourceKey: r.sourceKey, reason })));
+    await d.store.markOrphaned(d.runId, objectOf(d), rows.map((r) => ({ sourceKey: r.sourceKey, reason })));
     return rows.length;
   }
   for (const row of rows) await createTask(d, row, parent);
@@ -374,28 +344,33 @@ async function loadContactTasks(d: TaskPhaseDeps, fates: ContactFates, u: Contac
  * be resumed: the record stays `sent` and is reconciled then).
  */
 async function createTask(d: TaskPhaseDeps, row: StagedRecord, parentId: string): Promise<'created' | 'failed' | 'in_doubt'> {
-  const payload = { ...(row.payload as TaskPayload), targetable_id: Number(parentId) };
-  await d.store.markRecordsSent(d.runId, OBJECT, [row.sourceKey]);
-  const out = await taskWriter(d.dest).create(payload);
+  const object = objectOf(d);
+  const payload = { ...(row.payload as Record<string, unknown>), targetable_id: Number(parentId) };
+  await d.store.markRecordsSent(d.runId, object, [row.sourceKey]);
+  const writer = writerOf(d);
+  const out = await writer.create(payload);
   if (out.kind === 'rejected') {
-    await d.store.completeRecords(d.runId, OBJECT, { journal: [], verify: [], failures: [{ sourceKey: row.sourceKey, reason: out.reason }] }, new Date(d.clock.now()));
+    await d.store.completeRecords(d.runId, object, { journal: [], verify: [], failures: [{ sourceKey: row.sourceKey, reason: out.reason }] }, new Date(d.clock.now()));
     return 'failed';
   }
   if (out.kind === 'in_doubt') {
-    d.logger.warn({ sourceKey: row.sourceKey, err: out.message }, 'task create outcome unknown; will reconcile by marker');
+    d.logger.warn({ sourceKey: row.sourceKey, err: out.message }, `${writer.noun} create outcome unknown; will reconcile by marker`);
     return 'in_doubt';
   }
-  await journalTask(d, row, parentId, out.task);
+  await journalTask(d, row, parentId, out.record);
   return 'created';
 }
 
-async function journalTask(d: TaskPhaseDeps, row: StagedRecord, parentId: string, task: FsTask): Promise<void> {
-  const v = verifyTask(row.payload as TaskPayload, parentId, task);
+async function journalTask(d: TaskPhaseDeps, row: StagedRecord, parentId: string, record: TimelineRecord): Promise<void> {
+  const target = targetOf(d);
+  const v = target.entity === 'tasks'
+    ? verifyTask(row.payload as TaskPayload, parentId, record as FsTask)
+    : verifySalesActivity(row.payload as SalesActivityPayload, parentId, record as FsSalesActivity, fieldKinds(target.fields));
   await d.store.completeRecords(
     d.runId,
-    OBJECT,
+    target.object,
     {
-      journal: [{ sourceKey: row.sourceKey, destId: task.id, action: 'created', beforeImage: null, payloadHash: row.payloadHash ?? payloadHash(row.payload) }],
+      journal: [{ sourceKey: row.sourceKey, destId: record.id, action: 'created', beforeImage: null, payloadHash: row.payloadHash ?? payloadHash(row.payload) }],
       verify: [{ sourceKey: row.sourceKey, ...v }],
       failures: [],
     },
@@ -416,11 +391,48 @@ export function verifyTask(sent: TaskPayload, parentId: string, got: FsTask): Om
   check('description', sent.description, got.description, compareField('description', sent.description, got.description, 'text'));
   check('due_date', sent.due_date, got.due_date, compareField('due_date', sent.due_date, got.due_date, 'datetime'));
   check('status', sent.status, got.status, taskStatusOf(got.status) === sent.status);
-  // Reads carry the link as `targetable {type, id}` or `targetables [...]`, rarely flat [LIVE].
+  checkLinkAndOwner(check, sent, parentId, got);
+  return { ok: mismatches.length === 0, mismatches };
+}
+
+type Check = (field: string, expected: unknown, actual: unknown, ok: boolean) => void;
+
+/**
+ * The link to the parent contact and the owner, as a task or sales activity reads back: the
+ * link as `targetable {type, id}`, a `targetables [...]` list or flat keys [LIVE for tasks].
+ */
+function checkLinkAndOwner(check: Check, sent: { targetable_type: string; owner_id?: number }, parentId: string, got: FsTask | FsSalesActivity): void {
   const link = taskLinkOf(got);
   check('targetable_type', sent.targetable_type, link?.type ?? null, link !== null && link.type === sent.targetable_type.toLowerCase());
   check('targetable_id', parentId, link?.id ?? null, link !== null && link.id === parentId);
   if (sent.owner_id !== undefined) check('owner_id', String(sent.owner_id), got.owner_id, got.owner_id === String(sent.owner_id));
+}
+
+/** How each bound sales-activity field is compared on read-back (from its declared type). */
+export function fieldKinds(fields: readonly ActivityField[]): Map<string, ValueKind> {
+  return new Map(fields.map((f) => [f.cf, targetRule(f.to).kind]));
+}
+
+/**
+ * Field-by-field check of a sales activity as Freshsales holds it: title, notes (with the
+ * marker), type, start and end as the same instants (whatever offset the read uses), the link
+ * to the parent contact, the owner, and every custom field written (compared by its type).
+ */
+export function verifySalesActivity(sent: SalesActivityPayload, parentId: string, got: FsSalesActivity, kinds: ReadonlyMap<string, ValueKind>): Omit<VerifyResult, 'sourceKey'> {
+  const mismatches: FieldMismatch[] = [];
+  const check: Check = (field, expected, actual, ok) => {
+    if (!ok) mismatches.push({ field, expected, actual: actual ?? null });
+  };
+  check('title', sent.title, got.title, compareField('title', sent.title, got.title, 'text'));
+  check('notes', sent.notes, got.notes, compareField('notes', sent.notes, got.notes, 'text'));
+  check('sales_activity_type_id', String(sent.sales_activity_type_id), got.sales_activity_type_id, got.sales_activity_type_id === String(sent.sales_activity_type_id));
+  check('start_date', sent.start_date, got.start_date, compareField('start_date', sent.start_date, got.start_date, 'datetime'));
+  check('end_date', sent.end_date, got.end_date, compareField('end_date', sent.end_date, got.end_date, 'datetime'));
+  checkLinkAndOwner(check, sent, parentId, got);
+  for (const [cf, value] of Object.entries(sent.custom_field ?? {})) {
+    const actual = got.custom_field?.[cf];
+    check(cf, value, actual, compareField(cf, value, actual, kinds.get(cf)));
+  }
   return { ok: mismatches.length === 0, mismatches };
 }
 
@@ -443,7 +455,7 @@ async function reconcileInDoubt(d: TaskPhaseDeps, fates: ContactFates): Promise<
   for (let round = 1; ; round++) {
     const sent: StagedRecord[] = [];
     for (let after = 0; ; ) {
-      const rows = await d.store.stagedByStatus(d.runId, OBJECT, ['sent'], after, READ_CHUNK);
+      const rows = await d.store.stagedByStatus(d.runId, objectOf(d), ['sent'], after, READ_CHUNK);
       if (rows.length === 0) break;
       sent.push(...rows);
       after = rows[rows.length - 1]!.seq;
@@ -451,11 +463,11 @@ async function reconcileInDoubt(d: TaskPhaseDeps, fates: ContactFates): Promise<
     if (sent.length === 0) return { reconciled, listingPages };
     if (round > MAX_RECONCILE_ROUNDS) {
       throw new TransientError(
-        `${sent.length} task create(s) still have an unknown outcome after ${MAX_RECONCILE_ROUNDS} reconciliation rounds; ` +
+        `${sent.length} ${writerOf(d).noun} create(s) still have an unknown outcome after ${MAX_RECONCILE_ROUNDS} reconciliation rounds; ` +
           'run the same command again: they are looked up by marker before any new create, never duplicated',
       );
     }
-    d.progress.note(`reconciling ${sent.length} task(s) whose create may or may not have happened (listing Freshsales tasks, round ${round})`);
+    d.progress.note(`reconciling ${sent.length} ${nounOf(d)} whose create may or may not have happened (listing Freshsales ${targetOf(d).entity.replace('_', ' ')}, round ${round})`);
     const listing = await listTasksByMarker(d, new Set(sent.map((r) => r.sourceKey)));
     listingPages += listing.pages;
     const parents = await d.store.destIds('contact', [...new Set(sent.map((r) => r.matchKey ?? (r.record as TaskSourceRecord).contactKey))]);
@@ -468,7 +480,7 @@ async function reconcileInDoubt(d: TaskPhaseDeps, fates: ContactFates): Promise<
         await journalTask(d, row, parentId ?? taskLinkOf(existing)?.id ?? '', existing);
         reconciled++;
       } else if (!parentId) {
-        await d.store.markOrphaned(d.runId, OBJECT, [{ sourceKey: row.sourceKey, reason: await fates.reasonFor(contactKey) }]);
+        await d.store.markOrphaned(d.runId, objectOf(d), [{ sourceKey: row.sourceKey, reason: await fates.reasonFor(contactKey) }]);
       } else {
         await createTask(d, row, parentId);
       }
@@ -476,9 +488,10 @@ async function reconcileInDoubt(d: TaskPhaseDeps, fates: ContactFates): Promise<
   }
 }
 
-/** The account's tasks carrying a wanted marker (see TaskWriter.findByMarker); duplicates are logged. */
-async function listTasksByMarker(d: TaskPhaseDeps, wanted: Set<string>): Promise<{ found: Map<string, FsTask>; pages: number }> {
-  return taskWriter(d.dest).findByMarker(wanted, (sourceKey, ids) => d.logger.warn({ sourceKey, ids }, 'two Freshsales tasks carry the same migration marker'));
+/** The account's records of the entity carrying a wanted marker (see TimelineWriter.findByMarker); duplicates are logged. */
+async function listTasksByMarker(d: TaskPhaseDeps, wanted: Set<string>): Promise<{ found: Map<string, TimelineRecord>; pages: number }> {
+  const writer = writerOf(d);
+  return writer.findByMarker(wanted, (sourceKey, ids) => d.logger.warn({ sourceKey, ids }, `two Freshsales ${writer.entity.replace('_', ' ')} carry the same migration marker`));
 }
 
 /**

@@ -190,5 +190,7 @@ export function objectLabel(object: PhaseReconciliation['object']): string {
       return 'Campaign deals';
     case 'task':
       return 'Tasks (activities)';
+    case 'activity':
+      return 'Sales activities';
   }
 }

@@ -64,7 +64,7 @@ const TYPE_LABELS: Record<string, string> = {
   total: 'total',
 };
 const typeLabel = (t: string) => TYPE_LABELS[t] ?? t;
-const ENTITY_LABELS: Record<string, string> = { contacts: 'Contacts', deals: 'Deals' };
+const ENTITY_LABELS: Record<string, string> = { contacts: 'Contacts', deals: 'Deals', sales_activities: 'Sales activities' };
 
 /** The plan as Markdown for the admin. */
 export function renderSchemaPlanMarkdown(plan: SchemaPlanView, ctx: SchemaPlanContext): string {

@@ -10,8 +10,9 @@ import { ConfigError, TerminalError, TransientError, isMigrateError } from '../.
 import type { HttpClient } from '../../http/client.js';
 import {
   BulkUpsertResponse, ContactStatusesResponse, DealPipelinesResponse, DealStagesResponse, FieldsResponse, FiltersResponse, FsRecord,
-  JobStatusResponse, LifecycleStagesResponse, Meta, OwnersResponse, TaskResponse, TasksResponse, WRAPPER, toJobResult,
-  type Entity, type FsField, type FsTask, type JobResult,
+  JobStatusResponse, LifecycleStagesResponse, Meta, OwnersResponse, SalesActivitiesResponse, SalesActivityResponse, SalesActivityTypesResponse, TaskResponse,
+  TasksResponse, WRAPPER, toJobResult,
+  type Entity, type FsField, type FsSalesActivity, type FsTask, type JobResult,
 } from './types.js';
 
 export interface FilterRule {
@@ -263,6 +264,35 @@ export class FreshsalesClient {
     });
     const body = parse(TasksResponse, res.body, 'listTasks');
     return { tasks: body.tasks, total: body.meta?.total ?? null, totalPages: body.meta?.total_pages ?? null };
+  }
+
+  /** GET /api/selector/sales_activity_types — the account's sales activity types (phone, meeting, custom ones). */
+  async salesActivityTypes() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/sales_activity_types' });
+    return parse(SalesActivityTypesResponse, res.body, 'salesActivityTypes').sales_activity_types;
+  }
+
+  /**
+   * POST /api/sales_activities — one sales activity; no bulk endpoint [api/freshsales.md, Sales
+   * activities]. Not idempotent: sent `unsafe`, like a task create (an ambiguous failure is a
+   * TransientError with `ambiguous: true`; look it up by marker before creating it again).
+   */
+  async createSalesActivity(activity: Record<string, unknown>): Promise<FsSalesActivity> {
+    const res = await this.http.request({ method: 'POST', path: '/api/sales_activities', body: { sales_activity: activity }, unsafe: true, label: 'sales_activities.create' });
+    return parse(SalesActivityResponse, res.body, 'createSalesActivity').sales_activity;
+  }
+
+  /** GET /api/sales_activities — one page of the account's sales activities (per_page max 100). */
+  async listSalesActivities(opts: { page: number; perPage?: number }): Promise<{ activities: FsSalesActivity[]; total: number | null; totalPages: number | null }> {
+    const res = await this.http.request({ method: 'GET', path: '/api/sales_activities', query: { page: opts.page, per_page: opts.perPage ?? 100 }, label: 'sales_activities.list' });
+    const body = parse(SalesActivitiesResponse, res.body, 'listSalesActivities');
+    return { activities: body.sales_activities, total: body.meta?.total ?? null, totalPages: body.meta?.total_pages ?? null };
+  }
+
+  /** GET /api/sales_activities/:id — one sales activity. */
+  async getSalesActivity(id: string): Promise<FsSalesActivity> {
+    const res = await this.http.request({ method: 'GET', path: `/api/sales_activities/${encodeURIComponent(id)}` });
+    return parse(SalesActivityResponse, res.body, 'getSalesActivity').sales_activity;
   }
 
   private page(entity: Entity, body: unknown, call: string): Page {

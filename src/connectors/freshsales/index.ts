@@ -12,10 +12,13 @@ import { FreshsalesClient } from './client.js';
 import { defineDestination } from '../manifest.js';
 
 export { FreshsalesClient } from './client.js';
-export { morePages } from './client.js';
+export { BULK_DESTROY_MAX, morePages } from './client.js';
 export { classifyWriteError, rejectionReason, type WriteErrorClass } from './write-errors.js';
 export { byNameWriter, contactWriter, nameKey, withExistingTags, type BulkWriter, type ExistingRecord, type NamedItem, type ResendPolicy, type WriteItem } from './writers/bulk.js';
-export { markerKeyOf, taskMarker, taskWriter, TASK_LIST_PAGE_SIZE, type TaskCreateOutcome, type TaskWriter } from './writers/tasks.js';
+export {
+  markerKeyOf, taskMarker, taskWriter, timelineWriter, TASK_LIST_PAGE_SIZE, type TaskCreateOutcome, type TaskWriter, type TimelineCreateOutcome, type TimelineEntity,
+  type TimelineRecord, type TimelineWriter,
+} from './writers/timeline.js';
 export type { BulkItem, FilterRule, Page, FreshsalesClientOptions } from './client.js';
 export * from './types.js';
 
@@ -81,6 +84,6 @@ export const freshsalesDestination = defineDestination<FreshsalesConfig, ReturnT
   name: 'freshsales',
   configSchema: FreshsalesConfig,
   secretFields: ['apiKey'],
-  objects: ['contact', 'account', 'deal', 'task'],
+  objects: ['contact', 'account', 'deal', 'task', 'activity'],
   create: (cfg, deps) => createFreshsales(cfg, deps as FreshsalesDeps),
 });

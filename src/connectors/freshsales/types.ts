@@ -130,8 +130,16 @@ export interface TaskLinkRef {
   id: string;
 }
 
-/** The link of a task read back, from whichever form the answer uses; null when it carries none. */
-export function taskLinkOf(t: FsTask): TaskLinkRef | null {
+/** The link fields a task or sales activity read may carry, in any of its forms. */
+export interface LinkedRead {
+  targetable_type?: string | null | undefined;
+  targetable_id?: string | null | undefined;
+  targetable?: { type?: string | null | undefined; id?: string | null | undefined } | null | undefined;
+  targetables?: Array<{ type?: string | null | undefined; id?: string | null | undefined }> | null | undefined;
+}
+
+/** The link of a task or sales activity read back, from whichever form the answer uses; null when it carries none. */
+export function taskLinkOf(t: LinkedRead): TaskLinkRef | null {
   const norm = (type: string) => type.toLowerCase().replace(/[^a-z]/g, '');
   if (t.targetable?.id && t.targetable.type) return { type: norm(t.targetable.type), id: t.targetable.id };
   const first = t.targetables?.find((x) => x.id && x.type);
@@ -143,6 +151,36 @@ export function taskLinkOf(t: FsTask): TaskLinkRef | null {
 export const TaskResponse = z.object({ task: FsTask });
 /** `{"tasks":[...],"meta":{...}}` — one page of a task listing. */
 export const TasksResponse = z.object({ tasks: z.array(FsTask), meta: Meta.nullish() });
+
+/**
+ * A sales activity as the API reads it back (the fields the timeline phase checks are typed).
+ * Nothing about its read shape is recorded, so it is read as tolerantly as a task: the link
+ * flat (`targetable_type`/`targetable_id`, as written) or as `targetable {type, id}` or a
+ * `targetables` list; ids as numbers or digit strings; start and end in any offset.
+ */
+export const FsSalesActivity = z.looseObject({
+  id: Id,
+  title: z.string().nullish(),
+  notes: z.string().nullish(),
+  start_date: z.string().nullish(),
+  end_date: z.string().nullish(),
+  sales_activity_type_id: Id.nullish(),
+  targetable_type: z.string().nullish(),
+  targetable_id: Id.nullish(),
+  targetable: TaskLink.nullish(),
+  targetables: z.array(TaskLink).nullish(),
+  owner_id: Id.nullish(),
+  custom_field: z.record(z.string(), z.unknown()).nullish(),
+});
+export type FsSalesActivity = z.infer<typeof FsSalesActivity>;
+/** `{"sales_activity":{...}}` — the answer of a sales activity create or read. */
+export const SalesActivityResponse = z.object({ sales_activity: FsSalesActivity });
+/** `{"sales_activities":[...],"meta":{...}}` — one page of the sales activity listing. */
+export const SalesActivitiesResponse = z.object({ sales_activities: z.array(FsSalesActivity), meta: Meta.nullish() });
+/** `GET /api/selector/sales_activity_types`. */
+export const SalesActivityTypesResponse = z.object({
+  sales_activity_types: z.array(z.looseObject({ id: Id, name: z.string(), internal_name: z.string().nullish(), is_default: z.boolean().nullish() })),
+});
 
 /** `GET /api/selector/deal_pipelines`. */
 export const DealPipelinesResponse = z.object({

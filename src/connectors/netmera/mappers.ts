@@ -727,7 +727,8 @@ export function normaliseParameters(v: unknown, key = ''): unknown {
 
 /** A read export event with its content hash and occurrence → canonical event. */
 export function toCanonicalEvent(e: { extId: string; name: string; occurredAt: string; raw: string; parameters: Record<string, unknown> | null; deviceId: string | null }, hash: string, occurrence: number): CanonicalEvent {
-  const params = e.parameters !== null && Object.keys(e.parameters).length > 0 ? stableJson(normaliseParameters(e.parameters)) : null;
+  const normalised = e.parameters !== null && Object.keys(e.parameters).length > 0 ? (normaliseParameters(e.parameters) as Record<string, unknown>) : null;
+  const params = normalised === null ? null : stableJson(normalised);
   return {
     sourceKey: eventKey(hash, occurrence),
     contactKey: userKey(e.extId),
@@ -736,6 +737,7 @@ export function toCanonicalEvent(e: { extId: string; name: string; occurredAt: s
     deviceId: e.deviceId,
     occurredAt: e.occurredAt,
     occurredAtRaw: e.raw,
+    parameters: normalised,
   };
 }
 
