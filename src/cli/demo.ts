@@ -15,6 +15,7 @@ import { formatSummary } from '../reports/summary.js';
 import { formatHours } from '../pipeline/plan.js';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
+import { seedExistingContacts } from './existing-contacts.js';
 import { createProgress } from './progress.js';
 import { writeSimConfig } from './sim-config.js';
 import { simSource, startSourceSim } from './source-sims.js';
@@ -79,7 +80,8 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
       await store.close();
     }
 
-    const existing = await seedExistingContacts(fs.url, apiKey, src.emails, 40);
+    // A few of the source's people are in Freshsales already, so the demo shows updates too.
+    const existing = seedExistingContacts(fs, src.emails, { shared: 40 }).shared;
     io.out(`demo: ${existing} of these people already exist in Freshsales (different email case): they will be updated, their old values kept as before-images`);
 
     const r = await runMigrate({ loaded, outDir: join(out, 'reports'), logger: io.logger, progress: createProgress(process.stdout, io.quiet), confirmLongRun: async () => true });
@@ -94,24 +96,4 @@ export async function demo(o: { profiles: number; out: string; seed: number; fau
   } finally {
     await Promise.all([src.close(), fs.close()]);
   }
-}
-
-/** Put a few of the source's people into Freshsales first, so the demo shows updates too. */
-async function seedExistingContacts(url: string, apiKey: string, emails: string[], n: number): Promise<number> {
-  let done = 0;
-  const seen = new Set<string>();
-  for (const raw of emails) {
-    if (done >= n) break;
-    const email = raw.trim();
-    if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || seen.has(email.toLowerCase())) continue;
-    seen.add(email.toLowerCase());
-    // POST /api/contacts — freshsales.md "Endpoints": create a contact.
-    const res = await fetch(`${url}/api/contacts`, {
-      method: 'POST',
-      headers: { authorization: `Token token=${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ contact: { emails: email.toUpperCase(), first_name: 'Existing', last_name: 'In Freshsales', job_title: 'Imported 2019' } }),
-    });
-    if (res.status === 201) done++;
-  }
-  return done;
 }

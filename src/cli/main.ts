@@ -9,7 +9,7 @@ import { currentStep } from './progress.js';
 import { ConfigError, isMigrateError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { scrub } from '../core/secrets.js';
-import { mapConfirm, mapPropose, migrate, purge, status, type Io } from './commands.js';
+import { mapConfirm, mapPropose, migrate, purge, rollback, status, type Io } from './commands.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerSchemaCommands } from './schema.js';
@@ -71,7 +71,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--config-out <file>', 'write a ready migration config here', 'crm-migrate.yaml')
     .option('--port-base <n>', 'fixed ports: the source on n, Freshsales on n+1 (default: any free ports)', int('--port-base'))
     .option('--data <file>', 'serve the Xtremepush profiles (and events, sends) of this JSONL file instead of generated ones (see README, The simulators)')
-    .action(wrap(async (o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number; source?: string }) => {
+    .option('--existing <n>', 'seed n pre-existing Freshsales contacts: half share an email with source people (in another case), the rest are unrelated', int('--existing'), 0)
+    .action(wrap(async (o: { profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number; source?: string; existing: number }) => {
       const { sim } = await import('./sim.js');
       return sim(o, io);
     }));
@@ -107,6 +108,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'report folder (default: <workdir>/reports)')
     .option('--yes', 'start writing without asking, even when the budget plan takes more than an hour', false)
     .action(wrap((o: { config: string; out?: string; yes: boolean }) => migrate({ ...o, command: 'retry' }, io)));
+
+  program
+    .command('rollback')
+    .description('undo a migration run from its journal: created records deleted, updated ones restored, records edited since kept; resumable')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--run <id>', 'the migration run to undo (default: the newest run whose writes still stand)')
+    .option('--all', 'undo every migration run of this workdir', false)
+    .option('--phase <object>', 'undo one object only: contact, account, deal, campaign, task or activity (its children first)')
+    .option('--dry-run', 'show what would be deleted, restored and kept, and the calls it costs; change nothing', false)
+    .option('--force <ids>', 'undo these records even though they were edited since (Freshsales ids or source keys, comma-separated; "all")', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--out <dir>', 'report folder (default: <workdir>/reports)')
+    .option('--yes', 'go ahead without asking (required when not on a terminal)', false)
+    .action(wrap((o: { config: string; run?: string; all: boolean; phase?: string; dryRun: boolean; force?: string[]; out?: string; yes: boolean }) => rollback(o, io)));
 
   program
     .command('purge')

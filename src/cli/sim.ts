@@ -5,6 +5,7 @@ import { ALTERNATE_READINGS, startFreshsalesSim, type Plan } from '../../simulat
 import { ConfigError } from '../core/errors.js';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
+import { seedExistingContacts } from './existing-contacts.js';
 import { writeSimConfig } from './sim-config.js';
 import { simSource, startSourceSim } from './source-sims.js';
 import { sourceLabel } from '../core/model.js';
@@ -12,7 +13,7 @@ import { sourceLabel } from '../core/model.js';
 export async function sim(
   o: {
     profiles: number; seed: number; plan: string; timeScale: number; faults?: string; rateLimitHeaders: boolean; configOut: string; portBase?: number;
-    readings?: string; taskStatusCase?: string; data?: string; source?: string;
+    readings?: string; taskStatusCase?: string; data?: string; source?: string; existing?: number;
   },
   io: Io,
 ): Promise<number> {
@@ -32,9 +33,17 @@ export async function sim(
     apiKey, plan: o.plan as Plan, timeScale: o.timeScale, rateLimitHeaders: o.rateLimitHeaders, seed: o.seed,
     ...(o.faults ? { faults: o.faults } : {}), ...(o.portBase ? { port: o.portBase + 1 } : {}),
   });
+  // Half share an email with the source's people (fewer when it has fewer), the rest are unrelated.
+  const seeded = o.existing ? seedExistingContacts(fs, src.emails, { shared: Math.ceil(o.existing / 2), total: o.existing, seed: o.seed }) : undefined;
   writeSimConfig(file, { source: src.section, sourceSecret: src.secret, freshsalesUrl: fs.url, apiKey, plan: o.plan, timeScale: o.timeScale });
   io.out(`${sourceLabel(name)} simulator: ${src.url} (${src.label})`);
   io.out(`Freshsales simulator: ${fs.url} (plan ${o.plan}, time scale ${o.timeScale}, ${readings} readings${o.faults ? `, faults ${o.faults}` : ''})`);
+  if (seeded) {
+    io.out(
+      `Freshsales: ${seeded.shared + seeded.unrelated} pre-existing contacts seeded — ${seeded.shared} share an email with ${sourceLabel(name)} people ` +
+        `(upper-cased: a migration updates them, keeping before-images), ${seeded.unrelated} unrelated people`,
+    );
+  }
   io.out(`config written to ${file}`);
   io.out(
     o.timeScale === 1
