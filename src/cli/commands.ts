@@ -15,6 +15,10 @@ import { createProgress } from './progress.js';
 import { acquireWorkdirLock } from '../pipeline/lock.js';
 import { formatStatus, readStatus } from '../pipeline/status.js';
 import { EXIT } from './exit-codes.js';
+import { runRollback } from '../pipeline/rollback.js';
+import { formatRollbackSummary } from '../reports/rollback.js';
+import { ObjectName } from '../core/model.js';
+import { ConfigError } from '../core/errors.js';
 
 export interface Io {
   out: (line: string) => void;
@@ -95,14 +99,9 @@ export async function purge(opts: { config: string; yes?: boolean }, io: Io): Pr
       io.out(`${question}\nnot a terminal: pass --yes to purge`);
       return EXIT.config;
     }
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      if (!/^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())) {
-        io.out('nothing purged');
-        return EXIT.ok;
-      }
-    } finally {
-      rl.close();
+    if (!(await ask(question))) {
+      io.out('nothing purged');
+      return EXIT.ok;
     }
   }
   const store = openStore(loaded);
@@ -122,6 +121,48 @@ export async function purge(opts: { config: string; yes?: boolean }, io: Io): Pr
 }
 
 /**
+ * `rollback`: undo a migration run (or every run) from the journal. Deleting needs a yes: on
+ * a terminal the plan is shown and the user asked; a script must pass `--yes` (a dry run
+ * never asks). Exit 3 when some records could not be undone (run it again to retry them).
+ */
+export async function rollback(
+  opts: { config: string; run?: string; all?: boolean; phase?: string; dryRun?: boolean; force?: string[]; yes?: boolean; out?: string },
+  io: Io,
+): Promise<number> {
+  const loaded = loadConfig(opts.config);
+  const phase = opts.phase === undefined ? undefined : ObjectName.safeParse(opts.phase);
+  if (phase && !phase.success) throw new ConfigError(`--phase must be one of: ${ObjectName.options.join(', ')}; not "${opts.phase}"`);
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (!opts.dryRun && !opts.yes && !interactive) {
+    io.out('rollback deletes and restores records in Freshsales: not a terminal, so pass --yes to go ahead (or --dry-run to see what it would do)');
+    return EXIT.config;
+  }
+  const outDir = resolve(opts.out ?? resolve(loaded.workdir, 'reports'));
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const r = await runRollback({
+    loaded, outDir, logger: io.logger, progress: createProgress(process.stdout, io.quiet),
+    ...(opts.run ? { run: opts.run } : {}), all: opts.all === true, ...(phase?.success ? { phase: phase.data } : {}),
+    dryRun: opts.dryRun === true, force: (opts.force ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean),
+    ...(opts.yes ? {} : { confirm: async (question: string) => ask(question) }),
+  });
+  io.out(formatRollbackSummary(r.report));
+  io.out(`report: ${r.files.html}
+        ${r.files.json}`);
+  if (r.declined) io.out('nothing was changed');
+  return r.withErrors ? EXIT.errorRatio : EXIT.ok;
+}
+
+/** A yes/no question on the terminal (default no). */
+async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/**
  * How a long run is confirmed: `--yes` proceeds; on a terminal the user is asked; elsewhere
  * (a script, CI) the run proceeds and says so.
  */
@@ -132,13 +173,7 @@ function longRunPrompt(yes: boolean, io: Io): (question: string) => Promise<bool
       io.out(`${question} — proceeding without asking: not a terminal (pass --yes to say so explicitly)`);
       return true;
     }
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      const answer = await rl.question(`${question} [y/N] `);
-      return /^y(es)?$/i.test(answer.trim());
-    } finally {
-      rl.close();
-    }
+    return ask(question);
   };
 }
 

@@ -89,7 +89,7 @@ export function openStore(loaded: LoadedConfig): StateStore {
 }
 
 /** Destination calls of this process and of earlier attempts of the run. */
-class CallMeter {
+export class CallMeter {
   live = 0;
   liveRateLimited = 0;
   private persisted = 0;
@@ -177,7 +177,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
 }
 
 /** The destination client, counting calls and saying when an answer is slow or the plan looks wrong. */
-function openDestination(
+export function openDestination(
   cfg: LoadedConfig['config']['destination'],
   d: { logger: Logger; clock: Clock; progress: Progress; meter: CallMeter },
 ): ReturnType<typeof createFreshsales> {
@@ -406,7 +406,7 @@ async function chooseRetryRecords(store: StateStore, runId: string, progress: Pr
 }
 
 /** `<outDir>/latest` → the newest run's folder (a relative symlink, replaced atomically). */
-async function pointLatestAt(outDir: string, runId: string): Promise<void> {
+export async function pointLatestAt(outDir: string, runId: string): Promise<void> {
   const link = join(outDir, 'latest');
   const tmp = join(outDir, `.latest-${process.pid}`);
   await rm(tmp, { force: true });

@@ -227,3 +227,6 @@ function formatDuration(ms: number): string {
   const ss = s % 60;
   return hh > 0 ? `${hh} h ${mm} min` : mm > 0 ? `${mm} min ${ss} s` : `${ss} s`;
 }
+
+/** The report pages' shared style sheet (other reports of a run look the same). */
+export { CSS as REPORT_CSS };

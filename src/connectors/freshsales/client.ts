@@ -54,6 +54,15 @@ function parse<T>(schema: ZodType<T>, body: unknown, call: string): T {
   return r.data;
 }
 
+/** Most ids one bulk_destroy takes. */
+export const BULK_DESTROY_MAX = 100;
+
+/** Ids go out as numbers where they fit (as Freshsales sends them), as strings beyond 2^53. */
+function idValue(id: string): number | string {
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n : id;
+}
+
 export class FreshsalesClient {
   /** Views per entity, kept from the first read: they do not change during a run, and calls are scarce. */
   private readonly viewCache = new Map<Entity, Array<{ id: string; name: string }>>();
@@ -211,6 +220,41 @@ export class FreshsalesClient {
   async update(entity: Entity, id: string, data: Record<string, unknown>): Promise<FsRecord> {
     const res = await this.http.request({ method: 'PUT', path: `/api/${entity}/${encodeURIComponent(id)}`, body: { [WRAPPER[entity]]: data } });
     return parse(FsRecord, (res.body as Record<string, unknown> | null)?.[WRAPPER[entity]], 'update');
+  }
+
+  /**
+   * POST /api/{entity}/bulk_destroy `{"selected_ids": [...]}` — up to 100 records per call [DOC
+   * anchor]. Whether it completes before answering is not recorded: callers read the records
+   * again to see them gone.
+   */
+  async bulkDestroy(entity: Entity, ids: string[]): Promise<void> {
+    if (ids.length === 0 || ids.length > BULK_DESTROY_MAX) throw new Error(`bulkDestroy takes 1 to ${BULK_DESTROY_MAX} ids, got ${ids.length}`);
+    await this.http.request({ method: 'POST', path: `/api/${entity}/bulk_destroy`, body: { selected_ids: ids.map(idValue) }, label: `${entity}.bulk_destroy` });
+  }
+
+  /**
+   * DELETE one record (a contact, account or deal, or a task or sales activity): true when it
+   * was deleted, false when Freshsales has no such record (404: deleted already). Idempotent.
+   */
+  async deleteRecord(entity: Entity | 'tasks' | 'sales_activities', id: string): Promise<boolean> {
+    try {
+      await this.http.request({ method: 'DELETE', path: `/api/${entity}/${encodeURIComponent(id)}`, label: `${entity}.delete` });
+      return true;
+    } catch (e) {
+      if (isMigrateError(e) && e.http?.status === 404) return false;
+      throw e;
+    }
+  }
+
+  /** GET /api/tasks/:id (with its link): the task, or null when Freshsales has none (404). */
+  async getTask(id: string): Promise<FsTask | null> {
+    try {
+      const res = await this.http.request({ method: 'GET', path: `/api/tasks/${encodeURIComponent(id)}`, query: { include: 'targetable' }, label: 'tasks.get' });
+      return parse(TaskResponse, res.body, 'getTask').task;
+    } catch (e) {
+      if (isMigrateError(e) && e.http?.status === 404) return null;
+      throw e;
+    }
   }
 
   /** GET /api/selector/owners — Freshsales users (answers under `users`). */
