@@ -9,6 +9,7 @@ import { IdSequence, subSeed } from './ids.js';
 import { type Part } from './multipart.js';
 import { iso, readCustom, type Stamp } from './read-shapes.js';
 import type { RecordEntity } from './records.js';
+import type { SalesActivityType } from './reference-data.js';
 import { type Tenant, writeCustomFields } from './tenant.js';
 import { asId, asText, isIsoDateTime } from './values.js';
 import { pageParams } from './views.js';
@@ -51,6 +52,13 @@ export class Activities {
       taskLink: 'targetable' | 'targetables';
       /** Task list `meta`: only `total` (recorded) or with `total_pages` too. */
       taskListMeta: 'total' | 'total_pages';
+      /**
+       * How sales activity answers read [?] (nothing recorded): `flat` = the link as written
+       * (`targetable_type`, `targetable_id`) and list `meta` with `total_pages` and `total`;
+       * `like_tasks` = as tasks were recorded reading: the link as `targetable: {type, id}`
+       * (lower-case type) and list `meta` with only `total`.
+       */
+      salesActivityReads?: 'flat' | 'like_tasks';
     },
   ) {
     const seed = tenant.opts.seed;
@@ -60,6 +68,26 @@ export class Activities {
       notes: new IdSequence(subSeed(seed, 13)),
       documents: new IdSequence(subSeed(seed, 14)),
     };
+    this.typeIds = new IdSequence(subSeed(seed, 15));
+  }
+
+  private readonly typeIds: IdSequence;
+
+  /**
+   * A custom sales activity type, as an admin creates one in Admin Settings → Sales activities
+   * (no public API creates types): listed by the selector and offered by the "Activity type"
+   * field from then on. A name already taken (any case) is a 400.
+   */
+  addSalesActivityType(name: unknown): SalesActivityType {
+    const n = typeof name === 'string' ? name.trim() : '';
+    if (!n) throw new ApiError(400, ['Name is required']);
+    if (n.length > 255) throw new ApiError(400, ['Name is too long (maximum is 255 characters)']);
+    const types = this.tenant.ref.salesActivityTypes;
+    if (types.some((t) => t.name.toLowerCase() === n.toLowerCase())) throw new ApiError(400, [`Name "${n}" has already been taken`]);
+    const type: SalesActivityType = { id: this.typeIds.take(), name: n, internal_name: n.toLowerCase().replace(/[^a-z0-9]+/g, '_'), is_default: false };
+    types.push(type);
+    this.tenant.catalogues.sales_activities.standardField('sales_activity_type_id')?.choices.push({ id: type.id, value: type.name });
+    return type;
   }
 
   private now(): number {
@@ -235,6 +263,11 @@ export class Activities {
     return this.paged([...this.items.sales_activities.values()], query);
   }
 
+  /** `meta` of a sales activity listing (see `salesActivityReads`). */
+  salesActivityListMeta(r: { total: number; totalPages: number }): Record<string, number> {
+    return this.opts.salesActivityReads === 'like_tasks' ? { total: r.total } : { total_pages: r.totalPages, total: r.total };
+  }
+
   /** Create or update a note [DOC]: an empty description is a 400. */
   writeNote(payload: unknown, id?: string): Item {
     if (!isObject(payload)) throw new ApiError(400, ['param is missing or the value is empty: note']);
@@ -303,7 +336,14 @@ export class Activities {
       } else if (this.opts.taskLink === 'targetables') out.targetables = link ? [link] : [];
       else if ((include ?? '').split(',').map((x) => x.trim()).includes('targetable')) out.targetable = link;
     }
-    if (kind === 'sales_activities') out.custom_field = readCustom(this.tenant.catalogues.sales_activities, item.custom);
+    if (kind === 'sales_activities') {
+      out.custom_field = readCustom(this.tenant.catalogues.sales_activities, item.custom);
+      if (!admin && this.opts.salesActivityReads === 'like_tasks') {
+        out.targetable = item.data.targetable_type ? { type: String(item.data.targetable_type).toLowerCase().replace('salesaccount', 'sales_account'), id: item.data.targetable_id } : null;
+        delete out.targetable_type;
+        delete out.targetable_id;
+      }
+    }
     out.created_at = stamp(item.createdAt);
     out.updated_at = stamp(item.updatedAt);
     return out;

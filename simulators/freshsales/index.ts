@@ -64,6 +64,8 @@ export interface FreshsalesSimOptions {
   taskLink?: 'targetable' | 'targetables';
   /** Default 'total': task list meta carries only `total` [LIVE]; 'total_pages' adds the page count. */
   taskListMeta?: 'total' | 'total_pages';
+  /** Default 'flat': sales activities read their link as written, list meta with total_pages; 'like_tasks' = as tasks read [?]. */
+  salesActivityReads?: 'flat' | 'like_tasks';
   /** Default '-06:00': the account's offset timestamps are answered in, without milliseconds [LIVE]; or 'Z'. */
   utcOffset?: string;
   /** Default false: deals without sales_account_id → 400 (one live tenant did this). */
@@ -86,6 +88,7 @@ export const RECORDED_READINGS: Readonly<Partial<FreshsalesSimOptions>> = Object
   filteredSearchFields: 'like_views',
   taskLink: 'targetable',
   taskListMeta: 'total',
+  salesActivityReads: 'flat',
   utcOffset: '-06:00',
   tagsOnWrite: 'replace',
 });
@@ -101,6 +104,7 @@ export const ALTERNATE_READINGS: Readonly<Partial<FreshsalesSimOptions>> = Objec
   filteredSearchFields: 'full',
   taskLink: 'targetables',
   taskListMeta: 'total_pages',
+  salesActivityReads: 'like_tasks',
   utcOffset: 'Z',
   tagsOnWrite: 'merge',
 });
@@ -139,6 +143,8 @@ export interface FreshsalesSim {
   snapshot(): FreshsalesSnapshot;
   /** Create a custom field as an admin would in the UI; throws when the plan's limits are reached. */
   addCustomField(entity: FieldEntity, field: { label: string; type: FieldType; choices?: string[] }): { name: string };
+  /** Create a custom sales activity type as an admin would in the UI (same as POST /__sim/sales_activity_types). */
+  addSalesActivityType(name: string): { id: number; name: string };
   /**
    * Create a record as a user would in the UI (pre-existing data): the fields an API create
    * takes, its validation (throws ApiError), not counted, limited or faulted. Answers the
@@ -220,7 +226,9 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
     rng: createRng(subSeed(seed, 21)),
     stamp,
   });
-  const activities = new Activities(tenant, { stamp, taskLink: opts.taskLink ?? 'targetable', taskListMeta: opts.taskListMeta ?? 'total' });
+  const activities = new Activities(tenant, {
+    stamp, taskLink: opts.taskLink ?? 'targetable', taskListMeta: opts.taskListMeta ?? 'total', salesActivityReads: opts.salesActivityReads ?? 'flat',
+  });
   let baseUrl = '';
   const api = buildApiRoutes({
     tenant, views, search, jobs, activities, stamp,
@@ -285,6 +293,10 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
         throw new ApiError(400, [(e as Error).message]);
       }
       return { status: 200, body: { faults: faults.current } };
+    })
+    .on('POST', '/__sim/sales_activity_types', (req) => {
+      const b = (isInvalidJson(req.body) ? {} : (req.body ?? {})) as { name?: unknown };
+      return { status: 201, body: { sales_activity_type: activities.addSalesActivityType(b.name) } };
     })
     .on('POST', '/__sim/fields', (req) => {
       const b = (isInvalidJson(req.body) ? {} : (req.body ?? {})) as { entity?: unknown; label?: unknown; type?: unknown; choices?: unknown };
@@ -381,6 +393,7 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
     stats,
     snapshot,
     addCustomField,
+    addSalesActivityType: (name) => activities.addSalesActivityType(name),
     createRecord,
     editRecord,
   };

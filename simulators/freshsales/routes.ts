@@ -209,7 +209,7 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
   }));
   on('GET', '/api/sales_activities', (req) => {
     const r = activities.listSalesActivities(req.query);
-    return { status: 200, body: { sales_activities: r.items.map((i) => activities.read('sales_activities', i)), meta: { total_pages: r.totalPages, total: r.total } } };
+    return { status: 200, body: { sales_activities: r.items.map((i) => activities.read('sales_activities', i)), meta: activities.salesActivityListMeta(r) } };
   });
   on('GET', '/api/sales_activities/:id', (req) => ({
     status: 200,

@@ -88,6 +88,7 @@ export async function schemaCheck(opts: { config: string }, io: Io): Promise<num
   const r = await runSchemaCheck({ loaded, logger: io.logger });
   io.out(formatBindingTable(r.bindings.map((b) => ({ entity: b.entity, label: b.label, type: b.type, ...(b.name ? { name: b.name } : {}), status: b.status, ...(detail(b) ? { detail: detail(b)! } : {}) }))));
   io.out(`source attributes: ${r.attributeCheck}`);
+  if (r.activityType) io.out(`sales activity type "${r.activityType.name}": ${r.activityType.status === 'ok' ? `found (id ${r.activityType.id})` : 'missing'}`);
   if (r.ok) {
     io.out(`all ${r.bindings.length} planned custom field(s) are in Freshsales with the right type and choices`);
     return EXIT.ok;
@@ -102,8 +103,9 @@ export async function schemaApply(opts: { config: string; out?: string }, io: Io
   const { runSchemaApply } = await import('../pipeline/schema.js');
   const loaded = loadConfig(opts.config);
   const r = await runSchemaApply({ loaded, logger: io.logger, ...(opts.out ? { outDir: opts.out } : {}) });
-  for (const c of r.created) io.out(`created ${c.entity} field "${c.label}" (${c.type}) as ${c.name}`);
-  for (const f of r.failed) io.out(`FAILED ${f.entity} field "${f.label}" (${f.type}): ${f.reason}`);
+  const what = (c: { entity: string; label: string; type: string }) => (c.type === 'sales activity type' ? `sales activity type "${c.label}"` : `${c.entity} field "${c.label}" (${c.type})`);
+  for (const c of r.created) io.out(`created ${what(c)} as ${c.name}`);
+  for (const f of r.failed) io.out(`FAILED ${what(f)}: ${f.reason}`);
   if (r.created.length === 0 && r.failed.length === 0) io.out('nothing to create: every planned field exists');
   io.out(`plan: ${r.files.md}`);
   if (!r.check.ok) {

@@ -116,13 +116,23 @@ export function extendProposal(text: string, opts: { owner: string | null; sourc
     (doc.get('owners', true) as { commentBefore?: string }).commentBefore = ' Every migrated record is owned by this Freshsales user (email or name).';
   }
   const task = doc.createNode({
+    timeline: 'tasks',
     campaigns: true,
     interactions: [...defaults.interactions],
     events: { policy: 'high_value', high_value: [...defaults.highValueEvents], summary: [] },
   });
   task.commentBefore =
-    ' Tasks cost one API call each (no bulk endpoint). Event policy: all | high_value | summary | none;\n' +
-    ' migrate prints what each policy costs in calls and hours on your plan before writing anything.';
+    ' The activity timeline: campaign interactions and events, each one API call (no bulk endpoint).\n' +
+    ' Event policy: all | high_value | summary | none; migrate prints what each policy costs in calls\n' +
+    ' and hours on your plan before writing anything.\n' +
+    ' timeline: tasks (title, description, due date) or sales_activities — then also say which type\n' +
+    ' (created by the admin in Admin Settings → Sales activities) and, optionally, which event\n' +
+    ' properties become sales-activity custom fields (planned by schema plan, like contact fields):\n' +
+    '   sales_activity:\n' +
+    '     type: App event\n' +
+    '     fields:\n' +
+    '       - { from: event, to: { custom: Event name, type: text } }\n' +
+    '       - { from: value, to: { custom: Event value, type: text } }   # or parameters.<name>, device_id, campaign, channel, interaction';
   doc.setIn(['objects', 'task'], task);
   const tier = defaults.dealTier;
   if (opts.dealTier && tier) {

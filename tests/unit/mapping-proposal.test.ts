@@ -11,7 +11,7 @@ import { createInventory, statsOf } from '../../src/mapping/inventory.js';
 import { proposeContactMap } from '../../src/mapping/propose.js';
 import { Proposal, proposalFileFor, proposedMappingField, readProposal, renderProposal, toProposal } from '../../src/mapping/proposal.js';
 import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from '../../src/mapping/proposal-defaults.js';
-import { loadMappingSpec, mappingHash } from '../../src/mapping/spec.js';
+import { loadMappingSpec, mappingHash, parseMappingSpec, salesActivityOf } from '../../src/mapping/spec.js';
 import { extendProposal, proposeMap } from '../../src/pipeline/map-gate.js';
 
 /** The defaults the Xtremepush manifest declares (lifted attributes, lifecycle map, loyalty tier). */
@@ -120,11 +120,24 @@ describe('proposal defaults are input', () => {
     const base = 'version: 1\nsource: xtremepush\nobjects:\n  contact:\n    fields: []\n';
     const own: ProposalDefaults = { ...XP, dealTier: { attribute: 'tier' }, interactions: ['clicked'], highValueEvents: ['bet_placed'] };
     const doc = parseDocument(extendProposal(base, { owner: null, source: 'xtremepush', defaults: own, dealTier: true })).toJS();
-    expect(doc.objects.task).toEqual({ campaigns: true, interactions: ['clicked'], events: { policy: 'high_value', high_value: ['bet_placed'], summary: [] } });
+    expect(doc.objects.task).toEqual({ timeline: 'tasks', campaigns: true, interactions: ['clicked'], events: { policy: 'high_value', high_value: ['bet_placed'], summary: [] } });
     expect(doc.objects.deal).toMatchObject({ enabled: false, from: 'attributes.tier', amounts: {} });
     const text = extendProposal(base, { owner: null, defaults: own, dealTier: true });
     expect(text).toMatch(/# Amounts: fill in <source value>: <deal amount>/);
     expect(parseDocument(extendProposal(base, { owner: null, defaults: own, dealTier: false })).toJS().objects.deal).toBeUndefined();
+  });
+
+  it('extendProposal documents the sales-activity choice with an example that is a valid map once uncommented', () => {
+    const base = 'version: 1\nsource: xtremepush\nobjects:\n  contact:\n    fields: [{ from: email, to: emails }]\n';
+    const text = extendProposal(base, { owner: null, source: 'xtremepush', defaults: XP });
+    expect(text).toMatch(/# timeline: tasks \(title, description, due date\) or sales_activities/);
+    expect(salesActivityOf(parseMappingSpec(text, 'mapping.yaml').objects.task!)).toBeNull();
+    const chosen = text.replace('timeline: tasks\n', 'timeline: sales_activities\n').replace(/^ {4}# {3}(.*)$/gm, '    $1');
+    const spec = parseMappingSpec(chosen, 'mapping.yaml');
+    expect(salesActivityOf(spec.objects.task!)).toEqual({
+      type: 'App event',
+      fields: [{ from: 'event', to: { custom: 'Event name', type: 'text' } }, { from: 'value', to: { custom: 'Event value', type: 'text' } }],
+    });
   });
 });
 
