@@ -494,9 +494,11 @@ async function applyUndo(t: UndoTarget, ctx: UndoContext): Promise<void> {
   // Kept and gone records need no call: their outcome is recorded (gone ones stop counting as migrated).
   await drain(ctx, t, ['keep', 'gone'], async (items) => store.completeUndo(rollbackId, t.object, items.map((i) => ({ destId: i.destId, status: 'done', ...(i.action === 'keep' ? { reason: (i.detail as { reason?: string } | null)?.reason ?? 'edited since' } : {}) })), now()));
   progress.start(`rollback: ${UNDO_LABEL[t.object].toLowerCase()}`, null);
+  // A bulk delete is committed per call; single deletes one by one (a kill repeats at most the one in flight).
+  const per = t.bulk ? BULK_DESTROY_MAX : 1;
   await drain(ctx, t, ['delete'], async (items) => {
-    for (let i = 0; i < items.length; i += BULK_DESTROY_MAX) {
-      const chunk = items.slice(i, i + BULK_DESTROY_MAX);
+    for (let i = 0; i < items.length; i += per) {
+      const chunk = items.slice(i, i + per);
       await store.completeUndo(rollbackId, t.object, await deleteChunk(t, ctx, chunk), now());
       progress.advance(chunk.length);
     }
