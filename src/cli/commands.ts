@@ -9,6 +9,7 @@ import { createSource } from '../connectors/registry.js';
 import { loadConfig } from '../pipeline/config.js';
 import { confirmMap, knownSourceAttributes, proposeMap, mapAttributeNames } from '../pipeline/map-gate.js';
 import { openStore, runMigrate } from '../pipeline/migrate.js';
+import { DEFAULT_SAMPLE_SEED } from '../pipeline/sample.js';
 import { formatSummary } from '../reports/summary.js';
 import { discoveryInventory, readInventory } from '../pipeline/schema.js';
 import { createProgress } from './progress.js';
@@ -67,14 +68,17 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
   }
 }
 
-export async function migrate(opts: { config: string; out?: string; yes?: boolean; command?: 'migrate' | 'retry' }, io: Io): Promise<number> {
+export async function migrate(opts: { config: string; out?: string; yes?: boolean; command?: 'migrate' | 'retry'; sample?: number; seed?: string }, io: Io): Promise<number> {
+  if (opts.seed !== undefined && opts.sample === undefined) throw new ConfigError('--seed sets the sample draw: use it with --sample');
   const loaded = loadConfig(opts.config);
   const outDir = resolve(opts.out ?? resolve(loaded.workdir, 'reports'));
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const progress = createProgress(process.stdout, io.quiet);
-  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress, confirmLongRun: longRunPrompt(opts.yes === true, io), command: opts.command ?? 'migrate' });
+  const sample = opts.sample !== undefined ? { sample: { size: opts.sample, seed: opts.seed ?? DEFAULT_SAMPLE_SEED } } : {};
+  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress, confirmLongRun: longRunPrompt(opts.yes === true, io), command: opts.command ?? 'migrate', ...sample });
   io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: `${r.files.failures} and ${r.files.orphans}` }));
   io.out(`reports: ${r.reportDir} (also ${join(outDir, 'latest')})\n         ${r.files.html}\n         ${r.files.quarantine}\n         ${r.files.failures}`);
+  if (r.files.sampleReview) io.out(`sample review (source → written → read back, field by field): ${r.files.sampleReview.html}\n         ${r.files.sampleReview.csv}\nkeep the sample (the full "migrate" then writes only what changed since) or undo it with "rollback --run ${r.report.runId}"`);
   if (r.stoppedEarly) {
     io.out(`run marked failed: ${r.stoppedEarly}`);
     return EXIT.errorRatio;

@@ -4,7 +4,8 @@
  * logs (JSON lines) go to stderr at CRM_MIGRATE_LOG_LEVEL (default warn).
  */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SAMPLE_SEED, DEFAULT_SAMPLE_SIZE } from '../pipeline/sample.js';
 import { currentStep } from './progress.js';
 import { ConfigError, isMigrateError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
@@ -18,6 +19,13 @@ function int(name: string) {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
+function positiveInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of 1 or more`);
     return n;
   };
 }
@@ -99,7 +107,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--config <file>', 'migration config file')
     .option('--out <dir>', 'report folder; each run writes into <dir>/<run id>/ and <dir>/latest points at it (default: <workdir>/reports)')
     .option('--yes', 'start writing without asking, even when the budget plan takes more than an hour', false)
-    .action(wrap((o: { config: string; out?: string; yes: boolean }) => migrate(o, io)));
+    .addOption(
+      new Option('--sample [n]', `a sample run: n contacts (default ${DEFAULT_SAMPLE_SIZE}) by a seeded draw covering every segment, lifecycle value, country and data-quality flag, their children, and a sample review`)
+        .preset(DEFAULT_SAMPLE_SIZE)
+        .argParser(positiveInt('--sample')),
+    )
+    .option('--seed <s>', `with --sample: the draw's seed (same seed and source, same sample; default ${DEFAULT_SAMPLE_SEED})`)
+    .action(wrap((o: { config: string; out?: string; yes: boolean; sample?: number; seed?: string }) => migrate(o, io)));
 
   program
     .command('retry')

@@ -38,6 +38,8 @@ import { writeInventories, type InventoryFiles } from './inventories.js';
 import type { Progress } from './progress.js';
 import { FORWARD, PhaseEngine, StepRunner } from './engine.js';
 import { declarePhases, type PhaseFacts } from './phases.js';
+import { readSampleSummary, recordSampleRequest, samplePhase, type SampleRequest } from './sample.js';
+import { SAMPLE_REVIEW_CSV, SAMPLE_REVIEW_HTML } from '../reports/sample-review.js';
 
 export interface MigrateOptions {
   loaded: LoadedConfig;
@@ -57,6 +59,11 @@ export interface MigrateOptions {
    * never staged again, so their children follow at no extra cost. Default `migrate`.
    */
   command?: 'migrate' | 'retry';
+  /**
+   * `migrate --sample N`: a run (command `sample`) over N contacts of a seeded, stratified draw
+   * and their children, with a sample review in the report folder (see sample.ts).
+   */
+  sample?: SampleRequest;
 }
 
 export interface MigrateResult {
@@ -68,7 +75,7 @@ export interface MigrateResult {
   stoppedEarly: string | null;
   /** The folder this run's reports are in (`<outDir>/<run id>`). */
   reportDir: string;
-  files: { json: string; html: string; inventories: InventoryFiles } & RecordListFiles;
+  files: { json: string; html: string; inventories: InventoryFiles; sampleReview?: { html: string; csv: string } } & RecordListFiles;
   estimate: { calls: number; hours: number };
   /** The budget plan shown before any write, per phase (objects in dependency order). */
   plan: BudgetPlan;
@@ -147,7 +154,7 @@ export async function runMigrate(opts: MigrateOptions): Promise<MigrateResult> {
   // One run per workdir: a second migrate on the same state would write everything twice.
   let lock: HeldLock;
   try {
-    lock = await acquireWorkdirLock(store, opts.command ?? 'migrate', loaded.workdir, () => clock.now());
+    lock = await acquireWorkdirLock(store, commandOf(opts), loaded.workdir, () => clock.now());
   } catch (e) {
     await store.close();
     throw e;
@@ -236,9 +243,10 @@ async function openRun(r: {
   const taskMap = spec.objects.task ?? null;
   const summaryOn = taskMap?.events.policy === 'summary' && taskMap.events.summary.length > 0;
 
-  const command = opts.command ?? 'migrate';
+  const command = commandOf(opts);
   const { run, resumed } = await store.openRun({ command, configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
   if (command === 'retry' && !resumed) await chooseRetryRecords(store, run.id, progress);
+  if (opts.sample) await recordSampleRequest(store, run.id, opts.sample);
   // We hold the workdir lock, so no earlier worker of this run is alive: its batch leases go now.
   if (resumed) await store.releaseLeases(run.id);
   if (!resumed) await store.setCheckpoint(run.id, 'identity:fresh', identity.fresh ? 'yes' : 'no');
@@ -279,9 +287,11 @@ async function openRun(r: {
   const { phases, facts } = declarePhases({
     contact, written: writtenFields(contactMap, customFieldNames, tags), dealMap, campaign, taskMap,
     sourceLabel: sourceLabel(cfg.source.type), plan: cfg.destination.plan, budgetShare: cfg.destination.budgetShare,
+    sample: opts.sample ? samplePhase(contact, { reportDir, request: opts.sample }) : null,
   });
   const runner = new StepRunner(store, run.id, () => clock.now(), () => r.meter.live);
-  const engine = new PhaseEngine(phases, runner, { runId: run.id, mode: FORWARD }, async () => {
+  // Records whose payload the journal already holds (a kept sample, an earlier run) cost no write.
+  const engine = new PhaseEngine(phases, runner, { runId: run.id, mode: { ...FORWARD, skipUnchanged: true } }, async () => {
     r.lock.assertHeld();
     await ratio.settle();
   });
@@ -344,17 +354,20 @@ async function reportRun(ctx: RunContext, plan: BudgetPlan, stoppedEarly: string
   const unverifiableFields: NonNullable<ReconciliationReport['unverifiableFields']> = [];
   for (const object of objects) {
     const c = await store.counts(runId, object);
-    const { orphaned, reparented, ...rest } = c;
-    // Contacts have no parent: no orphaned or re-parented figures on their row.
-    phases.push(object === 'contact' ? { object, ...rest, ...(orphaned > 0 ? { orphaned } : {}) } : { object, ...rest, orphaned, reparented });
+    const { orphaned, reparented, skipped, ...rest } = c;
+    // Contacts have no parent: no orphaned or re-parented figures on their row. Skipped only when some were.
+    const skip = skipped > 0 ? { skipped } : {};
+    phases.push(object === 'contact' ? { object, ...rest, ...(orphaned > 0 ? { orphaned } : {}), ...skip } : { object, ...rest, orphaned, reparented, ...skip });
     for (const u of await store.unverifiableFields(runId, object)) unverifiableFields.push({ object, ...u });
     for (const m of await store.mismatches(runId, object, 50)) for (const x of m.mismatches) mismatches.push({ recordKey: m.sourceKey, object, field: x.field, expected: toJson(x.expected), actual: toJson(x.actual) });
     for (const f of await store.failures(runId, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: f.reason });
     for (const f of await store.orphans(runId, object, 50)) failures.push({ recordKey: f.sourceKey, object, reason: `orphaned: ${f.reason}` });
   }
   const counts = phases[0]!;
+  const sample = await readSampleSummary(store, runId);
   const report: ReconciliationReport = {
     runId,
+    ...(sample ? { sample } : {}),
     phases,
     apiCalls: { destination: ctx.meter.total, rateLimited: ctx.meter.rateLimited },
     startedAt: ctx.startedAt,
@@ -382,7 +395,8 @@ async function reportRun(ctx: RunContext, plan: BudgetPlan, stoppedEarly: string
   await pointLatestAt(ctx.opts.outDir, runId);
   return {
     report, resumed: ctx.resumed, overErrorRatio, stoppedEarly, reportDir,
-    files: { ...files, ...lists, inventories }, estimate: { calls: plan.calls, hours: plan.hours }, plan,
+    files: { ...files, ...lists, inventories, ...(sample ? { sampleReview: { html: join(reportDir, SAMPLE_REVIEW_HTML), csv: join(reportDir, SAMPLE_REVIEW_CSV) } } : {}) },
+    estimate: { calls: plan.calls, hours: plan.hours }, plan,
   };
 }
 
@@ -403,6 +417,11 @@ async function chooseRetryRecords(store: StateStore, runId: string, progress: Pr
   await store.saveMemberships(runId, 'retry', 'records', [...keys]);
   await store.setCheckpoint(runId, 'retry:of', target.id);
   progress.note(`retrying ${keys.size} record(s) that run ${target.id} quarantined or failed`);
+}
+
+/** The run's command: `sample` for a sample run, else the one asked for (`migrate` by default). */
+function commandOf(opts: MigrateOptions): 'migrate' | 'retry' | 'sample' {
+  return opts.sample ? 'sample' : (opts.command ?? 'migrate');
 }
 
 /** `<outDir>/latest` → the newest run's folder (a relative symlink, replaced atomically). */

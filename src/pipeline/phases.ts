@@ -19,6 +19,8 @@ import {
 } from './deals.js';
 import type { PhaseDeclaration } from './engine.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, type TaskVolumes } from './plan.js';
+import type { SamplePhase } from './sample.js';
+import { thenSkipUnchanged } from './unchanged.js';
 import { extractTasks, loadTasks, resolveTimelineTarget, taskAdoptionCost, type TaskLoadSummary, type TaskPhaseDeps, type TimelineTarget } from './tasks.js';
 
 /** What the phases are declared over. */
@@ -34,6 +36,8 @@ export interface PhaseEnv {
   sourceLabel: string;
   plan: PlanTier;
   budgetShare: number;
+  /** A sample run: the draw after extract, the review after the contact load, children scoped to the sample. Absent: a full run. */
+  sample?: SamplePhase | null;
 }
 
 /** What the phases learn while running that the run reports. */
@@ -61,7 +65,8 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
       { name: 'scope', run: async () => void (await freezeScope(c)) },
       { name: 'groups', run: async () => void (await collectContactGroups(c)) },
       { name: 'extract', run: () => extractContacts(c) },
-      { name: 'prepare', run: async () => void (await prepareContacts(c)) },
+      ...(env.sample ? [env.sample.draw] : []),
+      thenSkipUnchanged({ name: 'prepare', run: async () => void (await prepareContacts(c)) }, c, 'contact'),
       {
         name: 'match',
         run: async () => {
@@ -75,9 +80,10 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
       const ready = await readyContacts();
       const match = await readCheckpoint(store, c.runId, 'contact:match', MatchCheckpoint);
       const est = estimateContactCalls({ ready, batchSize: c.batchSize, matchCalls: match?.calls ?? 0 });
-      return { calls: est.calls, lines: [`contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`] };
+      const review = env.sample ? await env.sample.estimate() : { calls: 0, lines: [] };
+      return { calls: est.calls + review.calls, lines: [`contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`, ...review.lines] };
     },
-    load: [{ name: 'load', run: () => loadContacts(c) }],
+    load: [{ name: 'load', run: () => loadContacts(c) }, ...(env.sample ? [env.sample.review] : [])],
   };
 
   const dealMap = env.dealMap;
@@ -93,7 +99,7 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
     survey: [],
     // Counted with the deals (one line for both).
     estimate: async () => ({ calls: 0, lines: [] }),
-    load: dealDeps ? [{ name: 'stage', run: () => stageAccounts(dealDeps) }, { name: 'load', run: () => loadAccounts(dealDeps) }] : [],
+    load: dealDeps ? [thenSkipUnchanged({ name: 'stage', run: () => stageAccounts(dealDeps) }, c, 'account'), { name: 'load', run: () => loadAccounts(dealDeps) }] : [],
   };
 
   let dealStage: ResolvedDealStage | null = null;
@@ -113,7 +119,7 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
     },
     load: dealDeps
       ? [
-          { name: 'stage', run: () => stageDeals(dealDeps, dealStage ?? stageMissing()) },
+          thenSkipUnchanged({ name: 'stage', run: () => stageDeals(dealDeps, dealStage ?? stageMissing()) }, c, 'deal'),
           { name: 'load', run: () => loadDeals(dealDeps) },
         ]
       : [],
@@ -133,7 +139,7 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
       if (cm) campaignStage = await resolveDealStage(dest, cm.map);
     },
     // Reading the campaigns is a source read: staged before the plan, so the plan counts them.
-    survey: campaignDeps ? [{ name: 'stage', run: async () => void (await stageCampaignDeals(campaignDeps, campaignStage ?? stageMissing())) }] : [],
+    survey: campaignDeps ? [thenSkipUnchanged({ name: 'stage', run: async () => void (await stageCampaignDeals(campaignDeps, campaignStage ?? stageMissing())) }, c, 'campaign')] : [],
     estimate: async () => {
       const n = await store.countReady(c.runId, 'campaign');
       const calls = n === 0 ? 0 : Math.ceil(n / c.batchSize) * 3 + 2;
@@ -143,13 +149,15 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
   };
 
   const taskMap = env.taskMap;
+  // A sample's children: only the sampled contacts' interactions and events.
+  const childSource = env.sample ? env.sample.scope(c.source) : c.source;
   const timelinePhase = (object: 'task' | 'activity'): PhaseDeclaration => {
     const enabled = taskMap !== null && (timelineOf(taskMap) === 'tasks') === (object === 'task');
     const noun = object === 'task' ? 'tasks' : 'sales activities';
     // Resolved by the check on every attempt (the activity type and fields by name), before any write.
     let target: TimelineTarget | null = null;
     const deps = (): TaskPhaseDeps => ({
-      store, runId: c.runId, source: c.source, dest, map: taskMap!, ownerId: c.ownerId, executor: c.executor, clock: c.clock, logger: c.logger, progress: c.progress,
+      store, runId: c.runId, source: childSource, dest, map: taskMap!, ownerId: c.ownerId, executor: c.executor, clock: c.clock, logger: c.logger, progress: c.progress,
       target: target ?? targetMissing(),
     });
     return {
@@ -162,7 +170,7 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
       survey: [],
       estimate: async () => {
         if (!enabled || !taskMap) return { calls: 0, lines: [] };
-        const volumes = await taskVolumes(store, c.runId, c.source, taskMap);
+        const volumes = await taskVolumes(store, c.runId, childSource, taskMap);
         // Records earlier runs created are never created again (retry, a later run): not in the plan.
         const done = await store.journalCount(object);
         const calls = Math.max(0, estimateTaskCalls({ ...volumes, policy: taskMap.events.policy }).calls - done);

@@ -7,6 +7,7 @@
 import type { ObjectName } from '../core/model.js';
 import type { PhaseCounts, RunRow, StateStore } from '../state/store.js';
 import { lockState } from './lock.js';
+import { readSampleSummary } from './sample.js';
 
 export interface RunStatusReport {
   workdir: string;
@@ -17,6 +18,8 @@ export interface RunStatusReport {
   steps: Record<string, boolean>;
   phases: Array<{ object: ObjectName; counts: PhaseCounts; openBatches: number; nextBatch: number | null }>;
   destinationCalls: number;
+  /** A sample run (`migrate --sample`, command `sample`): its size, the population it was drawn from, the seed; null otherwise (or before the draw). */
+  sample?: { size: number; population: number; seed: string } | null;
 }
 
 const STEPS = ['groups', 'extracted', 'prepared', 'matched', 'batched'] as const;
@@ -36,14 +39,17 @@ export async function readStatus(store: StateStore, workdir: string, now = Date.
     const open = await store.openBatches(run.id, object);
     phases.push({ object, counts, openBatches: open.length, nextBatch: open[0]?.batchNo ?? null });
   }
-  return { workdir, run, now: nowState, steps, phases, destinationCalls: Number((await store.getCheckpoint(run.id, 'api:calls')) ?? 0) };
+  const drawn = await readSampleSummary(store, run.id);
+  const sample = drawn && { size: drawn.size, population: drawn.population, seed: drawn.seed };
+  return { workdir, run, now: nowState, steps, phases, destinationCalls: Number((await store.getCheckpoint(run.id, 'api:calls')) ?? 0), sample };
 }
 
 /** The report as the text `status` prints. */
 export function formatStatus(r: RunStatusReport): string[] {
   if (!r.run) return [`no runs yet in ${r.workdir}`];
   const run = r.run;
-  const lines = [`run ${run.id}: ${run.status} (started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''})`];
+  const kind = run.command === 'sample' ? (r.sample ? ` (sample run: ${r.sample.size} of ${r.sample.population} contacts, seed ${r.sample.seed})` : ' (sample run, not drawn yet)') : '';
+  const lines = [`run ${run.id}${kind}: ${run.status} (started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''})`];
   if (r.now) {
     const who = `${r.now.command}, pid ${r.now.pid} on ${r.now.host}, started ${r.now.startedAt}, last heartbeat ${Math.round(r.now.heartbeatAgeMs / 1000)} s ago`;
     lines.push(r.now.state === 'running' ? `  now: running (${who})` : `  now: not running — the process that held the workdir is dead (${who}); run the same command again to resume`);
@@ -55,7 +61,7 @@ export function formatStatus(r: RunStatusReport): string[] {
     const c = p.counts;
     lines.push(
       `  ${p.object}s: source ${c.source}, quarantined ${c.quarantined}, merged ${c.merged}, created ${c.created}, updated ${c.updated}, ` +
-        `failed ${c.failed}, orphaned ${c.orphaned}, verified ${c.verified}, mismatched ${c.mismatched}` +
+        `failed ${c.failed}, orphaned ${c.orphaned}${c.skipped > 0 ? `, skipped (unchanged) ${c.skipped}` : ''}, verified ${c.verified}, mismatched ${c.mismatched}` +
         (p.openBatches ? `; batches still open: ${p.openBatches} (next #${p.nextBatch})` : ''),
     );
   }

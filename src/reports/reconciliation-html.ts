@@ -13,6 +13,7 @@ import {
   formatVerification,
   objectLabel,
   outcomeTerms,
+  sampleLine,
   type FieldMismatch,
   type PhaseReconciliation,
   type ReconciliationReport,
@@ -71,6 +72,7 @@ export function renderReconciliationHtml(report: ReconciliationReport, opts: { l
     runFacts(report),
     banner(report),
     overview(report.phases),
+    sampleSection(report),
     ...report.phases.map(phaseSection),
     apiSection(report),
     mismatchSection(report, limit),
@@ -90,7 +92,19 @@ function runFacts(r: ReconciliationReport): string {
   if (r.startedAt) rows.push(['Started', h(r.startedAt)]);
   if (r.finishedAt) rows.push(['Finished', h(r.finishedAt)]);
   if (r.startedAt && r.finishedAt) rows.push(['Duration', h(formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)))]);
+  if (r.sample) rows.push(['Sample', `${h(sampleLine(r.sample))} — <a href="sample-review.html">sample review</a>`]);
   return `<table class="facts">${rows.map(([k, v]) => `<tr><th scope="row">${h(k)}</th><td>${v}</td></tr>`).join('')}</table>`;
+}
+
+/** The strata the sample was drawn over, each with its share of the population and of the sample. */
+function sampleSection(r: ReconciliationReport): string {
+  if (!r.sample) return '';
+  const rows = r.sample.strata.map(
+    (s) => `<tr${s.sample === 0 ? ' class="bad"' : ''}><td>${h(s.dimension)}</td><td>${h(s.value)}</td><td class="n">${fmt(s.population)}</td><td class="n">${fmt(s.sample)}</td></tr>`,
+  );
+  const missed = r.sample.strata.filter((s) => s.sample === 0).length;
+  const note = missed === 0 ? '<p class="ok">✓ Every stratum of the population is represented.</p>' : `<p class="bad">${fmt(missed)} stratum/strata not represented: the sample is smaller than the strata need.</p>`;
+  return `<h2>Sample</h2><p>${h(sampleLine(r.sample))}.</p>${note}<table><thead><tr><th scope="col">Dimension</th><th scope="col">Value</th><th scope="col">Population</th><th scope="col">In the sample</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function banner(r: ReconciliationReport): string {

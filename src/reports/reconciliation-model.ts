@@ -77,6 +77,19 @@ export type PlanUsage = z.infer<typeof PlanUsage>;
 
 const Instant = z.iso.datetime({ offset: true });
 
+/** A sample run (`migrate --sample N`): how many of the source's contacts, drawn how, over which strata. */
+export const SampleFacts = z.strictObject({
+  /** Source contacts in the sample (the contact row's `source`). */
+  size: Count,
+  /** Source contacts the sample was drawn from. */
+  population: Count,
+  seed: z.string(),
+  /** Every stratum of the population (segment, lifecycle value, country, data-quality flag) and its share of the sample. */
+  strata: z.array(z.strictObject({ dimension: z.string(), value: z.string(), population: Count, sample: Count })),
+});
+/** A sample run's facts. */
+export type SampleFacts = z.infer<typeof SampleFacts>;
+
 /**
  * A run's reconciliation report. Strict: unknown keys are rejected, so a config object or
  * anything else spread into it by mistake fails validation instead of reaching the file.
@@ -85,6 +98,8 @@ const Instant = z.iso.datetime({ offset: true });
 export const ReconciliationReport = z
   .strictObject({
     runId: z.string().min(1),
+    /** Present for a sample run: the counts below are those of the sample. */
+    sample: SampleFacts.optional(),
     phases: z.array(PhaseReconciliation),
     apiCalls: z.strictObject({
       /** Calls made to the Freshsales API (every call counts against the budget). */
@@ -112,6 +127,11 @@ export const ReconciliationReport = z
   });
 /** A run's reconciliation report. */
 export type ReconciliationReport = z.infer<typeof ReconciliationReport>;
+
+/** "a sample of 300 from 2,000 source contacts (seeded, stratified draw; seed 1): …" */
+export function sampleLine(s: SampleFacts): string {
+  return `a sample of ${fmt(s.size)} from ${fmt(s.population)} source contacts (seeded, stratified draw; seed ${s.seed}): every count is the sample's`;
+}
 
 /** The outcome counts that must add up to `source`, in display order. */
 export function outcomeTerms(phase: PhaseReconciliation): Array<[label: string, count: number]> {

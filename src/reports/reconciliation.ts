@@ -52,6 +52,7 @@ export function parseReconciliation(input: unknown): ReconciliationReport {
 export function toReconciliationJson(report: ReconciliationReport): Record<string, unknown> {
   const out: Record<string, unknown> = {
     runId: report.runId,
+    ...(report.sample !== undefined ? { sample: report.sample } : {}),
     phases: report.phases.map(phaseJson),
     apiCalls: { destination: report.apiCalls.destination, rateLimited: report.apiCalls.rateLimited },
   };

@@ -12,6 +12,7 @@ import {
   objectLabel,
   type PhaseReconciliation,
   type ReconciliationReport,
+  sampleLine,
 } from './reconciliation-model.js';
 
 /** Options for {@link formatSummary}. */
@@ -40,6 +41,10 @@ export function formatSummary(report: ReconciliationReport, opts: SummaryOptions
   const paint = (text: string, tone: Tone) => (opts.color && tone !== 'plain' ? `${ANSI[tone]}${text}${RESET}` : text);
   const lines: string[] = [`Reconciliation — run ${report.runId}`];
   if (report.startedAt && report.finishedAt) lines.push(`${report.startedAt} → ${report.finishedAt}`);
+  if (report.sample) {
+    const missed = report.sample.strata.filter((s) => s.sample === 0).length;
+    lines.push(`Sample: ${sampleLine(report.sample)}; ${missed === 0 ? `all ${fmt(report.sample.strata.length)} strata represented` : `${fmt(missed)} of ${fmt(report.sample.strata.length)} strata not represented`}`);
+  }
   lines.push('');
 
   if (report.phases.length === 0) {
