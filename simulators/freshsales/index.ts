@@ -56,6 +56,8 @@ export interface FreshsalesSimOptions {
   bulkUpsertStatus?: 200 | 202;
   /** Default false: the bulk_upsert answer is `{job_status_url}` alone; true adds a `message` [?]. */
   bulkUpsertMessage?: boolean;
+  /** Default 'counted': bulk_destroy deletes at once and says how many; 'processing' answers first and deletes `bulkJobMs` (scaled) later [?]. */
+  bulkDestroyAnswer?: 'counted' | 'processing';
   /** Default 'flat' (recorded by several clients): the job status answer; 'wrapped' = `{job_status: {...}}` [3P]. */
   jobStatusForm?: 'flat' | 'wrapped';
   /** Default 'like_views': filtered_search leaves out what list views leave out; 'full' carries every field [?]. */
@@ -84,6 +86,7 @@ export interface FreshsalesSimOptions {
 export const RECORDED_READINGS: Readonly<Partial<FreshsalesSimOptions>> = Object.freeze({
   bulkUpsertStatus: 202,
   bulkUpsertMessage: false,
+  bulkDestroyAnswer: 'counted',
   jobStatusForm: 'flat',
   filteredSearchFields: 'like_views',
   taskLink: 'targetable',
@@ -100,6 +103,7 @@ export const RECORDED_READINGS: Readonly<Partial<FreshsalesSimOptions>> = Object
 export const ALTERNATE_READINGS: Readonly<Partial<FreshsalesSimOptions>> = Object.freeze({
   bulkUpsertStatus: 200,
   bulkUpsertMessage: true,
+  bulkDestroyAnswer: 'processing',
   jobStatusForm: 'wrapped',
   filteredSearchFields: 'full',
   taskLink: 'targetables',
@@ -234,6 +238,7 @@ export async function startFreshsalesSim(opts: FreshsalesSimOptions): Promise<Fr
     tenant, views, search, jobs, activities, stamp,
     baseUrl: () => baseUrl,
     bulkUpsert: { status: opts.bulkUpsertStatus ?? 202, message: opts.bulkUpsertMessage ?? false },
+    bulkDestroy: { answer: opts.bulkDestroyAnswer ?? 'counted', delayMs: () => (opts.bulkJobMs ?? 2_000) / timeScale },
     bulk405: () => {
       const hit = faults.roll(faults.current.bulk405);
       if (hit) counters.faultsInjected++;

@@ -29,6 +29,11 @@ export interface RouteDeps {
   bulkUpsert: { status: 200 | 202; message: boolean };
   /** True (with the `bulk405` fault's rate) when this bulk_upsert answers a transient 405. */
   bulk405: () => boolean;
+  /**
+   * bulk_destroy [DOC anchor: 200, nothing more recorded]: `counted` deletes at once and says how
+   * many; `processing` answers at once and deletes `delayMs` later (like a bulk job).
+   */
+  bulkDestroy: { answer: 'counted' | 'processing'; delayMs: () => number };
   /** `flat` (recorded) or `wrapped` in `{job_status: ...}` (one client reads both) [3P]. */
   jobStatusForm: 'flat' | 'wrapped';
   /** What filtered_search answers carry: like list views (recorded for views) or every field [?]. */
@@ -120,14 +125,21 @@ export function buildApiRoutes(d: RouteDeps): ApiRoutes {
     on('POST', `${base}/bulk_destroy`, (req) => {
       const ids = objectBody(req).selected_ids;
       if (!Array.isArray(ids) || ids.length === 0) throw new ApiError(400, ['selected_ids must be a non-empty array']);
-      let deleted = 0;
-      for (const id of ids) {
-        if (tenant.stores[entity].get(Number(id))) {
-          tenant.remove(entity, id);
-          deleted++;
+      const destroy = () => {
+        let deleted = 0;
+        for (const id of ids) {
+          if (tenant.stores[entity].get(Number(id))) {
+            tenant.remove(entity, id);
+            deleted++;
+          }
         }
+        return deleted;
+      };
+      if (d.bulkDestroy.answer === 'processing') {
+        setTimeout(destroy, d.bulkDestroy.delayMs()).unref();
+        return { status: 200, body: { message: 'Your request is being processed.' } };
       }
-      return { status: 200, body: { message: `${deleted} ${entity.replace('_', ' ')} deleted successfully` } };
+      return { status: 200, body: { message: `${destroy()} ${entity.replace('_', ' ')} deleted successfully` } };
     });
     // POST /api/<entity> — create [DOC]
     on('POST', base, (req) => one(entity, tenant.create(entity, wrapped(req, singular)), 201));

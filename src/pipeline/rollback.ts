@@ -17,6 +17,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { ConfigError, isMigrateError } from '../core/errors.js';
@@ -91,6 +92,8 @@ export const UNDO_LABEL: Record<ObjectName, string> = {
   contact: 'Contacts', account: 'Accounts', deal: 'Deals', campaign: 'Campaign deals', task: 'Tasks', activity: 'Sales activities',
 };
 
+/** Pauses before reading bulk-deleted records again (real ms, divided by the time scale). */
+const DELETE_POLL_MS = [500, 1_000, 2_000, 4_000];
 /** Journal rows read per page while classifying (one destination read covers up to 100 records). */
 const GROUPS_PER_READ = 100;
 /** Fields a read never carries the way they were written (the link is checked through the parent). */
@@ -141,8 +144,9 @@ export async function runRollback(opts: RollbackOptions): Promise<RollbackResult
     await mkdir(reportDir, { recursive: true, mode: 0o700 });
 
     const runner = new StepRunner(store, run.id, () => clock.now(), () => meter.live);
-    const ctx: UndoContext = { store, dest: dest.client, rollbackId: run.id, targetIds: targets.map((r) => r.id), force, clock, progress };
-    const phases = TARGETS.map((t) => declareUndo(t, ctx, objects.includes(t.object)));
+    const ctx: UndoContext = { store, dest: dest.client, rollbackId: run.id, targetIds: targets.map((r) => r.id), force, clock, progress, timeScale: cfg.destination.timeScale };
+    // Only objects with writes standing are phases; a parent with nothing to undo is no parent here.
+    const phases = TARGETS.filter((t) => objects.includes(t.object)).map((t) => declareUndo({ ...t, parents: t.parents.filter((p) => objects.includes(p)) }, ctx));
     const engine = new PhaseEngine(phases, runner, { runId: run.id, mode: REVERSE }, async () => lock.assertHeld());
 
     // Classify children first: a kept task or deal keeps the contact it hangs on.
@@ -225,6 +229,8 @@ interface UndoContext {
   force: Set<string>;
   clock: Clock;
   progress: Progress;
+  /** The destination's time scale (1 on a real account): pauses are divided by it. */
+  timeScale: number;
 }
 
 /** A kept record's detail: what changed since the migration wrote it, and the records it hangs on. */
@@ -233,11 +239,11 @@ interface KeptDetail {
   parents?: Partial<Record<ObjectName, string[]>>;
 }
 
-function declareUndo(t: UndoTarget, ctx: UndoContext, enabled: boolean): PhaseDeclaration {
+function declareUndo(t: UndoTarget, ctx: UndoContext): PhaseDeclaration {
   return {
     object: t.object,
     parents: t.parents,
-    enabled,
+    enabled: true,
     survey: [{ name: 'classify', run: () => classify(t, ctx) }],
     estimate: () => estimateUndo(t, ctx),
     load: [],
@@ -469,13 +475,14 @@ function parentsOf(object: ObjectName, now: FsRecord, sent: Record<string, unkno
   return undefined;
 }
 
-/** The calls applying the plan takes: bulk deletes (and a read to see them gone) per 100, one call per restore or single delete. */
+/** The calls applying the plan takes: a bulk delete per 100 (plus reads when its answer does not count them), one call per restore or single delete. */
 async function estimateUndo(t: UndoTarget, ctx: UndoContext): Promise<{ calls: number; lines: string[] }> {
   const c = await ctx.store.undoCounts(ctx.rollbackId, t.object);
   const open = (a: UndoAction) => c[a].planned + c[a].failed;
   const deletes = open('delete');
   const restores = open('restore');
-  const deleteCalls = t.bulk ? 2 * Math.ceil(deletes / BULK_DESTROY_MAX) : deletes;
+  // A bulk delete whose answer does not count the records deleted costs a read (or more) to see them gone.
+  const deleteCalls = t.bulk ? Math.ceil(deletes / BULK_DESTROY_MAX) : deletes;
   const calls = deleteCalls + restores;
   const label = UNDO_LABEL[t.object].toLowerCase();
   const kept = c.keep.planned + c.keep.done;
@@ -523,14 +530,23 @@ async function drain(ctx: UndoContext, t: UndoTarget, actions: UndoAction[], fn:
   }
 }
 
-/** Delete up to 100 records: bulk_destroy, then a read to see them gone; what stays is deleted one by one. */
+/** Delete up to 100 records: bulk_destroy, seen gone by its answer's count or by reading again; what stays is deleted one by one. */
 async function deleteChunk(t: UndoTarget, ctx: UndoContext, items: UndoItem[]): Promise<Array<{ destId: string; status: 'done' | 'failed'; reason?: string }>> {
   const out: Array<{ destId: string; status: 'done' | 'failed'; reason?: string }> = [];
   let left = items;
   if (t.bulk && items.length > 1 && (t.entity === 'contacts' || t.entity === 'deals' || t.entity === 'sales_accounts')) {
     try {
-      await ctx.dest.bulkDestroy(t.entity, items.map((i) => i.destId));
-      const still = await stillThere(t, ctx, items);
+      const answer = await ctx.dest.bulkDestroy(t.entity, items.map((i) => i.destId));
+      // An answer counting every record deleted is taken at its word; anything else is read again
+      // (after a pause, a few times: the delete may run after the answer, like a bulk job).
+      let still = new Set<string>();
+      if (answer.deleted !== items.length) {
+        for (const waitMs of DELETE_POLL_MS) {
+          await sleep(waitMs / ctx.timeScale);
+          still = await stillThere(t, ctx, items);
+          if (still.size === 0) break;
+        }
+      }
       for (const i of items) if (!still.has(i.destId)) out.push({ destId: i.destId, status: 'done' });
       left = items.filter((i) => still.has(i.destId));
     } catch (e) {
@@ -566,7 +582,7 @@ async function stillThere(t: UndoTarget, ctx: UndoContext, items: UndoItem[]): P
 }
 
 /** Write one before-image back and check what Freshsales answers (tags an account merges cannot be taken away). */
-async function restoreOne(t: UndoTarget, ctx: UndoContext, item: UndoItem): Promise<{ destId: string; status: 'done' | 'failed'; reason?: string }> {
+async function restoreOne(t: UndoTarget, ctx: UndoContext, item: UndoItem): Promise<{ destId: string; status: 'done' | 'failed'; reason?: string; undone?: boolean }> {
   const image = item.detail as Record<string, unknown> | null;
   if (!image || t.entity === 'tasks' || t.entity === 'sales_activities') return { destId: item.destId, status: 'failed', reason: 'nothing to restore' };
   try {
@@ -577,7 +593,8 @@ async function restoreOne(t: UndoTarget, ctx: UndoContext, item: UndoItem): Prom
     const reason = tags
       ? `tags the migration added are still there after restoring (${JSON.stringify(tags.actual)} instead of ${JSON.stringify(tags.expected)}): this account merges tag writes; remove them in Freshsales`
       : `Freshsales holds other values after the restore: ${left.map((m) => m.field).join(', ')}`;
-    return { destId: item.destId, status: 'failed', reason };
+    // Applied in part: the record no longer holds what the migration wrote (a later migrate writes it again).
+    return { destId: item.destId, status: 'failed', reason, undone: true };
   } catch (e) {
     if (!isMigrateError(e) || e.http?.status === undefined || e.http.status >= 500 || e.http.status === 429) throw e;
     if (e.http.status === 404) return { destId: item.destId, status: 'done', reason: 'deleted in Freshsales since' };

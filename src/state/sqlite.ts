@@ -656,7 +656,7 @@ export class SqliteStateStore implements StateStore {
     }));
   }
 
-  async completeUndo(runId: string, object: ObjectName, results: Array<{ destId: string; status: 'done' | 'failed'; reason?: string }>, now: Date): Promise<void> {
+  async completeUndo(runId: string, object: ObjectName, results: Array<{ destId: string; status: 'done' | 'failed'; reason?: string; undone?: boolean }>, now: Date): Promise<void> {
     const at = now.toISOString();
     const get = this.db.prepare(`SELECT action, journal_ids FROM undo_items WHERE run_id = ? AND object = ? AND dest_id = ?`);
     const set = this.db.prepare(`UPDATE undo_items SET status = ?, reason = ?, done_at = ? WHERE run_id = ? AND object = ? AND dest_id = ?`);
@@ -666,7 +666,7 @@ export class SqliteStateStore implements StateStore {
         const item = get.get(runId, object, r.destId) as { action: UndoAction; journal_ids: string } | undefined;
         if (!item) throw new Error(`no undo item for ${object} ${r.destId} in run ${runId}`);
         set.run(r.status, r.reason ?? null, at, runId, object, r.destId);
-        if (r.status === 'done' && item.action !== 'keep') for (const id of JSON.parse(item.journal_ids) as number[]) undo.run(runId, id, object);
+        if ((r.undone ?? r.status === 'done') && item.action !== 'keep') for (const id of JSON.parse(item.journal_ids) as number[]) undo.run(runId, id, object);
       }
     })();
   }

@@ -332,9 +332,11 @@ export interface StateStore {
   /**
    * Record outcomes; a delete, restore or gone that is done marks its journal rows undone by
    * this run in the same transaction (they stop counting as migrated: a later migrate writes
-   * those records again). A kept record's journal rows stay.
+   * those records again). A kept record's journal rows stay. `undone` overrides that for a
+   * failure that still changed the record (a restore Freshsales applied only in part): its rows
+   * are undone too, so nothing takes the record for what the migration wrote.
    */
-  completeUndo(runId: string, object: ObjectName, results: Array<{ destId: string; status: 'done' | 'failed'; reason?: string }>, now: Date): Promise<void>;
+  completeUndo(runId: string, object: ObjectName, results: Array<{ destId: string; status: 'done' | 'failed'; reason?: string; undone?: boolean }>, now: Date): Promise<void>;
   /** Per action: items planned, done and failed in a rollback run. */
   undoCounts(runId: string, object: ObjectName): Promise<Record<UndoAction, Record<UndoStatus, number>>>;
   /** Every run of the workdir, oldest first. */

@@ -346,6 +346,10 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     // The run's own report still counts what it wrote.
     expect((await store.counts(a.id, 'contact')).created).toBe(2);
     await expect(store.completeUndo(rb.id, 'contact', [{ destId: '999', status: 'done' }], now)).rejects.toThrow(/no undo item/);
+    // A restore applied in part: failed, yet the record no longer holds what was written.
+    await store.completeUndo(rb.id, 'contact', [{ destId: '102', status: 'failed', reason: 'tags stayed', undone: true }], now);
+    expect((await store.undoItems(rb.id, 'contact', { statuses: ['failed'], afterDestId: '', limit: 10 })).map((i) => i.reason)).toEqual(['tags stayed']);
+    expect(await store.latestJournalEntry('contact', 'k:2')).toBeNull();
   });
 });
 

@@ -109,6 +109,19 @@ describe('contacts CRUD', () => {
     const r = await api('POST', '/api/contacts/bulk_destroy', { selected_ids: ids.slice(0, 2) });
     expect(r.status).toBe(200);
     expect(sim.snapshot().contacts.map((c) => (c as { id: number }).id)).toEqual([ids[2]]);
+    expect(r.body.message).toBe('2 contacts deleted successfully');
+  });
+
+  it('bulk_destroy in the other reading answers first and deletes a job\'s time later', async () => {
+    await sim.close();
+    await start({ bulkDestroyAnswer: 'processing', bulkJobMs: 300, timeScale: 1 });
+    const id = (await api('POST', '/api/contacts', { contact: { emails: 'later@x.com' } })).body.contact.id;
+    const r = await api('POST', '/api/contacts/bulk_destroy', { selected_ids: [id] });
+    expect(r.status).toBe(200);
+    expect(r.body.message).not.toMatch(/\d/);
+    expect(sim.snapshot().contacts).toHaveLength(1);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(sim.snapshot().contacts).toHaveLength(0);
   });
 
   it('upserts by email: 201 when created, 200 when updated', async () => {

@@ -224,12 +224,16 @@ export class FreshsalesClient {
 
   /**
    * POST /api/{entity}/bulk_destroy `{"selected_ids": [...]}` — up to 100 records per call [DOC
-   * anchor]. Whether it completes before answering is not recorded: callers read the records
-   * again to see them gone.
+   * anchor]. Whether it completes before answering is not recorded: the answer's count of
+   * records deleted when its message states one (`"3 contacts deleted successfully"`), else
+   * null — then callers read the records again to see them gone.
    */
-  async bulkDestroy(entity: Entity, ids: string[]): Promise<void> {
+  async bulkDestroy(entity: Entity, ids: string[]): Promise<{ deleted: number | null }> {
     if (ids.length === 0 || ids.length > BULK_DESTROY_MAX) throw new Error(`bulkDestroy takes 1 to ${BULK_DESTROY_MAX} ids, got ${ids.length}`);
-    await this.http.request({ method: 'POST', path: `/api/${entity}/bulk_destroy`, body: { selected_ids: ids.map(idValue) }, label: `${entity}.bulk_destroy` });
+    const res = await this.http.request({ method: 'POST', path: `/api/${entity}/bulk_destroy`, body: { selected_ids: ids.map(idValue) }, label: `${entity}.bulk_destroy` });
+    const message = (res.body as { message?: unknown } | null)?.message;
+    const m = typeof message === 'string' ? /^\s*(\d+)\s+\S.*\bdeleted\b/i.exec(message) : null;
+    return { deleted: m ? Number(m[1]) : null };
   }
 
   /**
