@@ -16,11 +16,14 @@ import { formatStatus, readStatus } from '../../src/pipeline/status.js';
 import { checkBalance } from '../../src/reports/reconciliation.js';
 import { parseCsv } from '../helpers/csv.js';
 import { expectedContactCounts, startHarness, type Harness } from '../helpers/harness.js';
+import { expectedNetmeraContacts, frozenUsers, nmKey, segmentNamesAt, startNetmeraHarness, type NetmeraHarness } from '../helpers/netmera-harness.js';
 
 let h: Harness | undefined;
+let nm: NetmeraHarness | undefined;
 afterEach(async () => {
-  await h?.close();
+  await Promise.all([h?.close(), nm?.close()]);
   h = undefined;
+  nm = undefined;
 });
 
 const KEY = (id: string) => `xtremepush:profile:${id}`;
@@ -228,5 +231,45 @@ describe('migrate --sample', () => {
     expect(done.resumed).toBe(true);
     expect(done.report.sample).toMatchObject({ size: 20, population: 60 });
     expect(done.report.phases[0]!.source).toBe(20);
+  });
+});
+
+describe('migrate --sample from a source reached by key (Netmera, REST over frozen segments)', () => {
+  it('draws from the frozen population with every chosen segment represented; push interactions of sampled users only; the full run skips them', async () => {
+    nm = await startNetmeraHarness({ users: 200, seed: 23, objects: 'all', fs: { timeScale: 3600, bulkJobMs: 1500 } });
+    const ds = nm.dataset;
+    const users = frozenUsers(ds, 0);
+    const out = join(nm.dir, 'out');
+    const r = await runMigrate({ loaded: nm.loaded, outDir: out, logger: silentLogger(), progress: silentProgress, sample: { size: 40, seed: 'nm' } });
+    expect(r.report.sample).toMatchObject({ size: 40, population: users.length });
+    for (const p of r.report.phases) expect(checkBalance(p), p.object).toBeNull();
+    const store = openStore(nm.loaded);
+    try {
+      const staged = await store.readStaged(r.report.runId, 'contact', 0, 1000);
+      const drawn = new Set(staged.map((x) => x.sourceKey));
+      expect(drawn.size).toBe(40);
+      // Every segment of the selection that has members is represented.
+      const segs = segmentNamesAt(ds, users, 0);
+      const names = new Set([...segs.values()].flat());
+      for (const name of names) expect(users.some((u) => drawn.has(nmKey(u.extId!)) && segs.get(u.key)!.includes(name)), name).toBe(true);
+      // Tasks hang only on sampled users.
+      const tasks = await store.journal(r.report.runId, 'task', 0, 100_000);
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const j of tasks) {
+        const rec = (await store.stagedRecords(r.report.runId, 'task', [j.sourceKey]))[0]!;
+        expect(drawn.has((rec.record as { contactKey: string }).contactKey)).toBe(true);
+      }
+    } finally {
+      store.close();
+    }
+    const sampleContacts = r.report.phases[0]!;
+    const full = await runMigrate({ loaded: nm.loaded, outDir: out, logger: silentLogger(), progress: silentProgress });
+    const want = expectedNetmeraContacts(ds, users);
+    expect(full.report.phases[0]).toMatchObject({ source: want.source, created: want.loaded - sampleContacts.created, updated: 0, skipped: sampleContacts.created, failed: 0 });
+    const emails = (nm.fs.snapshot().contacts as Array<{ email: string }>).map((c) => emailKey(c.email));
+    expect(emails).toHaveLength(want.loaded);
+    expect(new Set(emails).size).toBe(emails.length);
+    const markers = (nm.fs.snapshot().tasks as Array<{ description: string }>).map((x) => /\[crm-migrate ([^\]]+)\]/.exec(x.description)?.[1]);
+    expect(new Set(markers).size).toBe(markers.length);
   });
 });
