@@ -386,7 +386,7 @@ export type TimelineEntity = (typeof TIMELINE_ENTITIES)[number];
 /**
  * What a sales-activity custom field can read from a timeline record: the event's name, value
  * and device id; a campaign interaction's campaign, campaign id, channel and kind; or one of
- * the event's named properties as `parameters.<name>` (sources that send them: Netmera).
+ * the event's named properties as `parameters.<name>` (sources that send named parameters).
  * A record without the property leaves the field out.
  */
 export const TIMELINE_PROPERTIES = ['event', 'value', 'device_id', 'campaign', 'campaign_id', 'channel', 'interaction'] as const;
