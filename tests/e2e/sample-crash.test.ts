@@ -85,4 +85,13 @@ describe('a sample run killed mid-load', () => {
     expect(contacts).toHaveLength(counts.created + counts.updated);
     for (const k of keys) expect(drawnEmails.has(k)).toBe(true);
   });
+
+  it('refuses --sample 0 and a --seed without --sample before reading anything', async () => {
+    const zero = await runCli(['migrate', '--config', 'nowhere.yaml', '--sample', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--sample must be a whole number of 1 or more/);
+    const seed = await runCli(['migrate', '--config', 'nowhere.yaml', '--seed', '7']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toMatch(/--seed sets the sample draw: use it with --sample/);
+  });
 });
