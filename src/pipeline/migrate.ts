@@ -5,6 +5,7 @@
  * writes in dependency order, by the phase engine) → report (reconciliation, record lists,
  * inventories, metrics). Returns the plan and the outcome as data; progress narrates.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -395,7 +396,8 @@ async function reportRun(ctx: RunContext, plan: BudgetPlan, stoppedEarly: string
   await pointLatestAt(ctx.opts.outDir, runId);
   return {
     report, resumed: ctx.resumed, overErrorRatio, stoppedEarly, reportDir,
-    files: { ...files, ...lists, inventories, ...(sample ? { sampleReview: { html: join(reportDir, SAMPLE_REVIEW_HTML), csv: join(reportDir, SAMPLE_REVIEW_CSV) } } : {}) },
+    // The review is written by the contact phase's review step (absent when writing stopped early).
+    files: { ...files, ...lists, inventories, ...(sample && existsSync(join(reportDir, SAMPLE_REVIEW_HTML)) ? { sampleReview: { html: join(reportDir, SAMPLE_REVIEW_HTML), csv: join(reportDir, SAMPLE_REVIEW_CSV) } } : {}) },
     estimate: { calls: plan.calls, hours: plan.hours }, plan,
   };
 }
