@@ -4,24 +4,16 @@
  * real CLI) so its peak RSS is its own.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateXtremepushDataset } from '../../simulators/generator/index.js';
-import { startXtremepushSim } from '../../simulators/xtremepush/index.js';
-import { startFreshsalesSim, type Plan } from '../../simulators/freshsales/index.js';
+import type { Plan } from '../../simulators/freshsales/index.js';
 import { HOURLY_BUDGET } from '../connectors/freshsales/index.js';
-import { createSource } from '../connectors/registry.js';
-import { runSchemaApply } from '../pipeline/schema.js';
-import { loadConfig } from '../pipeline/config.js';
-import { confirmMap, proposeMap } from '../pipeline/map-gate.js';
-import { openStore } from '../pipeline/migrate.js';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
-import { writeSimConfig } from './sim-config.js';
 import { benchNetmera } from './bench-netmera.js';
+import { benchLifecycle } from './bench-lifecycle.js';
+import { benchWorkdir } from './bench-workdir.js';
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/crm-migrate.mjs', import.meta.url)));
 
@@ -44,31 +36,8 @@ interface BenchRun {
 }
 
 async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number): Promise<BenchRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'crm-bench-'));
-  const dataset = generateXtremepushDataset({ profiles, seed: 7 });
-  const apptoken = 'xp-bench-token';
-  const apiKey = 'fs-bench-key';
-  const xp = await startXtremepushSim({ apptoken, dataset });
-  const fs = await startFreshsalesSim({ apiKey, plan, timeScale, seed: 7 });
+  const { dir, configFile, fs, close } = await benchWorkdir(io, profiles, plan, timeScale);
   try {
-    const configFile = join(dir, 'config.yaml');
-    writeSimConfig(configFile, { xtremepushUrl: xp.url, apptoken, freshsalesUrl: fs.url, apiKey, plan, timeScale }, { workdir: 'state' });
-    const loaded = loadConfig(configFile);
-    const source = createSource(loaded.config.source, { logger: io.logger });
-    try {
-      await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: 5000, force: true });
-    } finally {
-      await source.close();
-    }
-    // The ratios are about the contact load: tasks (one call each) and deals are measured by their own counts.
-    const doc = parseDocument(readFileSync(loaded.mappingFile, 'utf8'));
-    doc.deleteIn(['objects', 'task']);
-    doc.deleteIn(['objects', 'deal']);
-    writeFileSync(loaded.mappingFile, doc.toString());
-    await runSchemaApply({ loaded, logger: io.logger });
-    const store = openStore(loaded);
-    await confirmMap({ store, mappingFile: loaded.mappingFile, by: 'bench', now: new Date() });
-    await store.close();
     const before = fs.stats();
     const t0 = Date.now();
     const code = await new Promise<number>((res, rej) => {
@@ -84,8 +53,7 @@ async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number):
     const metrics = JSON.parse(readFileSync(join(dir, 'out', 'latest', 'run-metrics.json'), 'utf8')) as Metrics;
     return { profiles, plan, timeScale, metrics, wallMs, simRateLimited: fs.stats().rateLimited - before.rateLimited };
   } finally {
-    await Promise.all([xp.close(), fs.close()]);
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
@@ -106,6 +74,7 @@ export async function bench(o: { profiles: number; large: number; skipMemory: bo
   io.out(`budget use        load calls/s ÷ budget/s        ${pacing.toFixed(3)}`);
   io.out(`429s received                                    ${t.metrics.rateLimited} (simulator counted ${t.simRateLimited})`);
   io.out(`calls per 100 contacts, verification included   ${per100.toFixed(3)}   (aim ≤ 2.2)`);
+  await benchLifecycle(io, { profiles: o.profiles });
   if (o.skipMemory) {
     await benchNetmera(io, { users: o.netmeraUsers ?? 2000, large: o.netmeraLarge ?? 20000, skipMemory: true });
     return EXIT.ok;

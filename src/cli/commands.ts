@@ -17,6 +17,7 @@ import { acquireWorkdirLock } from '../pipeline/lock.js';
 import { formatStatus, readStatus } from '../pipeline/status.js';
 import { EXIT } from './exit-codes.js';
 import { runRollback } from '../pipeline/rollback.js';
+import { freezeInstructions, runCutover } from '../pipeline/cutover.js';
 import { formatRollbackSummary } from '../reports/rollback.js';
 import { ObjectName } from '../core/model.js';
 import { ConfigError } from '../core/errors.js';
@@ -68,16 +69,18 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
   }
 }
 
-export async function migrate(opts: { config: string; out?: string; yes?: boolean; command?: 'migrate' | 'retry'; sample?: number; seed?: string }, io: Io): Promise<number> {
+export async function migrate(opts: { config: string; out?: string; yes?: boolean; command?: 'migrate' | 'retry'; sample?: number; seed?: string; delta?: boolean }, io: Io): Promise<number> {
   if (opts.seed !== undefined && opts.sample === undefined) throw new ConfigError('--seed sets the sample draw: use it with --sample');
   const loaded = loadConfig(opts.config);
   const outDir = resolve(opts.out ?? resolve(loaded.workdir, 'reports'));
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const progress = createProgress(process.stdout, io.quiet);
   const sample = opts.sample !== undefined ? { sample: { size: opts.sample, seed: opts.seed ?? DEFAULT_SAMPLE_SEED } } : {};
-  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress, confirmLongRun: longRunPrompt(opts.yes === true, io), command: opts.command ?? 'migrate', ...sample });
+  const r = await runMigrate({ loaded, outDir, logger: io.logger, progress, confirmLongRun: longRunPrompt(opts.yes === true, io), command: opts.command ?? 'migrate', ...sample, ...(opts.delta ? { delta: true } : {}) });
   io.out(formatSummary(r.report, { color: process.stdout.isTTY === true, failuresFile: `${r.files.failures} and ${r.files.orphans}` }));
   io.out(`reports: ${r.reportDir} (also ${join(outDir, 'latest')})\n         ${r.files.html}\n         ${r.files.quarantine}\n         ${r.files.failures}`);
+  if (r.files.conflicts) io.out(`conflicts (edited in Freshsales since a run wrote them, field by field): ${r.files.conflicts}`);
+  if (r.files.sourceDeletes) io.out(`contacts deleted in the source since: ${r.files.sourceDeletes}`);
   if (r.files.sampleReview) io.out(`sample review (source → written → read back, field by field): ${r.files.sampleReview.html}\n         ${r.files.sampleReview.csv}\nkeep the sample (the full "migrate" then writes only what changed since) or undo it with "rollback --run ${r.report.runId}"`);
   if (r.stoppedEarly) {
     io.out(`run marked failed: ${r.stoppedEarly}`);
@@ -154,6 +157,42 @@ export async function rollback(
         ${r.files.json}`);
   if (r.declined) io.out('nothing was changed');
   return r.withErrors ? EXIT.errorRatio : EXIT.ok;
+}
+
+/**
+ * `cutover`: the freeze instruction, a yes (asked on a terminal; `--yes` for scripts), the
+ * final delta, the final reconciliation, and the migration marked complete when nothing is
+ * missing. Exit 3 when it is not complete.
+ */
+export async function cutover(opts: { config: string; out?: string; yes?: boolean }, io: Io): Promise<number> {
+  const loaded = loadConfig(opts.config);
+  for (const line of freezeInstructions(loaded.config.source.type)) io.out(line);
+  if (!opts.yes) {
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+      io.out('not a terminal: pass --yes once writes in the source are frozen');
+      return EXIT.config;
+    }
+    if (!(await ask('Are writes in the source frozen, and may the final delta start?'))) {
+      io.out('nothing was done');
+      return EXIT.ok;
+    }
+  }
+  const outDir = resolve(opts.out ?? resolve(loaded.workdir, 'reports'));
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const r = await runCutover({ loaded, outDir, logger: io.logger, progress: createProgress(process.stdout, io.quiet), confirmLongRun: longRunPrompt(opts.yes === true, io) });
+  io.out(formatSummary(r.delta.report, { color: process.stdout.isTTY === true, failuresFile: `${r.delta.files.failures} and ${r.delta.files.orphans}` }));
+  if (r.delta.files.conflicts) io.out(`conflicts (edited in Freshsales since a run wrote them): ${r.delta.files.conflicts}`);
+  if (r.delta.files.sourceDeletes) io.out(`contacts deleted in the source since: ${r.delta.files.sourceDeletes}`);
+  io.out('final reconciliation:');
+  for (const p of r.final.phases) io.out(`  ${p.label.padEnd(17)} in the source now ${p.sourceNow ?? '—'}, migrated ${p.migrated}, in Freshsales ${p.inFreshsales}${p.missing.length > 0 ? `, MISSING ${p.migrated - p.inFreshsales}` : ''}`);
+  io.out(`  ${r.final.notMigrated.count} source contact(s) not migrated (quarantined, merged or failed: see each run's lists)`);
+  io.out(`report: ${r.files.html}\n        ${r.files.json}`);
+  if (!r.final.complete) {
+    io.out(`not complete: ${r.final.blockers.join('; ')}`);
+    return EXIT.errorRatio;
+  }
+  io.out('migration complete: Freshsales is the system of record');
+  return EXIT.ok;
 }
 
 /** A yes/no question on the terminal (default no). */

@@ -10,7 +10,7 @@ import { currentStep } from './progress.js';
 import { ConfigError, isMigrateError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { scrub } from '../core/secrets.js';
-import { mapConfirm, mapPropose, migrate, purge, rollback, status, type Io } from './commands.js';
+import { cutover, mapConfirm, mapPropose, migrate, purge, rollback, status, type Io } from './commands.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerSchemaCommands } from './schema.js';
@@ -113,7 +113,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .argParser(positiveInt('--sample')),
     )
     .option('--seed <s>', `with --sample: the draw's seed (same seed and source, same sample; default ${DEFAULT_SAMPLE_SEED})`)
-    .action(wrap((o: { config: string; out?: string; yes: boolean; sample?: number; seed?: string }) => migrate(o, io)));
+    .option('--delta', 'a cutover delta: only what the source changed since the last finished run (repeatable); conflicts and source deletes handled per the map', false)
+    .action(wrap((o: { config: string; out?: string; yes: boolean; sample?: number; seed?: string; delta: boolean }) => migrate(o, io)));
 
   program
     .command('retry')
@@ -122,6 +123,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'report folder (default: <workdir>/reports)')
     .option('--yes', 'start writing without asking, even when the budget plan takes more than an hour', false)
     .action(wrap((o: { config: string; out?: string; yes: boolean }) => migrate({ ...o, command: 'retry' }, io)));
+
+  program
+    .command('cutover')
+    .description('the final step: freeze writes in the source, run the final delta, check every migrated record is in Freshsales, mark the migration complete')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--out <dir>', 'report folder (default: <workdir>/reports)')
+    .option('--yes', 'writes in the source are frozen: go ahead without asking (required when not on a terminal)', false)
+    .action(wrap((o: { config: string; out?: string; yes: boolean }) => cutover(o, io)));
 
   program
     .command('rollback')

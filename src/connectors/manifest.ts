@@ -41,7 +41,10 @@ function checkSecretFields(name: string, schema: z.ZodType, fields: readonly str
  * (`contactsByKey`, `population`) that the connector lacks is a defect, said at build time.
  */
 export function checkAgainstManifest(source: SourceConnector): SourceConnector {
-  const optional = { contactsByKey: source.contactsByKey, population: source.population, journeys: source.journeys, widgets: source.widgets, eventSchemas: source.eventSchemas } as const;
+  const optional = {
+    contactsByKey: source.contactsByKey, population: source.population, journeys: source.journeys, widgets: source.widgets, eventSchemas: source.eventSchemas,
+    contactsChangedSince: source.contactsChangedSince, contactKeys: source.contactKeys,
+  } as const;
   for (const [stream, fn] of Object.entries(optional)) {
     if (source.manifest.streams[stream as SourceStream] && typeof fn !== 'function') throw new Error(`source ${source.name} declares ${stream} but its connector does not implement it`);
   }

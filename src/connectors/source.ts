@@ -72,6 +72,17 @@ export interface SourceConnector {
    * say. Offered when the manifest declares `population`.
    */
   population?(): Promise<{ count: number; basis: string } | null>;
+  /**
+   * Contacts the source changed at or after `since` (its own update time), page by page from a
+   * checkpoint, for a cutover delta. Offered when the manifest declares `contactsChangedSince`;
+   * a source without it is read whole and unchanged records cost nothing (payload hashes).
+   */
+  contactsChangedSince?(since: Date, after: string | null): AsyncIterable<SourcePage<CanonicalContact>>;
+  /**
+   * Every contact's source key, and nothing else, page by page: what a delta compares with the
+   * journal to find contacts deleted in the source. Offered when the manifest declares `contactKeys`.
+   */
+  contactKeys?(after: string | null): AsyncIterable<SourcePage<string>>;
   /** Behavioural event definitions (for discovery). Offered when the manifest declares `eventSchemas`. */
   eventSchemas?(): Promise<EventSchema[]>;
   /** Journeys (automated multi-step flows), for the rebuild inventory. Offered when the manifest declares `journeys`. */
@@ -86,7 +97,7 @@ export interface SourceConnector {
 /** The streams a source can offer (see SourceConnector for each one's shape). */
 export const SOURCE_STREAMS = [
   'contacts', 'contactsByKey', 'population', 'attributes', 'segments', 'segmentMembers', 'campaigns', 'interactions', 'events', 'devices', 'promotions', 'tagHits',
-  'referenceTables', 'journeys', 'widgets', 'eventSchemas',
+  'referenceTables', 'journeys', 'widgets', 'eventSchemas', 'contactsChangedSince', 'contactKeys',
 ] as const;
 export type SourceStream = (typeof SOURCE_STREAMS)[number];
 

@@ -473,6 +473,25 @@ const OwnersSection = z.strictObject({
   default: z.string().optional(),
 });
 
+/**
+ * What a later run (a cutover delta, a full run again) does with a record someone edited in
+ * Freshsales since the migration wrote it, and with contacts deleted in the source since.
+ */
+const DeltaSection = z.strictObject({
+  /** report (default): not written, listed field by field; source_wins: written, listed; destination_wins: written without the edited fields. */
+  on_conflict: z.enum(['report', 'source_wins', 'destination_wins']).default('report'),
+  /** ignore (default): listed only; tag: the contact gets `deleted_tag`; delete: deleted in Freshsales. */
+  on_source_delete: z.enum(['ignore', 'tag', 'delete']).default('ignore'),
+  /** The tag for `on_source_delete: tag` (default "deleted in <Source>"). */
+  deleted_tag: z.string().trim().min(1).max(255).optional(),
+});
+export type DeltaMap = z.output<typeof DeltaSection>;
+
+/** The delta section with its defaults (a map without one reports conflicts and lists deletes). */
+export function deltaOf(spec: Pick<MappingSpec, 'delta'>): DeltaMap {
+  return spec.delta ?? DeltaSection.parse({});
+}
+
 /** The mapping file, validated. */
 export const MappingSpec = z.strictObject({
   version: z.literal(1, { error: (iss) => `version must be 1${iss.input === undefined ? '' : `, not ${quote(iss.input)}`}` }),
@@ -484,6 +503,7 @@ export const MappingSpec = z.strictObject({
     campaign: CampaignSection.optional(),
     task: TaskSection.optional(),
   }),
+  delta: DeltaSection.optional(),
 });
 /** The mapping spec after parsing, with defaults filled in. */
 export type MappingSpec = z.output<typeof MappingSpec>;

@@ -50,6 +50,8 @@ export interface ContactPhaseDeps extends BulkPhaseDeps {
   mergeSummary: ((a: Record<string, number | string>, b: Record<string, number | string>) => Record<string, number | string>) | null;
   /** A retry run stages only the source records this keeps (those an earlier run quarantined or failed). */
   only?: (sourceKeys: string[]) => Promise<Set<string>>;
+  /** A delta reads only the contacts the source changed since this instant (where it offers `contactsChangedSince`). */
+  changedSince?: Date | null;
   /**
    * Segment membership into a multi-select custom field (its cf_ name and choices) instead of
    * tags (`tags.segments_as: field` in the map); null: segments become tags.
@@ -118,6 +120,8 @@ export async function loadReferenceTables(source: SourceConnector, map: ContactM
 const BY_KEY_PAGE = 100;
 /** The membership kind holding a by-key source's frozen population, per segment. */
 const SCOPE = 'scope';
+/** Extras kind: per contact, tags an earlier run wrote that this run drops (see delta.ts). */
+export const DROP_TAGS = 'drop_tags';
 
 /** Whether this run reaches contacts by key over frozen segments (the source has no listing). */
 export function contactsByKey(source: SourceConnector): boolean {
@@ -170,7 +174,10 @@ export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
   const after = await d.store.getCheckpoint(d.runId, 'contact:cursor');
   d.progress.start('extract contacts', null);
   if (after) d.progress.note(`resuming extraction after source id ${after}`);
-  for await (const page of d.source.contacts(after || null)) {
+  const pages = d.changedSince && offers(d.source, 'contactsChangedSince') && d.source.contactsChangedSince
+    ? d.source.contactsChangedSince(d.changedSince, after || null)
+    : d.source.contacts(after || null);
+  for await (const page of pages) {
     const keep = d.only ? await d.only(page.records.map((r) => r.sourceKey)) : null;
     const records = keep ? page.records.filter((r) => keep.has(r.sourceKey)) : page.records;
     await d.store.stageRecords(
@@ -330,31 +337,39 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     const quarantined = [];
     const dropped: Array<{ sourceKey: string; data: unknown }> = [];
     const keys = rows.map((r) => r.sourceKey);
-    const [segmentsOf, tagsOf, summaries] = await Promise.all([
+    const [segmentsOf, tagsOf, summaries, journaled] = await Promise.all([
       d.tags?.segments ? d.store.membershipsFor(d.runId, 'segment', keys) : new Map<string, string[]>(),
       d.tags?.sourceTags ? d.store.membershipsFor(d.runId, 'tag', keys) : new Map<string, string[]>(),
       d.eventSummary ? d.store.extrasFor(d.runId, 'event_summary', keys) : new Map<string, unknown>(),
+      d.store.destIds(OBJECT, keys),
     ]);
     for (const row of rows) {
       const contact = row.record as CanonicalContact;
-      const out = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references, sharedExternalIds });
       const segs = segmentsOf.get(row.sourceKey) ?? [];
       if (d.segmentField) for (const s of segs) if (!d.segmentField.choices.some((c) => c.toLowerCase() === s.toLowerCase())) notAChoice.add(s);
-      enrich(out.payload as Payload, {
-        tags: tagsOf.get(row.sourceKey) ?? [],
-        segments: segs,
-        segmentField: d.segmentField,
-        ownerId: d.ownerId,
-        summary: summaries.get(row.sourceKey) as Record<string, number | string> | undefined,
-        customFieldNames: d.customFieldNames,
-      });
+      const build = (clearAbsent: boolean) => {
+        const o = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references, sharedExternalIds, clearAbsent });
+        enrich(o.payload as Payload, {
+          tags: tagsOf.get(row.sourceKey) ?? [],
+          segments: segs,
+          segmentField: d.segmentField,
+          ownerId: d.ownerId,
+          summary: summaries.get(row.sourceKey) as Record<string, number | string> | undefined,
+          customFieldNames: d.customFieldNames,
+        });
+        return o;
+      };
+      const out = build(false);
+      // A contact an earlier run wrote gets null for what the source no longer holds (cleared in
+      // Freshsales too); its hash stays that of the values alone, so an unchanged one still matches the journal.
+      const written = journaled.has(row.sourceKey) ? build(true).payload : out.payload;
       const fatal = out.issues.filter((i) => i.fatal);
       if (fatal.length > 0 || !out.emailKey) {
         const reasons = fatal.length > 0 ? fatal.map((i) => i.reason) : ['Freshsales requires an email'];
         const details = fatal.length > 0 ? fatal.map((i) => ({ field: i.field, ...(i.value !== undefined ? { value: i.value } : {}) })) : [{ field: 'emails' }];
         quarantined.push({ object: OBJECT, recordKey: row.sourceKey, reasons, record: contact, details });
       } else {
-        ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: out.payload, payloadHash: payloadHash(out.payload), lookupKeys: lookupKeysOf(d, out.payload) });
+        ready.push({ sourceKey: row.sourceKey, matchKey: out.emailKey, payload: written, payloadHash: valuesHash(written), lookupKeys: lookupKeysOf(d, out.payload) });
         const left = out.issues.filter((i) => i.dropped);
         if (left.length > 0) {
           dropped.push({ sourceKey: row.sourceKey, data: left.map((i) => ({ field: i.field, from: i.from, reason: i.reason, ...(i.value !== undefined ? { value: i.value } : {}) })) });
@@ -438,10 +453,23 @@ async function followMergedProfiles(d: ContactPhaseDeps): Promise<void> {
         summary,
         customFieldNames: d.customFieldNames,
       });
-      return { sourceKey: row.sourceKey, matchKey: row.matchKey!, payload, payloadHash: payloadHash(payload), lookupKeys: lookupKeysOf(d, payload) };
+      return { sourceKey: row.sourceKey, matchKey: row.matchKey!, payload, payloadHash: valuesHash(payload), lookupKeys: lookupKeysOf(d, payload) };
     });
     await d.store.savePrepared(d.runId, OBJECT, ready, []);
   }
+}
+
+/**
+ * The hash of what a contact payload holds, leaving out the nulls that clear fields for a
+ * contact an earlier run wrote: a contact is unchanged when its values are, whether or not
+ * this payload also clears what the source no longer has. (Payloads without clears hash as
+ * they always did, so earlier journals still match.)
+ */
+export function valuesHash(payload: unknown): string {
+  const p = payload as Payload;
+  const values = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null));
+  if (p.custom_field) values.custom_field = Object.fromEntries(Object.entries(p.custom_field).filter(([, v]) => v !== null));
+  return payloadHash(values);
 }
 
 /**
@@ -582,7 +610,16 @@ function contactSpec(d: ContactPhaseDeps): BulkLoadSpec<Item> {
   return {
     ...contactWriter(d.dest, emailKeysOf),
     object: OBJECT,
-    matches: (_batch, items) => d.store.getMatches(d.runId, OBJECT, items.map((i) => i.matchKey)),
+    matches: async (_batch, items) => {
+      const [matches, drops] = await Promise.all([d.store.getMatches(d.runId, OBJECT, items.map((i) => i.matchKey)), d.store.extrasFor(d.runId, DROP_TAGS, items.map((i) => i.sourceKey))]);
+      // Tags an earlier run wrote that the source no longer implies are not merged back in (delta.ts).
+      for (const i of items) {
+        const m = matches.get(i.matchKey);
+        const drop = drops.get(i.sourceKey);
+        if (m && Array.isArray(drop)) matches.set(i.matchKey, { ...m, dropTags: drop as string[] } as DestinationMatch);
+      }
+      return matches;
+    },
     verify: verifyRecord,
   };
 }

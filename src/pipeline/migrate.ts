@@ -19,7 +19,7 @@ import { writeReconciliation, type ReconciliationReport } from '../reports/recon
 import { ConfigError } from '../core/errors.js';
 import { sourceLabel, type CampaignStat, type ObjectName } from '../core/model.js';
 import { planSchema } from '../mapping/schema-plan.js';
-import { timelineOf, type CampaignMap, type MappingSpec, type TaskMap } from '../mapping/spec.js';
+import { deltaOf, timelineOf, type CampaignMap, type MappingSpec, type TaskMap } from '../mapping/spec.js';
 import { offers } from '../connectors/manifest.js';
 import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary.js';
 import type { LoadedConfig } from './config.js';
@@ -39,6 +39,7 @@ import { writeInventories, type InventoryFiles } from './inventories.js';
 import type { Progress } from './progress.js';
 import { FORWARD, PhaseEngine, StepRunner } from './engine.js';
 import { declarePhases, type PhaseFacts } from './phases.js';
+import { DELTA_OVERLAP_MS, deltaSince, writeDeltaLists } from './delta.js';
 import { readSampleSummary, recordSampleRequest, samplePhase, type SampleRequest } from './sample.js';
 import { SAMPLE_REVIEW_CSV, SAMPLE_REVIEW_HTML } from '../reports/sample-review.js';
 
@@ -65,6 +66,12 @@ export interface MigrateOptions {
    * and their children, with a sample review in the report folder (see sample.ts).
    */
   sample?: SampleRequest;
+  /**
+   * `migrate --delta`: a run (command `delta`) over what the source changed since the last
+   * finished run started (everything where the source cannot say; unchanged records cost
+   * nothing), with source deletes found and handled per the map (see delta.ts).
+   */
+  delta?: boolean;
 }
 
 export interface MigrateResult {
@@ -76,7 +83,7 @@ export interface MigrateResult {
   stoppedEarly: string | null;
   /** The folder this run's reports are in (`<outDir>/<run id>`). */
   reportDir: string;
-  files: { json: string; html: string; inventories: InventoryFiles; sampleReview?: { html: string; csv: string } } & RecordListFiles;
+  files: { json: string; html: string; inventories: InventoryFiles; sampleReview?: { html: string; csv: string }; conflicts?: string; sourceDeletes?: string } & RecordListFiles;
   estimate: { calls: number; hours: number };
   /** The budget plan shown before any write, per phase (objects in dependency order). */
   plan: BudgetPlan;
@@ -248,6 +255,18 @@ async function openRun(r: {
   const { run, resumed } = await store.openRun({ command, configHash: loaded.hash, mapHash, now: new Date(clock.now()) });
   if (command === 'retry' && !resumed) await chooseRetryRecords(store, run.id, progress);
   if (opts.sample) await recordSampleRequest(store, run.id, opts.sample);
+  const since = command === 'delta' ? await deltaSince(store, run.id) : null;
+  if (command === 'delta') {
+    if (!since) {
+      await store.finishRun(run.id, 'failed', new Date(clock.now()));
+      throw new ConfigError('nothing to take a delta of: no migration run of this workdir has finished; run "migrate" first');
+    }
+    progress.note(
+      offers(source, 'contactsChangedSince')
+        ? `delta: reading the contacts changed since ${since.since.toISOString()} (${since.basis}, less ${DELTA_OVERLAP_MS / 60_000} min for clock skew)`
+        : `delta: ${source.name} cannot say what changed, so every contact is read; those unchanged since the journal cost no Freshsales call`,
+    );
+  }
   // We hold the workdir lock, so no earlier worker of this run is alive: its batch leases go now.
   if (resumed) await store.releaseLeases(run.id);
   if (!resumed) await store.setCheckpoint(run.id, 'identity:fresh', identity.fresh ? 'yes' : 'no');
@@ -278,6 +297,7 @@ async function openRun(r: {
     batchSize: cfg.run.batchSize, clock, logger: opts.logger, progress,
     jobWaitLimitMs: JOB_WAIT_LIMIT_MS / cfg.destination.timeScale,
     ...(command === 'retry' ? { only: async (keys: string[]) => new Set((await store.membershipsFor(run.id, 'retry', keys)).keys()) } : {}),
+    changedSince: since?.since ?? null,
     tags,
     segmentField: asField && segmentCf ? { cf: segmentCf, choices: asField.choices } : null,
     ownerId,
@@ -289,6 +309,8 @@ async function openRun(r: {
     contact, written: writtenFields(contactMap, customFieldNames, tags), dealMap, campaign, taskMap,
     sourceLabel: sourceLabel(cfg.source.type), plan: cfg.destination.plan, budgetShare: cfg.destination.budgetShare,
     sample: opts.sample ? samplePhase(contact, { reportDir, request: opts.sample }) : null,
+    deltaMap: deltaOf(spec),
+    delta: command === 'delta' ? { sourceName: sourceLabel(cfg.source.type) } : null,
   });
   const runner = new StepRunner(store, run.id, () => clock.now(), () => r.meter.live);
   // Records whose payload the journal already holds (a kept sample, an earlier run) cost no write.
@@ -389,6 +411,7 @@ async function reportRun(ctx: RunContext, plan: BudgetPlan, stoppedEarly: string
   };
   await writeFile(join(reportDir, 'run-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   const lists = await writeRecordLists(store, runId, objects, reportDir);
+  const deltaLists = await writeDeltaLists(store, runId, reportDir);
   // The error ratio over every phase, as the guard measured it while writing.
   const totals = await errorCounts(store, runId, objects);
   const overErrorRatio = stoppedEarly !== null || (totals.processed > 0 && totals.bad / totals.processed > cfg.run.maxErrorRatio);
@@ -397,7 +420,7 @@ async function reportRun(ctx: RunContext, plan: BudgetPlan, stoppedEarly: string
   return {
     report, resumed: ctx.resumed, overErrorRatio, stoppedEarly, reportDir,
     // The review is written by the contact phase's review step (absent when writing stopped early).
-    files: { ...files, ...lists, inventories, ...(sample && existsSync(join(reportDir, SAMPLE_REVIEW_HTML)) ? { sampleReview: { html: join(reportDir, SAMPLE_REVIEW_HTML), csv: join(reportDir, SAMPLE_REVIEW_CSV) } } : {}) },
+    files: { ...files, ...lists, inventories, ...(deltaLists.conflicts ? { conflicts: deltaLists.conflicts } : {}), ...(deltaLists.deletes ? { sourceDeletes: deltaLists.deletes } : {}), ...(sample && existsSync(join(reportDir, SAMPLE_REVIEW_HTML)) ? { sampleReview: { html: join(reportDir, SAMPLE_REVIEW_HTML), csv: join(reportDir, SAMPLE_REVIEW_CSV) } } : {}) },
     estimate: { calls: plan.calls, hours: plan.hours }, plan,
   };
 }
@@ -422,8 +445,9 @@ async function chooseRetryRecords(store: StateStore, runId: string, progress: Pr
 }
 
 /** The run's command: `sample` for a sample run, else the one asked for (`migrate` by default). */
-function commandOf(opts: MigrateOptions): 'migrate' | 'retry' | 'sample' {
-  return opts.sample ? 'sample' : (opts.command ?? 'migrate');
+function commandOf(opts: MigrateOptions): 'migrate' | 'retry' | 'sample' | 'delta' {
+  if (opts.sample && opts.delta) throw new ConfigError('--sample and --delta do not go together: a sample is a first look, a delta follows a migration');
+  return opts.sample ? 'sample' : opts.delta ? 'delta' : (opts.command ?? 'migrate');
 }
 
 /** `<outDir>/latest` → the newest run's folder (a relative symlink, replaced atomically). */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { PlanTier } from '../connectors/freshsales/index.js';
 import { offers } from '../connectors/manifest.js';
 import type { SourceConnector } from '../connectors/source.js';
-import { timelineOf, type CampaignMap, type DealMap, type TaskMap } from '../mapping/spec.js';
+import { timelineOf, type CampaignMap, type DealMap, type DeltaMap, type TaskMap } from '../mapping/spec.js';
 import type { CampaignStat } from '../core/model.js';
 import type { StateStore } from '../state/store.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
@@ -21,6 +21,7 @@ import type { PhaseDeclaration } from './engine.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, type TaskVolumes } from './plan.js';
 import type { SamplePhase } from './sample.js';
 import { thenSkipUnchanged } from './unchanged.js';
+import { applySourceDeletes, checkConflicts, findSourceDeletes, sourceDeleteCalls } from './delta.js';
 import { extractTasks, loadTasks, resolveTimelineTarget, taskAdoptionCost, type TaskLoadSummary, type TaskPhaseDeps, type TimelineTarget } from './tasks.js';
 
 /** What the phases are declared over. */
@@ -38,6 +39,10 @@ export interface PhaseEnv {
   budgetShare: number;
   /** A sample run: the draw after extract, the review after the contact load, children scoped to the sample. Absent: a full run. */
   sample?: SamplePhase | null;
+  /** What the map says about conflicts and source deletes (every run checks conflicts). */
+  deltaMap: DeltaMap;
+  /** A cutover delta: source deletes are found after extract and handled after the contact load. */
+  delta?: { sourceName: string } | null;
 }
 
 /** What the phases learn while running that the run reports. */
@@ -75,15 +80,26 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
           await writeCheckpoint(store, c.runId, 'contact:match', m);
         },
       },
+      { name: 'conflicts', run: async () => void (await checkConflicts(c, env.deltaMap.on_conflict)) },
+      ...(env.delta ? [{ name: 'deletes', run: async () => void (await findSourceDeletes(c)) }] : []),
     ],
     estimate: async () => {
       const ready = await readyContacts();
       const match = await readCheckpoint(store, c.runId, 'contact:match', MatchCheckpoint);
       const est = estimateContactCalls({ ready, batchSize: c.batchSize, matchCalls: match?.calls ?? 0 });
       const review = env.sample ? await env.sample.estimate() : { calls: 0, lines: [] };
-      return { calls: est.calls + review.calls, lines: [`contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`, ...review.lines] };
+      const deletes = env.delta ? await sourceDeleteCalls(c, env.deltaMap) : { calls: 0, deleted: 0 };
+      const deleteLine = deletes.deleted > 0 ? [`source deletes: ${deletes.deleted} migrated contact(s) gone from the source → ${env.deltaMap.on_source_delete} (~${deletes.calls} calls)`] : [];
+      return {
+        calls: est.calls + review.calls + deletes.calls,
+        lines: [`contacts: ${ready} to write → ~${est.calls} calls (${Object.entries(est.detail).map(([k, v]) => `${k} ${v}`).join(', ')})`, ...review.lines, ...deleteLine],
+      };
     },
-    load: [{ name: 'load', run: () => loadContacts(c) }, ...(env.sample ? [env.sample.review] : [])],
+    load: [
+      { name: 'load', run: () => loadContacts(c) },
+      ...(env.sample ? [env.sample.review] : []),
+      ...(env.delta ? [{ name: 'source-deletes', run: () => applySourceDeletes(c, env.deltaMap, env.delta!.sourceName) }] : []),
+    ],
   };
 
   const dealMap = env.dealMap;

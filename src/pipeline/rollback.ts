@@ -636,3 +636,36 @@ async function buildReport(
     startedAt: meta.startedAt, finishedAt: meta.finishedAt, phases, kept, failures, apiCalls: calls,
   };
 }
+
+/**
+ * Whether the records the journal says were migrated (writes no rollback undid, in every
+ * run) are in Freshsales now, read as the rollback reads them (100 per search, one listing
+ * pass for tasks and sales activities, one read for what those do not find). For the final
+ * reconciliation of a cutover; reads only.
+ */
+export async function presenceOf(
+  store: StateStore, dest: FreshsalesClient, object: ObjectName, progress: Progress,
+): Promise<{ migrated: number; present: number; missing: Array<{ destId: string; sourceKeys: string[] }> }> {
+  const t = TARGETS.find((x) => x.object === object)!;
+  const runIds = (await store.runs()).filter((r) => !r.command.startsWith('rollback')).map((r) => r.id);
+  const ctx = { store, dest, targetIds: runIds } as Pick<UndoContext, 'store' | 'dest' | 'targetIds'>;
+  const listed = t.entity === 'tasks' || t.entity === 'sales_activities' ? await listTimeline(ctx as UndoContext, object, t.entity) : null;
+  let migrated = 0;
+  let present = 0;
+  const missing: Array<{ destId: string; sourceKeys: string[] }> = [];
+  progress.start(`final check: ${UNDO_LABEL[object].toLowerCase()}`, null);
+  for await (const groups of standingGroups(store, runIds, object)) {
+    for (let i = 0; i < groups.length; i += GROUPS_PER_READ) {
+      const chunk = groups.slice(i, i + GROUPS_PER_READ);
+      const current = await readCurrent(t, dest, chunk, await writtenPayloads(store, object, chunk), listed);
+      for (const g of chunk) {
+        migrated++;
+        if (current.get(g.destId)) present++;
+        else missing.push({ destId: g.destId, sourceKeys: [...new Set(g.rows.map((r) => r.sourceKey))] });
+      }
+      progress.advance(chunk.length);
+    }
+  }
+  progress.end();
+  return { migrated, present, missing };
+}

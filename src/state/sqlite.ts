@@ -681,6 +681,19 @@ export class SqliteStateStore implements StateStore {
     return out;
   }
 
+  async retireJournal(runId: string, object: ObjectName, sourceKeys: string[]): Promise<void> {
+    const upd = this.db.prepare(`UPDATE journal SET undone_by = ? WHERE object = ? AND source_key = ? AND undone_by IS NULL`);
+    this.db.transaction(() => {
+      for (const k of sourceKeys) upd.run(runId, object, k);
+    })();
+  }
+
+  async activeSourceKeys(object: ObjectName, afterKey: string, limit: number): Promise<string[]> {
+    return (
+      this.db.prepare(`SELECT DISTINCT source_key FROM journal WHERE object = ? AND undone_by IS NULL AND source_key > ? ORDER BY source_key LIMIT ?`).all(object, afterKey, limit) as Array<{ source_key: string }>
+    ).map((r) => r.source_key);
+  }
+
   async runs(): Promise<RunRow[]> {
     return (this.db.prepare(`SELECT * FROM runs ORDER BY started_at, rowid`).all() as RunDb[]).map(toRun);
   }

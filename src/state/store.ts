@@ -341,6 +341,13 @@ export interface StateStore {
   undoCounts(runId: string, object: ObjectName): Promise<Record<UndoAction, Record<UndoStatus, number>>>;
   /** Every run of the workdir, oldest first. */
   runs(): Promise<RunRow[]>;
+  /**
+   * Mark every standing journal row of these source keys undone by `runId` (a delta that deleted
+   * or tagged contacts gone from the source): they stop counting as migrated.
+   */
+  retireJournal(runId: string, object: ObjectName, sourceKeys: string[]): Promise<void>;
+  /** Distinct source keys of `object` with a journal row no rollback undid (any run), after `afterKey`, in key order. */
+  activeSourceKeys(object: ObjectName, afterKey: string, limit: number): Promise<string[]>;
   /** The newest journal entry for a source key across all runs (for deltas and resume); undone writes do not count. */
   latestJournalEntry(object: ObjectName, sourceKey: string): Promise<JournalEntry | null>;
   quarantined(runId: string, object?: ObjectName): AsyncIterable<QuarantineEntry>;

@@ -343,6 +343,12 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect(await store.latestJournalEntry('contact', 'k:1')).toBeNull();
     expect([...(await store.destIds('contact', ['k:1', 'k:2', 'k:3'])).keys()]).toEqual(['k:2', 'k:3']);
     expect(await store.journalCount('contact')).toBe(2);
+    expect(await store.activeSourceKeys('contact', '', 10)).toEqual(['k:2', 'k:3']);
+    expect(await store.activeSourceKeys('contact', 'k:2', 10)).toEqual(['k:3']);
+    expect(await store.activeSourceKeys('task', '', 10)).toEqual([]);
+    await store.retireJournal(rb.id, 'contact', ['k:3']);
+    expect(await store.activeSourceKeys('contact', '', 10)).toEqual(['k:2']);
+    expect(await store.latestJournalEntry('contact', 'k:3')).toBeNull();
     // The run's own report still counts what it wrote.
     expect((await store.counts(a.id, 'contact')).created).toBe(2);
     await expect(store.completeUndo(rb.id, 'contact', [{ destId: '999', status: 'done' }], now)).rejects.toThrow(/no undo item/);

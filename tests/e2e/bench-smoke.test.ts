@@ -11,7 +11,7 @@ describe('bench', () => {
     const r = await runCli(['bench', '--profiles', '400', '--large', '800', '--netmera-users', '300', '--netmera-large', '600']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const label of ['throughput ratio', 'budget use', '429s received', 'calls per 100 contacts', 'memory ratio', 'source calls per user', 'pacing ratio', 'file path throughput', 'netmera memory ratio']) expect(r.stdout).toContain(label);
+    for (const label of ['throughput ratio', 'delta cost ratio', 'rollback calls per 100 created', 'budget use', '429s received', 'calls per 100 contacts', 'memory ratio', 'source calls per user', 'pacing ratio', 'file path throughput', 'netmera memory ratio']) expect(r.stdout).toContain(label);
     const per100 = Number(/calls per 100 contacts, verification included\s+([\d.]+)/.exec(r.stdout)?.[1]);
     expect(per100).toBeGreaterThan(1);
   }, 120_000);

@@ -106,10 +106,12 @@ export class XtremepushClient {
    * malformed customer row must not stop the extract for everyone, so the caller reads each
    * leniently (`readProfileRow`) and the record carries its problems into prepare.
    */
-  async listProfileRows(afterId: string | null, limit: number): Promise<unknown[]> {
+  async listProfileRows(afterId: string | null, limit: number, opts: { updatedSince?: number; select?: string[] } = {}): Promise<unknown[]> {
     const condition: Condition[] = afterId === null ? [] : [['profile_id', '>', afterId]];
+    // update_time is unix seconds [xtremepush.md, profiles]: a delta reads what changed since.
+    if (opts.updatedSince !== undefined) condition.push(['update_time', '>=', opts.updatedSince]);
     // POST /api/external/list/profile — xtremepush.md "Models and calls" (profiles) and "Base, auth, request style".
-    return this.call('list', 'profile', { condition, order: ['profile_id ASC'], limit });
+    return this.call('list', 'profile', { condition, order: ['profile_id ASC'], limit, ...(opts.select ? { select: opts.select } : {}) });
   }
 
   /** list/segment — every segment with its conditions [C]. */

@@ -98,10 +98,10 @@ export interface ContactPage {
  * cursor moves to the last row that has one. Only a page where no row has one stops: paging
  * cannot go on from it.
  */
-export async function* contactPages(client: XtremepushClient, after: string | null, pageSize: number): AsyncGenerator<ContactPage> {
+export async function* contactPages(client: XtremepushClient, after: string | null, pageSize: number, updatedSince?: number): AsyncGenerator<ContactPage> {
   let cursor = after;
   for (;;) {
-    const rows = await client.listProfileRows(cursor, pageSize);
+    const rows = await client.listProfileRows(cursor, pageSize, updatedSince === undefined ? {} : { updatedSince });
     const last = rows.length === 0;
     const records: CanonicalContact[] = [];
     let next: string | null = null;
@@ -121,6 +121,26 @@ export async function* contactPages(client: XtremepushClient, after: string | nu
   }
 }
 
+/** Every profile's key, `select`ing profile_id alone (keyset paging): what a delta compares with the journal. */
+export async function* profileKeyPages(client: XtremepushClient, after: string | null, pageSize: number): AsyncGenerator<{ records: string[]; checkpoint: string; last: boolean }> {
+  let cursor = after;
+  for (;;) {
+    const rows = await client.listProfileRows(cursor, pageSize, { select: ['profile_id'] });
+    const keys: string[] = [];
+    for (const raw of rows) {
+      const r = readProfileRow(raw);
+      if (r.ok) {
+        keys.push(r.contact.sourceKey);
+        cursor = r.profileId;
+      }
+    }
+    const last = rows.length < pageSize;
+    if (!last && keys.length === 0) throw new TerminalError(`Xtremepush list/profile after ${cursor ?? 'start'}: no row of the page has a usable profile_id, so paging cannot go on`);
+    yield { records: keys, checkpoint: cursor ?? '', last };
+    if (last) return;
+  }
+}
+
 /**
  * The Xtremepush source, declared. Profiles page by keyset on profile_id; segment members,
  * events and interactions come from export tasks (files), read page by page.
@@ -131,6 +151,8 @@ export const xtremepushSource: SourceManifest<XtremepushConfig> = defineSource<X
   secretFields: ['apptoken'],
   streams: {
     contacts: { cursor: 'profile_id of the last row read (keyset paging on list/profile)', paged: true },
+    contactsChangedSince: { cursor: 'profile_id of the last row read (list/profile with update_time >= since)', paged: true },
+    contactKeys: { cursor: 'profile_id of the last row read (list/profile selecting profile_id)', paged: true },
     attributes: { cursor: null, paged: false },
     segments: { cursor: null, paged: false },
     segmentMembers: { cursor: null, paged: true },
@@ -176,6 +198,8 @@ export const xtremepushSource: SourceManifest<XtremepushConfig> = defineSource<X
         return defs.map((d) => ({ name: d.name, type: toAttributeType(d, (d as Record<string, unknown>).example) }));
       },
       contacts: (after) => contactPages(client, after, cfg.pageSize),
+      contactsChangedSince: (since, after) => contactPages(client, after, cfg.pageSize, Math.floor(since.getTime() / 1000)),
+      contactKeys: (after) => profileKeyPages(client, after, cfg.pageSize),
       segments: () => streams.segments(),
       segmentMembers: (segment) => streams.segmentMembers(segment),
       campaigns: () => streams.campaigns(),

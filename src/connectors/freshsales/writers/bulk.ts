@@ -23,6 +23,8 @@ export interface ExistingRecord {
   destId: string;
   /** Its values before the migration wrote (the fields it writes). */
   beforeImage: unknown;
+  /** Tags an earlier run of this migration wrote that the source no longer implies: not kept. */
+  dropTags?: readonly string[];
 }
 
 /** When a batch uses the bulk call, and when it sends it again. */
@@ -65,9 +67,11 @@ export interface BulkWriter<I extends WriteItem> {
  * (its before-image) are merged into what is written, so tags an admin set survive either way.
  */
 export function withExistingTags(payload: Record<string, unknown>, existing: ExistingRecord | undefined): Record<string, unknown> {
-  const before = (existing?.beforeImage as { tags?: unknown } | null | undefined)?.tags;
-  if (!Array.isArray(payload.tags) || !Array.isArray(before) || before.length === 0) return payload;
-  return { ...payload, tags: [...new Set([...(before as string[]), ...(payload.tags as string[])])].sort() };
+  const all = (existing?.beforeImage as { tags?: unknown } | null | undefined)?.tags;
+  const drop = new Set(existing?.dropTags ?? []);
+  const before = Array.isArray(all) ? (all as string[]).filter((t) => !drop.has(t)) : [];
+  if (!Array.isArray(payload.tags) || (before.length === 0 && drop.size === 0)) return payload;
+  return { ...payload, tags: [...new Set([...before, ...(payload.tags as string[])])].sort() };
 }
 
 /**
