@@ -459,6 +459,28 @@ async function followMergedProfiles(d: ContactPhaseDeps): Promise<void> {
   }
 }
 
+/** For this run's ready contacts an earlier run wrote: destination id → the payload it wrote (emails left out: the read carries them). */
+async function lastWrittenByDestId(d: ContactPhaseDeps): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  if (!(await d.store.hasJournal(OBJECT))) return out;
+  for (let after = 0; ; ) {
+    const rows = await d.store.stagedByStatus(d.runId, OBJECT, ['ready'], after, PREPARE_CHUNK);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.seq;
+    const ids = await d.store.destIds(OBJECT, rows.map((r) => r.sourceKey));
+    for (const r of rows) {
+      if (!ids.has(r.sourceKey)) continue;
+      const entry = await d.store.latestJournalEntry(OBJECT, r.sourceKey);
+      if (!entry || entry.runId === d.runId) continue;
+      const payload = (await d.store.stagedRecords(entry.runId, OBJECT, [r.sourceKey]))[0]?.payload as Record<string, unknown> | null | undefined;
+      if (!payload) continue;
+      const { emails: _e, tags: _t, ...fields } = payload;
+      out.set(entry.destId, fields);
+    }
+  }
+  return out;
+}
+
 /**
  * The hash of what a contact payload holds, leaving out the nulls that clear fields for a
  * contact an earlier run wrote: a contact is unchanged when its values are, whether or not
@@ -494,9 +516,15 @@ export async function matchContacts(
   let strategy: 'listing' | 'search' = 'search';
   d.progress.start('match existing contacts', null);
   // A before-image must hold the real current values: a field the list or search answer does
-  // not carry (lifecycle and status ids) is read with one GET of that record, counted here.
+  // not carry (lifecycle and status ids) is read with one GET of that record, counted here —
+  // except on a contact an earlier run wrote, where such a field holds what that run wrote
+  // (the journal's payload): no one can have changed it unseen by anything but that GET, and
+  // a delta would otherwise pay one call per changed contact.
+  const written = await lastWrittenByDestId(d);
   const imageOf = async (r: FsRecord) => {
-    const full = await completeRecord(d.dest, 'contacts', r, fieldsWritten, customWritten);
+    const last = written.get(r.id);
+    const known = last ? { ...last, ...r, custom_field: { ...((last.custom_field as Record<string, unknown> | undefined) ?? {}), ...(r.custom_field ?? {}) } } : r;
+    const full = await completeRecord(d.dest, 'contacts', known as FsRecord, fieldsWritten, customWritten);
     calls += full.calls;
     return beforeImageOf(full.record, fieldsWritten, customWritten);
   };

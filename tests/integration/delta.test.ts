@@ -10,15 +10,16 @@ import { runSchemaApply } from '../../src/pipeline/schema.js';
 import { runCutover } from '../../src/pipeline/cutover.js';
 import type { XtremepushProfile } from '../../simulators/generator/types.js';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.js';
+import { nmKey, startNetmeraHarness, type NetmeraHarness } from '../helpers/netmera-harness.js';
 import { parseCsv } from '../helpers/csv.js';
 
-let harnesses: Harness[] = [];
+let harnesses: Array<Harness | NetmeraHarness> = [];
 afterEach(async () => {
   await Promise.all(harnesses.map((x) => x.close()));
   harnesses = [];
 });
 
-async function confirm(hh: Harness): Promise<void> {
+async function confirm(hh: Harness | NetmeraHarness): Promise<void> {
   const store = openStore(hh.loaded);
   await confirmMap({ store, mappingFile: hh.loaded.mappingFile, by: 'test', now: new Date() });
   await store.close();
@@ -45,7 +46,7 @@ function readCsv(text: string): { rows: Array<Record<string, string>> } {
   return { rows: rows.map((r) => Object.fromEntries(head!.map((k, i) => [k, r[i] ?? '']))) };
 }
 
-const destinationWrites = (hh: Harness) =>
+const destinationWrites = (hh: Harness | NetmeraHarness) =>
   Object.entries(hh.fs.stats().byRoute)
     .filter(([route]) => /^(POST|PUT|DELETE) /.test(route) && !route.includes('filtered_search'))
     .reduce((n, [, c]) => n + c, 0);
@@ -166,4 +167,34 @@ describe('cutover delta', () => {
     expect(c2.final.complete).toBe(false);
     expect(c2.final.phases.find((p) => p.object === 'contact')!.missing.map((m) => m.destId)).toEqual([String(gone)]);
   }, 120_000);
+
+  it('Netmera (read by key, cannot say what changed): the whole frozen scope is read, only changed users are written, a deleted user is tagged', async () => {
+    const h = await startNetmeraHarness({ users: 150, seed: 9, confirm: false });
+    harnesses.push(h);
+    writeFileSync(h.loaded.mappingFile, `${readFileSync(h.loaded.mappingFile, 'utf8')}\ndelta:\n  on_source_delete: tag\n`);
+    await confirm(h);
+    const out = join(h.dir, 'out');
+    const full = await runMigrate({ loaded: h.loaded, outDir: out, logger: silentLogger(), progress: silentProgress });
+    const written = full.report.phases[0]!.created + full.report.phases[0]!.updated;
+    const store = openStore(h.loaded);
+    const journaled = await store.activeSourceKeys('contact', '', 1000);
+    await store.close();
+    const ext = (key: string) => key.slice(nmKey('').length);
+    const [a, b, gone] = journaled.map(ext) as [string, string, string];
+    await h.nm.changeUsers({ upsert: [{ extId: a, profile: { name: 'Değişti' } }, { extId: b, profile: { surname: 'Yeni' } }], delete: [gone] });
+    const writesBefore = destinationWrites(h);
+
+    const d = await runMigrate({ loaded: h.loaded, outDir: out, logger: silentLogger(), progress: silentProgress, delta: true });
+    const c = d.report.phases[0]!;
+    expect(c.updated).toBeGreaterThanOrEqual(2);
+    expect(c.skipped).toBeGreaterThan(written / 2);
+    expect(c.failed).toBe(0);
+    expect(readCsv(readFileSync(d.files.sourceDeletes!, 'utf8')).rows.map((r) => [r.record_key, r.action])).toEqual([[nmKey(gone), 'tagged']]);
+    const contacts = h.fs.snapshot().contacts as Array<{ first_name?: string; last_name?: string; tags?: string[] }>;
+    expect(contacts.some((x) => x.first_name === 'Değişti')).toBe(true);
+    expect(contacts.some((x) => x.last_name === 'Yeni')).toBe(true);
+    expect(contacts.filter((x) => x.tags?.includes('deleted in Netmera'))).toHaveLength(1);
+    // Writes for the changes (and any segment drift), not for the population.
+    expect(destinationWrites(h) - writesBefore).toBeLessThan(written / 4);
+  }, 180_000);
 });
