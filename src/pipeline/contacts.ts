@@ -15,9 +15,10 @@ import type { CanonicalContact } from '../core/model.js';
 import { contactWriter, morePages, type FsRecord } from '../connectors/freshsales/index.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { referenceModels, type ContactMap } from '../mapping/spec.js';
-import { toContactPayload } from '../mapping/transform.js';
+import { readPath, toContactPayload } from '../mapping/transform.js';
+import { emailKey } from '../mapping/normalise.js';
 import { contactIdentity, createSharedIdFinder, mapReadsUserId } from '../mapping/shared-ids.js';
-import type { BatchRow, DestinationMatch } from '../state/store.js';
+import type { BatchRow, DestinationMatch, StagedRecord, StagedRecordInput } from '../state/store.js';
 import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
 import type { BulkPhaseDeps } from './phase-deps.js';
@@ -188,8 +189,92 @@ export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
     );
     d.progress.advance(page.records.length);
   }
+  if (d.changedSince && offers(d.source, 'contactsChangedSince')) await stageUnchangedPartners(d);
   await d.store.setCheckpoint(d.runId, 'contact:extracted', 'done');
   d.progress.end();
+}
+
+/**
+ * For these rows, what an earlier run last wrote to their contact (its journaled payload),
+ * found by source key or, for a duplicate group's new winner, through the email it shares with
+ * the member the contact was written as. Rows no run wrote are absent.
+ */
+async function lastWrittenFor(d: ContactPhaseDeps, rows: StagedRecord[]): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const from = d.map.fields.find((f) => f.to === 'emails')?.from ?? 'email';
+  const emailOf = new Map<string, string>();
+  for (const r of rows) {
+    const k = emailKey(readPath(r.record as CanonicalContact, from));
+    if (k !== null) emailOf.set(r.sourceKey, k);
+  }
+  const earlier = emailOf.size > 0 ? await d.store.stagedByMatchKeys(OBJECT, [...emailOf.values()], d.runId) : [];
+  const candidates = [...new Set([...rows.map((r) => r.sourceKey), ...earlier.map((e) => e.sourceKey)])];
+  const ids = await d.store.destIds(OBJECT, candidates);
+  const byEmail = new Map<string, Record<string, unknown>>();
+  const payloadOf = async (key: string) => {
+    const entry = await d.store.latestJournalEntry(OBJECT, key);
+    if (!entry || entry.runId === d.runId) return null;
+    return ((await d.store.stagedRecords(entry.runId, OBJECT, [key]))[0]?.payload as Record<string, unknown> | null | undefined) ?? null;
+  };
+  for (const e of earlier) {
+    if (!ids.has(e.sourceKey) || e.matchKey === null || byEmail.has(e.matchKey)) continue;
+    const p = await payloadOf(e.sourceKey);
+    if (p) byEmail.set(e.matchKey, p);
+  }
+  for (const r of rows) {
+    const own = ids.has(r.sourceKey) ? await payloadOf(r.sourceKey) : null;
+    const viaEmail = emailOf.has(r.sourceKey) ? byEmail.get(emailOf.get(r.sourceKey)!) : undefined;
+    const p = own ?? viaEmail;
+    if (p) out.set(r.sourceKey, p);
+  }
+  return out;
+}
+
+/**
+ * The payload with null for each field the last write set that the source no longer holds
+ * (cleared in Freshsales too). Only those: a field no run of ours wrote may hold what a person
+ * entered, and is left alone.
+ */
+/** Fields a later run never clears: the email, tags (dropped one by one, see delta.ts), and the stage, status and owner every contact has. */
+const NEVER_CLEARED = new Set(['emails', 'tags', 'custom_field', 'lifecycle_stage_id', 'contact_status_id', 'owner_id']);
+
+export function withClears(payload: Record<string, unknown>, last: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...payload };
+  for (const [k, v] of Object.entries(last)) {
+    if (NEVER_CLEARED.has(k) || v === null || v === undefined) continue;
+    if (out[k] === undefined) out[k] = null;
+  }
+  const lastCf = last.custom_field as Record<string, unknown> | undefined;
+  if (lastCf) {
+    const cf: Record<string, unknown> = { ...((payload.custom_field as Record<string, unknown> | undefined) ?? {}) };
+    for (const [k, v] of Object.entries(lastCf)) if (v !== null && v !== undefined && cf[k] === undefined) cf[k] = null;
+    out.custom_field = cf;
+  }
+  return out;
+}
+
+/**
+ * A delta read only the changed records: the unchanged members of their duplicate groups (same
+ * email) are staged from the run that last read them, so prepare merges the group as a full
+ * read would (newest wins, the others' tags carried over). After the whole read, so a member
+ * that changed too is already staged as it is now.
+ */
+async function stageUnchangedPartners(d: ContactPhaseDeps): Promise<void> {
+  const from = d.map.fields.find((f) => f.to === 'emails')?.from ?? 'email';
+  for (let after = 0; ; ) {
+    const rows = await d.store.readStaged(d.runId, OBJECT, after, PREPARE_CHUNK);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.seq;
+    const keys = rows.flatMap((r) => {
+      const k = emailKey(readPath(r.record as CanonicalContact, from));
+      return k === null ? [] : [k];
+    });
+    if (keys.length === 0) continue;
+    const earlier = await d.store.stagedByMatchKeys(OBJECT, keys, d.runId);
+    const here = new Set((await d.store.stagedRecords(d.runId, OBJECT, earlier.map((e) => e.sourceKey))).map((e) => e.sourceKey));
+    const partners: StagedRecordInput[] = earlier.filter((e) => !here.has(e.sourceKey)).map((e) => ({ sourceKey: e.sourceKey, sourceId: e.sourceId, updatedAtMs: e.updatedAtMs, record: e.record }));
+    if (partners.length > 0) await d.store.stageRecords(d.runId, OBJECT, partners, { stream: 'contact:partners', value: String(after) });
+  }
 }
 
 /**
@@ -337,18 +422,18 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
     const quarantined = [];
     const dropped: Array<{ sourceKey: string; data: unknown }> = [];
     const keys = rows.map((r) => r.sourceKey);
-    const [segmentsOf, tagsOf, summaries, journaled] = await Promise.all([
+    const [segmentsOf, tagsOf, summaries] = await Promise.all([
       d.tags?.segments ? d.store.membershipsFor(d.runId, 'segment', keys) : new Map<string, string[]>(),
       d.tags?.sourceTags ? d.store.membershipsFor(d.runId, 'tag', keys) : new Map<string, string[]>(),
       d.eventSummary ? d.store.extrasFor(d.runId, 'event_summary', keys) : new Map<string, unknown>(),
-      d.store.destIds(OBJECT, keys),
     ]);
+    const lastWritten = (await d.store.hasJournal(OBJECT)) ? await lastWrittenFor(d, rows) : new Map<string, Record<string, unknown>>();
     for (const row of rows) {
       const contact = row.record as CanonicalContact;
       const segs = segmentsOf.get(row.sourceKey) ?? [];
       if (d.segmentField) for (const s of segs) if (!d.segmentField.choices.some((c) => c.toLowerCase() === s.toLowerCase())) notAChoice.add(s);
-      const build = (clearAbsent: boolean) => {
-        const o = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references, sharedExternalIds, clearAbsent });
+      const build = () => {
+        const o = toContactPayload(contact, d.map, { customFieldNames: d.customFieldNames, now, references: d.references, sharedExternalIds });
         enrich(o.payload as Payload, {
           tags: tagsOf.get(row.sourceKey) ?? [],
           segments: segs,
@@ -359,10 +444,11 @@ export async function prepareContacts(d: ContactPhaseDeps): Promise<{ merged: nu
         });
         return o;
       };
-      const out = build(false);
+      const out = build();
       // A contact an earlier run wrote gets null for what the source no longer holds (cleared in
       // Freshsales too); its hash stays that of the values alone, so an unchanged one still matches the journal.
-      const written = journaled.has(row.sourceKey) ? build(true).payload : out.payload;
+      const last = lastWritten.get(row.sourceKey);
+      const written = last ? withClears(out.payload as Record<string, unknown>, last) : out.payload;
       const fatal = out.issues.filter((i) => i.fatal);
       if (fatal.length > 0 || !out.emailKey) {
         const reasons = fatal.length > 0 ? fatal.map((i) => i.reason) : ['Freshsales requires an email'];

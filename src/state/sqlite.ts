@@ -123,6 +123,9 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, object, dest_id)
   );
   `,
+  `
+  CREATE INDEX staged_by_match ON staged (object, match_key);
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -270,6 +273,15 @@ export class SqliteStateStore implements StateStore {
       if (r) out.push(toStaged(r));
     }
     return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  async stagedByMatchKeys(object: ObjectName, matchKeys: string[], notRunId: string): Promise<StagedRecord[]> {
+    const out = new Map<string, StagedRecord>();
+    const stmt = this.db.prepare(`SELECT * FROM staged WHERE object = ? AND match_key = ? AND run_id != ? ORDER BY seq DESC`);
+    for (const k of new Set(matchKeys)) {
+      for (const r of stmt.all(object, k, notRunId) as StagedDb[]) if (!out.has(r.source_key)) out.set(r.source_key, toStaged(r));
+    }
+    return [...out.values()].sort((a, b) => a.seq - b.seq);
   }
 
   async mergedPairs(runId: string, object: ObjectName, afterSeq: number, limit: number): Promise<Array<{ seq: number; loser: string; winner: string }>> {

@@ -229,6 +229,11 @@ export interface StateStore {
   mergeDuplicates(runId: string, object: ObjectName): Promise<number>;
   /** The staged records with these source keys (any status), in staging order. */
   stagedRecords(runId: string, object: ObjectName, sourceKeys: string[]): Promise<StagedRecord[]>;
+  /**
+   * Staged records of other runs whose match key is one of `matchKeys`, newest per source key
+   * (a delta re-reads the unchanged members of a changed record's duplicate group).
+   */
+  stagedByMatchKeys(object: ObjectName, matchKeys: string[], notRunId: string): Promise<StagedRecord[]>;
   /** Records merged away (after `afterSeq`, in staging order): their source key and the winner's. */
   mergedPairs(runId: string, object: ObjectName, afterSeq: number, limit: number): Promise<Array<{ seq: number; loser: string; winner: string }>>;
   /** Of these source keys, those merged into another record: key → the winner's source key. */

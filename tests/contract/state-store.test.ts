@@ -294,6 +294,18 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect((await store.claimBatch(run.id, 'contact', 'new', 60_000, now))?.batchNo).toBe(1);
     expect(await store.claimBatch(run.id, 'contact', 'other', 60_000, now)).toBeNull();
   });
+  it('finds other runs\' staged records by match key, newest per source key', async () => {
+    const { run: a } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(a.id, 'contact', [rec('1'), rec('2'), rec('3')], { stream: 's', value: '3' });
+    await store.savePrepared(a.id, 'contact', [{ sourceKey: 'k:1', matchKey: 'x@y', payload: {}, payloadHash: 'h' }, { sourceKey: 'k:2', matchKey: 'x@y', payload: {}, payloadHash: 'h' }, { sourceKey: 'k:3', matchKey: 'z@y', payload: {}, payloadHash: 'h' }], []);
+    await store.finishRun(a.id, 'completed', now);
+    const { run: b } = await store.openRun({ command: 'delta', configHash: 'c', mapHash: 'm', now });
+    await store.stageRecords(b.id, 'contact', [rec('1')], { stream: 's', value: '1' });
+    await store.savePrepared(b.id, 'contact', [{ sourceKey: 'k:1', matchKey: 'x@y', payload: {}, payloadHash: 'h2' }], []);
+    expect((await store.stagedByMatchKeys('contact', ['x@y'], b.id)).map((r) => [r.sourceKey, r.payloadHash])).toEqual([['k:1', 'h'], ['k:2', 'h']]);
+    expect((await store.stagedByMatchKeys('contact', ['x@y', 'q@y'], a.id)).map((r) => r.sourceKey)).toEqual(['k:1']);
+  });
+
   it('undoes journaled writes: only active rows are offered, done deletes and restores retire their rows, kept ones stay', async () => {
     const { run: a } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
     const j = (sourceKey: string, destId: string, action: 'created' | 'updated') => ({ sourceKey, destId, action, beforeImage: action === 'updated' ? { first_name: 'Old' } : null, payloadHash: `h:${sourceKey}` });

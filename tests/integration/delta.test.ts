@@ -67,12 +67,16 @@ describe('cutover delta', () => {
     const clean = h.dataset.profiles.filter((p) => !messy.has(p.profile_id) && typeof p.email === 'string' && typeof p.first_name === 'string' && typeof p.country === 'string');
     const [p1, p2, p3, p4, p6] = clean as [XtremepushProfile, XtremepushProfile, XtremepushProfile, XtremepushProfile, XtremepushProfile];
     const next = String(Math.max(...h.dataset.profiles.map((p) => Number(p.profile_id))) + 1);
+    // One member of a duplicate group (same email) changes: the group merges again, the changed one newest.
+    const bad = new Set([...t.missingEmail, ...t.invalidEmail]);
+    const group = t.duplicateGroups.find((g) => g.profileIds.length >= 2 && g.profileIds.every((id) => !bad.has(id)))!;
     h.xp.changeProfiles({
       upsert: [
         { profile_id: p1.profile_id, first_name: 'Renamed' },
         { profile_id: p2.profile_id, first_name: 'Also renamed', last_name: 'Changed' },
         { profile_id: p3.profile_id, country: null },
         { profile_id: p6.profile_id, first_name: 'Source side' },
+        { profile_id: group.profileIds[0]!, first_name: 'Group winner now' },
         { profile_id: next, email: 'new.person@example.com', first_name: 'New', last_name: 'Person', country: 'IE', email_subscription: 1 },
         { profile_id: String(Number(next) + 1), email: 'second.new@example.com', first_name: 'Second', email_subscription: 0 },
       ],
@@ -85,9 +89,11 @@ describe('cutover delta', () => {
 
     const d = await runMigrate({ loaded: h.loaded, outDir: out, logger: silentLogger(), progress: silentProgress, delta: true });
     const c = d.report.phases.find((p) => p.object === 'contact')!;
-    // Read: the 4 changed profiles and the 2 new ones; p6 (conflict) left unwritten.
-    expect(c).toMatchObject({ source: 6, created: 2, updated: 3, skipped: 1, failed: 0, quarantined: 0 });
-    expect(c.verified).toBe(5);
+    // Read: the 5 changed profiles and the 2 new ones, plus the unchanged members of the changed one's
+    // group (from the last run that read them), merged into it; p6 (conflict) left unwritten.
+    const partners = group.profileIds.length - 1;
+    expect(c).toMatchObject({ source: 7 + partners, merged: partners, created: 2, updated: 4, skipped: 1, failed: 0, quarantined: 0 });
+    expect(c.verified).toBe(6);
     const conflicts = readCsv(readFileSync(d.files.conflicts!, 'utf8'));
     expect(conflicts.rows.map((r) => [r.freshsales_id, r.field, r.freshsales_now, r.resolution])).toEqual([[String(p6Contact.id), 'last_name', 'Edited in Freshsales', 'report']]);
     expect(readCsv(readFileSync(d.files.sourceDeletes!, 'utf8')).rows.map((r) => r.action)).toEqual(['deleted']);
