@@ -21,8 +21,9 @@ export type SourceName = z.infer<typeof SourceName>;
  * Destination objects, in dependency order. `task` and `activity` are the two homes a map can
  * choose for the activity timeline (campaign interactions, behavioural events): Freshsales
  * tasks or sales activities, journaled apart so reports and rollback know which they are.
+ * `campaign_note` is the note with a campaign's content on its campaign deal.
  */
-export const ObjectName = z.enum(['contact', 'account', 'deal', 'campaign', 'task', 'activity']);
+export const ObjectName = z.enum(['contact', 'account', 'deal', 'campaign', 'campaign_note', 'task', 'activity']);
 export type ObjectName = z.infer<typeof ObjectName>;
 
 /** An attribute value as it came from the source, after JSON decoding, before typing. */

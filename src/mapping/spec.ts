@@ -376,6 +376,12 @@ const CampaignSection = z.strictObject({
       conversions: z.string().trim().min(1).optional(),
     })
     .default({}),
+  /**
+   * One Freshsales note on each campaign deal with the campaign's content (title, channel,
+   * message, creatives by name and type, labels, schedule). True when left out (no default
+   * written, so maps confirmed before the key existed keep their hash); false turns it off.
+   */
+  content_note: z.boolean().optional(),
 });
 
 /** Where the activity timeline goes: Freshsales tasks (the default) or sales activities. */
@@ -516,6 +522,11 @@ export type CampaignMap = NonNullable<MappingSpec['objects']['campaign']>;
 /** The task part of a mapping spec (campaign interactions and events). */
 export type TaskMap = NonNullable<MappingSpec['objects']['task']>;
 
+/** Whether a campaign section writes each deal's content note: its `content_note`, true when left out. */
+export function contentNoteOf(map: Pick<CampaignMap, 'content_note'>): boolean {
+  return map.content_note ?? true;
+}
+
 /** Where a task section sends the timeline: its `timeline`, tasks when left out. */
 export function timelineOf(map: Pick<TaskMap, 'timeline'>): TimelineEntity {
   return map.timeline ?? 'tasks';
@@ -587,6 +598,8 @@ export function mappingHash(spec: MappingSpec | string): string {
   const objects: Record<string, unknown> = { ...parsed.objects, contact: { ...parsed.objects.contact, fields } };
   // `timeline: tasks` is the default written out: the same map as one that leaves it out.
   if (parsed.objects.task?.timeline === 'tasks') objects.task = { ...parsed.objects.task, timeline: undefined };
+  // Likewise `content_note: true`.
+  if (parsed.objects.campaign?.content_note === true) objects.campaign = { ...parsed.objects.campaign, content_note: undefined };
   const canonical = { ...parsed, objects };
   return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
 }

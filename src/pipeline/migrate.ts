@@ -19,7 +19,7 @@ import { writeReconciliation, type ReconciliationReport } from '../reports/recon
 import { ConfigError } from '../core/errors.js';
 import { sourceLabel, type CampaignStat, type ObjectName } from '../core/model.js';
 import { planSchema } from '../mapping/schema-plan.js';
-import { deltaOf, timelineOf, type CampaignMap, type MappingSpec, type TaskMap } from '../mapping/spec.js';
+import { contentNoteOf, deltaOf, timelineOf, type CampaignMap, type MappingSpec, type TaskMap } from '../mapping/spec.js';
 import { offers } from '../connectors/manifest.js';
 import { createEventSummary, mergeSummaryFields } from '../mapping/event-summary.js';
 import type { LoadedConfig } from './config.js';
@@ -280,6 +280,7 @@ async function openRun(r: {
   // The error ratio counts every phase the map puts in scope.
   const objects: ObjectName[] = [
     'contact', ...(dealMap && dealMap.account !== 'none' ? (['account'] as const) : []), ...(dealMap ? (['deal'] as const) : []), ...(campaign ? (['campaign'] as const) : []),
+    ...(campaign && contentNoteOf(campaign.map) ? (['campaign_note'] as const) : []),
     ...(taskMap ? [timelineOf(taskMap) === 'tasks' ? ('task' as const) : ('activity' as const)] : []),
   ];
   const ratio = new ErrorRatioGuard(store, run.id, objects, cfg.run.maxErrorRatio, () => clock.now());

@@ -1,15 +1,16 @@
 /**
  * The destination objects a migration writes, declared for the phase engine (engine.ts):
  * contacts (no parent), accounts (from contacts that get a deal), deals (contacts and
- * accounts), the activity timeline as tasks or as sales activities (contacts; the map chooses
- * one, the same steps serve both). Each declaration names its steps; the functions doing the
+ * accounts), campaign deals and their content notes (campaign notes hang on campaign deals),
+ * the activity timeline as tasks or as sales activities (contacts; the map chooses one, the same
+ * steps serve both). Each declaration names its steps; the functions doing the
  * work stay in their phase modules (contacts.ts, deals.ts, tasks.ts), where tests reach them too.
  */
 import { z } from 'zod';
 import type { PlanTier } from '../connectors/freshsales/index.js';
 import { offers } from '../connectors/manifest.js';
 import type { SourceConnector } from '../connectors/source.js';
-import { timelineOf, type CampaignMap, type DealMap, type DeltaMap, type TaskMap } from '../mapping/spec.js';
+import { contentNoteOf, timelineOf, type CampaignMap, type DealMap, type DeltaMap, type TaskMap } from '../mapping/spec.js';
 import type { CampaignStat } from '../core/model.js';
 import type { StateStore } from '../state/store.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
@@ -17,6 +18,7 @@ import { collectContactGroups, extractContacts, freezeScope, loadContacts, match
 import {
   loadAccounts, loadCampaignDeals, loadDeals, resolveDealStage, stageAccounts, stageCampaignDeals, stageDeals, type CampaignPhaseDeps, type DealPhaseDeps, type ResolvedDealStage,
 } from './deals.js';
+import { loadCampaignNotes, stageCampaignNotes, type CampaignNotePhaseDeps } from './campaign-notes.js';
 import type { PhaseDeclaration } from './engine.js';
 import { describePolicies, estimateContactCalls, estimateTaskCalls, type TaskVolumes } from './plan.js';
 import type { SamplePhase } from './sample.js';
@@ -164,6 +166,24 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
     load: campaignDeps ? [{ name: 'load', run: () => loadCampaignDeals(campaignDeps) }] : [],
   };
 
+  // One note per campaign deal with the campaign's content; one create each, no bulk endpoint.
+  const noteDeps: CampaignNotePhaseDeps | null = cm && contentNoteOf(cm.map)
+    ? { store, runId: c.runId, dest, sourceLabel: env.sourceLabel, ownerId: c.ownerId, executor: c.executor, clock: c.clock, logger: c.logger, progress: c.progress }
+    : null;
+  const campaignNote: PhaseDeclaration = {
+    object: 'campaign_note',
+    parents: ['campaign'],
+    enabled: noteDeps !== null,
+    // Staged from the campaigns the campaign phase staged (no call), so the plan counts them.
+    survey: noteDeps ? [{ name: 'stage', run: async () => void (await stageCampaignNotes(noteDeps)) }] : [],
+    estimate: async () => {
+      if (!noteDeps) return { calls: 0, lines: [] };
+      const n = await store.countReady(c.runId, 'campaign_note');
+      return { calls: n, lines: [`campaign notes: ${n} (the content of each campaign deal, one create per note, no bulk endpoint) → ~${n} calls`] };
+    },
+    load: noteDeps ? [{ name: 'load', run: async () => void (await loadCampaignNotes(noteDeps)) }] : [],
+  };
+
   const taskMap = env.taskMap;
   // A sample's children: only the sampled contacts' interactions and events.
   const childSource = env.sample ? env.sample.scope(c.source) : c.source;
@@ -212,7 +232,7 @@ export function declarePhases(env: PhaseEnv): { phases: PhaseDeclaration[]; fact
   };
   const task = timelinePhase('task');
   const activity = timelinePhase('activity');
-  return { phases: [contact, account, deal, campaign, task, activity], facts };
+  return { phases: [contact, account, deal, campaign, campaignNote, task, activity], facts };
 }
 
 function stageMissing(): never {

@@ -1,6 +1,6 @@
 /**
  * `rollback`: undo what migration runs wrote, from the journal, children first (sales
- * activities and tasks → campaign deals → deals → accounts → contacts). Records a run created
+ * activities and tasks → campaign notes → campaign deals → deals → accounts → contacts). Records a run created
  * are deleted (bulk_destroy, 100 per call, where Freshsales has it); records it updated get
  * their before-image back (only the fields the migration wrote; tags to the exact earlier set).
  * A record someone edited in Freshsales since the migration wrote it (its values differ from
@@ -71,7 +71,7 @@ export interface RollbackResult {
 /** Where each object lives in Freshsales and how its records are undone. */
 interface UndoTarget {
   object: ObjectName;
-  entity: Entity | 'tasks' | 'sales_activities';
+  entity: Entity | 'tasks' | 'sales_activities' | 'notes';
   /** Objects this one hangs on (undone after it). */
   parents: ObjectName[];
   /** bulk_destroy exists for the entity. */
@@ -83,13 +83,14 @@ const TARGETS: UndoTarget[] = [
   { object: 'account', entity: 'sales_accounts', parents: ['contact'], bulk: true },
   { object: 'deal', entity: 'deals', parents: ['contact', 'account'], bulk: true },
   { object: 'campaign', entity: 'deals', parents: [], bulk: true },
+  { object: 'campaign_note', entity: 'notes', parents: ['campaign'], bulk: false },
   { object: 'task', entity: 'tasks', parents: ['contact'], bulk: false },
   { object: 'activity', entity: 'sales_activities', parents: ['contact'], bulk: false },
 ];
 
 /** Human names for the report. */
 export const UNDO_LABEL: Record<ObjectName, string> = {
-  contact: 'Contacts', account: 'Accounts', deal: 'Deals', campaign: 'Campaign deals', task: 'Tasks', activity: 'Sales activities',
+  contact: 'Contacts', account: 'Accounts', deal: 'Deals', campaign: 'Campaign deals', campaign_note: 'Campaign notes', task: 'Tasks', activity: 'Sales activities',
 };
 
 /** Pauses before reading bulk-deleted records again (real ms, divided by the time scale). */
@@ -311,6 +312,13 @@ async function keptParents(ctx: UndoContext, object: ObjectName): Promise<Set<st
 }
 
 async function classifyGroups(t: UndoTarget, ctx: UndoContext, groups: Group[], keptChildren: Set<string>, listed: Map<string, FsRecord> | null): Promise<UndoItemInput[]> {
+  // Notes cannot be read back (the API notes name no read or listing of notes): whether one was
+  // edited since cannot be told, so every note the migration created is deleted without an edit
+  // check (a note is the migration's own text, never a record people fill in); one already gone
+  // answers the delete with 404, counted done.
+  if (t.entity === 'notes') {
+    return groups.map((g) => ({ destId: g.destId, journalIds: g.rows.map((r) => r.id), sourceKeys: [...new Set(g.rows.map((r) => r.sourceKey))], action: 'delete' as const, detail: null }));
+  }
   const written = await writtenPayloads(ctx.store, t.object, groups);
   const current = await readCurrent(t, ctx.dest, groups, written, listed);
   return groups.map((g) => {
@@ -408,6 +416,8 @@ async function listTimeline(ctx: UndoContext, object: ObjectName, entity: Timeli
 }
 
 async function getOrNull(dest: FreshsalesClient, entity: UndoTarget['entity'], id: string): Promise<FsRecord | null> {
+  // No read of notes exists to call (see classifyGroups): their presence cannot be told.
+  if (entity === 'notes') throw new Error(`note ${id}: Freshsales offers no read of notes`);
   if (entity === 'tasks') return (await dest.getTask(id)) as unknown as FsRecord | null;
   try {
     if (entity === 'sales_activities') return (await dest.getSalesActivity(id)) as unknown as FsRecord;
@@ -584,7 +594,7 @@ async function stillThere(t: UndoTarget, ctx: UndoContext, items: UndoItem[]): P
 /** Write one before-image back and check what Freshsales answers (tags an account merges cannot be taken away). */
 async function restoreOne(t: UndoTarget, ctx: UndoContext, item: UndoItem): Promise<{ destId: string; status: 'done' | 'failed'; reason?: string; undone?: boolean }> {
   const image = item.detail as Record<string, unknown> | null;
-  if (!image || t.entity === 'tasks' || t.entity === 'sales_activities') return { destId: item.destId, status: 'failed', reason: 'nothing to restore' };
+  if (!image || t.entity === 'tasks' || t.entity === 'sales_activities' || t.entity === 'notes') return { destId: item.destId, status: 'failed', reason: 'nothing to restore' };
   try {
     const after = await ctx.dest.update(t.entity, item.destId, image);
     const left = changesSince(image, after);

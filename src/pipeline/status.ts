@@ -23,7 +23,7 @@ export interface RunStatusReport {
 }
 
 const STEPS = ['groups', 'extracted', 'prepared', 'matched', 'batched'] as const;
-const OBJECTS: readonly ObjectName[] = ['contact', 'account', 'deal', 'campaign', 'task', 'activity'];
+const OBJECTS: readonly ObjectName[] = ['contact', 'account', 'deal', 'campaign', 'campaign_note', 'task', 'activity'];
 
 export async function readStatus(store: StateStore, workdir: string, now = Date.now()): Promise<RunStatusReport> {
   const run = await store.latestRun();

@@ -208,6 +208,8 @@ export function objectLabel(object: PhaseReconciliation['object']): string {
       return 'Deals';
     case 'campaign':
       return 'Campaign deals';
+    case 'campaign_note':
+      return 'Campaign notes';
     case 'task':
       return 'Tasks (activities)';
     case 'activity':

@@ -10,9 +10,9 @@ import { ConfigError, TerminalError, TransientError, isMigrateError } from '../.
 import type { HttpClient } from '../../http/client.js';
 import {
   BulkUpsertResponse, ContactStatusesResponse, DealPipelinesResponse, DealStagesResponse, FieldsResponse, FiltersResponse, FsRecord,
-  JobStatusResponse, LifecycleStagesResponse, Meta, OwnersResponse, SalesActivitiesResponse, SalesActivityResponse, SalesActivityTypesResponse, TaskResponse,
+  JobStatusResponse, LifecycleStagesResponse, Meta, NoteResponse, OwnersResponse, SalesActivitiesResponse, SalesActivityResponse, SalesActivityTypesResponse, TaskResponse,
   TasksResponse, WRAPPER, toJobResult,
-  type Entity, type FsField, type FsSalesActivity, type FsTask, type JobResult,
+  type Entity, type FsField, type FsNote, type FsSalesActivity, type FsTask, type JobResult,
 } from './types.js';
 
 export interface FilterRule {
@@ -237,10 +237,10 @@ export class FreshsalesClient {
   }
 
   /**
-   * DELETE one record (a contact, account or deal, or a task or sales activity): true when it
+   * DELETE one record (a contact, account or deal, a task, sales activity or note): true when it
    * was deleted, false when Freshsales has no such record (404: deleted already). Idempotent.
    */
-  async deleteRecord(entity: Entity | 'tasks' | 'sales_activities', id: string): Promise<boolean> {
+  async deleteRecord(entity: Entity | 'tasks' | 'sales_activities' | 'notes', id: string): Promise<boolean> {
     try {
       await this.http.request({ method: 'DELETE', path: `/api/${entity}/${encodeURIComponent(id)}`, label: `${entity}.delete` });
       return true;
@@ -341,6 +341,17 @@ export class FreshsalesClient {
   async getSalesActivity(id: string): Promise<FsSalesActivity> {
     const res = await this.http.request({ method: 'GET', path: `/api/sales_activities/${encodeURIComponent(id)}` });
     return parse(SalesActivityResponse, res.body, 'getSalesActivity').sales_activity;
+  }
+
+  /**
+   * POST /api/notes — one note on a contact, account or deal; answers 200, an empty description
+   * is a 400 [api/freshsales.md, Notes]. No bulk endpoint, and the notes name no way to read or
+   * list notes back. Not idempotent: sent `unsafe` (an ambiguous failure is a TransientError with
+   * `ambiguous: true`, never retried blindly).
+   */
+  async createNote(note: Record<string, unknown>): Promise<FsNote> {
+    const res = await this.http.request({ method: 'POST', path: '/api/notes', body: { note }, unsafe: true, label: 'notes.create' });
+    return parse(NoteResponse, res.body, 'createNote').note;
   }
 
   private page(entity: Entity, body: unknown, call: string): Page {

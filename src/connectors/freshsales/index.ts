@@ -19,6 +19,7 @@ export {
   markerKeyOf, taskMarker, taskWriter, timelineWriter, TASK_LIST_PAGE_SIZE, type TaskCreateOutcome, type TaskWriter, type TimelineCreateOutcome, type TimelineEntity,
   type TimelineRecord, type TimelineWriter,
 } from './writers/timeline.js';
+export { createNoteOnce, type NoteCreateOutcome } from './writers/note.js';
 export type { BulkItem, FilterRule, Page, FreshsalesClientOptions } from './client.js';
 export * from './types.js';
 

@@ -177,6 +177,21 @@ export type FsSalesActivity = z.infer<typeof FsSalesActivity>;
 export const SalesActivityResponse = z.object({ sales_activity: FsSalesActivity });
 /** `{"sales_activities":[...],"meta":{...}}` — one page of the sales activity listing. */
 export const SalesActivitiesResponse = z.object({ sales_activities: z.array(FsSalesActivity), meta: Meta.nullish() });
+/**
+ * A note as a create answers it (`{"note":{...}}`, 200 [api/freshsales.md, Notes]): its text and
+ * what it hangs on. Read as tolerantly as a task's link: flat keys as written, or `targetable`.
+ */
+export const FsNote = z.looseObject({
+  id: Id,
+  description: z.string().nullish(),
+  targetable_type: z.string().nullish(),
+  targetable_id: Id.nullish(),
+  targetable: TaskLink.nullish(),
+  targetables: z.array(TaskLink).nullish(),
+});
+export type FsNote = z.infer<typeof FsNote>;
+/** `{"note":{...}}` — the answer of a note create. */
+export const NoteResponse = z.object({ note: FsNote });
 /** `GET /api/selector/sales_activity_types`. */
 export const SalesActivityTypesResponse = z.object({
   sales_activity_types: z.array(z.looseObject({ id: Id, name: z.string(), internal_name: z.string().nullish(), is_default: z.boolean().nullish() })),
