@@ -159,6 +159,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'print the status as JSON (for scripts)', false)
     .action(wrap((o: { config: string; json: boolean }) => status(o, io)));
 
+  program
+    .command('review')
+    .description('review, edit and confirm the map in a browser (and see data quality and runs): a local page on 127.0.0.1 behind a token, until Ctrl-C')
+    .requiredOption('--config <file>', 'migration config file')
+    .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', int('--port'))
+    .action(wrap(async (o: { config: string; port?: number }) => {
+      const { review } = await import('../review/command.js');
+      return review(o, io);
+    }));
+
   registerDiscoverCommand(program, io, setExit);
   registerSchemaCommands(program, io, setExit);
 

@@ -1,0 +1,134 @@
+/**
+ * The review page driven in Debian's Chromium (playwright-core): a reviewer opens the printed
+ * address, edits a target and sees the schema plan follow, confirms, and migrate accepts the
+ * map; without the token every request is a 401; an edit after the confirmation blocks migrate
+ * until the map is confirmed again. One browser for the file.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { silentLogger } from '../../src/core/logger.js';
+import { runMigrate } from '../../src/pipeline/migrate.js';
+import { silentProgress } from '../../src/pipeline/progress.js';
+import { runSchemaApply } from '../../src/pipeline/schema.js';
+import { startReviewServer, type ReviewServer } from '../../src/review/server.js';
+import { chromiumOrSkip } from '../helpers/chromium.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+const executable = chromiumOrSkip();
+
+describe.skipIf(executable === null)('review page in a browser', () => {
+  let h: Harness;
+  let server: ReviewServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [h, browser] = await Promise.all([
+      startHarness({ profiles: 40, confirm: false }),
+      chromium.launch({ executablePath: executable!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }),
+    ]);
+    server = await startReviewServer({ loaded: h.loaded, logger: silentLogger() });
+    page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await h?.close();
+  });
+
+  const usage = async (limit: string) => Number(await page.locator(`#plan tr[data-limit="${limit}"] td`).first().textContent());
+  const card = (from: string) => page.locator('section.card', { has: page.locator('h3 code', { hasText: new RegExp(`^${from.replace('.', '\\.')}$`) }) });
+  // Where the CLI's migrate writes by default, and so where the Runs page reads.
+  const migrate = () => runMigrate({ loaded: h.loaded, outDir: join(h.loaded.workdir, 'reports'), logger: silentLogger(), progress: silentProgress });
+  const confirmAs = async (name: string) => {
+    await Promise.all([page.waitForURL(/\/confirm$/), page.getByRole('link', { name: 'Confirm', exact: true }).click()]);
+    // Keyboard only: focus the name, type it, Enter submits the form.
+    await page.getByLabel('Who confirms (your name or email)').focus();
+    await page.keyboard.type(name);
+    await Promise.all([page.waitForURL(/\/confirm\?done=1$/), page.keyboard.press('Enter')]);
+    expect(await page.locator('#confirmation').textContent()).toContain(`Confirmed by ${name}`);
+  };
+
+  it('answers 401 to every request without the token', async () => {
+    for (const path of ['/', '/map', '/confirm', '/quality', '/runs', '/assets/review.css']) {
+      expect((await fetch(`${server.origin}${path}`, { redirect: 'manual' })).status, path).toBe(401);
+    }
+    expect((await fetch(`${server.origin}/map?token=wrong-${server.token}`, { redirect: 'manual' })).status).toBe(401);
+    const post = await fetch(`${server.origin}/confirm`, { method: 'POST', body: new URLSearchParams({ by: 'mallory' }), redirect: 'manual' });
+    expect(post.status).toBe(401);
+    const fresh = await browser.newPage();
+    expect((await fresh.goto(`${server.origin}/map`))?.status()).toBe(401);
+    await fresh.close();
+    // The header works for scripts.
+    expect((await fetch(`${server.origin}/runs`, { headers: { 'x-review-token': server.token } })).status).toBe(200);
+  });
+
+  it('edits a target, shows the plan follow, confirms, and migrate accepts the map', async () => {
+    const res = await page.goto(server.url);
+    expect(res?.status()).toBe(200);
+    expect(page.url()).toBe(`${server.origin}/map`);
+    expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
+    expect(await page.getByRole('heading', { level: 1, name: 'Map' }).isVisible()).toBe(true);
+    expect(await page.locator('#confirmation').textContent()).toContain('Not confirmed');
+    // The first Tab reaches the skip link, then the navigation.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+
+    const text = await usage('text');
+    const dropdown = await usage('dropdown');
+    const tier = card('attributes.loyalty_tier');
+    expect(await tier.locator('[data-target]').textContent()).toContain('dropdown');
+    await tier.getByLabel('Custom field label').fill('Loyalty tier text');
+    await tier.getByLabel('Custom field type').selectOption('text');
+    await Promise.all([page.waitForURL(/\/map\?saved=/), tier.getByRole('button', { name: 'Save' }).click()]);
+    expect(await page.getByRole('status').textContent()).toContain('Saved attributes.loyalty_tier');
+    expect(await usage('text')).toBe(text + 1);
+    expect(await usage('dropdown')).toBe(dropdown - 1);
+    expect(readFileSync(h.loaded.mappingFile, 'utf8')).toContain('Loyalty tier text');
+
+    // An invalid edit: the reason on the page, the file untouched, what was typed kept.
+    const before = readFileSync(h.loaded.mappingFile, 'utf8');
+    const points = card('attributes.loyalty_points');
+    await points.getByLabel('Freshsales field').selectOption('emails');
+    await Promise.all([page.waitForNavigation(), points.getByRole('button', { name: 'Save' }).click()]);
+    expect(await page.getByRole('alert').first().textContent()).toContain('Not saved');
+    expect(readFileSync(h.loaded.mappingFile, 'utf8')).toBe(before);
+    expect(await card('attributes.loyalty_points').getByLabel('Freshsales field').inputValue()).toBe('emails');
+
+    await confirmAs('Aoife Admin');
+    // The admin creates the new field, as the schema plan asks; then migrate writes.
+    await runSchemaApply({ loaded: h.loaded, logger: silentLogger() });
+    const r = await migrate();
+    expect(r.report.phases[0]!.created).toBeGreaterThan(0);
+
+    // The run shows on the Runs page, with its charts.
+    await Promise.all([page.waitForURL(/\/runs$/), page.getByRole('link', { name: 'Runs', exact: true }).click()]);
+    await Promise.all([page.waitForURL(/\/runs\/./), page.getByRole('link', { name: r.report.runId }).click()]);
+    expect(await page.getByRole('img', { name: /Records per phase/ }).isVisible()).toBe(true);
+    expect(await page.getByRole('img', { name: /budget plan against calls spent/ }).isVisible()).toBe(true);
+  });
+
+  it('blocks migrate after an edit made since the confirmation, until it is confirmed again', async () => {
+    await page.goto(`${server.origin}/map`);
+    expect(await page.locator('#confirmation').textContent()).toContain('Confirmed by Aoife Admin');
+    await Promise.all([page.waitForURL(/\/map\?saved=/), card('attributes.consent_source').getByRole('button', { name: 'Skip this attribute' }).click()]);
+    expect(await page.locator('#confirmation').textContent()).toContain('Not confirmed');
+    expect(await card('attributes.consent_source').textContent()).toContain('not in the map');
+    await expect(migrate()).rejects.toThrow(/has not been confirmed/);
+    await confirmAs('Aoife Admin');
+    await expect(migrate()).resolves.toMatchObject({ overErrorRatio: false });
+  });
+
+  it('works in a narrow window without sideways scrolling', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await narrow.goto(server.url);
+    for (const path of ['/map', '/confirm', '/quality', '/runs']) {
+      await narrow.goto(`${server.origin}${path}`);
+      const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, path).toBeLessThanOrEqual(360);
+    }
+    await narrow.close();
+  });
+});
