@@ -11,7 +11,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { silentLogger } from '../../src/core/logger.js';
 import { runMigrate } from '../../src/pipeline/migrate.js';
 import { silentProgress } from '../../src/pipeline/progress.js';
-import { runSchemaApply } from '../../src/pipeline/schema.js';
+import { DISCOVERY_DIR, runSchemaApply } from '../../src/pipeline/schema.js';
+import { runDiscover } from '../../src/pipeline/discover.js';
+import { createSource } from '../../src/connectors/registry.js';
+import { loadMappingSpec } from '../../src/mapping/spec.js';
 import { startReviewServer, type ReviewServer } from '../../src/review/server.js';
 import { chromiumOrSkip } from '../helpers/chromium.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
@@ -29,6 +32,13 @@ describe.skipIf(executable === null)('review page in a browser', () => {
       startHarness({ profiles: 40, confirm: false }),
       chromium.launch({ executablePath: executable!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }),
     ]);
+    // Discovery as "crm-migrate discover" runs it: the inventory (statistics over every contact) and the data quality list.
+    const source = createSource(h.loaded.config.source, { logger: silentLogger() });
+    try {
+      await runDiscover({ source, outDir: join(h.loaded.workdir, DISCOVERY_DIR), map: loadMappingSpec(h.loaded.mappingFile).objects.contact });
+    } finally {
+      await source.close();
+    }
     server = await startReviewServer({ loaded: h.loaded, logger: silentLogger() });
     page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   });
@@ -119,6 +129,24 @@ describe.skipIf(executable === null)('review page in a browser', () => {
     await expect(migrate()).rejects.toThrow(/has not been confirmed/);
     await confirmAs('Aoife Admin');
     await expect(migrate()).resolves.toMatchObject({ overErrorRatio: false });
+  });
+
+  it('lists the data quality rows and filters them by flag and text', async () => {
+    await page.goto(`${server.origin}/quality`);
+    const all = await page.locator('#quality-count').textContent();
+    const total = Number(/of (\d+) rows/.exec(all ?? '')?.[1]);
+    expect(total).toBeGreaterThan(0);
+    const flag = page.getByLabel('Flag', { exact: true });
+    const first = (await flag.locator('option').nth(1).getAttribute('value'))!;
+    await flag.selectOption(first);
+    await Promise.all([page.waitForURL(/\/quality\?flag=/), page.getByRole('button', { name: 'Filter' }).click()]);
+    const shown = await page.locator('table tbody tr').count();
+    expect(shown).toBeGreaterThan(0);
+    for (const text of await page.locator('table tbody tr').allTextContents()) expect(text).toContain(first);
+    expect(await page.locator('#quality-count').textContent()).toContain(`${shown} of ${total} rows match`);
+    await page.getByLabel('Text (key, id, email)').fill('no-such-record-anywhere');
+    await Promise.all([page.waitForURL(/q=no-such/), page.keyboard.press('Enter')]);
+    expect(await page.locator('#quality-count').textContent()).toContain(`0 of ${total} rows match`);
   });
 
   it('works in a narrow window without sideways scrolling', async () => {
