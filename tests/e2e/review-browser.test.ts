@@ -84,7 +84,7 @@ describe.skipIf(executable === null)('review page in a browser', () => {
     expect(await page.locator('#confirmation').textContent()).toContain('Not confirmed');
     // The first Tab reaches the skip link, then the navigation.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
 
     const text = await usage('text');
     const dropdown = await usage('dropdown');
@@ -154,7 +154,7 @@ describe.skipIf(executable === null)('review page in a browser', () => {
     await narrow.goto(server.url);
     for (const path of ['/map', '/confirm', '/quality', '/runs']) {
       await narrow.goto(`${server.origin}${path}`);
-      const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+      const width = await narrow.evaluate<number>('document.documentElement.scrollWidth');
       expect(width, path).toBeLessThanOrEqual(360);
     }
     await narrow.close();
