@@ -14,6 +14,7 @@ import { EXIT } from './exit-codes.js';
 import { benchNetmera } from './bench-netmera.js';
 import { benchLifecycle } from './bench-lifecycle.js';
 import { benchWorkdir } from './bench-workdir.js';
+import { benchProposer } from './bench-proposer.js';
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/crm-migrate.mjs', import.meta.url)));
 
@@ -60,6 +61,7 @@ async function runOnce(io: Io, profiles: number, plan: Plan, timeScale: number):
 export async function bench(o: { profiles: number; large: number; skipMemory: boolean; netmeraUsers?: number; netmeraLarge?: number }, io: Io): Promise<number> {
   // Throughput: growth plan, an "hour" of budget in 36 s, so the pacer is what bounds speed.
   const ts = 100;
+  benchProposer(io);
   io.out(`bench 1/3: ${o.profiles} profiles, growth plan (1,000 calls/h), time scale ${ts} …`);
   const t = await runOnce(io, o.profiles, 'growth', ts);
   const loadS = (t.metrics.timingsMs['contact:load'] ?? 0) / 1000;

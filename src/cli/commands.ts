@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
 import { loadConfig } from '../pipeline/config.js';
-import { confirmMap, knownSourceAttributes, proposeMap, mapAttributeNames } from '../pipeline/map-gate.js';
+import { confirmMap, knownSourceAttributes, proposeMap, mapAttributeNames, type MapProposal } from '../pipeline/map-gate.js';
+import { EXPECTED_ACCURACY_BY_BAND } from '../mapping/proposer-eval.js';
 import { openStore, runMigrate } from '../pipeline/migrate.js';
 import { DEFAULT_SAMPLE_SEED } from '../pipeline/sample.js';
 import { formatSummary } from '../reports/summary.js';
@@ -39,11 +40,25 @@ export async function mapPropose(opts: { config: string; sample: number; force: 
     io.out(`wrote ${r.files.mapping}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts${r.fromInventory ? ` and the discovery inventory (${inventoryFile})` : ' (run "crm-migrate discover" first for choices from every contact)'}`);
     io.out(`wrote ${r.files.proposal}: the same proposal as data (per field: target, type, confidence, evidence)`);
     for (const w of r.warnings) io.out(`warning: ${w}`);
+    for (const line of proposalConfidenceLines(r.evidence, r.notMapped)) io.out(line);
     io.out(`review it (evidence is in the comments), then: crm-migrate map confirm --config ${opts.config}`);
     return EXIT.ok;
   } finally {
     await source.close();
   }
+}
+
+/** What `map propose` says about confidence: fields per band with the accuracy measured for that band, and what was left out. */
+function proposalConfidenceLines(evidence: MapProposal['evidence'], notMapped: MapProposal['notMapped']): string[] {
+  const lines = ['confidence (accuracy measured on the labelled set of attributes, by band):'];
+  for (const band of ['high', 'medium', 'low'] as const) {
+    const n = evidence.filter((e) => e.band === band).length;
+    const x = EXPECTED_ACCURACY_BY_BAND[band];
+    const expect = x.share === null ? 'no labelled attribute fell in this band: check each one' : `expect about ${Math.round(x.share * 100)}% right (${x.of} labelled)`;
+    lines.push(`  ${band.padEnd(6)} ${String(n).padStart(3)} field(s) — ${expect}`);
+  }
+  if (notMapped.length > 0) lines.push(`not mapped on purpose: ${notMapped.map((m) => `${m.from} (${m.route === 'device_dataset' ? 'device dataset' : 'identifier'})`).join(', ')}`);
+  return lines;
 }
 
 export async function mapConfirm(opts: { config: string; by?: string }, io: Io): Promise<number> {

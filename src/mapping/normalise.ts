@@ -108,8 +108,8 @@ let countryNames: Map<string, CountryCode> | null = null;
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z ]/g, ' ').replace(/\s+/g, ' ').trim();
 
 /**
- * ISO 3166 alpha-2 code for a country as sources write it: a code ("ie", "IE"), an English
- * name ("Ireland", "Türkiye", "Turkey") or a common alias ("UK"); null when unknown.
+ * ISO 3166 alpha-2 code for a country as sources write it: a code ("ie", "IE"), an English,
+ * Turkish or Irish name ("Ireland", "İrlanda", "Éire", "Türkiye", "Turkey") or a common alias ("UK"); null when unknown.
  */
 export function countryCode(hint: string | null | undefined): CountryCode | null {
   if (!hint) return null;
@@ -123,10 +123,13 @@ export function countryCode(hint: string | null | undefined): CountryCode | null
   if (countryNames === null) {
     // Built once from the runtime's region names (full ICU ships with Node 20).
     countryNames = new Map();
-    const names = new Intl.DisplayNames(['en'], { type: 'region' });
-    for (const code of COUNTRY_CODES) {
-      const name = names.of(code);
-      if (name) countryNames.set(fold(name), code as CountryCode);
+    // English first; Turkish and Irish names too ("Almanya", "Éire"), as sources in those markets write them.
+    for (const locale of ['en', 'tr', 'ga']) {
+      const names = new Intl.DisplayNames([locale], { type: 'region' });
+      for (const code of COUNTRY_CODES) {
+        const name = names.of(code);
+        if (name && name !== code && !countryNames.has(fold(name))) countryNames.set(fold(name), code as CountryCode);
+      }
     }
   }
   return countryNames.get(key) ?? null;
@@ -259,8 +262,14 @@ export function normaliseText(raw: unknown, maxChars?: number): Normalised<strin
 
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** An amount without its currency sign or code ("€12.50", "120 TL" → "12.50", "120"); other text unchanged. */
+function withoutCurrency(raw: string): string {
+  return raw.trim().replace(/^[€$£₺]\s?/, '').replace(/\s?(?:€|₺|£|\$|EUR|TL|TRY|GBP|USD)$/i, '');
+}
+
 /**
- * A number from a number or a plain decimal string ("12", "-1.5", "1e3"). Thousands
+ * A number from a number or a plain decimal string ("12", "-1.5", "1e3"), also with a
+ * currency sign or code around it ("€12.50", "120 TL"). Thousands
  * separators and decimal commas are rejected, not guessed: "1,234" is 1234 in one country
  * and 1.234 in another. `maxIntegerDigits` enforces the destination's limit (Freshsales
  * number fields: 11 digits before the point).
@@ -269,6 +278,7 @@ export function normaliseNumber(raw: unknown, maxIntegerDigits?: number, maxDeci
   let n: number;
   if (typeof raw === 'number') n = raw;
   else if (typeof raw === 'string' && DECIMAL.test(raw.trim())) n = Number(raw.trim());
+  else if (typeof raw === 'string' && DECIMAL.test(withoutCurrency(raw))) n = Number(withoutCurrency(raw));
   else return fail(`not a number (${describe(raw)})`);
   if (!Number.isFinite(n)) return fail(`not a finite number (${describe(raw)})`);
   if (maxIntegerDigits !== undefined && Math.abs(n) >= 10 ** maxIntegerDigits) return fail(`too large: more than ${maxIntegerDigits} digits before the decimal point`);
@@ -292,8 +302,9 @@ export function normaliseInteger(raw: unknown, maxIntegerDigits?: number): Norma
   return n;
 }
 
-const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on']);
-const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off']);
+// Turkish evet/hayır (also without the dotless ı) and Irish tá/níl, as sources export them.
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on', 'evet', 'tá']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off', 'hayır', 'hayir', 'níl']);
 
 /** A boolean from true/false, 1/0 or the words true/false, yes/no, y/n, on/off (any case). */
 export function normaliseBoolean(raw: unknown): Normalised<boolean> {

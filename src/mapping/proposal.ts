@@ -35,6 +35,10 @@ export const ProposalEvidence = z.strictObject({
   notes: z.array(z.string()),
   /** What the counts were taken over: every contact (a discovery inventory) or the sampled contacts. */
   basis: z.enum(['inventory', 'sample']),
+  /** high only when independent signals agree (name and values, or history); absent in proposals written before bands. */
+  band: z.enum(['high', 'medium', 'low']).optional(),
+  /** What each stage of the proposer saw (history, name, values, type). */
+  signals: z.array(z.string()).optional(),
 });
 /** Why a field was proposed. */
 export type ProposalEvidence = z.infer<typeof ProposalEvidence>;
@@ -119,7 +123,11 @@ export function toProposal(p: ContactMapProposal, ctx: ProposalContext): Proposa
       ...(f.resolve !== undefined ? { resolve: f.resolve } : {}),
       ...(f.values !== undefined ? { values: f.values } : {}),
       confidence: e.confidence,
-      evidence: { sampleValues: e.sampleValues, distinctValues: e.distinctValues, nullRate: e.nullRate, typeFit: e.typeFit, notes: e.notes, basis: e.basis },
+      evidence: {
+        sampleValues: e.sampleValues, distinctValues: e.distinctValues, nullRate: e.nullRate, typeFit: e.typeFit, notes: e.notes, basis: e.basis,
+        ...(e.band !== undefined ? { band: e.band } : {}),
+        ...(e.signals !== undefined ? { signals: e.signals } : {}),
+      },
     };
   });
   return Proposal.parse({

@@ -45,6 +45,7 @@
 import { sourceLabel, type AttributeDefinition, type AttributeType, type CanonicalContact, type SourceName } from '../core/model.js';
 import { createInventory, DISTINCT_CAP, isLowCardinality, referencePrefix, type AttributeInventory, type AttributeStats, type ValueCount } from './inventory.js';
 import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from './proposal-defaults.js';
+import { suggestAttribute, type ConfidenceBand, type RememberedTarget } from './suggest.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import {
@@ -67,6 +68,7 @@ import {
   MappingSpec,
   STANDARD_CONTACT_FIELDS,
   isCustomTarget,
+  type StandardContactField,
   defaultOnInvalid,
   isUsableAttributeName,
   type CustomFieldType,
@@ -99,6 +101,22 @@ export interface FieldEvidence {
   basis: EvidenceBasis;
   /** What the reviewer should know, one point each (the YAML comment joins them with "; "). */
   notes: string[];
+  /** high only when independent signals agree (name and values, or history); see suggest.ts. */
+  band?: ConfidenceBand;
+  /** What each stage of the proposer saw (history, name, values, type), in order. */
+  signals?: string[];
+  /** The standard field the attribute looks like when another field already fills it (it is then kept in a custom field). */
+  suggested?: { field: StandardContactField; band: ConfidenceBand };
+}
+
+/** A source attribute the proposer left out on purpose, and why. */
+export interface NotMapped {
+  from: string;
+  reason: string;
+  /** Where its values go instead: the device dataset, or nowhere. */
+  route: 'device_dataset' | 'none';
+  band: ConfidenceBand;
+  signals: string[];
 }
 
 /** A proposed map, the evidence per field (same order as the fields), and map-wide warnings. */
@@ -106,6 +124,8 @@ export interface ContactMapProposal {
   spec: MappingSpec;
   evidence: FieldEvidence[];
   warnings: string[];
+  /** Attributes left out on purpose (push tokens, installation ids, internal ids), with the reason. */
+  notMapped: NotMapped[];
 }
 
 /** What the proposer reads. */
@@ -122,6 +142,8 @@ export interface ProposeInput {
   referenceModels?: readonly string[];
   /** What the source knows about its own attributes; default {@link FALLBACK_PROPOSAL_DEFAULTS}. */
   defaults?: ProposalDefaults;
+  /** Targets a person confirmed for this organisation's attributes before, by `from` (stage 4): they win. */
+  history?: ReadonlyMap<string, RememberedTarget>;
 }
 
 /** Fewer distinct values than this may become a dropdown (the seed's rule). */
@@ -145,12 +167,15 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
   const fields: MappingField[] = [];
   const evidence: FieldEvidence[] = [];
   const usedLabels = new Set<string>();
+  const usedStandard = new Set<string>();
   const add = (f: FieldDraft, e: Evidence) => {
     const field: MappingField = { ...f, on_invalid: f.on_invalid ?? defaultOnInvalid(f) };
     if (isCustomTarget(field.to)) usedLabels.add(labelKey(field.to.custom));
+    else usedStandard.add(field.to);
     fields.push(field);
-    evidence.push({ from: field.from, to: describeTarget(field.to), ...e });
+    evidence.push({ from: field.from, to: describeTarget(field.to), ...e, band: e.band ?? bandOf(e.confidence) });
   };
+  const notMapped: NotMapped[] = [];
   const uniqueLabel = (label: string) => {
     let l = label;
     for (let n = 2; usedLabels.has(labelKey(l)); n++) l = `${label} (${n})`;
@@ -272,11 +297,47 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
       customLabels.set(attr.name, label);
       continue;
     }
+    const s = suggestAttribute({ name: attr.name, ...('undeclared' in attr ? {} : { declaredType: attr.type }), values: valuePool(k, values).values, ...(input.history?.has(from) ? { remembered: input.history.get(from)! } : {}) });
+    const t = s.target;
+    if (t.kind === 'skip') {
+      notMapped.push({ from, reason: t.reason, route: t.route, band: s.band, signals: s.signals });
+      continue;
+    }
+    if (t.kind === 'history' && (isCustomTarget(t.remembered.target) ? !usedLabels.has(labelKey(t.remembered.target.custom)) : !usedStandard.has(t.remembered.target))) {
+      add(
+        { from, to: t.remembered.target, transform: t.remembered.transform },
+        { ...evidenceOf(k, attr.type), confidence: 0.99, band: 'high', signals: s.signals, typeFit: 'as confirmed in an earlier map of this organisation', notes: [] },
+      );
+      if (isCustomTarget(t.remembered.target)) customLabels.set(attr.name, t.remembered.target.custom);
+      continue;
+    }
+    const takenBy = t.kind === 'standard' ? fields.find((f) => f.to === t.field)?.from : undefined;
+    if (t.kind === 'standard' && takenBy === undefined && t.field !== 'tags') {
+      add(
+        { from, to: t.field, transform: t.transform },
+        { ...evidenceOf(k, attr.type), confidence: s.band === 'high' ? 0.95 : s.band === 'medium' ? 0.75 : 0.5, band: s.band, signals: s.signals, typeFit: s.signals[1]?.replace(/^values: /, '') ?? '', notes: [] },
+      );
+      continue;
+    }
+    const standardNote =
+      t.kind === 'standard'
+        ? t.field === 'tags'
+          ? "looks like a tag list: the source's own tags already become Freshsales tags, so it is kept in a custom field"
+          : `looks like Freshsales' ${STANDARD_CONTACT_FIELDS[t.field].label} field, which ${takenBy} already fills: kept in a custom field (swap them if this one is better)`
+        : s.standard === 'time_zone'
+          ? "Freshsales' own Time zone field uses its own zone names; the source's name is kept here"
+          : undefined;
+    const customType = t.kind === 'custom' ? t.type : attr.type;
     let label = readableLabel(attr.name);
     const clash = standardLabelClash(label);
     if (clash) label = `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
-    const p = typeCustomField(attr.type, k, values, uniqueLabel(label));
+    const p = typeCustomField(customType, k, values, uniqueLabel(label), s.standard === 'time_zone');
+    if (t.kind === 'custom' && t.textarea && isCustomTarget(p.to)) p.to = { custom: p.to.custom, type: 'textarea' };
+    const band: ConfidenceBand = t.kind === 'standard' ? 'low' : s.band;
+    p.evidence = { ...p.evidence, band, signals: s.signals, confidence: clampToBand(p.evidence.confidence, band), ...(t.kind === 'standard' ? { suggested: { field: t.field, band: s.band } } : {}) };
     const notes = [...p.evidence.notes];
+    if (standardNote) notes.unshift(standardNote);
+    if (t.kind === 'custom' && t.note) notes.push(t.note);
     if ('undeclared' in attr) notes.push(`not in the ${src} attribute definitions: type inferred from the values`);
     if (reference) notes.push(`values look like references to other records (${reference.reason}): resolve them to readable values before loading${referenceModels.length > 0 ? ` (the source resolves: ${referenceModels.join(', ')})` : ''}`);
     if (clash) notes.push(`labelled "${label}" so it is not confused with Freshsales' own "${clash}" field`);
@@ -299,7 +360,18 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
   }
 
   const spec = MappingSpec.parse({ version: 1, source: input.source, objects: { contact: { dedupe: 'email', fields } } });
-  return { spec, evidence, warnings: budgetWarnings(fields) };
+  return { spec, evidence, warnings: budgetWarnings(fields), notMapped };
+}
+
+/** The band a bare confidence reads as (fields the connector lifts, whose meaning the source states). */
+function bandOf(confidence: number): ConfidenceBand {
+  return confidence >= 0.9 ? 'high' : confidence >= 0.6 ? 'medium' : 'low';
+}
+
+/** A confidence kept inside its band, so the number and the band never disagree. */
+function clampToBand(confidence: number, band: ConfidenceBand): number {
+  const [lo, hi] = band === 'high' ? [0.9, 1] : band === 'medium' ? [0.6, 0.89] : [0, 0.59];
+  return round2(Math.min(hi, Math.max(lo, confidence)));
 }
 
 /**
@@ -321,7 +393,7 @@ export function readableLabel(name: string): string {
 }
 
 /** Render the map as YAML for a human, each field preceded by its evidence as comments. */
-export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], options: { warnings?: string[] } = {}): string {
+export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], options: { warnings?: string[]; notMapped?: NotMapped[] } = {}): string {
   const fields = spec.objects.contact.fields;
   const plain = {
     version: spec.version,
@@ -359,6 +431,11 @@ export function renderMappingYaml(spec: MappingSpec, evidence: FieldEvidence[], 
     '           written as that record\'s readable label; an id with no record stays as it is',
   ];
   for (const w of options.warnings ?? []) header.push('', `WARNING: ${w}`);
+  const skipped = options.notMapped ?? [];
+  if (skipped.length > 0) {
+    header.push('', 'Not mapped on purpose (add a field to map one anyway):');
+    for (const n of skipped) header.push(`  ${n.from}: ${n.reason} [${n.band}; ${n.signals.join('; ')}]`);
+  }
   doc.commentBefore = prefixCommentLines(header.join('\n'));
 
   const seq = doc.getIn(['objects', 'contact', 'fields'], true);
@@ -709,6 +786,7 @@ function budgetWarnings(fields: MappingField[]): string[] {
 
 function evidenceComment(e: FieldEvidence): string {
   const lines = [
+    ...(e.signals && e.signals.length > 0 ? [`evidence (${e.band ?? bandOf(e.confidence)}): ${e.signals.join('; ')}`] : []),
     `confidence ${e.confidence.toFixed(2)} · ${e.typeFit} · ${e.distinctValues} distinct · ${Math.round(e.nullRate * 100)}% empty`,
   ];
   if (e.sampleValues.length > 0) lines.push(`samples: ${e.sampleValues.join(' | ')}`);

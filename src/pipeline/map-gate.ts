@@ -15,7 +15,7 @@ import { sourceLabel, type CanonicalContact } from '../core/model.js';
 import type { AttributeInventory } from '../mapping/inventory.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { loadMappingSpec, mappingHash, type MappingSpec } from '../mapping/spec.js';
-import { proposeContactMap, renderMappingYaml, type FieldEvidence } from '../mapping/propose.js';
+import { proposeContactMap, renderMappingYaml, type ContactMapProposal, type FieldEvidence } from '../mapping/propose.js';
 import { proposalFileFor, renderProposal, toProposal, type Proposal } from '../mapping/proposal.js';
 import { checkProposalDefaults, FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from '../mapping/proposal-defaults.js';
 import { writeFileAtomic } from '../reports/atomic-write.js';
@@ -31,6 +31,8 @@ export interface MapProposal {
   evidence: FieldEvidence[];
   /** Map-wide warnings (also in the map's header and the proposal). */
   warnings: string[];
+  /** Source attributes left out on purpose (push tokens, installation ids, internal ids), with the reason. */
+  notMapped: ContactMapProposal['notMapped'];
   files: { mapping: string; proposal: string };
   /** Contact fields proposed. */
   fields: number;
@@ -69,7 +71,7 @@ export async function proposeMap(input: {
   const proposal = proposeContactMap({ source: input.source.name, attributes, samples: sampled, referenceModels: input.source.referenceModels, defaults, ...(input.inventory ? { inventory: input.inventory } : {}) });
   const hasAttribute = (name: string) =>
     attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined) || (input.inventory?.attributes.some((a) => a.key === `attributes.${name}` && a.present > 0) ?? false);
-  const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence, { warnings: proposal.warnings }), {
+  const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence, { warnings: proposal.warnings, notMapped: proposal.notMapped }), {
     source: input.source.name,
     defaults,
     dealTier: defaults.dealTier !== null && hasAttribute(defaults.dealTier.attribute),
@@ -94,6 +96,7 @@ export async function proposeMap(input: {
     proposal: document,
     evidence: proposal.evidence,
     warnings: proposal.warnings,
+    notMapped: proposal.notMapped,
     files: { mapping: input.mappingFile, proposal: proposalFile },
     fields: spec.objects.contact.fields.length,
     sampled: sampled.length,

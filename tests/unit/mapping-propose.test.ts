@@ -133,18 +133,18 @@ describe('proposeContactMap: custom attributes typed from definition and samples
   it('a string with 200 or more distinct values becomes text, not a dropdown', () => {
     const many = proposeContactMap({
       source: 'xtremepush',
-      attributes: [{ name: 'home_town', type: 'string' }],
-      samples: Array.from({ length: 600 }, (_, i) => ({ ...sample(i + 1), attributes: { home_town: `Town ${i % 200}` } })),
+      attributes: [{ name: 'favourite_pub', type: 'string' }],
+      samples: Array.from({ length: 600 }, (_, i) => ({ ...sample(i + 1), attributes: { favourite_pub: `Pub ${i % 200}` } })),
     });
-    const tooMany = many.spec.objects.contact.fields.find((f) => f.from === 'attributes.home_town');
-    expect(tooMany?.to).toEqual({ custom: 'Home town', type: 'text' });
+    const tooMany = many.spec.objects.contact.fields.find((f) => f.from === 'attributes.favourite_pub');
+    expect(tooMany?.to).toEqual({ custom: 'Favourite pub', type: 'text' });
     const fewer = proposeContactMap({
       source: 'xtremepush',
-      attributes: [{ name: 'home_town', type: 'string' }],
-      samples: Array.from({ length: 600 }, (_, i) => ({ ...sample(i + 1), attributes: { home_town: `Town ${i % 199}` } })),
+      attributes: [{ name: 'favourite_pub', type: 'string' }],
+      samples: Array.from({ length: 600 }, (_, i) => ({ ...sample(i + 1), attributes: { favourite_pub: `Pub ${i % 199}` } })),
     });
-    const to = fewer.spec.objects.contact.fields.find((f) => f.from === 'attributes.home_town')?.to;
-    expect(to).toMatchObject({ custom: 'Home town', type: 'dropdown' });
+    const to = fewer.spec.objects.contact.fields.find((f) => f.from === 'attributes.favourite_pub')?.to;
+    expect(to).toMatchObject({ custom: 'Favourite pub', type: 'dropdown' });
     expect((to as { choices: string[] }).choices).toHaveLength(199);
   });
 

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`, proposer section: the mapping proposer's accuracy on the labelled set
+ * (tests/fixtures/mapping/proposer-labelled.json) — top-1 on standard fields, type accuracy on
+ * custom attributes, skipped identifiers and wrong-but-high, by source and language. In
+ * process, about a second.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { formatAccuracy, scoreLabelledSet, type LabelledAttribute } from '../mapping/proposer-eval.js';
+import type { Io } from './commands.js';
+
+const LABELLED = fileURLToPath(new URL('../../tests/fixtures/mapping/proposer-labelled.json', import.meta.url));
+
+/** Print the proposer's accuracy figures. */
+export function benchProposer(io: Io): void {
+  const set = (JSON.parse(readFileSync(LABELLED, 'utf8')) as { attributes: LabelledAttribute[] }).attributes;
+  const t0 = Date.now();
+  const scored = scoreLabelledSet(set);
+  io.out(`bench: mapping proposer on the labelled set (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  for (const line of formatAccuracy(scored)) io.out(line);
+  io.out('');
+}

@@ -1,0 +1,222 @@
+/**
+ * Stage 2 of the proposer: what an attribute's VALUES say. Each detector looks at the values
+ * (weighted by how many contacts have each, so an inventory's value list and a sample read
+ * alike) and says which share of them it recognises: emails, phone numbers (libphonenumber,
+ * with or without `+`, national forms of the markets the sources serve; mobile vs landline
+ * where the numbering plan says), country codes and names, postcodes and Eircodes, dates in
+ * common forms (ISO, with offsets, epoch seconds and milliseconds, day-first forms), booleans
+ * in every form (true/false, 1/0, yes/no, evet/hayır), JSON arrays and objects, URLs, currency
+ * amounts, numbers, and identifiers that must not become fields (push and device tokens,
+ * UUIDs, high-entropy ids).
+ *
+ * Pure: no I/O, no clock.
+ */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { countryCode, hasTimeOfDay, normaliseBoolean, normaliseDate, normaliseEmail } from './normalise.js';
+
+/** What a value can be recognised as. */
+export type ValueKind =
+  | 'empty'
+  | 'boolean'
+  | 'email'
+  | 'phone'
+  | 'country'
+  | 'postcode'
+  | 'date'
+  | 'datetime'
+  | 'epoch'
+  | 'day_first_date'
+  | 'json_array'
+  | 'json_object'
+  | 'url'
+  | 'currency'
+  | 'integer'
+  | 'number'
+  | 'uuid'
+  | 'push_token'
+  | 'high_entropy_id'
+  | 'timezone'
+  | 'honorific'
+  | 'text';
+
+/** The detectors' verdict on a set of values. */
+export interface ValueProfile {
+  /** Values with something in them (weighted by contacts). */
+  present: number;
+  /** Share of present values per recognised kind (a value may count for several: "1" is a boolean and an integer). */
+  shares: Partial<Record<ValueKind, number>>;
+  /** The kind that explains the most values, most specific first on ties; `text` when nothing does. */
+  dominant: ValueKind;
+  /** Share of the dominant kind. */
+  dominantShare: number;
+  /** Of the phone numbers, the share libphonenumber calls mobile (or fixed-line-or-mobile). */
+  mobileShare: number;
+  /** Longest value as text. */
+  longest: number;
+  /** Every present value distinct (only meaningful with more than a handful). */
+  allUnique: boolean;
+  /** Distinct present values seen. */
+  distinct: number;
+}
+
+/** National numbering plans tried for numbers written without `+` (the sources' markets). */
+const PHONE_REGIONS: readonly CountryCode[] = ['IE', 'GB', 'TR'];
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const URL_RE = /^(https?:\/\/|www\.)[^\s]+$/i;
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[1-8][0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i;
+const EIRCODE = /^[AC-FHKNPRTV-Y]\d{2}\s?[0-9AC-FHKNPRTV-Y]{4}$/i;
+const UK_POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$/i;
+const FIVE_DIGITS = /^\d{5}$/;
+const CURRENCY = /^(?:[€$£₺]\s?-?\d{1,3}(?:[.,\s]?\d{3})*(?:[.,]\d{1,2})?|-?\d{1,3}(?:[.,\s]?\d{3})*(?:[.,]\d{1,2})?\s?(?:€|₺|£|\$|EUR|TL|TRY|GBP|USD))$/i;
+const DAY_FIRST = /^(0?[1-9]|[12]\d|3[01])[./-](0?[1-9]|1[0-2])[./-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?\d+([.,]\d+)?$/;
+const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'dr', 'prof', 'mx', 'sir', 'bay', 'bayan', 'sayin', 'uasal', 'bean uasal']);
+/** Epoch seconds and milliseconds between 2001 and 2040: an integer in these ranges is very likely an instant. */
+const EPOCH_S = [978_307_200, 2_208_988_800] as const;
+const EPOCH_MS = [978_307_200_000, 2_208_988_800_000] as const;
+
+/** Shannon entropy of a string, in bits per character. */
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function asText(v: unknown): string {
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Kinds one value reads as (a value may read as several). */
+export function kindsOf(v: unknown): ValueKind[] {
+  if (v === null || v === undefined) return ['empty'];
+  if (Array.isArray(v)) return v.length === 0 ? ['empty'] : ['json_array'];
+  if (typeof v === 'object') return ['json_object'];
+  const s = asText(v);
+  if (s.length === 0 || s === '[]' || s === '{}' || /^(null|undefined|n\/a)$/i.test(s)) return ['empty'];
+  const kinds: ValueKind[] = [];
+  if (typeof v === 'boolean' || (typeof v === 'string' && normaliseBoolean(v).ok && !/^\d$/.test(s)) || s === '0' || s === '1') kinds.push('boolean');
+  if ((s.startsWith('[') && s.endsWith(']')) || (s.startsWith('{') && s.endsWith('}'))) {
+    try {
+      const parsed: unknown = JSON.parse(s);
+      if (Array.isArray(parsed)) kinds.push('json_array');
+      else if (parsed !== null && typeof parsed === 'object') kinds.push('json_object');
+    } catch {
+      // not JSON: text
+    }
+  }
+  if (EMAIL.test(s) && normaliseEmail(s).ok) kinds.push('email');
+  if (URL_RE.test(s)) kinds.push('url');
+  if (UUID.test(s)) kinds.push('uuid');
+  // Push tokens: FCM "<instance>:APA91…" or long base64url; APNs 64 hex characters.
+  if (/^[A-Za-z0-9_-]{11,}:APA91[A-Za-z0-9_-]{20,}$/.test(s) || /^[0-9a-f]{64}$/i.test(s) || (/^[A-Za-z0-9_:-]{100,}$/.test(s) && entropy(s) > 4)) kinds.push('push_token');
+  else if (s.length >= 16 && /^[A-Za-z0-9_-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && entropy(s) >= 3.5) kinds.push('high_entropy_id');
+  if (INTEGER.test(s)) {
+    const n = Number(s);
+    kinds.push('integer');
+    if ((n >= EPOCH_S[0] && n <= EPOCH_S[1]) || (n >= EPOCH_MS[0] && n <= EPOCH_MS[1])) kinds.push('epoch');
+  } else if (DECIMAL.test(s) && !/,/.test(s)) kinds.push('number');
+  if (CURRENCY.test(s) && !INTEGER.test(s) && !DECIMAL.test(s)) kinds.push('currency');
+  if (DAY_FIRST.test(s)) kinds.push('day_first_date');
+  else if (!INTEGER.test(s) && !DECIMAL.test(s) && /\d{4}|\d{1,2}:\d{2}/.test(s) && normaliseDate(s).ok) kinds.push(hasTimeOfDay(s) ? 'datetime' : 'date');
+  if (EIRCODE.test(s) || UK_POSTCODE.test(s) || (typeof v === 'string' && FIVE_DIGITS.test(s))) kinds.push('postcode');
+  if (/^[A-Za-z]+\/[A-Za-z_]+(\/[A-Za-z_]+)?$/.test(s) || /^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$/.test(s)) kinds.push('timezone');
+  if (HONORIFICS.has(s.toLowerCase().replace(/\.$/, ''))) kinds.push('honorific');
+  if (!/^[A-Za-z]{2}$/.test(s) || s === s.toUpperCase() || s === s.toLowerCase()) {
+    if (s.length <= 60 && !/\d/.test(s) && countryCode(s) !== null) kinds.push('country');
+  }
+  if (isPhone(s)) kinds.push('phone');
+  return kinds.length > 0 ? kinds : ['text'];
+}
+
+function phoneOf(s: string) {
+  if (!/^[+(]?[\d\s().-]{7,20}$/.test(s)) return undefined;
+  const digits = s.replace(/\D/g, '');
+  if (digits.length < 9 || digits.length > 15) return undefined;
+  const tries = s.startsWith('+') ? [parsePhoneNumberFromString(s)] : s.startsWith('00') ? [parsePhoneNumberFromString(`+${digits.slice(2)}`)] : [parsePhoneNumberFromString(`+${digits}`), ...PHONE_REGIONS.map((r) => parsePhoneNumberFromString(s, r))];
+  return tries.find((p) => p !== undefined && p.isValid());
+}
+
+function isPhone(s: string): boolean {
+  return phoneOf(s) !== undefined;
+}
+
+/** True when the number reads as a mobile (or a plan that does not tell mobile and fixed apart). */
+function isMobile(s: string): boolean {
+  const t = phoneOf(s)?.getType();
+  return t === 'MOBILE' || t === 'FIXED_LINE_OR_MOBILE' || t === undefined;
+}
+
+/** Kinds in the order a tie is broken: the more specific first. */
+const SPECIFICITY: readonly ValueKind[] = [
+  'push_token', 'uuid', 'email', 'url', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'timezone', 'honorific',
+  'country', 'postcode', 'currency', 'boolean', 'integer', 'number', 'high_entropy_id', 'text',
+];
+
+/**
+ * Profile a set of values: `values` are [value, how many contacts have it] pairs (an
+ * inventory's counted list, or each sampled value once).
+ */
+export function profileValues(values: ReadonlyArray<readonly [unknown, number]>): ValueProfile {
+  const totals = new Map<ValueKind, number>();
+  let present = 0;
+  let longest = 0;
+  let mobile = 0;
+  let phones = 0;
+  const seen = new Set<string>();
+  let repeats = false;
+  for (const [v, n] of values) {
+    const kinds = kindsOf(v);
+    if (kinds[0] === 'empty') continue;
+    present += n;
+    const text = asText(v);
+    longest = Math.max(longest, text.length);
+    if (seen.has(text) || n > 1) repeats = true;
+    seen.add(text);
+    for (const k of new Set(kinds)) totals.set(k, (totals.get(k) ?? 0) + n);
+    if (kinds.includes('phone')) {
+      phones += n;
+      if (isMobile(text)) mobile += n;
+    }
+  }
+  const shares: Partial<Record<ValueKind, number>> = {};
+  for (const [k, n] of totals) shares[k] = present === 0 ? 0 : n / present;
+  // Booleans only when the values really are two-valued: 0/1 integers are counts otherwise.
+  if ((shares.boolean ?? 0) > 0 && seen.size > 3) delete shares.boolean;
+  let dominant: ValueKind = 'text';
+  let dominantShare = 0;
+  for (const k of SPECIFICITY) {
+    const s = shares[k] ?? 0;
+    if (s > dominantShare + 1e-9) {
+      dominant = k;
+      dominantShare = s;
+    }
+  }
+  if (present === 0) dominant = 'empty';
+  return { present, shares, dominant, dominantShare, mobileShare: phones === 0 ? 0 : mobile / phones, longest, allUnique: !repeats, distinct: seen.size };
+}
+
+/** A short phrase for the evidence: "98% phone numbers (mobile)". */
+export function describeProfile(p: ValueProfile): string {
+  if (p.present === 0) return 'no values to look at';
+  const pct = `${Math.round(p.dominantShare * 100)}%`;
+  const what: Record<ValueKind, string> = {
+    empty: 'empty', boolean: 'yes/no values', email: 'emails', phone: `phone numbers (${p.mobileShare >= 0.5 ? 'mobile' : 'landline'})`, country: 'countries',
+    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)',
+    json_array: 'JSON lists', json_object: 'JSON objects', url: 'URLs', currency: 'currency amounts', integer: 'whole numbers', number: 'numbers',
+    uuid: 'UUIDs', push_token: 'push tokens', high_entropy_id: 'random-looking ids', timezone: 'time zone names', honorific: 'salutations (Mr, Ms, …)', text: 'text',
+  };
+  return `${pct} ${what[p.dominant]}`;
+}

@@ -1,0 +1,368 @@
+/**
+ * Stage 1 of the proposer: what an attribute's NAME says. A name is normalised (camelCase,
+ * snake_case and kebab-case split; diacritics and the Turkish letters ı ş ç ğ ö ü folded), then
+ * looked up in a curated multilingual synonym table of the Freshsales standard contact fields,
+ * then — when nothing matches exactly — compared by edit distance (fastest-levenshtein).
+ *
+ * The table is built from what the platforms and CRMs call these fields in their own docs and
+ * exports, not from any one test set: Freshsales' labels (First name, Work, Zipcode, …),
+ * the engagement platforms' profile columns and codes (first_name, mobile_number, user_id;
+ * name, surname, msisdn, extId, city, state), HubSpot/Salesforce/Braze/Segment
+ * trait names (firstname, MobilePhone, given_name, postal_code, utm_medium), Turkish form labels
+ * (ad, soyad, cep telefonu, e-posta, şehir, posta kodu, semt, sokak) and Irish usage (county,
+ * Eircode, forename; Irish-language ainm, sloinne, seoladh, contae).
+ *
+ * Names that say "this is a device or internal identifier" (push tokens, installation ids,
+ * advertising ids) are listed too: they must never become contact fields.
+ *
+ * Pure data and pure functions.
+ */
+import { distance } from 'fastest-levenshtein';
+import type { StandardContactField } from './spec.js';
+
+/** Standard fields an attribute can be proposed into by name (id fields need a value map, so a person maps those). */
+export type NamedStandardField = Exclude<StandardContactField, 'lifecycle_stage_id' | 'contact_status_id' | 'owner_id' | 'territory_id' | 'lead_source_id' | 'campaign_id'>;
+
+/** Where a synonym comes from, for the evidence ("a Turkish name for Mobile"). */
+export type SynonymOrigin = 'freshsales' | 'english' | 'turkish' | 'irish' | 'vendor' | 'abbreviation';
+
+/**
+ * Synonyms per standard field, as normalised phrases (see {@link nameWords}): lower case,
+ * ASCII, words separated by one space. Grouped by origin.
+ */
+export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partial<Record<SynonymOrigin, readonly string[]>>>> = {
+  first_name: {
+    freshsales: ['first name'],
+    english: ['forename', 'given name', 'christian name', 'first', 'fore name', 'name first'],
+    vendor: ['firstname', 'givenname', 'name', 'user first name', 'customer first name', 'contact first name'],
+    abbreviation: ['fname', 'f name', 'fn', 'first nm'],
+    turkish: ['ad', 'adi', 'isim', 'ilk ad', 'musteri adi', 'kullanici adi soyadi ad'],
+    irish: ['ainm', 'cead ainm', 'reamhainm'],
+  },
+  last_name: {
+    freshsales: ['last name'],
+    english: ['surname', 'family name', 'last', 'name last', 'second name'],
+    vendor: ['lastname', 'familyname', 'user last name', 'customer last name', 'contact last name'],
+    abbreviation: ['lname', 'l name', 'ln', 'sname', 'last nm'],
+    turkish: ['soyad', 'soyadi', 'soy isim', 'soyisim', 'musteri soyadi'],
+    irish: ['sloinne'],
+  },
+  emails: {
+    freshsales: ['emails', 'email'],
+    english: ['email address', 'e mail', 'e mail address', 'mail', 'mail address', 'electronic mail', 'contact email', 'primary email', 'work email', 'personal email'],
+    vendor: ['emailaddress', 'user email', 'customer email', 'email id', 'email addr', 'mail id'],
+    abbreviation: ['em', 'eml'],
+    turkish: ['eposta', 'e posta', 'eposta adresi', 'e posta adresi', 'mail adresi', 'email adresi', 'elektronik posta', 'posta adresi e'],
+    irish: ['riomhphost', 'seoladh riomhphoist'],
+  },
+  mobile_number: {
+    freshsales: ['mobile', 'mobile number'],
+    english: ['mobile phone', 'cell', 'cell phone', 'cellphone', 'phone', 'phone number', 'telephone', 'telephone number', 'contact number', 'mobile no', 'sms number', 'cell number'],
+    vendor: ['msisdn', 'mobilephone', 'phonenumber', 'mobile phone number', 'user phone', 'customer phone', 'primary phone', 'gsm number'],
+    abbreviation: ['tel', 'tel no', 'ph', 'mob', 'mob no', 'phone no', 'mobile num', 'phone num', 'cell no'],
+    turkish: ['telefon', 'telefon no', 'telefon numarasi', 'cep', 'cep telefonu', 'cep tel', 'cep no', 'gsm', 'gsm no', 'mobil', 'mobil telefon', 'mobil numara', 'cep numarasi'],
+    irish: ['fon', 'fon poca', 'uimhir fon', 'uimhir fon poca', 'uimhir theileafoin', 'guthan'],
+  },
+  work_number: {
+    freshsales: ['work', 'work number'],
+    english: ['work phone', 'office phone', 'business phone', 'work telephone', 'office number', 'business number', 'company phone', 'direct line'],
+    vendor: ['workphone', 'work phone number', 'phone work', 'business phone number'],
+    abbreviation: ['work tel', 'office tel', 'biz phone', 'wk phone'],
+    turkish: ['is telefonu', 'is tel', 'ofis telefonu', 'is numarasi', 'sabit telefon'],
+    irish: ['fon oibre', 'uimhir oibre'],
+  },
+  job_title: {
+    freshsales: ['job title'],
+    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position'],
+    vendor: ['jobtitle', 'job title name', 'contact title'],
+    abbreviation: ['jt', 'job ttl'],
+    turkish: ['meslek', 'unvan', 'is unvani', 'gorev', 'pozisyon', 'meslegi'],
+    irish: ['teideal poist', 'gairm'],
+  },
+  address: {
+    freshsales: ['address'],
+    english: ['street', 'street address', 'address line', 'address line 1', 'address 1', 'home address', 'postal address', 'mailing address', 'street name', 'line 1', 'address street', 'neighbourhood', 'neighborhood'],
+    vendor: ['address1', 'addressline1', 'streetaddress', 'billing address', 'shipping address'],
+    abbreviation: ['addr', 'adr', 'st address', 'addr1'],
+    turkish: ['adres', 'acik adres', 'ev adresi', 'sokak', 'cadde', 'mahalle', 'semt', 'adres satiri'],
+    irish: ['seoladh', 'sraid', 'seoladh baile'],
+  },
+  city: {
+    freshsales: ['city'],
+    english: ['town', 'town city', 'city town', 'municipality', 'locality', 'home city', 'city name', 'hometown'],
+    vendor: ['billing city', 'shipping city', 'geo city', 'location city'],
+    abbreviation: ['cty'],
+    turkish: ['sehir', 'il', 'sehir adi', 'yasadigi sehir'],
+    irish: ['baile', 'cathair', 'baile mor'],
+  },
+  state: {
+    freshsales: ['state'],
+    english: ['province', 'region', 'county', 'state province', 'state region', 'territory region'],
+    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code'],
+    abbreviation: ['prov', 'cnty'],
+    turkish: ['bolge', 'eyalet', 'il bolgesi'],
+    irish: ['contae', 'cuige'],
+  },
+  zipcode: {
+    freshsales: ['zipcode', 'zip code'],
+    english: ['zip', 'postcode', 'post code', 'postal code', 'eircode', 'pin code', 'postal'],
+    vendor: ['postalcode', 'zip postal code', 'billing postal code', 'geo postal code', 'location postcode'],
+    abbreviation: ['pc', 'zip cd'],
+    turkish: ['posta kodu', 'postakodu'],
+    irish: ['cod poist'],
+  },
+  country: {
+    freshsales: ['country'],
+    english: ['country name', 'country code', 'nation', 'country of residence', 'residence country', 'home country', 'country iso'],
+    vendor: ['geo country', 'location country', 'billing country', 'country iso code', 'iso country'],
+    abbreviation: ['cntry', 'ctry', 'cc'],
+    turkish: ['ulke', 'ulke kodu', 'ulke adi', 'yasadigi ulke'],
+    irish: ['tir'],
+  },
+  time_zone: {
+    freshsales: ['time zone'],
+    english: ['timezone', 'tz', 'time zone name', 'user timezone', 'local timezone'],
+    vendor: ['tz name', 'time zone id', 'olson timezone'],
+    turkish: ['saat dilimi', 'zaman dilimi'],
+    irish: ['crios ama'],
+  },
+  external_id: {
+    freshsales: ['external id'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id'],
+    vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
+    abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
+    turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
+    irish: ['uimhir chustaimeara', 'aitheantas custaimeara'],
+  },
+  medium: {
+    freshsales: ['medium'],
+    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium'],
+    vendor: ['utm medium', 'utmmedium', 'first touch medium', 'install medium'],
+  },
+  keyword: {
+    freshsales: ['keyword'],
+    english: ['search term', 'search keyword', 'keywords'],
+    vendor: ['utm term', 'utmterm', 'utm keyword', 'paid keyword'],
+    turkish: ['anahtar kelime'],
+  },
+  unsubscription_reason: {
+    freshsales: ['unsubscription reason'],
+    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason'],
+    vendor: ['unsubscribed reason', 'email unsubscribe reason'],
+    turkish: ['abonelik iptal nedeni', 'iptal nedeni'],
+  },
+  subscription_types: {
+    freshsales: ['subscription types'],
+    english: ['email subscription types', 'newsletter types', 'newsletters', 'mailing lists', 'email lists'],
+    vendor: ['subscription type ids', 'list memberships'],
+  },
+  subscription_status: {
+    freshsales: ['subscription status', 'email subscription status'],
+    english: ['email subscribed', 'email opt in', 'email optin', 'email consent', 'newsletter opt in', 'newsletter optin', 'email marketing consent', 'accepts email', 'accepts marketing email', 'email permission', 'email marketing', 'marketing email opt in', 'email opted in'],
+    // Opt-OUT names (email_opt_out, unsubscribed) are left out on purpose: written as they are they would invert consent.
+    vendor: ['emailoptin', 'email subscribe', 'accepts email marketing'],
+    turkish: ['eposta izni', 'e posta izni', 'email izni', 'eposta onayi', 'e posta onayi', 'eposta iletisim izni'],
+    irish: ['toiliu riomhphoist'],
+  },
+  sms_subscription_status: {
+    freshsales: ['sms subscription status'],
+    english: ['sms subscribed', 'sms opt in', 'sms optin', 'sms consent', 'sms permission', 'accepts sms', 'sms marketing', 'text message opt in', 'sms marketing consent', 'sms opted in'],
+    vendor: ['smsoptin', 'accepts sms marketing'],
+    turkish: ['sms izni', 'sms onayi', 'sms iletisim izni'],
+    irish: ['toiliu sms'],
+  },
+  whatsapp_subscription_status: {
+    freshsales: ['whatsapp subscription status'],
+    english: ['whatsapp subscribed', 'whatsapp opt in', 'whatsapp optin', 'whatsapp consent', 'whatsapp permission', 'accepts whatsapp', 'whatsapp marketing'],
+    vendor: ['wa opt in', 'wa optin'],
+    turkish: ['whatsapp izni', 'whatsapp onayi'],
+  },
+  do_not_disturb: {
+    freshsales: ['do not disturb'],
+    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked'],
+    vendor: ['donotcontact', 'donotcall', 'do not disturb flag'],
+    abbreviation: ['dnd', 'dnc'],
+    turkish: ['rahatsiz etmeyin', 'rahatsiz etme', 'iletisim engeli'],
+  },
+  tags: {
+    freshsales: ['tags'],
+    english: ['tag', 'labels', 'tag list', 'contact tags'],
+    vendor: ['user tags', 'tag names'],
+    turkish: ['etiket', 'etiketler'],
+    irish: ['clibeanna'],
+  },
+};
+
+/** Why a name says "an identifier that must not become a contact field". */
+export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason: string; route: 'device_dataset' | 'none' }> = [
+  {
+    words: ['push token', 'device token', 'fcm token', 'gcm token', 'apns token', 'apn token', 'registration id', 'registration token', 'reg id', 'push id', 'firebase token', 'cihaz token', 'bildirim token', 'expo push token', 'onesignal id', 'player token', 'push subscription', 'web push subscription'],
+    reason: 'a push or device token: never migrated to Freshsales (it goes to the device dataset for re-engagement)',
+    route: 'device_dataset',
+  },
+  {
+    words: ['installation id', 'install id', 'device id', 'deviceid', 'idfa', 'idfv', 'gaid', 'aaid', 'advertising id', 'ad id', 'android id', 'vendor id', 'hardware id', 'imei', 'cihaz id', 'cihaz kimligi', 'kurulum id', 'app instance id', 'instance id'],
+    reason: 'a device or installation identifier: it names an app install, not a person (device dataset, not a contact field)',
+    route: 'device_dataset',
+  },
+  {
+    words: ['session id', 'cookie id', 'anonymous id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt'],
+    reason: 'an internal or technical identifier (or a secret): it means nothing in a CRM and must not become a field',
+    route: 'none',
+  },
+];
+
+/** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
+const NOISE_WORDS = new Set(['home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str']);
+
+/** Names that read like a standard field's but are not one (a username is not a first name). */
+const FALSE_FRIENDS = new Set(['username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
+
+/** Consent fields are never matched by a near spelling: a wrong consent mapping writes a consent nobody gave. */
+const NO_FUZZY: ReadonlySet<NamedStandardField> = new Set(['subscription_status', 'sms_subscription_status', 'whatsapp_subscription_status', 'do_not_disturb']);
+
+/** Fold a name to ASCII lower case: Turkish letters (ı İ ş ç ğ ö ü) and other diacritics (Irish fadas) folded. */
+export function foldText(s: string): string {
+  return s
+    .replace(/[ıİ]/g, 'i')
+    .replace(/[şŞ]/g, 's')
+    .replace(/[çÇ]/g, 'c')
+    .replace(/[ğĞ]/g, 'g')
+    .replace(/[öÖ]/g, 'o')
+    .replace(/[üÜ]/g, 'u')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+}
+
+/**
+ * The words of an attribute name: camelCase, PascalCase, snake_case, kebab-case, dots and
+ * spaces split; letters folded (see {@link foldText}); digits kept apart from letters except a
+ * trailing line number ("address1" → "address 1").
+ */
+export function nameWords(name: string): string[] {
+  const split = name
+    .replace(/([a-zçğıöşü0-9])([A-ZÇĞİÖŞÜ])/g, '$1 $2')
+    .replace(/([A-ZÇĞİÖŞÜ]+)([A-ZÇĞİÖŞÜ][a-zçğıöşü])/g, '$1 $2');
+  return foldText(split)
+    .replace(/([a-z])([0-9])/g, '$1 $2')
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+}
+
+/** How a name matched a standard field. */
+export interface NameMatch {
+  field: NamedStandardField;
+  /** exact: the name is a listed synonym; stripped: after dropping words like "user" or "customer"; fuzzy: by edit distance. */
+  how: 'exact' | 'stripped' | 'fuzzy';
+  /** The synonym it matched. */
+  synonym: string;
+  origin: SynonymOrigin;
+  /** 0–1: 1 for exact, less for stripped, the similarity for fuzzy. */
+  score: number;
+}
+
+/** A name that says "identifier, not a field". */
+export interface IdentifierName {
+  reason: string;
+  route: 'device_dataset' | 'none';
+  synonym: string;
+}
+
+interface Entry {
+  field: NamedStandardField;
+  phrase: string;
+  compact: string;
+  origin: SynonymOrigin;
+}
+
+const ENTRIES: Entry[] = Object.entries(STANDARD_FIELD_SYNONYMS).flatMap(([field, byOrigin]) =>
+  Object.entries(byOrigin).flatMap(([origin, phrases]) =>
+    (phrases ?? []).map((phrase) => ({ field: field as NamedStandardField, phrase, compact: phrase.replace(/ /g, ''), origin: origin as SynonymOrigin })),
+  ),
+);
+const BY_PHRASE = new Map<string, Entry>();
+const BY_COMPACT = new Map<string, Entry>();
+for (const e of ENTRIES) {
+  if (!BY_PHRASE.has(e.phrase)) BY_PHRASE.set(e.phrase, e);
+  if (!BY_COMPACT.has(e.compact)) BY_COMPACT.set(e.compact, e);
+}
+const IDENTIFIER_BY_COMPACT = new Map<string, IdentifierName>(
+  IDENTIFIER_NAMES.flatMap((g) => g.words.map((w) => [w.replace(/ /g, ''), { reason: g.reason, route: g.route, synonym: w }] as const)),
+);
+
+/** Fuzzy matches need this similarity (1 − distance / longer length) and at least this many letters. */
+const FUZZY_MIN = 0.84;
+const FUZZY_MIN_LENGTH = 6;
+
+function lookup(words: string[]): Entry | undefined {
+  if (words.length === 0) return undefined;
+  return BY_PHRASE.get(words.join(' ')) ?? BY_COMPACT.get(words.join(''));
+}
+
+/**
+ * The standard field an attribute name names, if any: the synonym table first (the whole
+ * name, then without noise words such as "user" or "müşteri"), then the closest synonym by
+ * edit distance when it is close enough.
+ */
+export function matchName(name: string): NameMatch | undefined {
+  const words = nameWords(name);
+  if (FALSE_FRIENDS.has(words.join(' ')) || FALSE_FRIENDS.has(words.join(''))) return undefined;
+  const exact = lookup(words);
+  if (exact) return { field: exact.field, how: 'exact', synonym: exact.phrase, origin: exact.origin, score: 1 };
+  const stripped = words.filter((w) => !NOISE_WORDS.has(w));
+  if (stripped.length > 0 && stripped.length < words.length) {
+    const s = lookup(stripped);
+    if (s) return { field: s.field, how: 'stripped', synonym: s.phrase, origin: s.origin, score: 0.9 };
+  }
+  const compact = (stripped.length > 0 ? stripped : words).join('');
+  if (compact.length < FUZZY_MIN_LENGTH) return undefined;
+  let best: { e: Entry; sim: number } | undefined;
+  for (const e of ENTRIES) {
+    if (e.compact.length < FUZZY_MIN_LENGTH || NO_FUZZY.has(e.field)) continue;
+    const sim = 1 - distance(compact, e.compact) / Math.max(compact.length, e.compact.length);
+    if (!best || sim > best.sim) best = { e, sim };
+  }
+  if (best && best.sim >= FUZZY_MIN) return { field: best.e.field, how: 'fuzzy', synonym: best.e.phrase, origin: best.e.origin, score: Math.round(best.sim * 100) / 100 };
+  return undefined;
+}
+
+/** The closest any synonym comes to the name (0–1): a near miss makes "no standard field" less certain. */
+export function nearestSynonymSimilarity(name: string): number {
+  const compact = nameWords(name).join('');
+  if (compact.length === 0) return 0;
+  let best = 0;
+  for (const e of ENTRIES) best = Math.max(best, 1 - distance(compact, e.compact) / Math.max(compact.length, e.compact.length));
+  return best;
+}
+
+/** The identifier an attribute name says it holds (push token, installation id, …), if any. */
+export function identifierName(name: string): IdentifierName | undefined {
+  const words = nameWords(name);
+  // Any run of consecutive words may be the identifier ("last_push_token", "fcm_token_android").
+  for (let i = 0; i < words.length; i++) {
+    for (let j = words.length; j > i; j--) {
+      const hit = IDENTIFIER_BY_COMPACT.get(words.slice(i, j).join(''));
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+/** Words for the evidence: "a Turkish name for Mobile". */
+export function describeOrigin(origin: SynonymOrigin): string {
+  switch (origin) {
+    case 'freshsales':
+      return 'the Freshsales name';
+    case 'english':
+      return 'an English name';
+    case 'turkish':
+      return 'a Turkish name';
+    case 'irish':
+      return 'an Irish name';
+    case 'vendor':
+      return 'a common platform/CRM spelling';
+    case 'abbreviation':
+      return 'a common abbreviation';
+  }
+}
