@@ -20,6 +20,10 @@ export interface RunStatusReport {
   destinationCalls: number;
   /** A sample run (`migrate --sample`, command `sample`): its size, the population it was drawn from, the seed; null otherwise (or before the draw). */
   sample?: { size: number; population: number; seed: string } | null;
+  /** A rollback run: per object what it deleted, restored, kept and failed to undo. */
+  undo?: Array<{ object: ObjectName; deleted: number; restored: number; kept: number; failed: number; planned: number }>;
+  /** Set by a cutover whose final reconciliation found nothing missing. */
+  complete?: { at: string; deltaRunId: string } | null;
 }
 
 const STEPS = ['groups', 'extracted', 'prepared', 'matched', 'batched'] as const;
@@ -41,7 +45,18 @@ export async function readStatus(store: StateStore, workdir: string, now = Date.
   }
   const drawn = await readSampleSummary(store, run.id);
   const sample = drawn && { size: drawn.size, population: drawn.population, seed: drawn.seed };
-  return { workdir, run, now: nowState, steps, phases, destinationCalls: Number((await store.getCheckpoint(run.id, 'api:calls')) ?? 0), sample };
+  const undo: NonNullable<RunStatusReport['undo']> = [];
+  if (run.command.startsWith('rollback')) {
+    for (const object of OBJECTS) {
+      const c = await store.undoCounts(run.id, object);
+      const planned = c.delete.planned + c.restore.planned;
+      const row = { object, deleted: c.delete.done, restored: c.restore.done, kept: c.keep.done + c.keep.planned, failed: c.delete.failed + c.restore.failed, planned };
+      if (row.deleted + row.restored + row.kept + row.failed + planned > 0) undo.push(row);
+    }
+  }
+  const completeMeta = await store.getMeta('migration:complete');
+  const complete = completeMeta ? (JSON.parse(completeMeta) as { at: string; deltaRunId: string }) : null;
+  return { workdir, run, now: nowState, steps, phases, destinationCalls: Number((await store.getCheckpoint(run.id, 'api:calls')) ?? 0), sample, ...(undo.length > 0 ? { undo } : {}), complete };
 }
 
 /** The report as the text `status` prints. */
@@ -65,6 +80,10 @@ export function formatStatus(r: RunStatusReport): string[] {
         (p.openBatches ? `; batches still open: ${p.openBatches} (next #${p.nextBatch})` : ''),
     );
   }
+  for (const u of r.undo ?? []) {
+    lines.push(`  undo ${u.object}s: deleted ${u.deleted}, restored ${u.restored}, kept (edited since) ${u.kept}, failed ${u.failed}${u.planned > 0 ? `, still to do ${u.planned}` : ''}`);
+  }
   lines.push(`  destination calls so far: ${r.destinationCalls}`);
+  if (r.complete) lines.push(`migration complete: the cutover's final reconciliation (${r.complete.deltaRunId}) found nothing missing at ${r.complete.at}`);
   return lines;
 }

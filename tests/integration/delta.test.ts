@@ -8,6 +8,7 @@ import { silentProgress } from '../../src/pipeline/progress.js';
 import { confirmMap } from '../../src/pipeline/map-gate.js';
 import { runSchemaApply } from '../../src/pipeline/schema.js';
 import { runCutover } from '../../src/pipeline/cutover.js';
+import { formatStatus, readStatus } from '../../src/pipeline/status.js';
 import type { XtremepushProfile } from '../../simulators/generator/types.js';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.js';
 import { nmKey, startNetmeraHarness, type NetmeraHarness } from '../helpers/netmera-harness.js';
@@ -163,6 +164,7 @@ describe('cutover delta', () => {
     expect(c1.final.notMigrated.count).toBe(h.xp.dataset.profiles.length - loaded.created - 1);
     const store = openStore(h.loaded);
     expect(JSON.parse((await store.getMeta('migration:complete'))!).deltaRunId).toBe(c1.final.deltaRunId);
+    expect(formatStatus(await readStatus(store, h.loaded.workdir)).at(-1)).toMatch(new RegExp(`^migration complete: the cutover's final reconciliation \\(${c1.final.deltaRunId}\\)`));
     await store.close();
     expect(readFileSync(c1.files.html, 'utf8')).toContain('Complete: every migrated record is in Freshsales');
 

@@ -6,6 +6,7 @@ import { openStore, runMigrate } from '../../src/pipeline/migrate.js';
 import { runRollback } from '../../src/pipeline/rollback.js';
 import { silentProgress } from '../../src/pipeline/progress.js';
 import { confirmMap } from '../../src/pipeline/map-gate.js';
+import { formatStatus, readStatus } from '../../src/pipeline/status.js';
 import type { FreshsalesSnapshot } from '../../simulators/freshsales/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -142,6 +143,11 @@ describe('rollback', () => {
     await expect(runRollback({ loaded: h.loaded, outDir: out, logger: silentLogger(), progress: silentProgress, phase: 'contact' })).rejects.toThrow(/tasks of these runs still hang on contacts; undo them first \(--phase task\)/);
     const r = await runRollback({ loaded: h.loaded, outDir: out, logger: silentLogger(), progress: silentProgress, phase: 'task' });
     expect(r.report.phases.map((p) => [p.object, p.deleted])).toEqual([['task', tasks]]);
+    const store = openStore(h.loaded);
+    const st = formatStatus(await readStatus(store, h.loaded.workdir));
+    await store.close();
+    expect(st[0]).toMatch(/^run run-.*: completed/);
+    expect(st).toContain(`  undo tasks: deleted ${tasks}, restored 0, kept (edited since) 0, failed 0`);
     const after = view(h.fs.snapshot());
     expect(after.tasks!.size).toBe(0);
     expect(after.contacts).toEqual(migrated.contacts);
