@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectName } from '../core/model.js';
 import type {
   BatchOutcome, BatchRow, DestinationMatch, FailureEntry, JournalEntry, LockInfo, MapConfirmation, PhaseCounts,
-  PreparedRecord, QuarantineEntry, RunRow, RunStatus, StagedRecord, StagedRecordInput, StateStore, UndoAction, UndoItem,
+  PreparedRecord, RememberedField, QuarantineEntry, RunRow, RunStatus, StagedRecord, StagedRecordInput, StateStore, UndoAction, UndoItem,
   UndoItemInput, UndoStatus, VerifyResult,
 } from './store.js';
 
@@ -125,6 +125,14 @@ const MIGRATIONS: string[] = [
   `,
   `
   CREATE INDEX staged_by_match ON staged (object, match_key);
+  `,
+  `
+  CREATE TABLE mapping_history (
+    organisation TEXT NOT NULL, source TEXT NOT NULL, attribute TEXT NOT NULL,
+    target TEXT NOT NULL, type TEXT, choices TEXT, transform TEXT NOT NULL,
+    confirmed_at TEXT NOT NULL, confirmed_by TEXT NOT NULL, map_hash TEXT NOT NULL,
+    PRIMARY KEY (organisation, source, attribute)
+  );
   `,
 ];
 
@@ -879,6 +887,38 @@ export class SqliteStateStore implements StateStore {
   async getConfirmation(mapHash: string): Promise<MapConfirmation | null> {
     const r = this.db.prepare(`SELECT * FROM confirmations WHERE map_hash = ?`).get(mapHash) as { map_hash: string; confirmed_by: string; confirmed_at: string; map_file: string } | undefined;
     return r ? { mapHash: r.map_hash, confirmedBy: r.confirmed_by, confirmedAt: r.confirmed_at, mapFile: r.map_file } : null;
+  }
+
+  async rememberMapping(organisation: string, source: string, entries: readonly RememberedField[]): Promise<void> {
+    // ISO instants compare as text; >= lets a later call with the same instant replace.
+    const upsert = this.db.prepare(
+      `INSERT INTO mapping_history (organisation, source, attribute, target, type, choices, transform, confirmed_at, confirmed_by, map_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (organisation, source, attribute) DO UPDATE SET target = excluded.target, type = excluded.type, choices = excluded.choices,
+         transform = excluded.transform, confirmed_at = excluded.confirmed_at, confirmed_by = excluded.confirmed_by, map_hash = excluded.map_hash
+       WHERE excluded.confirmed_at >= mapping_history.confirmed_at`,
+    );
+    this.db.transaction(() => {
+      for (const e of entries) {
+        upsert.run(organisation, source, e.attribute, e.target, e.type ?? null, json(e.choices), e.transform, e.confirmedAt, e.confirmedBy, e.mapHash);
+      }
+    })();
+  }
+
+  async mappingHistory(organisation: string, source: string): Promise<RememberedField[]> {
+    const rows = this.db.prepare(`SELECT * FROM mapping_history WHERE organisation = ? AND source = ? ORDER BY attribute`).all(organisation, source) as Array<{
+      attribute: string; target: string; type: string | null; choices: string | null; transform: string; confirmed_at: string; confirmed_by: string; map_hash: string;
+    }>;
+    return rows.map((r) => ({
+      attribute: r.attribute,
+      target: r.target,
+      ...(r.type !== null ? { type: r.type } : {}),
+      ...(r.choices !== null ? { choices: parse(r.choices) as string[] } : {}),
+      transform: r.transform,
+      confirmedAt: r.confirmed_at,
+      confirmedBy: r.confirmed_by,
+      mapHash: r.map_hash,
+    }));
   }
 
   async close(): Promise<void> {

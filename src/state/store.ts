@@ -173,6 +173,28 @@ export interface MapConfirmation {
   mapFile: string;
 }
 
+/**
+ * A field target a person confirmed for one source attribute (the proposer's history): the
+ * newest confirmation per organisation, source and attribute is what the proposer offers next
+ * time. The store keeps it as data; the pipeline validates it against the map spec on the way out.
+ */
+export interface RememberedField {
+  /** The map's `from`, e.g. `attributes.favourite_team`. */
+  attribute: string;
+  /** A Freshsales standard field name, or a custom field's label (then `type` is set). */
+  target: string;
+  /** The custom field's type; absent for a standard field. */
+  type?: string;
+  /** The custom field's choices (dropdowns), as confirmed. */
+  choices?: string[];
+  transform: string;
+  /** ISO instant of the confirmation: the newest wins per attribute. */
+  confirmedAt: string;
+  confirmedBy: string;
+  /** The confirmed map's hash. */
+  mapHash: string;
+}
+
 /** Who holds a workdir's run lock (one migration at a time per state store). */
 export interface LockInfo {
   /** Random id of the holding process's lock. */
@@ -364,6 +386,14 @@ export interface StateStore {
 
   recordConfirmation(c: MapConfirmation): Promise<void>;
   getConfirmation(mapHash: string): Promise<MapConfirmation | null>;
+  /**
+   * Remember confirmed targets for an organisation's source attributes. Per attribute the newest
+   * `confirmedAt` wins (an equal one replaces); an older entry (an imported file from before) is
+   * ignored. Several entries for one attribute in one call: the newest, then the last, wins.
+   */
+  rememberMapping(organisation: string, source: string, entries: readonly RememberedField[]): Promise<void>;
+  /** The remembered target per attribute of an organisation's source, in attribute order. */
+  mappingHistory(organisation: string, source: string): Promise<RememberedField[]>;
 
   /** Release the store (async: a networked backend closes its pool). */
   close(): Promise<void>;

@@ -219,6 +219,34 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     expect(await store.journalCount('task')).toBe(0);
   });
 
+  it('remembers confirmed targets per organisation and source: the newest confirmation wins per attribute, an older one is ignored', async () => {
+    const team = { attribute: 'attributes.team', target: 'Favourite team', type: 'dropdown', choices: ['Cork', 'Kerry'], transform: 'text', confirmedBy: 'ana', mapHash: 'h1' };
+    await store.rememberMapping('acme', 'xtremepush', [
+      { ...team, confirmedAt: '2026-01-01T10:00:00.000Z' },
+      { attribute: 'attributes.tel', target: 'mobile_number', transform: 'phone', confirmedAt: '2026-01-01T10:00:00.000Z', confirmedBy: 'ana', mapHash: 'h1' },
+    ]);
+    // A newer confirmation of one attribute replaces it; the other stays as it was.
+    await store.rememberMapping('acme', 'xtremepush', [{ ...team, target: 'Team', type: 'text', choices: undefined, confirmedAt: '2026-02-01T10:00:00.000Z', confirmedBy: 'bo', mapHash: 'h2' }]);
+    // An older one (an export from before) changes nothing.
+    await store.rememberMapping('acme', 'xtremepush', [{ ...team, target: 'Old team', confirmedAt: '2025-12-01T10:00:00.000Z', mapHash: 'h0' }]);
+    // Other organisations and sources are apart.
+    await store.rememberMapping('other', 'xtremepush', [{ ...team, target: 'Elsewhere', confirmedAt: '2027-01-01T10:00:00.000Z' }]);
+    await store.rememberMapping('acme', 'netmera', [{ ...team, target: 'Netmera team', confirmedAt: '2027-01-01T10:00:00.000Z' }]);
+    expect(await store.mappingHistory('acme', 'xtremepush')).toEqual([
+      { attribute: 'attributes.team', target: 'Team', type: 'text', transform: 'text', confirmedAt: '2026-02-01T10:00:00.000Z', confirmedBy: 'bo', mapHash: 'h2' },
+      { attribute: 'attributes.tel', target: 'mobile_number', transform: 'phone', confirmedAt: '2026-01-01T10:00:00.000Z', confirmedBy: 'ana', mapHash: 'h1' },
+    ]);
+    expect((await store.mappingHistory('other', 'xtremepush')).map((e) => e.target)).toEqual(['Elsewhere']);
+    expect(await store.mappingHistory('nobody', 'xtremepush')).toEqual([]);
+    // Two entries for one attribute in one call: the newer wins whatever the order.
+    await store.rememberMapping('acme', 'xtremepush', [
+      { ...team, target: 'Newest', confirmedAt: '2026-03-02T00:00:00.000Z', mapHash: 'h4' },
+      { ...team, target: 'Older', confirmedAt: '2026-03-01T00:00:00.000Z', mapHash: 'h3' },
+    ]);
+    const after = await store.mappingHistory('acme', 'xtremepush');
+    expect(after[0]).toMatchObject({ target: 'Newest', type: 'dropdown', choices: ['Cork', 'Kerry'], mapHash: 'h4' });
+  });
+
   it("leases batches: two workers never hold the same one, a crashed worker's lease expires, done batches are never claimed", async () => {
     const { run } = await store.openRun({ command: 'migrate', configHash: 'c', mapHash: 'm', now });
     await store.stageRecords(run.id, 'contact', [rec('1'), rec('2'), rec('3')], { stream: 'contact:cursor', value: '3' });
