@@ -22,6 +22,7 @@ import { freezeInstructions, runCutover } from '../pipeline/cutover.js';
 import { formatRollbackSummary } from '../reports/rollback.js';
 import { ObjectName } from '../core/model.js';
 import { ConfigError } from '../core/errors.js';
+import { organisationOf } from '../pipeline/map-history.js';
 
 export interface Io {
   out: (line: string) => void;
@@ -36,7 +37,14 @@ export async function mapPropose(opts: { config: string; sample: number; force: 
     await source.checkConnection();
     const inventoryFile = join(loaded.workdir, 'discovery', 'inventory.json');
     const inventory = existsSync(inventoryFile) ? readInventory(inventoryFile) : undefined;
-    const r = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: opts.sample, force: opts.force, defaultOwner: opts.owner ?? null, ...(inventory ? { inventory } : {}) });
+    // Targets confirmed for this organisation before (the proposer's history) win.
+    const store = openStore(loaded);
+    let r: MapProposal;
+    try {
+      r = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: opts.sample, force: opts.force, defaultOwner: opts.owner ?? null, ...(inventory ? { inventory } : {}), history: { store, organisation: organisationOf(loaded) } });
+    } finally {
+      await store.close();
+    }
     io.out(`wrote ${r.files.mapping}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts${r.fromInventory ? ` and the discovery inventory (${inventoryFile})` : ' (run "crm-migrate discover" first for choices from every contact)'}`);
     io.out(`wrote ${r.files.proposal}: the same proposal as data (per field: target, type, confidence, evidence)`);
     for (const w of r.warnings) io.out(`warning: ${w}`);
@@ -75,8 +83,10 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
   const store = openStore(loaded);
   try {
     const by = opts.by ?? process.env.CRM_MIGRATE_USER ?? userInfo().username;
-    const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by, now: new Date(), known });
+    const organisation = organisationOf(loaded);
+    const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by, now: new Date(), known, organisation });
     io.out(`confirmed ${c.mapFile}\n  hash ${c.mapHash}\n  by ${c.confirmedBy} at ${c.confirmedAt}`);
+    io.out(`its targets are remembered for ${organisation}: the next map propose offers them first (map history export carries them to another workdir)`);
     io.out('any later edit to the map needs a new confirmation before migrate will write.');
     return EXIT.ok;
   } finally {

@@ -14,6 +14,7 @@ import { cutover, mapConfirm, mapPropose, migrate, purge, rollback, status, type
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerSchemaCommands } from './schema.js';
+import { registerMapHistoryCommands } from './map-history.js';
 
 function int(name: string) {
   return (v: string) => {
@@ -100,6 +101,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--config <file>', 'migration config file')
     .option('--by <name>', 'who confirms (default: $CRM_MIGRATE_USER or the OS user)')
     .action(wrap((o: { config: string; by?: string }) => mapConfirm(o, io)));
+  registerMapHistoryCommands(map, io, setExit);
 
   program
     .command('migrate')

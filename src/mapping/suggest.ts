@@ -30,6 +30,8 @@ export interface RememberedTarget {
   transform: Transform;
   confirmedAt: string;
   confirmedBy: string;
+  /** The confirmed map's hash (the evidence names it). */
+  mapHash?: string;
 }
 
 /** What the waterfall decided for one attribute. */
@@ -153,7 +155,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   const valuesSay = `values: ${describeProfile(p)}${p.present > 0 ? ` (${p.distinct} distinct)` : ''}`;
   if (input.remembered) {
     const r = input.remembered;
-    return { target: { kind: 'history', remembered: r }, band: 'high', signals: [`history: confirmed by ${r.confirmedBy} on ${r.confirmedAt.slice(0, 10)} for this organisation`, valuesSay] };
+    return { target: { kind: 'history', remembered: r }, band: 'high', signals: [`history: confirmed on ${r.confirmedAt.slice(0, 10)}${r.mapHash ? ` (map ${r.mapHash.slice(0, 12)})` : ''} by ${r.confirmedBy} for this organisation`, valuesSay] };
   }
 
   const id = identifierName(input.name);

@@ -24,6 +24,8 @@ export const RunSettings = z.strictObject({
 
 export const MigrationConfig = z.strictObject({
   version: z.literal(1).default(1),
+  /** The customer the proposer's history is kept under (see pipeline/map-history.ts); default: the Freshsales account by its URL. */
+  organisation: z.string().trim().min(1).max(200).optional(),
   /** Where state.db lives; relative to the config file. */
   workdir: z.string().default('.crm-migrate'),
   /** The mapping file; relative to the config file. */
@@ -73,8 +75,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** Hash of what determines a run's result; secrets are redacted by their toJSON. */
 export function configHash(config: MigrationConfig): string {
-  // Run settings and where the state lives do not change what a run does.
-  const { run: _run, state: _state, ...rest } = config;
+  // Run settings, where the state lives and the history's organisation do not change what a run does.
+  const { run: _run, state: _state, organisation: _organisation, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 

@@ -20,6 +20,7 @@ import { proposalFileFor, renderProposal, toProposal, type Proposal } from '../m
 import { checkProposalDefaults, FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from '../mapping/proposal-defaults.js';
 import { writeFileAtomic } from '../reports/atomic-write.js';
 import type { MapConfirmation, StateStore } from '../state/store.js';
+import { historyEntriesOf, rememberedTargets } from './map-history.js';
 
 /** What {@link proposeMap} made: the map as written, the proposal as data, and the files it wrote. */
 export interface MapProposal {
@@ -57,6 +58,8 @@ export async function proposeMap(input: {
   inventory?: AttributeInventory;
   defaults?: ProposalDefaults;
   now?: Date;
+  /** The state store and organisation whose confirmed targets (history) the proposer offers first. */
+  history?: { store: StateStore; organisation: string };
 }): Promise<MapProposal> {
   if (existsSync(input.mappingFile) && !input.force) {
     throw new ConfigError(`${input.mappingFile} already exists: pass --force to replace it (its confirmation will no longer apply)`, { file: input.mappingFile });
@@ -68,7 +71,11 @@ export async function proposeMap(input: {
   for await (const records of sourceContacts(input.source, { limit: input.sampleSize })) samples.push(...records);
   const sampled = samples.slice(0, input.sampleSize);
   // With a discovery inventory (every contact scanned) dropdown choices are complete, not sampled.
-  const proposal = proposeContactMap({ source: input.source.name, attributes, samples: sampled, referenceModels: input.source.referenceModels, defaults, ...(input.inventory ? { inventory: input.inventory } : {}) });
+  const history = input.history ? await rememberedTargets(input.history.store, input.history.organisation, input.source.name) : undefined;
+  const proposal = proposeContactMap({
+    source: input.source.name, attributes, samples: sampled, referenceModels: input.source.referenceModels, defaults,
+    ...(input.inventory ? { inventory: input.inventory } : {}), ...(history && history.size > 0 ? { history } : {}),
+  });
   const hasAttribute = (name: string) =>
     attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined) || (input.inventory?.attributes.some((a) => a.key === `attributes.${name}` && a.present > 0) ?? false);
   const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence, { warnings: proposal.warnings, notMapped: proposal.notMapped }), {
@@ -221,12 +228,17 @@ export function checkMapAttributes(spec: MappingSpec, mappingFile: string, known
   }
 }
 
-/** Record that `by` confirmed the map as it is now (after checking its attributes exist, when `known` is given). */
-export async function confirmMap(input: { store: StateStore; mappingFile: string; by: string; now: Date; known?: Set<string> }): Promise<MapConfirmation> {
+/**
+ * Record that `by` confirmed the map as it is now (after checking its attributes exist, when
+ * `known` is given). With an `organisation`, the targets of the fields that read source
+ * attributes are remembered for it (the proposer's history, see map-history.ts).
+ */
+export async function confirmMap(input: { store: StateStore; mappingFile: string; by: string; now: Date; known?: Set<string>; organisation?: string }): Promise<MapConfirmation> {
   const spec = loadMappingSpec(input.mappingFile);
   if (input.known) checkMapAttributes(spec, input.mappingFile, input.known);
   const c: MapConfirmation = { mapHash: mappingHash(spec), confirmedBy: input.by, confirmedAt: input.now.toISOString(), mapFile: input.mappingFile };
   await input.store.recordConfirmation(c);
+  if (input.organisation !== undefined) await input.store.rememberMapping(input.organisation, spec.source, historyEntriesOf(spec, c));
   return c;
 }
 

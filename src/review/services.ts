@@ -17,6 +17,7 @@ import { planSchema, type SchemaPlan } from '../mapping/schema-plan.js';
 import { loadMappingSpec, mappingHash, targetKey, type MappingField, type MappingSpec } from '../mapping/spec.js';
 import type { LoadedConfig } from '../pipeline/config.js';
 import { confirmMap, knownSourceAttributes, mapAttributeNames } from '../pipeline/map-gate.js';
+import { organisationOf } from '../pipeline/map-history.js';
 import { openStore } from '../pipeline/migrate.js';
 import { discoveryInventory, DISCOVERY_DIR } from '../pipeline/schema.js';
 import { writeFileAtomic } from '../reports/atomic-write.js';
@@ -117,7 +118,7 @@ export class ReviewServices {
     }
     const store = openStore(this.loaded);
     try {
-      return await confirmMap({ store, mappingFile: this.loaded.mappingFile, by: name, now, known });
+      return await confirmMap({ store, mappingFile: this.loaded.mappingFile, by: name, now, known, organisation: organisationOf(this.loaded) });
     } finally {
       await store.close();
     }

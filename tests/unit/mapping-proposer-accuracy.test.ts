@@ -130,8 +130,9 @@ describe('the waterfall (stages 1–4)', () => {
   });
 
   it('remembered targets win over everything else', () => {
-    const s = suggestAttribute({ name: 'telefon', values: [['05321234567', 1]], remembered: { from: 'attributes.telefon', target: 'work_number', transform: 'phone', confirmedAt: '2025-01-02T00:00:00Z', confirmedBy: 'avery' } });
+    const s = suggestAttribute({ name: 'telefon', values: [['05321234567', 1]], remembered: { from: 'attributes.telefon', target: 'work_number', transform: 'phone', confirmedAt: '2025-01-02T00:00:00Z', confirmedBy: 'avery', mapHash: 'ab12cd34ef56ab12cd' } });
     expect(s).toMatchObject({ band: 'high', target: { kind: 'history' } });
-    expect(s.signals[0]).toMatch(/confirmed by avery on 2025-01-02/);
+    // The evidence names the confirmation: when, which map (its hash, shortened), who.
+    expect(s.signals[0]).toBe('history: confirmed on 2025-01-02 (map ab12cd34ef56) by avery for this organisation');
   });
 });
