@@ -46,6 +46,7 @@ import { sourceLabel, type AttributeDefinition, type AttributeType, type Canonic
 import { createInventory, DISTINCT_CAP, isLowCardinality, referencePrefix, type AttributeInventory, type AttributeStats, type ValueCount } from './inventory.js';
 import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from './proposal-defaults.js';
 import { suggestAttribute, type ConfidenceBand, type RememberedTarget } from './suggest.js';
+import { applyAiAnswer, type AiAnswers } from './ai-suggest.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import {
@@ -144,6 +145,8 @@ export interface ProposeInput {
   defaults?: ProposalDefaults;
   /** Targets a person confirmed for this organisation's attributes before, by `from` (stage 4): they win. */
   history?: ReadonlyMap<string, RememberedTarget>;
+  /** The model's answers (stage 5, optional; see propose-ai.ts): each folded into its attribute's suggestion as evidence. */
+  ai?: Pick<AiAnswers, 'model' | 'answers'>;
 }
 
 /** Fewer distinct values than this may become a dropdown (the seed's rule). */
@@ -297,7 +300,10 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
       customLabels.set(attr.name, label);
       continue;
     }
-    const s = suggestAttribute({ name: attr.name, ...('undeclared' in attr ? {} : { declaredType: attr.type }), values: valuePool(k, values).values, ...(input.history?.has(from) ? { remembered: input.history.get(from)! } : {}) });
+    const pool = valuePool(k, values).values;
+    const waterfall = suggestAttribute({ name: attr.name, ...('undeclared' in attr ? {} : { declaredType: attr.type }), values: pool, ...(input.history?.has(from) ? { remembered: input.history.get(from)! } : {}) });
+    // Stage 5 (optional): the model's answer, asked for beforehand (propose-ai.ts), folded in as one more signal.
+    const s = input.ai ? applyAiAnswer(waterfall, input.ai.answers.get(from), input.ai.model, pool) : waterfall;
     const t = s.target;
     if (t.kind === 'skip') {
       notMapped.push({ from, reason: t.reason, route: t.route, band: s.band, signals: s.signals });

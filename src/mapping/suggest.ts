@@ -65,7 +65,8 @@ export interface SuggestInput {
 /** Fields whose values speak for themselves: a match by name AND by values is two independent signals. */
 const DISTINCTIVE: ReadonlySet<NamedStandardField> = new Set(['emails', 'mobile_number', 'work_number', 'country', 'zipcode', 'subscription_status', 'sms_subscription_status', 'whatsapp_subscription_status', 'do_not_disturb']);
 
-const TRANSFORM_OF: Record<NamedStandardField, Transform> = {
+/** The transform each standard field's values go through (the AI stage uses it too). */
+export const TRANSFORM_OF: Readonly<Record<NamedStandardField, Transform>> = {
   first_name: 'name', last_name: 'name', emails: 'email', mobile_number: 'phone', work_number: 'phone', job_title: 'text', address: 'text', city: 'text',
   state: 'text', zipcode: 'text', country: 'text', time_zone: 'text', external_id: 'text', medium: 'text', keyword: 'text', unsubscription_reason: 'text',
   subscription_types: 'text', subscription_status: 'subscription', sms_subscription_status: 'subscription', whatsapp_subscription_status: 'subscription',
@@ -80,7 +81,7 @@ function nonText(p: ValueProfile): number {
 }
 
 /** Do the values fit the standard field the name points at? `undefined` when there are no values to judge. */
-function valuesFit(field: NamedStandardField, p: ValueProfile): boolean | undefined {
+export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean | undefined {
   if (p.present === 0) return undefined;
   switch (field) {
     case 'emails':
