@@ -23,6 +23,7 @@ import { formatRollbackSummary } from '../reports/rollback.js';
 import { ObjectName } from '../core/model.js';
 import { ConfigError } from '../core/errors.js';
 import { organisationOf } from '../pipeline/map-history.js';
+import { aiAskOptions } from '../pipeline/ai-model.js';
 
 export interface Io {
   out: (line: string) => void;
@@ -30,24 +31,27 @@ export interface Io {
   quiet?: boolean;
 }
 
-export async function mapPropose(opts: { config: string; sample: number; force: boolean; owner?: string }, io: Io): Promise<number> {
+export async function mapPropose(opts: { config: string; sample: number; force: boolean; owner?: string; ai?: boolean }, io: Io): Promise<number> {
   const loaded = loadConfig(opts.config);
   const source = createSource(loaded.config.source, { logger: io.logger });
   try {
     await source.checkConnection();
     const inventoryFile = join(loaded.workdir, 'discovery', 'inventory.json');
     const inventory = existsSync(inventoryFile) ? readInventory(inventoryFile) : undefined;
+    // The optional model stage: the config's `ai` settings, or --ai with their defaults (a local Ollama).
+    const ai = aiAskOptions(loaded.config.ai, opts.ai === true);
     // Targets confirmed for this organisation before (the proposer's history) win.
     const store = openStore(loaded);
     let r: MapProposal;
     try {
-      r = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: opts.sample, force: opts.force, defaultOwner: opts.owner ?? null, ...(inventory ? { inventory } : {}), history: { store, organisation: organisationOf(loaded) } });
+      r = await proposeMap({ source, mappingFile: loaded.mappingFile, sampleSize: opts.sample, force: opts.force, defaultOwner: opts.owner ?? null, ...(inventory ? { inventory } : {}), history: { store, organisation: organisationOf(loaded) }, ...(ai ? { ai } : {}) });
     } finally {
       await store.close();
     }
     io.out(`wrote ${r.files.mapping}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts${r.fromInventory ? ` and the discovery inventory (${inventoryFile})` : ' (run "crm-migrate discover" first for choices from every contact)'}`);
     io.out(`wrote ${r.files.proposal}: the same proposal as data (per field: target, type, confidence, evidence)`);
     for (const w of r.warnings) io.out(`warning: ${w}`);
+    for (const n of r.aiNotes ?? []) io.out(n);
     for (const line of proposalConfidenceLines(r.evidence, r.notMapped)) io.out(line);
     io.out(`review it (evidence is in the comments), then: crm-migrate map confirm --config ${opts.config}`);
     return EXIT.ok;

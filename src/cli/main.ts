@@ -94,7 +94,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--sample <n>', 'contacts to sample (dropdown choices come from what the sample holds)', int('--sample'), 5000)
     .option('--force', 'replace an existing mapping file', false)
     .option('--owner <user>', 'Freshsales user (email or name) who will own migrated records')
-    .action(wrap((o: { config: string; sample: number; force: boolean; owner?: string }) => mapPropose(o, io)));
+    .option('--ai', "also ask a language model about what is left low-confidence (the config's ai settings; default a local Ollama); only masked samples are sent", false)
+    .action(wrap((o: { config: string; sample: number; force: boolean; owner?: string; ai: boolean }) => mapPropose(o, io)));
   map
     .command('confirm')
     .description('record that you reviewed the map as it is now (who, when, hash)')

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { Secret } from '../core/secrets.js';
+import { Secret, secret } from '../core/secrets.js';
 import { parseYaml } from '../core/yaml.js';
 import { DestinationConfig, SourceConfig } from '../connectors/registry.js';
 import { StateConfig } from '../state/index.js';
@@ -21,6 +21,24 @@ export const RunSettings = z.strictObject({
   /** Abort the run when more than this share of records fail or are quarantined. */
   maxErrorRatio: z.number().min(0).max(1).default(0.5),
 });
+
+/**
+ * The proposer's optional model stage (src/mapping/ai-suggest.ts): any OpenAI-compatible
+ * endpoint — a local Ollama by default, or a hosted model. Only masked samples are sent.
+ */
+export const AiSettings = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The endpoint's base URL, up to /v1 (Ollama: http://127.0.0.1:11434/v1). */
+  baseUrl: z.url().default('http://127.0.0.1:11434/v1'),
+  model: z.string().min(1).default('llama3.1'),
+  /** Bearer key for a hosted endpoint (a local Ollama needs none); kept in a Secret box. */
+  apiKey: secret().optional(),
+  /** At most this many attributes in the one request (low confidence first). */
+  maxAttributes: z.number().int().min(1).max(500).default(50),
+  /** Give up after this long; the proposal goes ahead without the model. */
+  timeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
+});
+export type AiSettings = z.infer<typeof AiSettings>;
 
 export const MigrationConfig = z.strictObject({
   version: z.literal(1).default(1),
@@ -35,6 +53,8 @@ export const MigrationConfig = z.strictObject({
   run: RunSettings.default({ concurrency: 4, batchSize: 100, maxErrorRatio: 0.5 }),
   /** Where the run's state lives (see src/state/index.ts); default SQLite at <workdir>/state.db. */
   state: StateConfig.prefault({}),
+  /** The proposer's optional model stage (off unless enabled here or by `map propose --ai`). */
+  ai: AiSettings.optional(),
 });
 export type MigrationConfig = z.infer<typeof MigrationConfig>;
 
@@ -75,8 +95,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** Hash of what determines a run's result; secrets are redacted by their toJSON. */
 export function configHash(config: MigrationConfig): string {
-  // Run settings, where the state lives and the history's organisation do not change what a run does.
-  const { run: _run, state: _state, organisation: _organisation, ...rest } = config;
+  // Run settings, where the state lives, the history's organisation and the proposer's model do not change what a run does.
+  const { run: _run, state: _state, organisation: _organisation, ai: _ai, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 

@@ -16,6 +16,8 @@ import type { AttributeInventory } from '../mapping/inventory.js';
 import type { SourceConnector } from '../connectors/source.js';
 import { loadMappingSpec, mappingHash, type MappingSpec } from '../mapping/spec.js';
 import { proposeContactMap, renderMappingYaml, type ContactMapProposal, type FieldEvidence } from '../mapping/propose.js';
+import { proposeContactMapWithAi } from '../mapping/propose-ai.js';
+import type { AskModelOptions } from '../mapping/ai-suggest.js';
 import { proposalFileFor, renderProposal, toProposal, type Proposal } from '../mapping/proposal.js';
 import { checkProposalDefaults, FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from '../mapping/proposal-defaults.js';
 import { writeFileAtomic } from '../reports/atomic-write.js';
@@ -41,6 +43,8 @@ export interface MapProposal {
   sampled: number;
   /** True when a discovery inventory (every contact) supplied the statistics. */
   fromInventory: boolean;
+  /** What the model stage did (only when it was asked): one line each, including why it was not used. */
+  aiNotes?: string[];
 }
 
 /**
@@ -60,6 +64,8 @@ export async function proposeMap(input: {
   now?: Date;
   /** The state store and organisation whose confirmed targets (history) the proposer offers first. */
   history?: { store: StateStore; organisation: string };
+  /** Ask a language model about what the waterfall left low-confidence (off unless given; see ai-model.ts). */
+  ai?: AskModelOptions;
 }): Promise<MapProposal> {
   if (existsSync(input.mappingFile) && !input.force) {
     throw new ConfigError(`${input.mappingFile} already exists: pass --force to replace it (its confirmation will no longer apply)`, { file: input.mappingFile });
@@ -72,10 +78,13 @@ export async function proposeMap(input: {
   const sampled = samples.slice(0, input.sampleSize);
   // With a discovery inventory (every contact scanned) dropdown choices are complete, not sampled.
   const history = input.history ? await rememberedTargets(input.history.store, input.history.organisation, input.source.name) : undefined;
-  const proposal = proposeContactMap({
+  const proposeInput = {
     source: input.source.name, attributes, samples: sampled, referenceModels: input.source.referenceModels, defaults,
     ...(input.inventory ? { inventory: input.inventory } : {}), ...(history && history.size > 0 ? { history } : {}),
-  });
+  };
+  // Stage 5 (optional): a model asked about what is left low-confidence; it never fails the proposal.
+  const assisted = input.ai ? await proposeContactMapWithAi(proposeInput, input.ai) : undefined;
+  const proposal = assisted ?? proposeContactMap(proposeInput);
   const hasAttribute = (name: string) =>
     attributes.some((a) => a.name === name) || samples.some((c) => c.attributes[name] !== undefined) || (input.inventory?.attributes.some((a) => a.key === `attributes.${name}` && a.present > 0) ?? false);
   const text = extendProposal(renderMappingYaml(proposal.spec, proposal.evidence, { warnings: proposal.warnings, notMapped: proposal.notMapped }), {
@@ -108,6 +117,7 @@ export async function proposeMap(input: {
     fields: spec.objects.contact.fields.length,
     sampled: sampled.length,
     fromInventory: input.inventory !== undefined,
+    ...(assisted ? { aiNotes: assisted.ai.notes } : {}),
   };
 }
 
