@@ -213,41 +213,74 @@ const EMPTY_CONTACT = (source: SourceName, i: number): CanonicalContact => ({
   language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes: {},
 });
 
+/**
+ * One held-out attribute (tests/fixtures/mapping/proposer-holdout.json): the values a platform
+ * would hold for it, given explicitly instead of as a generated kind, and the answer as an object.
+ */
+export interface SampledAttribute {
+  source: SourceName;
+  name: string;
+  declaredType?: AttributeType;
+  samples: unknown[];
+  language: string;
+  domain: string;
+  answer: { kind: 'standard'; field: string } | { kind: 'custom'; type: string } | { kind: 'skip'; why?: string };
+}
+
+/** A held-out answer in the labelled set's notation: std:<field> | custom:<type> | skip. */
+export function answerOf(a: SampledAttribute['answer']): string {
+  return a.kind === 'standard' ? `std:${a.field}` : a.kind === 'custom' ? `custom:${a.type}` : 'skip';
+}
+
+/** What the scorer needs of an attribute, whichever set it comes from. */
+interface EvalItem {
+  source: SourceName;
+  language: string;
+  vertical: string;
+  name: string;
+  /** Declared type; undefined when the set gives none (then string). */
+  type: AttributeType | undefined;
+  answer: string;
+  value: (i: number, r: () => number) => unknown;
+  /** How many values the item has when they are given rather than generated. */
+  values?: number;
+}
+
 /** Split attributes into runs whose names are unique (one map cannot hold the same name twice). */
-function runsOf(set: readonly LabelledAttribute[]): LabelledAttribute[][] {
-  const runs: Array<{ source: SourceName; names: Set<string>; items: LabelledAttribute[] }> = [];
+function runsOf(set: readonly EvalItem[]): EvalItem[][] {
+  const runs: Array<{ source: SourceName; names: Set<string>; items: EvalItem[] }> = [];
   for (const a of set) {
-    let run = runs.find((r) => r.source === a[0] && !r.names.has(a[3]));
+    let run = runs.find((r) => r.source === a.source && !r.names.has(a.name));
     if (!run) {
-      run = { source: a[0], names: new Set(), items: [] };
+      run = { source: a.source, names: new Set(), items: [] };
       runs.push(run);
     }
-    run.names.add(a[3]);
+    run.names.add(a.name);
     run.items.push(a);
   }
   return runs.map((r) => r.items);
 }
 
-/** Run the proposer over the labelled set (with a discovery inventory of generated contacts) and score every attribute. */
-export function scoreLabelledSet(set: readonly LabelledAttribute[], seed = 7): ScoredAttribute[] {
+/** Run the proposer over items (with a discovery inventory of generated contacts) and score every one. */
+function scoreItems(set: readonly EvalItem[], seed: number, contactCount: (run: readonly EvalItem[]) => number = () => CONTACTS): ScoredAttribute[] {
   const scored: ScoredAttribute[] = [];
   runsOf(set).forEach((run, k) => {
-    const source = run[0]![0];
+    const source = run[0]!.source;
     const r = rng(seed * 1000 + k);
-    const contacts = Array.from({ length: CONTACTS }, (_, i) => {
+    const contacts = Array.from({ length: contactCount(run) }, (_, i) => {
       const c = EMPTY_CONTACT(source, i);
       for (const a of run) {
-        const v = valueFor(a[5], i, r);
-        if (v !== null) c.attributes[a[3]] = v as never;
+        const v = a.value(i, r);
+        if (v !== null) c.attributes[a.name] = v as never;
       }
       return c;
     });
-    const attributes: AttributeDefinition[] = run.map((a) => ({ name: a[3], type: a[4] }));
+    const attributes: AttributeDefinition[] = run.map((a) => ({ name: a.name, type: a.type ?? 'string' }));
     const acc = createInventory({ definitions: attributes });
     for (const c of contacts) acc.add(c);
     const p = proposeContactMap({ source, attributes, samples: contacts.slice(0, 50), inventory: acc.result() });
     for (const a of run) {
-      const from = `attributes.${a[3]}`;
+      const from = `attributes.${a.name}`;
       const i = p.spec.objects.contact.fields.findIndex((f) => f.from === from);
       const skipped = p.notMapped.find((n) => n.from === from);
       let proposed: string;
@@ -265,10 +298,42 @@ export function scoreLabelledSet(set: readonly LabelledAttribute[], seed = 7): S
         proposed = 'none';
         band = 'low';
       }
-      scored.push({ source, language: a[1], vertical: a[2], name: a[3], answer: a[6], proposed, band, right: proposed === a[6] });
+      scored.push({ source, language: a.language, vertical: a.vertical, name: a.name, answer: a.answer, proposed, band, right: proposed === a.answer });
     }
   });
   return scored;
+}
+
+/** Run the proposer over the labelled set (with a discovery inventory of generated contacts) and score every attribute. */
+export function scoreLabelledSet(set: readonly LabelledAttribute[], seed = 7): ScoredAttribute[] {
+  return scoreItems(
+    set.map((a) => ({ source: a[0], language: a[1], vertical: a[2], name: a[3], type: a[4], answer: a[6], value: (i: number, r: () => number) => valueFor(a[5], i, r) })),
+    seed,
+  );
+}
+
+/**
+ * Score the held-out set with the same scorer. Each attribute's values are its own samples,
+ * each given once (contact i holds sample i; contacts past an attribute's last sample lack it),
+ * so the inventory sees the spread the samples were written with: a field whose samples repeat
+ * reads as a short list, one whose samples are all different as open values. (Drawing 240
+ * contacts from 5–10 samples instead would make every attribute look like a short list.)
+ */
+export function scoreSampledSet(set: readonly SampledAttribute[], seed = 7): ScoredAttribute[] {
+  return scoreItems(
+    set.map((a) => ({
+      source: a.source,
+      language: a.language,
+      vertical: a.domain,
+      name: a.name,
+      type: a.declaredType,
+      answer: answerOf(a.answer),
+      values: a.samples.length,
+      value: (i: number) => (i < a.samples.length ? a.samples[i] : null),
+    })),
+    seed,
+    (run) => Math.max(...run.map((a) => a.values ?? 0)),
+  );
 }
 
 /** Accuracy figures over scored attributes. */
@@ -299,10 +364,10 @@ export const EXPECTED_ACCURACY_BY_BAND: Readonly<Record<ConfidenceBand, { share:
 const pct = (x: { right: number; of: number }) => (x.of === 0 ? '—' : `${((100 * x.right) / x.of).toFixed(1)}% (${x.right}/${x.of})`);
 
 /** The figures as lines for a terminal: overall, then by source and by language. */
-export function formatAccuracy(scored: readonly ScoredAttribute[]): string[] {
+export function formatAccuracy(scored: readonly ScoredAttribute[], what = 'labelled attributes'): string[] {
   const all = accuracyOf(scored);
   const lines = [
-    `labelled attributes                       ${all.attributes}`,
+    `${what.padEnd(42)}${all.attributes}`,
     `top-1 on standard fields                  ${pct(all.standard)}   (aim ≥ 95%)`,
     `type accuracy on custom attributes        ${pct(all.customType)}   (aim ≥ 90%)`,
     `identifiers skipped                       ${pct(all.skip)}`,
