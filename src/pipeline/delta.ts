@@ -14,7 +14,8 @@
  * - **Deletes** (a delta): contacts journaled as migrated that the source no longer holds
  *   (found by listing every key where the source can, else by asking for the journaled keys
  *   the run's scope left out) are listed in `source-deletes.csv` and, per `on_source_delete`,
- *   left alone, tagged, or deleted in Freshsales.
+ *   left alone, tagged, or deleted in Freshsales (with the tasks, sales activities and deals
+ *   earlier runs wrote on them; accounts stay, as other contacts may share one).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -218,7 +219,18 @@ export async function sourceDeleteCalls(d: ContactPhaseDeps, map: DeltaMap): Pro
   const n = Number((await d.store.getCheckpoint(d.runId, 'delta:deletes:n')) ?? 0);
   const done = (await d.store.getCheckpoint(d.runId, 'delta:deletes:applied')) === 'done';
   if (done || n === 0 || map.on_source_delete === 'ignore') return { calls: 0, deleted: n };
-  return { calls: map.on_source_delete === 'tag' ? 2 * n : Math.ceil(n / BULK_DESTROY_MAX) * 2, deleted: n };
+  if (map.on_source_delete === 'tag') return { calls: 2 * n, deleted: n };
+  // Deleting: their tasks and sales activities one call each, their deals and the contacts per 100 (and a read when the answer does not count them).
+  let children = 0;
+  let deals = 0;
+  for (let after = ''; ; ) {
+    const keys = await d.store.members(d.runId, DELETED, { afterKey: after, limit: CHUNK });
+    if (keys.length === 0) break;
+    after = keys[keys.length - 1]!;
+    for (const object of ['task', 'activity'] as const) children += (await d.store.destIds(object, (await d.store.stagedByMatchKeys(object, keys, '')).map((s) => s.sourceKey))).size;
+    deals += (await d.store.destIds('deal', keys)).size;
+  }
+  return { calls: children + Math.ceil(deals / BULK_DESTROY_MAX) + Math.ceil(n / BULK_DESTROY_MAX) * 2, deleted: n };
 }
 
 /** Load step of a delta: tag or delete in Freshsales the contacts deleted in the source (per the map). */
@@ -236,16 +248,57 @@ export async function applySourceDeletes(d: ContactPhaseDeps, map: DeltaMap, sou
         outcomes.push({ sourceKey: key, data: { destId: id, action: await tagOne(d, id, tag) } });
       }
     } else {
+      // Their timeline and deals first: a deleted person's records should not hang on nothing.
+      const children = await deleteChildren(d, [...ids.keys()]);
       const list = [...ids.values()];
-      const answer = await d.dest.bulkDestroy('contacts', list);
-      if (answer.deleted !== list.length) await confirmGone(d, list);
-      for (const [key, id] of ids) outcomes.push({ sourceKey: key, data: { destId: id, action: 'deleted' } });
+      if (list.length > 0) {
+        const answer = await d.dest.bulkDestroy('contacts', list);
+        if (answer.deleted !== list.length) await confirmGone(d, list);
+      }
+      for (const [key, id] of ids) outcomes.push({ sourceKey: key, data: { destId: id, action: children.get(key) ? `deleted (with ${children.get(key)})` : 'deleted' } });
     }
     // Handled: no longer counted as migrated (a later delta does not find them again).
     await d.store.saveExtras(d.runId, 'source_delete', outcomes);
     await d.store.retireJournal(d.runId, OBJECT, [...ids.keys()]);
   }
   await d.store.setCheckpoint(d.runId, 'delta:deletes:applied', 'done');
+}
+
+/**
+ * Delete what earlier runs wrote on these contacts: their tasks and sales activities (one call
+ * each) and their deals (bulk), each retired from the journal. Accounts stay: one may be
+ * shared by other contacts. Returns, per contact key, what went with it.
+ */
+async function deleteChildren(d: ContactPhaseDeps, contactKeys: string[]): Promise<Map<string, string>> {
+  const said = new Map<string, string[]>();
+  const note = (key: string, what: string) => said.set(key, [...(said.get(key) ?? []), what]);
+  for (const [object, entity] of [['task', 'tasks'], ['activity', 'sales_activities']] as const) {
+    const staged = await d.store.stagedByMatchKeys(object, contactKeys, '');
+    const ids = await d.store.destIds(object, staged.map((s) => s.sourceKey));
+    for (const s of staged) {
+      const id = ids.get(s.sourceKey);
+      if (!id) continue;
+      await d.dest.deleteRecord(entity, id);
+      note(s.matchKey!, entity === 'tasks' ? 'a task' : 'a sales activity');
+    }
+    if (ids.size > 0) await d.store.retireJournal(d.runId, object, [...ids.keys()]);
+  }
+  const deals = await d.store.destIds('deal', contactKeys);
+  const dealIds = [...deals.values()];
+  for (let i = 0; i < dealIds.length; i += BULK_DESTROY_MAX) {
+    const chunk = dealIds.slice(i, i + BULK_DESTROY_MAX);
+    const answer = await d.dest.bulkDestroy('deals', chunk);
+    if (answer.deleted !== chunk.length) for (const id of chunk) await d.dest.deleteRecord('deals', id);
+  }
+  for (const key of deals.keys()) note(key, 'its deal');
+  if (deals.size > 0) await d.store.retireJournal(d.runId, 'deal', [...deals.keys()]);
+  const out = new Map<string, string>();
+  for (const [key, list] of said) {
+    const counts = new Map<string, number>();
+    for (const w of list) counts.set(w, (counts.get(w) ?? 0) + 1);
+    out.set(key, [...counts].map(([w, n]) => (n > 1 ? `${n} × ${w}` : w)).join(', '));
+  }
+  return out;
 }
 
 /** Add the tag (tags are read, merged and written: whether a write replaces or merges is unknown). */

@@ -97,7 +97,7 @@ describe('cutover delta', () => {
     expect(c.verified).toBe(6);
     const conflicts = readCsv(readFileSync(d.files.conflicts!, 'utf8'));
     expect(conflicts.rows.map((r) => [r.freshsales_id, r.field, r.freshsales_now, r.resolution])).toEqual([[String(p6Contact.id), 'last_name', 'Edited in Freshsales', 'report']]);
-    expect(readCsv(readFileSync(d.files.sourceDeletes!, 'utf8')).rows.map((r) => r.action)).toEqual(['deleted']);
+    expect(readCsv(readFileSync(d.files.sourceDeletes!, 'utf8')).rows.map((r) => r.action)).toEqual([expect.stringMatching(/^deleted \(with \d+ × a task\)$|^deleted$/)]);
     // Proportional to the changes, not to the 200 contacts.
     const deltaCalls = d.report.apiCalls.destination - fullCalls;
     expect(deltaCalls).toBeLessThan(30);
@@ -127,10 +127,10 @@ describe('cutover delta', () => {
       delete fresh.get(emailKey(String(p3.email))!)!.tags;
     }
     for (const [k, v] of fresh) expect(after.get(k), k).toEqual(v);
-    // Tasks on live contacts match too (a contact deleted for its source delete leaves its tasks: listed, not chased).
+    // Tasks match too: the deleted profile's tasks went with its contact.
+    expect(h.fs.snapshot().tasks.length).toBe(f.fs.snapshot().tasks.length);
     const live = new Set((h.fs.snapshot().contacts as Array<{ id: number }>).map((x) => x.id));
-    const onLive = (h.fs.snapshot().tasks as Array<{ targetable_id: number }>).filter((x) => live.has(x.targetable_id));
-    expect(onLive.length).toBe(f.fs.snapshot().tasks.length);
+    expect((h.fs.snapshot().tasks as Array<{ targetable_id: number }>).every((x) => live.has(x.targetable_id))).toBe(true);
 
     // Nothing changed since: a second delta only reads.
     const writes2 = destinationWrites(h);
