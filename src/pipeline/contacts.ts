@@ -19,6 +19,7 @@ import { readPath, toContactPayload } from '../mapping/transform.js';
 import { emailKey } from '../mapping/normalise.js';
 import { contactIdentity, createSharedIdFinder, mapReadsUserId } from '../mapping/shared-ids.js';
 import type { BatchRow, DestinationMatch, StagedRecord, StagedRecordInput } from '../state/store.js';
+import { journaledPayload } from './journal-payload.js';
 import { BulkLoader, loadBatches, type BulkLoadItem, type BulkLoadSpec } from './bulk-load.js';
 import type { Progress } from './progress.js';
 import type { BulkPhaseDeps } from './phase-deps.js';
@@ -120,7 +121,7 @@ export async function loadReferenceTables(source: SourceConnector, map: ContactM
 /** Keys per contactsByKey call (the source paces the per-user calls inside). */
 const BY_KEY_PAGE = 100;
 /** The membership kind holding a by-key source's frozen population, per segment. */
-const SCOPE = 'scope';
+export const SCOPE = 'scope';
 /** Extras kind: per contact, tags an earlier run wrote that this run drops (see delta.ts). */
 export const DROP_TAGS = 'drop_tags';
 
@@ -194,6 +195,11 @@ export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
   d.progress.end();
 }
 
+/** A source record's email as the map reads it, as a match key; null when it has none. */
+function recordEmailKey(map: ContactMap, record: CanonicalContact): string | null {
+  return emailKey(readPath(record, map.fields.find((f) => f.to === 'emails')?.from ?? 'email'));
+}
+
 /**
  * For these rows, what an earlier run last wrote to their contact (its journaled payload),
  * found by source key or, for a duplicate group's new winner, through the email it shares with
@@ -201,21 +207,16 @@ export async function extractContacts(d: ContactPhaseDeps): Promise<void> {
  */
 async function lastWrittenFor(d: ContactPhaseDeps, rows: StagedRecord[]): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
-  const from = d.map.fields.find((f) => f.to === 'emails')?.from ?? 'email';
   const emailOf = new Map<string, string>();
   for (const r of rows) {
-    const k = emailKey(readPath(r.record as CanonicalContact, from));
+    const k = recordEmailKey(d.map, r.record as CanonicalContact);
     if (k !== null) emailOf.set(r.sourceKey, k);
   }
   const earlier = emailOf.size > 0 ? await d.store.stagedByMatchKeys(OBJECT, [...emailOf.values()], d.runId) : [];
   const candidates = [...new Set([...rows.map((r) => r.sourceKey), ...earlier.map((e) => e.sourceKey)])];
   const ids = await d.store.destIds(OBJECT, candidates);
   const byEmail = new Map<string, Record<string, unknown>>();
-  const payloadOf = async (key: string) => {
-    const entry = await d.store.latestJournalEntry(OBJECT, key);
-    if (!entry || entry.runId === d.runId) return null;
-    return ((await d.store.stagedRecords(entry.runId, OBJECT, [key]))[0]?.payload as Record<string, unknown> | null | undefined) ?? null;
-  };
+  const payloadOf = async (key: string) => (await journaledPayload(d.store, OBJECT, key, d.runId))?.payload ?? null;
   for (const e of earlier) {
     if (!ids.has(e.sourceKey) || e.matchKey === null || byEmail.has(e.matchKey)) continue;
     const p = await payloadOf(e.sourceKey);
@@ -260,15 +261,11 @@ export function withClears(payload: Record<string, unknown>, last: Record<string
  * that changed too is already staged as it is now.
  */
 async function stageUnchangedPartners(d: ContactPhaseDeps): Promise<void> {
-  const from = d.map.fields.find((f) => f.to === 'emails')?.from ?? 'email';
   for (let after = 0; ; ) {
     const rows = await d.store.readStaged(d.runId, OBJECT, after, PREPARE_CHUNK);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.seq;
-    const keys = rows.flatMap((r) => {
-      const k = emailKey(readPath(r.record as CanonicalContact, from));
-      return k === null ? [] : [k];
-    });
+    const keys = rows.flatMap((r) => recordEmailKey(d.map, r.record as CanonicalContact) ?? []);
     if (keys.length === 0) continue;
     const earlier = await d.store.stagedByMatchKeys(OBJECT, keys, d.runId);
     const here = new Set((await d.store.stagedRecords(d.runId, OBJECT, earlier.map((e) => e.sourceKey))).map((e) => e.sourceKey));
@@ -556,12 +553,10 @@ async function lastWrittenByDestId(d: ContactPhaseDeps): Promise<Map<string, Rec
     const ids = await d.store.destIds(OBJECT, rows.map((r) => r.sourceKey));
     for (const r of rows) {
       if (!ids.has(r.sourceKey)) continue;
-      const entry = await d.store.latestJournalEntry(OBJECT, r.sourceKey);
-      if (!entry || entry.runId === d.runId) continue;
-      const payload = (await d.store.stagedRecords(entry.runId, OBJECT, [r.sourceKey]))[0]?.payload as Record<string, unknown> | null | undefined;
-      if (!payload) continue;
-      const { emails: _e, tags: _t, ...fields } = payload;
-      out.set(entry.destId, fields);
+      const last = await journaledPayload(d.store, OBJECT, r.sourceKey, d.runId);
+      if (!last) continue;
+      const { emails: _e, tags: _t, ...fields } = last.payload;
+      out.set(last.entry.destId, fields);
     }
   }
   return out;

@@ -18,6 +18,8 @@ import { reportPage } from '../reports/page.js';
 import { acquireWorkdirLock } from './lock.js';
 import { CallMeter, openDestination, openStore, runMigrate, type MigrateOptions, type MigrateResult } from './migrate.js';
 import { presenceOf, UNDO_LABEL } from './rollback.js';
+import { SCOPE } from './contacts.js';
+import { SOURCE_KEYS } from './delta.js';
 
 export const FinalReconciliation = z.strictObject({
   deltaRunId: z.string(),
@@ -72,13 +74,12 @@ export async function runCutover(opts: MigrateOptions): Promise<{ delta: Migrate
   const dest = openDestination(opts.loaded.config.destination, { logger: opts.logger, clock, progress: opts.progress, meter });
   try {
     const phases: FinalReconciliation['phases'] = [];
-    const sourceNow = await sourceContacts(store, delta.report.runId);
+    const { sourceNow, notMigrated } = await sourceSide(store, delta.report.runId);
     for (const object of OBJECTS) {
       if (!(await store.hasJournal(object))) continue;
       const p = await presenceOf(store, dest.client, object, opts.progress);
       phases.push({ object, label: UNDO_LABEL[object], sourceNow: object === 'contact' ? sourceNow : null, migrated: p.migrated, inFreshsales: p.present, missing: p.missing.slice(0, 100) });
     }
-    const notMigrated = await sourceWithoutJournal(store, delta.report.runId);
     const blockers = [
       ...(delta.stoppedEarly || delta.overErrorRatio ? [`the final delta ${delta.report.runId} did not finish cleanly: fix what its reports name and run cutover again`] : []),
       ...phases.filter((p) => p.missing.length > 0).map((p) => `${p.migrated - p.inFreshsales} ${p.label.toLowerCase()} the journal says were migrated are not in Freshsales`),
@@ -98,30 +99,21 @@ export async function runCutover(opts: MigrateOptions): Promise<{ delta: Migrate
   }
 }
 
-/** Contacts the source holds now, as the final delta listed them (every key, or the frozen scope); null when it could not list them. */
-async function sourceContacts(store: StateStore, runId: string): Promise<number | null> {
-  for (const kind of ['delta:present', 'scope']) {
+/**
+ * The source side, in one pass over the contacts the final delta listed (every key, or the
+ * frozen scope of a source read by key): how many there are (null when it could not list
+ * them), and those without a standing journal entry.
+ */
+async function sourceSide(store: StateStore, runId: string): Promise<{ sourceNow: number | null; notMigrated: FinalReconciliation['notMigrated'] }> {
+  for (const kind of [SOURCE_KEYS, SCOPE]) {
     let n = 0;
-    for (let after = ''; ; ) {
-      const keys = await store.members(runId, kind, { afterKey: after, limit: 5000 });
-      if (keys.length === 0) break;
-      n += keys.length;
-      after = keys[keys.length - 1]!;
-    }
-    if (n > 0) return n;
-  }
-  return null;
-}
-
-/** Source contacts (as listed by the final delta) without a standing journal entry. */
-async function sourceWithoutJournal(store: StateStore, runId: string): Promise<FinalReconciliation['notMigrated']> {
-  let count = 0;
-  const examples: string[] = [];
-  for (const kind of ['delta:present', 'scope']) {
+    let count = 0;
+    const examples: string[] = [];
     for (let after = ''; ; ) {
       const keys = await store.members(runId, kind, { afterKey: after, limit: 1000 });
       if (keys.length === 0) break;
       after = keys[keys.length - 1]!;
+      n += keys.length;
       const ids = await store.destIds('contact', keys);
       for (const k of keys) {
         if (ids.has(k)) continue;
@@ -129,9 +121,9 @@ async function sourceWithoutJournal(store: StateStore, runId: string): Promise<F
         if (examples.length < 20) examples.push(k);
       }
     }
-    if (count > 0 || examples.length > 0) break;
+    if (n > 0) return { sourceNow: n, notMigrated: { count, examples } };
   }
-  return { count, examples };
+  return { sourceNow: null, notMigrated: { count: 0, examples: [] } };
 }
 
 function renderFinalHtml(f: FinalReconciliation): string {

@@ -29,13 +29,14 @@ import type { StateStore } from '../state/store.js';
 import { createCsvWriter } from '../reports/csv.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { verifyRecord } from './verify.js';
-import { DROP_TAGS, type ContactPhaseDeps } from './contacts.js';
+import { DROP_TAGS, SCOPE, type ContactPhaseDeps } from './contacts.js';
+import { journaledPayload } from './journal-payload.js';
 
 const OBJECT: ObjectName = 'contact';
 /** How far before the last run's start a delta reads (the source's clock may run behind ours). */
 export const DELTA_OVERLAP_MS = 15 * 60_000;
 /** The membership kinds a delta keeps: keys the source holds now, and journaled keys it no longer does. */
-const PRESENT = 'delta:present';
+export const SOURCE_KEYS = 'delta:present';
 const DELETED = 'delta:deleted';
 const CHUNK = 500;
 /** Fields a conflict check leaves out (links are checked through their parents). */
@@ -89,11 +90,10 @@ export async function checkConflicts(d: ContactPhaseDeps, policy: DeltaMap['on_c
     const rewrite = [];
     const drops: Array<{ sourceKey: string; data: string[] }> = [];
     for (const r of earlier) {
-      const entry = await d.store.latestJournalEntry(OBJECT, r.sourceKey);
-      if (!entry || entry.runId === d.runId) continue;
-      const last = (await d.store.stagedRecords(entry.runId, OBJECT, [r.sourceKey]))[0]?.payload as Record<string, unknown> | null | undefined;
-      // Written values purged (crm-migrate purge): nothing to compare with.
-      if (!last) continue;
+      // None earlier, or its written values purged (crm-migrate purge): nothing to compare with.
+      const written = await journaledPayload(d.store, OBJECT, r.sourceKey, d.runId);
+      if (!written) continue;
+      const { entry, payload: last } = written;
       const lastWritten = entry.action === 'updated' ? withExistingTags(last, { destId: entry.destId, beforeImage: entry.beforeImage }) : last;
       const payload = r.payload as Record<string, unknown>;
       // Tags the earlier run wrote itself that the source no longer implies go (admins' tags stay).
@@ -176,7 +176,7 @@ export async function findSourceDeletes(d: ContactPhaseDeps): Promise<number> {
     if ((await d.store.getCheckpoint(d.runId, 'delta:keys')) !== 'done') {
       d.progress.start('list source keys', null);
       for await (const page of d.source.contactKeys((await d.store.getCheckpoint(d.runId, 'delta:keys:cursor')) || null)) {
-        await d.store.saveMemberships(d.runId, PRESENT, 'all', page.records);
+        await d.store.saveMemberships(d.runId, SOURCE_KEYS, 'all', page.records);
         await d.store.setCheckpoint(d.runId, 'delta:keys:cursor', page.checkpoint);
         d.progress.advance(page.records.length);
       }
@@ -194,7 +194,7 @@ export async function findSourceDeletes(d: ContactPhaseDeps): Promise<number> {
     const keys = await d.store.activeSourceKeys(OBJECT, after, CHUNK);
     if (keys.length === 0) break;
     after = keys[keys.length - 1]!;
-    const kind = byKey ? 'scope' : PRESENT;
+    const kind = byKey ? SCOPE : SOURCE_KEYS;
     const present = await d.store.membershipsFor(d.runId, kind, keys);
     let missing = keys.filter((k) => !present.has(k));
     if (byKey && missing.length > 0) {

@@ -481,7 +481,6 @@ function parentsOf(object: ObjectName, now: FsRecord, sent: Record<string, unkno
     const account = sent?.sales_account_id ?? now.sales_account_id;
     return { contact: contacts, ...(account !== undefined && account !== null ? { account: [String(account)] } : {}) };
   }
-  if (object === 'account') return undefined;
   return undefined;
 }
 
