@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { createSource } from '../connectors/registry.js';
-import { loadConfig } from '../pipeline/config.js';
+import { AiSettings, loadConfig } from '../pipeline/config.js';
 import { confirmMap, knownSourceAttributes, proposeMap, mapAttributeNames, type MapProposal } from '../pipeline/map-gate.js';
 import { EXPECTED_ACCURACY_BY_BAND } from '../mapping/proposer-eval.js';
 import { openStore, runMigrate } from '../pipeline/migrate.js';
@@ -51,13 +51,20 @@ export async function mapPropose(opts: { config: string; sample: number; force: 
     io.out(`wrote ${r.files.mapping}: ${r.fields} field mappings proposed from ${r.sampled} sampled contacts${r.fromInventory ? ` and the discovery inventory (${inventoryFile})` : ' (run "crm-migrate discover" first for choices from every contact)'}`);
     io.out(`wrote ${r.files.proposal}: the same proposal as data (per field: target, type, confidence, evidence)`);
     for (const w of r.warnings) io.out(`warning: ${w}`);
-    for (const n of r.aiNotes ?? []) io.out(n);
+    const aiNotes = r.aiNotes ?? [];
+    aiNotes.forEach((n, i) => io.out(r.aiFailed !== undefined && i === aiNotes.length - 1 ? `warning: ${n} (check ai.baseUrl ${endpointOf(loaded.config.ai?.baseUrl)}, ai.model and ai.apiKey)` : n));
     for (const line of proposalConfidenceLines(r.evidence, r.notMapped)) io.out(line);
     io.out(`review it (evidence is in the comments), then: crm-migrate map confirm --config ${opts.config}`);
     return EXIT.ok;
   } finally {
     await source.close();
   }
+}
+
+/** The model endpoint as a warning may show it: without any user name or password in the URL. */
+function endpointOf(baseUrl = AiSettings.parse({}).baseUrl): string {
+  const u = new URL(baseUrl);
+  return `${u.origin}${u.pathname}`;
 }
 
 /** What `map propose` says about confidence: fields per band with the accuracy measured for that band, and what was left out. */

@@ -15,7 +15,7 @@
  * proposal: {@link askModel} returns no answers and says why.
  */
 import { createHash } from 'node:crypto';
-import { generateText, Output, type LanguageModel } from 'ai';
+import { APICallError, generateText, NoObjectGeneratedError, Output, RetryError, type LanguageModel } from 'ai';
 import { z } from 'zod';
 import type { AttributeType } from '../core/model.js';
 import { profileValues } from './detect.js';
@@ -122,9 +122,9 @@ export interface AiAnswer {
 export interface AiAnswers {
   model: string;
   answers: ReadonlyMap<string, AiAnswer>;
-  /** One line each: how many were asked, answers discarded and why, or why there was no answer. */
+  /** One line each: how many were asked, answers discarded and why, or why there was no answer (then the last line). */
   notes: string[];
-  /** Set when the model could not be used at all (the proposal went ahead without it). */
+  /** Set when the model could not be used at all (the proposal went ahead without it): why, in words. */
   failed?: string;
 }
 
@@ -137,6 +137,12 @@ export interface AskModelOptions {
   maxAttributes: number;
   /** Give up after this long (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Applied to every text that comes back from the endpoint (error messages, reasons) before it
+   * is kept or shown: a server may repeat the request's credentials in its answer ("Incorrect
+   * API key provided: sk-…"). The caller that holds the key supplies it (ai-model.ts).
+   */
+  redact?: (text: string) => string;
 }
 
 /** The answer's shape. Field and type are open strings so one bad answer is discarded, not the whole reply. */
@@ -187,6 +193,8 @@ export async function askModel(candidates: readonly AiCandidate[], opts: AskMode
   const notes: string[] = [];
   if (asked.length === 0) return { model: opts.modelName, answers: new Map(), notes: ['AI: nothing left unmapped or low-confidence to ask about'] };
   if (candidates.length > asked.length) notes.push(`AI: asked about the first ${asked.length} of ${candidates.length} attributes (ai.maxAttributes)`);
+  const redact = opts.redact ?? ((t: string) => t);
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   let reply: AiReply;
   try {
     const result = await generateText({
@@ -196,11 +204,13 @@ export async function askModel(candidates: readonly AiCandidate[], opts: AskMode
       output: Output.object({ schema: AiReply, name: 'attribute_targets' }),
       temperature: 0,
       maxRetries: 1,
-      abortSignal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
+      abortSignal: AbortSignal.timeout(timeoutMs),
     });
-    reply = AiReply.parse(result.output);
+    // Redacted whole, before anything is cut to one line (a cut could leave part of a key).
+    const said = (t: string | null) => (t === null ? null : redact(t));
+    reply = { attributes: AiReply.parse(result.output).attributes.map((a) => ({ ...a, attribute: redact(a.attribute), field: said(a.field), type: said(a.type), reason: redact(a.reason) })) };
   } catch (e) {
-    const why = oneLine(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    const why = oneLine(redact(describeFailure(e, timeoutMs)));
     return { model: opts.modelName, answers: new Map(), notes: [...notes, `AI: no usable answer from ${opts.modelName} (${why}): proposed without it`], failed: why };
   }
   const byName = new Map(asked.map((c) => [c.name, c]));
@@ -219,6 +229,23 @@ export async function askModel(candidates: readonly AiCandidate[], opts: AskMode
   notes.push(`AI: asked ${opts.modelName} about ${asked.length} attribute(s); ${answers.size} answer(s) used as evidence`);
   if (discarded.length > 0) notes.push(`AI: ${discarded.length} answer(s) discarded: ${discarded.join('; ')}`);
   return { model: opts.modelName, answers, notes };
+}
+
+/**
+ * Why the request gave no answer, in a user's words: the endpoint's HTTP status and message
+ * (after the SDK's retries), an answer that is not the JSON asked for, or the time limit.
+ */
+function describeFailure(e: unknown, timeoutMs: number): string {
+  const retried = RetryError.isInstance(e) ? e : undefined;
+  const last = retried ? retried.lastError : e;
+  const attempts = retried ? ` (${retried.errors.length} attempts)` : '';
+  if (APICallError.isInstance(last)) {
+    if (last.statusCode === undefined) return `${last.message}${attempts}`;
+    return last.statusCode < 300 ? `HTTP ${last.statusCode} but ${last.message.replace(/^Invalid JSON response$/, 'the body is not JSON')}` : `HTTP ${last.statusCode}: ${last.message}${attempts}`;
+  }
+  if (NoObjectGeneratedError.isInstance(last)) return `the answer is not the JSON asked for (${last.message})`;
+  if (last instanceof Error && (last.name === 'TimeoutError' || last.name === 'AbortError')) return `no answer within ${timeoutMs} ms (ai.timeoutMs)`;
+  return last instanceof Error ? `${last.name}: ${last.message}` : String(last);
 }
 
 /** The answer's target, or why it is discarded. */

@@ -45,6 +45,8 @@ export interface MapProposal {
   fromInventory: boolean;
   /** What the model stage did (only when it was asked): one line each, including why it was not used. */
   aiNotes?: string[];
+  /** Why the model could not be used at all (its note is the last of `aiNotes`): the map is the waterfall's alone. */
+  aiFailed?: string;
 }
 
 /**
@@ -117,7 +119,7 @@ export async function proposeMap(input: {
     fields: spec.objects.contact.fields.length,
     sampled: sampled.length,
     fromInventory: input.inventory !== undefined,
-    ...(assisted ? { aiNotes: assisted.ai.notes } : {}),
+    ...(assisted ? { aiNotes: assisted.ai.notes, ...(assisted.ai.failed !== undefined ? { aiFailed: assisted.ai.failed } : {}) } : {}),
   };
 }
 

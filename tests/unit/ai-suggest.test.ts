@@ -156,6 +156,19 @@ describe('askModel', () => {
     expect(r.failed).toContain('ECONNREFUSED');
   });
 
+  it('redacts what the endpoint repeats of a credential, in an error and in a reason, before cutting it to one line', async () => {
+    const key = 'sk-unit-secret-5e1d';
+    const redact = (t: string) => t.split(key).join('[redacted]');
+    const failing = mockModel(() => {
+      throw new Error(`${'x'.repeat(150)} Incorrect API key provided: ${key}`);
+    });
+    const failed = await askModel([candidate('renk', ['x1'])], { ...ask(failing), redact });
+    expect(failed.notes.join('\n')).not.toMatch(/sk-unit/);
+    const answering = mockModel({ attributes: [{ attribute: 'renk', target: 'skip', field: null, type: null, reason: `the key was ${key}` }] });
+    const r = await askModel([candidate('renk', ['x1'])], { ...ask(answering), redact });
+    expect(r.answers.get('attributes.renk')?.reason).toBe('the key was [redacted]');
+  });
+
   it('asks at most maxAttributes, and says how many were left out', async () => {
     const model = mockModel({ attributes: [] });
     const r = await askModel(['a1', 'a2', 'a3'].map((n) => candidate(n, [])), { ...ask(model), maxAttributes: 2 });
