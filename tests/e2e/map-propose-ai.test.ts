@@ -129,7 +129,8 @@ describe('map propose --ai against an OpenAI-compatible endpoint on 127.0.0.1', 
     const raw = new Set<string>();
     for (const p of people) {
       for (const v of [p.email, p.mobile_number, p.contact_email]) if (typeof v === 'string' && v.length >= 5) raw.add(v);
-      if (typeof p.mobile_number === 'string') raw.add(p.mobile_number.replace(/\D/g, ''));
+      const digits = typeof p.mobile_number === 'string' ? p.mobile_number.replace(/\D/g, '') : '';
+      if (digits.length >= 7) raw.add(digits);
     }
     for (const v of raw) expect(req.body, v).not.toContain(v);
     const names = new Set(people.flatMap((p) => [p.first_name, p.last_name]).filter((n): n is string => typeof n === 'string' && n.length >= 3));
