@@ -9,7 +9,7 @@ import type { FreshsalesClient } from '../connectors/freshsales/index.js';
 import type { ContactMap, MappingField, MappingSpec } from '../mapping/spec.js';
 
 /** Standard contact targets whose values are ids of selector entries. */
-const SELECTOR_TARGETS = ['lifecycle_stage_id', 'contact_status_id', 'owner_id'] as const;
+const SELECTOR_TARGETS = ['lifecycle_stage_id', 'contact_status_id', 'owner_id', 'lead_source_id', 'campaign_id'] as const;
 type SelectorTarget = (typeof SELECTOR_TARGETS)[number];
 
 export interface ResolvedReferences {
@@ -46,6 +46,8 @@ export async function resolveReferences(spec: MappingSpec, dest: FreshsalesClien
     // A status is known by its own name and by "Stage / Status" (names can repeat across stages).
     lists.set('contact_status_id', statuses.map((s) => ({ id: s.id, names: [s.name, `${stageName.get(s.lifecycle_stage_id ?? '') ?? ''} / ${s.name}`] })));
   }
+  if (needs.has('lead_source_id')) lists.set('lead_source_id', (await dest.leadSources()).map((s) => ({ id: s.id, names: [s.name] })));
+  if (needs.has('campaign_id')) lists.set('campaign_id', (await dest.campaigns()).map((s) => ({ id: s.id, names: [s.name] })));
   if (needs.has('owner_id')) {
     const users = await dest.owners();
     lists.set('owner_id', users.filter((u) => (u as { is_active?: boolean }).is_active !== false).map((u) => ({ id: u.id, names: [u.email ?? '', u.display_name ?? ''].filter(Boolean) })));

@@ -54,4 +54,33 @@ describe('lifecycle and owner names resolved through the selectors', () => {
       await fs.http.close();
     }
   });
+
+  it('maps contact source and campaign names (as map propose writes them for utm_source / utm_campaign) to their ids, and refuses an unknown one', async () => {
+    const fs = await client();
+    try {
+      const spec = parseMappingSpec(
+        [
+          'version: 1', 'source: xtremepush', 'objects:', '  contact:', '    fields:',
+          '      - { from: email, to: emails }',
+          '      - { from: attributes.utm_source, to: lead_source_id, transform: integer, values: { google: Web, newsletter: email, partner_x: null } }',
+          '      - { from: attributes.utm_campaign, to: campaign_id, transform: integer, values: { spring_launch: "Spring Launch" } }',
+        ].join('\n'),
+        'mapping.yaml',
+      );
+      const r = await resolveReferences(spec, fs.client);
+      const sources = await fs.client.leadSources();
+      const campaigns = await fs.client.campaigns();
+      const id = (list: Array<{ id: string; name: string }>, name: string) => list.find((x) => x.name === name)!.id;
+      expect(r.contactMap.fields.find((f) => f.to === 'lead_source_id')!.values).toEqual({ google: id(sources, 'Web'), newsletter: id(sources, 'Email'), partner_x: null });
+      expect(r.contactMap.fields.find((f) => f.to === 'campaign_id')!.values).toEqual({ spring_launch: id(campaigns, 'Spring Launch') });
+      const bad = parseMappingSpec(
+        ['version: 1', 'source: xtremepush', 'objects:', '  contact:', '    fields:', '      - { from: email, to: emails }', '      - { from: attributes.utm_source, to: lead_source_id, values: { tiktok: TikTok } }'].join('\n'),
+        'mapping.yaml',
+      );
+      const err = await resolveReferences(bad, fs.client).catch((e: Error) => e);
+      expect((err as Error).message).toContain('"TikTok" is not a lead source in this account (it has: Web, Email, Phone, Import, Referral)');
+    } finally {
+      await fs.http.close();
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { ConfigError, TerminalError, TransientError, isMigrateError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import {
-  BulkUpsertResponse, ContactStatusesResponse, DealPipelinesResponse, DealStagesResponse, FieldsResponse, FiltersResponse, FsRecord,
+  BulkUpsertResponse, CampaignsResponse, ContactStatusesResponse, LeadSourcesResponse, DealPipelinesResponse, DealStagesResponse, FieldsResponse, FiltersResponse, FsRecord,
   JobStatusResponse, LifecycleStagesResponse, Meta, NoteResponse, OwnersResponse, SalesActivitiesResponse, SalesActivityResponse, SalesActivityTypesResponse, TaskResponse,
   TasksResponse, WRAPPER, toJobResult,
   type Entity, type FsField, type FsNote, type FsSalesActivity, type FsTask, type JobResult,
@@ -277,6 +277,18 @@ export class FreshsalesClient {
   async contactStatuses() {
     const res = await this.http.request({ method: 'GET', path: '/api/selector/contact_statuses' });
     return parse(ContactStatusesResponse, res.body, 'contactStatuses').contact_statuses;
+  }
+
+  /** GET /api/selector/lead_sources — the account's contact sources (the contact's `lead_source_id`). */
+  async leadSources() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/lead_sources' });
+    return parse(LeadSourcesResponse, res.body, 'leadSources').lead_sources;
+  }
+
+  /** GET /api/selector/campaigns — the account's campaigns (the contact's `campaign_id`). */
+  async campaigns() {
+    const res = await this.http.request({ method: 'GET', path: '/api/selector/campaigns' });
+    return parse(CampaignsResponse, res.body, 'campaigns').campaigns;
   }
 
   /** GET /api/selector/deal_pipelines */

@@ -101,6 +101,11 @@ export const LifecycleStagesResponse = z.object({
 export const ContactStatusesResponse = z.object({
   contact_statuses: z.array(z.looseObject({ id: Id, name: z.string(), lifecycle_stage_id: Id.nullish() })),
 });
+const NamedEntry = z.looseObject({ id: Id, name: z.string() });
+/** GET /api/selector/lead_sources */
+export const LeadSourcesResponse = z.object({ lead_sources: z.array(NamedEntry) });
+/** GET /api/selector/campaigns */
+export const CampaignsResponse = z.object({ campaigns: z.array(NamedEntry) });
 
 const TaskLink = z.looseObject({ type: z.string().nullish(), id: Id.nullish() });
 
