@@ -37,6 +37,14 @@ export type ValueKind =
   | 'high_entropy_id'
   | 'timezone'
   | 'honorific'
+  /** Integers that read as an instant over a wider span (1973–2100, ms also back to 1900): an instant only when the name says date. */
+  | 'epoch_wide'
+  | 'ip_address'
+  | 'app_version'
+  | 'device_os'
+  | 'image_url'
+  /** A state or status word (enabled, pending, declined, active): what a flag or a workflow says, never a place or a name. */
+  | 'status_word'
   | 'text';
 
 /** The detectors' verdict on a set of values. */
@@ -57,6 +65,10 @@ export interface ValueProfile {
   allUnique: boolean;
   /** Distinct present values seen. */
   distinct: number;
+  /** Mean length of the present values as text (weighted). */
+  meanLength: number;
+  /** Share of present values of five words or more (sentences, not labels). */
+  wordy: number;
 }
 
 /** National numbering plans tried for numbers written without `+` (the sources' markets). */
@@ -69,9 +81,18 @@ const EIRCODE = /^[AC-FHKNPRTV-Y]\d{2}\s?[0-9AC-FHKNPRTV-Y]{4}$/i;
 const UK_POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$/i;
 const FIVE_DIGITS = /^\d{5}$/;
 const CURRENCY = /^(?:[€$£₺]\s?-?\d{1,3}(?:[.,\s]?\d{3})*(?:[.,]\d{1,2})?|-?\d{1,3}(?:[.,\s]?\d{3})*(?:[.,]\d{1,2})?\s?(?:€|₺|£|\$|EUR|TL|TRY|GBP|USD))$/i;
-const DAY_FIRST = /^(0?[1-9]|[12]\d|3[01])[./-](0?[1-9]|1[0-2])[./-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
+/** Day-first dates with slashes or dashes (dd/mm/yyyy): ambiguous with the US order. Dotted ones (dd.mm.yyyy) are read as dates. */
+const DAY_FIRST = /^(0?[1-9]|[12]\d|3[01])[/-](0?[1-9]|1[0-2])[/-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^(?=(?:[^:]*:){3}|.*::)[0-9a-f:]{2,39}$/i;
+/** App and SDK versions: 5.12.0, 4.9.9-beta, v2.1.3 (at least three parts, so a decimal number is not one). */
+const APP_VERSION = /^v?\d{1,3}\.\d{1,3}\.\d{1,4}([.-][0-9A-Za-z.]+)?$/;
+/** Operating systems and device models as SDKs report them. */
+const DEVICE_OS = /^((ios|ipados|android|windows|macos|mac os x|os x|harmonyos|tizen)[\s_/-]?\d+([._]\d+)*|iphone\s?\d+[a-z ]*|ipad[\w ]*\d[\w ]*|pixel\s?\d+[a-z ]*|sm-[a-z]\d{3,4}[a-z]*)$/i;
+const IMAGE_URL = /\.(png|jpe?g|gif|webp|svg|bmp|heic)(\?.*)?$|\/(avatar|avatars|profile[_-]?pic|photo|image|img)s?\//i;
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^-?\d+([.,]\d+)?$/;
+const STATUS_WORD = /^(enabled|disabled|active|inactive|passive|declined|pending|subscribed|unsubscribed|opted[ _-]?(in|out)|approved|rejected|verified|unverified|blocked|suspended|closed|cancell?ed|expired|none|unknown|new|open|aktif|pasif|onay|ret|beklemede|iptal)$/i;
 const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'dr', 'prof', 'mx', 'sir', 'bay', 'bayan', 'sayin', 'uasal', 'bean uasal']);
 /** Epoch seconds and milliseconds between 2001 and 2040: an integer in these ranges is very likely an instant. */
 const EPOCH_S = [978_307_200, 2_208_988_800] as const;
@@ -119,6 +140,10 @@ export function kindsOf(v: unknown): ValueKind[] {
   }
   if (EMAIL.test(s) && normaliseEmail(s).ok) kinds.push('email');
   if (URL_RE.test(s)) kinds.push('url');
+  if (URL_RE.test(s) && IMAGE_URL.test(s)) kinds.push('image_url');
+  if (IPV4.test(s) || IPV6.test(s)) kinds.push('ip_address');
+  if (APP_VERSION.test(s)) kinds.push('app_version');
+  if (DEVICE_OS.test(s)) kinds.push('device_os');
   if (UUID.test(s)) kinds.push('uuid');
   // Push tokens: FCM "<instance>:APA91…" or long base64url; APNs 64 hex characters.
   if (/^[A-Za-z0-9_-]{11,}:APA91[A-Za-z0-9_-]{20,}$/.test(s) || /^[0-9a-f]{64}$/i.test(s) || (/^[A-Za-z0-9_:-]{100,}$/.test(s) && entropy(s) > 4)) kinds.push('push_token');
@@ -127,6 +152,7 @@ export function kindsOf(v: unknown): ValueKind[] {
     const n = Number(s);
     kinds.push('integer');
     if ((n >= EPOCH_S[0] && n <= EPOCH_S[1]) || (n >= EPOCH_MS[0] && n <= EPOCH_MS[1])) kinds.push('epoch');
+    if ((n >= 1e8 && n <= 4.1e9) || (Math.abs(n) >= 1e11 && n <= 4.1e12 && n >= -2.2e12)) kinds.push('epoch_wide');
   } else if (DECIMAL.test(s) && !/,/.test(s)) kinds.push('number');
   if (CURRENCY.test(s) && !INTEGER.test(s) && !DECIMAL.test(s)) kinds.push('currency');
   if (DAY_FIRST.test(s)) kinds.push('day_first_date');
@@ -134,6 +160,7 @@ export function kindsOf(v: unknown): ValueKind[] {
   if (EIRCODE.test(s) || UK_POSTCODE.test(s) || (typeof v === 'string' && FIVE_DIGITS.test(s))) kinds.push('postcode');
   if (/^[A-Za-z]+\/[A-Za-z_]+(\/[A-Za-z_]+)?$/.test(s) || /^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$/.test(s)) kinds.push('timezone');
   if (HONORIFICS.has(s.toLowerCase().replace(/\.$/, ''))) kinds.push('honorific');
+  if (STATUS_WORD.test(s)) kinds.push('status_word');
   if (!/^[A-Za-z]{2}$/.test(s) || s === s.toUpperCase() || s === s.toLowerCase()) {
     if (s.length <= 60 && !/\d/.test(s) && countryCode(s) !== null) kinds.push('country');
   }
@@ -159,10 +186,22 @@ function isMobile(s: string): boolean {
   return t === 'MOBILE' || t === 'FIXED_LINE_OR_MOBILE' || t === undefined;
 }
 
+/**
+ * Do values look like a closed list (a dropdown) rather than open text? Fewer than 200
+ * distinct, and they repeat: at most half as many distinct values as values, or — with fewer
+ * than 30 values, where half is a high bar — some value repeating and at most three distinct in
+ * four. Values that never repeat are open-ended, however few.
+ */
+export function isCategorical(distinct: number, present: number, anyRepeat: boolean): boolean {
+  if (distinct <= 0 || distinct >= 200) return false;
+  if (distinct <= present / 2 || (distinct <= 2 && present >= 3)) return true;
+  return present < 30 && anyRepeat && distinct <= 0.75 * present;
+}
+
 /** Kinds in the order a tie is broken: the more specific first. */
 const SPECIFICITY: readonly ValueKind[] = [
-  'push_token', 'uuid', 'email', 'url', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'timezone', 'honorific',
-  'country', 'postcode', 'currency', 'boolean', 'integer', 'number', 'high_entropy_id', 'text',
+  'push_token', 'uuid', 'email', 'image_url', 'url', 'ip_address', 'app_version', 'device_os', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'timezone', 'honorific',
+  'country', 'postcode', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'text',
 ];
 
 /**
@@ -177,12 +216,16 @@ export function profileValues(values: ReadonlyArray<readonly [unknown, number]>)
   let phones = 0;
   const seen = new Set<string>();
   let repeats = false;
+  let lengths = 0;
+  let wordy = 0;
   for (const [v, n] of values) {
     const kinds = kindsOf(v);
     if (kinds[0] === 'empty') continue;
     present += n;
     const text = asText(v);
     longest = Math.max(longest, text.length);
+    lengths += text.length * n;
+    if (text.split(/\s+/).length >= 5) wordy += n;
     if (seen.has(text) || n > 1) repeats = true;
     seen.add(text);
     for (const k of new Set(kinds)) totals.set(k, (totals.get(k) ?? 0) + n);
@@ -205,7 +248,10 @@ export function profileValues(values: ReadonlyArray<readonly [unknown, number]>)
     }
   }
   if (present === 0) dominant = 'empty';
-  return { present, shares, dominant, dominantShare, mobileShare: phones === 0 ? 0 : mobile / phones, longest, allUnique: !repeats, distinct: seen.size };
+  return {
+    present, shares, dominant, dominantShare, mobileShare: phones === 0 ? 0 : mobile / phones, longest, allUnique: !repeats, distinct: seen.size,
+    meanLength: present === 0 ? 0 : lengths / present, wordy: present === 0 ? 0 : wordy / present,
+  };
 }
 
 /** A short phrase for the evidence: "98% phone numbers (mobile)". */
@@ -217,6 +263,7 @@ export function describeProfile(p: ValueProfile): string {
     postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)',
     json_array: 'JSON lists', json_object: 'JSON objects', url: 'URLs', currency: 'currency amounts', integer: 'whole numbers', number: 'numbers',
     uuid: 'UUIDs', push_token: 'push tokens', high_entropy_id: 'random-looking ids', timezone: 'time zone names', honorific: 'salutations (Mr, Ms, …)', text: 'text',
+    epoch_wide: 'whole numbers that could be timestamps', status_word: 'state or status words', ip_address: 'IP addresses', app_version: 'app versions', device_os: 'operating systems or device models', image_url: 'image URLs',
   };
   return `${pct} ${what[p.dominant]}`;
 }

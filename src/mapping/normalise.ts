@@ -329,8 +329,9 @@ export const SUBSCRIPTION_CODES = { subscribed: 1, unsubscribed: 0 } as const;
 export function normaliseSubscription(raw: unknown): Normalised<number> {
   if (typeof raw === 'string') {
     const s = raw.trim().toLowerCase();
-    if (s === 'subscribed' || s === 'opted in' || s === 'opt-in') return ok(SUBSCRIPTION_CODES.subscribed);
-    if (s === 'unsubscribed' || s === 'opted out' || s === 'opt-out') return ok(SUBSCRIPTION_CODES.unsubscribed);
+    // ONAY / RET: the statuses of Turkey's consent register (İYS, İleti Yönetim Sistemi).
+    if (s === 'subscribed' || s === 'opted in' || s === 'opt-in' || s === 'onay') return ok(SUBSCRIPTION_CODES.subscribed);
+    if (s === 'unsubscribed' || s === 'opted out' || s === 'opt-out' || s === 'ret') return ok(SUBSCRIPTION_CODES.unsubscribed);
   }
   const b = normaliseBoolean(raw);
   if (!b.ok) return fail(`not a subscription flag (${describe(raw)})`);
@@ -402,7 +403,7 @@ function readDate(raw: unknown): Normalised<ParsedDateTime> {
   if (typeof raw !== 'string') return fail(`not a date (${describe(raw)})`);
   const s = raw.trim();
   if (/^\d{10}(?:\.\d+)?$|^\d{13}$/.test(s)) return unix(Number(s));
-  const r = readDateTimeText(s, { maxOffsetMinutes: 14 * 60 });
+  const r = readDateTimeText(dottedDayFirstAsIso(s), { maxOffsetMinutes: 14 * 60 });
   if (r.ok) return ok(r.value);
   switch (r.problem) {
     case 'syntax': return fail(`not a date (${describe(raw)})`);
@@ -410,6 +411,19 @@ function readDate(raw: unknown): Normalised<ParsedDateTime> {
     case 'time': return fail(`not a real time of day (${s})`);
     case 'offset': return fail(`not a real UTC offset (${r.offsetText})`);
   }
+}
+
+/**
+ * A dotted day-first date ("14.05.2019", "01.03.2024 09:30") rewritten as ISO. Dots mean day
+ * first wherever they are written (Turkey, Germany, Ireland's forms): no locale writes month
+ * first with dots, unlike slashes, which stay unread (dd/mm vs mm/dd). Anything else unchanged.
+ */
+function dottedDayFirstAsIso(s: string): string {
+  const m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
+  if (!m) return s;
+  const [, d, mo, y, h, mi, sec] = m;
+  const date = `${y}-${mo!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
+  return h === undefined ? date : `${date}T${h.padStart(2, '0')}:${mi}:${sec ?? '00'}`;
 }
 
 function unix(n: number): Normalised<ParsedDateTime> {

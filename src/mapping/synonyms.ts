@@ -33,11 +33,12 @@ export type SynonymOrigin = 'freshsales' | 'english' | 'turkish' | 'irish' | 've
 export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partial<Record<SynonymOrigin, readonly string[]>>>> = {
   first_name: {
     freshsales: ['first name'],
-    english: ['forename', 'given name', 'christian name', 'first', 'fore name', 'name first'],
     vendor: ['firstname', 'givenname', 'name', 'user first name', 'customer first name', 'contact first name'],
     abbreviation: ['fname', 'f name', 'fn', 'first nm'],
-    turkish: ['ad', 'adi', 'isim', 'ilk ad', 'musteri adi', 'kullanici adi soyadi ad'],
-    irish: ['ainm', 'cead ainm', 'reamhainm'],
+    turkish: ['ad', 'adi', 'isim', 'ilk ad', 'ad soyad', 'adi soyadi', 'ad soyadi', 'isim soyisim', 'adsoyad', 'musteri adi', 'kullanici adi soyadi ad'],
+    irish: ['ainm', 'cead ainm', 'reamhainm', 'ainm iomlan'],
+    // Full names: Freshsales has no full-name field, and a whole name in First name displays as the person's name.
+    english: ['forename', 'given name', 'christian name', 'first', 'fore name', 'name first', 'full name', 'name surname', 'first and last name', 'customer name', 'contact name', 'member name'],
   },
   last_name: {
     freshsales: ['last name'],
@@ -92,7 +93,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
     english: ['town', 'town city', 'city town', 'municipality', 'locality', 'home city', 'city name', 'hometown'],
     vendor: ['billing city', 'shipping city', 'geo city', 'location city'],
     abbreviation: ['cty'],
-    turkish: ['sehir', 'il', 'sehir adi', 'yasadigi sehir'],
+    turkish: ['sehir', 'il', 'sehir adi', 'yasadigi sehir', 'il adi', 'ili', 'bulundugu il', 'bulundugu sehir'],
     irish: ['baile', 'cathair', 'baile mor'],
   },
   state: {
@@ -186,9 +187,9 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   tags: {
     freshsales: ['tags'],
-    english: ['tag', 'labels', 'tag list', 'contact tags'],
-    vendor: ['user tags', 'tag names'],
-    turkish: ['etiket', 'etiketler'],
+    english: ['tag', 'labels', 'tag list', 'contact tags', 'segments', 'user segments', 'segment names', 'audiences'],
+    vendor: ['user tags', 'tag names', 'external segments', 'segment list'],
+    turkish: ['etiket', 'etiketler', 'segmentler'],
     irish: ['clibeanna'],
   },
 };
@@ -201,7 +202,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['installation id', 'install id', 'device id', 'deviceid', 'idfa', 'idfv', 'gaid', 'aaid', 'advertising id', 'ad id', 'android id', 'vendor id', 'hardware id', 'imei', 'cihaz id', 'cihaz kimligi', 'kurulum id', 'app instance id', 'instance id'],
+    words: ['installation id', 'install id', 'iid', 'device id', 'deviceid', 'idfa', 'idfv', 'gaid', 'aaid', 'advertising id', 'ad id', 'android id', 'vendor id', 'hardware id', 'imei', 'cihaz id', 'cihaz kimligi', 'kurulum id', 'app instance id', 'instance id'],
     reason: 'a device or installation identifier: it names an app install, not a person (device dataset, not a contact field)',
     route: 'device_dataset',
   },
@@ -210,16 +211,62 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     reason: 'an internal or technical identifier (or a secret): it means nothing in a CRM and must not become a field',
     route: 'none',
   },
+  {
+    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps'],
+    reason: 'a national identity or tax number: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)',
+    route: 'none',
+  },
+  {
+    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi'],
+    reason: 'marks test or internal accounts: leave those accounts out of the scope instead of migrating the flag',
+    route: 'none',
+  },
+  {
+    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'guncelleme tarihi', 'son guncelleme'],
+    reason: "the platform's own bookkeeping timestamp: it changes on every sync and means nothing in a CRM",
+    route: 'none',
+  },
+  {
+    // Not OS, OS version, app version or device model: those become contact custom fields (PRODUCT.md, Device information).
+    words: ['sdk version', 'user agent', 'useragent', 'ip', 'ip address', 'last ip', 'ipaddress', 'carrier', 'screen resolution', 'browser version'],
+    reason: 'a technical attribute of an install or a session (SDK, user agent, IP address): it describes a device, not a person (the device dataset keeps it)',
+    route: 'device_dataset',
+  },
+  {
+    words: ['avatar', 'avatar url', 'profile picture', 'profile pic', 'profile image', 'profile photo', 'photo url', 'image url', 'picture url', 'profil resmi', 'profil fotografi'],
+    reason: 'an image URL: Freshsales contacts have no field that shows it',
+    route: 'none',
+  },
+  {
+    words: ['list ids', 'email list ids', 'segment ids', 'group ids', 'audience ids', 'list memberships ids'],
+    reason: "ids of the source's own lists or segments: they mean nothing in Freshsales (segments become tags by name)",
+    route: 'none',
+  },
 ];
 
+/**
+ * Standard fields whose values are ids of the account's own lists: lifecycle stages, contact
+ * statuses, users, contact sources, campaigns. An attribute named like one is proposed there
+ * with a value map of names (each observed value → a name), resolved to this account's ids at
+ * run time; a name the account lacks stops the run before any write, listing what it has.
+ */
+export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner_id' | 'lead_source_id' | 'campaign_id';
+export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
+  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
+  contact_status_id: ['lead status', 'contact status', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'bize nereden ulastiniz', 'foinse'],
+  campaign_id: ['utm campaign', 'campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
+};
+
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
-const NOISE_WORDS = new Set(['home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str']);
+const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str']);
 
 /** Names that read like a standard field's but are not one (a username is not a first name). */
 const FALSE_FRIENDS = new Set(['username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
 
 /** Consent fields are never matched by a near spelling: a wrong consent mapping writes a consent nobody gave. */
-const NO_FUZZY: ReadonlySet<NamedStandardField> = new Set(['subscription_status', 'sms_subscription_status', 'whatsapp_subscription_status', 'do_not_disturb']);
+const NO_FUZZY: ReadonlySet<NamedStandardField> = new Set(['subscription_status', 'sms_subscription_status', 'whatsapp_subscription_status', 'do_not_disturb', 'tags']);
 
 /** Fold a name to ASCII lower case: Turkish letters (ı İ ş ç ğ ö ü) and other diacritics (Irish fadas) folded. */
 export function foldText(s: string): string {
@@ -306,7 +353,29 @@ function lookup(words: string[]): Entry | undefined {
  * edit distance when it is close enough.
  */
 export function matchName(name: string): NameMatch | undefined {
-  const words = nameWords(name);
+  const whole = matchWords(nameWords(name));
+  if (whole || !name.includes('.')) return whole;
+  // A dotted path under an address-like container ("address.postalCode", "geo.city"): its last part names the field.
+  // Under anything else the last part may be the container's own state or type ("sms_consent.state").
+  const container = nameWords(name.slice(0, name.lastIndexOf('.')));
+  if (!container.some((w) => CONTAINER_WORDS.has(w))) return undefined;
+  const last = matchWords(nameWords(name.slice(name.lastIndexOf('.') + 1)));
+  return last && last.how !== 'fuzzy' ? { ...last, how: 'stripped', score: 0.9 } : undefined;
+}
+
+/** Containers whose fields are the person's own (an address, a location, a profile). */
+const CONTAINER_WORDS = new Set(['address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
+
+/** Adjacent letters swapped ("frist" for "first"): the commonest typing slip, which edit distance counts as two. */
+function transposedLookup(compact: string): Entry | undefined {
+  for (let i = 0; i + 1 < compact.length; i++) {
+    const hit = BY_COMPACT.get(compact.slice(0, i) + compact[i + 1] + compact[i] + compact.slice(i + 2));
+    if (hit && !NO_FUZZY.has(hit.field)) return hit;
+  }
+  return undefined;
+}
+
+function matchWords(words: string[]): NameMatch | undefined {
   if (FALSE_FRIENDS.has(words.join(' ')) || FALSE_FRIENDS.has(words.join(''))) return undefined;
   const exact = lookup(words);
   if (exact) return { field: exact.field, how: 'exact', synonym: exact.phrase, origin: exact.origin, score: 1 };
@@ -317,6 +386,8 @@ export function matchName(name: string): NameMatch | undefined {
   }
   const compact = (stripped.length > 0 ? stripped : words).join('');
   if (compact.length < FUZZY_MIN_LENGTH) return undefined;
+  const swapped = transposedLookup(compact);
+  if (swapped) return { field: swapped.field, how: 'fuzzy', synonym: swapped.phrase, origin: swapped.origin, score: 0.9 };
   let best: { e: Entry; sim: number } | undefined;
   for (const e of ENTRIES) {
     if (e.compact.length < FUZZY_MIN_LENGTH || NO_FUZZY.has(e.field)) continue;
@@ -347,6 +418,64 @@ export function identifierName(name: string): IdentifierName | undefined {
     }
   }
   return undefined;
+}
+
+/** A name for one of the reference fields (lifecycle stage, status, owner, source, campaign), whole or without noise words. */
+export function matchReferenceName(name: string): { field: ReferenceField; synonym: string } | undefined {
+  const words = nameWords(name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name);
+  const stripped = words.filter((w) => !NOISE_WORDS.has(w));
+  for (const candidate of [words, stripped]) {
+    const phrase = candidate.join(' ');
+    for (const [field, synonyms] of Object.entries(REFERENCE_FIELD_SYNONYMS) as Array<[ReferenceField, readonly string[]]>) {
+      const hit = synonyms.find((x) => x === phrase || x.replace(/ /g, '') === candidate.join(''));
+      if (hit) return { field, synonym: hit };
+    }
+  }
+  return undefined;
+}
+
+/** The channel words of the three consent fields, as normalised words or phrases. */
+const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly string[]]> = [
+  ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist']],
+  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'txt']],
+  ['whatsapp_subscription_status', ['whatsapp', 'wa', 'whats app']],
+];
+/** Words that say "agreed to receive". */
+const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*)$/;
+/** Words that say "refused" (the flag then reads the other way round). */
+const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppressed|suppression|iptal|ret|red|reddetti|diultaithe)$/;
+/** Consents that have no Freshsales field: push and web push, data processing (GDPR/KVKK), terms, cookies. */
+const NOT_MARKETING_CONSENT = /^(push|webpush|notification|notifications|bildirim|gdpr|kvkk|processing|terms|cookie|cookies|privacy|aydinlatma|veri|profiling|analytics|tracking|override|overridden|overrides)$/;
+
+/** A consent flag by how its name is built: a channel word and an opt-in or opt-out word. */
+export interface ConsentName {
+  field: NamedStandardField;
+  /** The name says opt-OUT: true means unsubscribed. */
+  inverted: boolean;
+  /** No channel named, only marketing consent: read as email, the default marketing channel. */
+  channelAssumed: boolean;
+}
+
+/** The consent field a name is built for ("MSG-sms", "bulten_izni", "hs_email_optout", "marketing_consent"), if any. */
+export function consentName(name: string): ConsentName | undefined {
+  const words = nameWords(name).filter((w) => !NOISE_WORDS.has(w) || w === 'home');
+  const joined = ` ${words.join(' ')} `;
+  if (words.some((w) => NOT_MARKETING_CONSENT.test(w))) return undefined;
+  // "opt out" / "opted out" are two words; so is "opt in".
+  const optOut = words.some((w) => OPT_OUT_WORDS.test(w)) || / opt(ed)? out /.test(joined);
+  const optIn = words.some((w) => OPT_IN_WORDS.test(w)) || / opt(ed)? in /.test(joined);
+  if (!optOut && !optIn) return undefined;
+  const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `) || words.join('').startsWith(w.replace(/ /g, ''))));
+  if (channel) return { field: channel[0], inverted: optOut, channelAssumed: false };
+  // No channel: marketing consent in general ("marketing_consent", "accepts_marketing", "ticari ileti izni").
+  if (/ (marketing|pazarlama|ticari|promotions?|promotional|offers?) /.test(joined) || (optOut && words.length <= 2)) return { field: 'subscription_status', inverted: optOut, channelAssumed: true };
+  return undefined;
+}
+
+/** A home phone ("home_phone", "ev_telefonu", "landline"): not the Work number, and no Freshsales field of its own. */
+export function isHomePhoneName(name: string): boolean {
+  const phrase = nameWords(name).join(' ');
+  return /\b(home (phone|tel|telephone|number|no)|ev (telefonu|tel|telefon|no|numarasi)|landline|fon baile|sabit hat)\b/.test(phrase);
 }
 
 /** Words for the evidence: "a Turkish name for Mobile". */
