@@ -62,7 +62,7 @@ export const AttributeStats = z.object({
   distinct: DistinctCount,
   /** Up to five distinct values, first seen first (emails and phones masked). */
   samples: z.array(z.string()),
-  /** Every distinct value with its count, most frequent first — only while `distinct` is exact (and never for personal identifiers). */
+  /** Every distinct value with its count, most frequent first — only while `distinct` is exact (and never for personal identifiers); a value over 256 characters is counted as `#` and its hash ({@link isHashedValue}). */
   values: z.array(ValueCount).optional(),
   /** For list values: the distinct elements (multi-select choices). */
   elements: z.object({ distinct: DistinctCount, values: z.array(ValueCount).optional() }).optional(),
@@ -301,16 +301,26 @@ function observe(s: KeyStats, v: unknown): void {
   const text = asText(v);
   if (text.length > s.longest) s.longest = text.length;
   if (s.samples.length < SAMPLE_COUNT && !s.samples.includes(text)) s.samples.push(text);
-  s.values = count(s.values, text.length > LONG_VALUE ? `#${createHash('sha1').update(text).digest('base64')}` : text);
+  s.values = count(s.values, countedText(text));
   if (REF_VALUE.test(text) || (typeof v === 'number' && Number.isInteger(v))) s.refLike++;
   if (PREFIXED_REF.test(text)) s.prefixedRef++;
   if (type === 'array') {
     const list = normaliseArray(v);
     if (list.ok) {
       if (s.elements === undefined) s.elements = new Map();
-      for (const e of list.value) s.elements = count(s.elements, e.length > LONG_VALUE ? `#${createHash('sha1').update(e).digest('base64')}` : e);
+      for (const e of list.value) s.elements = count(s.elements, countedText(e));
     }
   }
+}
+
+/** A value as the distinct counts keep it: itself, or over LONG_VALUE characters a `#` and its hash. */
+function countedText(text: string): string {
+  return text.length > LONG_VALUE ? `#${createHash('sha1').update(text).digest('base64')}` : text;
+}
+
+/** Whether a counted value is the hash standing in for a long value (see {@link AttributeStats} `values`), not a value. */
+export function isHashedValue(text: string): boolean {
+  return /^#[A-Za-z0-9+/]{27}=$/.test(text);
 }
 
 /** Count a value in a capped distinct map; null (overflowed) stays null. */
