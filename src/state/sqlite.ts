@@ -134,6 +134,20 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (organisation, source, attribute)
   );
   `,
+  // The proposer's history also remembers attributes left out of a confirmed map: a row with no
+  // target (and no transform) is a skip. SQLite cannot drop NOT NULL in place: the table is rebuilt.
+  `
+  CREATE TABLE mapping_history_next (
+    organisation TEXT NOT NULL, source TEXT NOT NULL, attribute TEXT NOT NULL,
+    target TEXT, type TEXT, choices TEXT, transform TEXT,
+    confirmed_at TEXT NOT NULL, confirmed_by TEXT NOT NULL, map_hash TEXT NOT NULL,
+    PRIMARY KEY (organisation, source, attribute),
+    CHECK ((target IS NULL) = (transform IS NULL))
+  );
+  INSERT INTO mapping_history_next SELECT organisation, source, attribute, target, type, choices, transform, confirmed_at, confirmed_by, map_hash FROM mapping_history;
+  DROP TABLE mapping_history;
+  ALTER TABLE mapping_history_next RENAME TO mapping_history;
+  `,
 ];
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -900,25 +914,30 @@ export class SqliteStateStore implements StateStore {
     );
     this.db.transaction(() => {
       for (const e of entries) {
-        upsert.run(organisation, source, e.attribute, e.target, e.type ?? null, json(e.choices), e.transform, e.confirmedAt, e.confirmedBy, e.mapHash);
+        if (e.skipped) upsert.run(organisation, source, e.attribute, null, null, null, null, e.confirmedAt, e.confirmedBy, e.mapHash);
+        else upsert.run(organisation, source, e.attribute, e.target, e.type ?? null, json(e.choices), e.transform, e.confirmedAt, e.confirmedBy, e.mapHash);
       }
     })();
   }
 
   async mappingHistory(organisation: string, source: string): Promise<RememberedField[]> {
     const rows = this.db.prepare(`SELECT * FROM mapping_history WHERE organisation = ? AND source = ? ORDER BY attribute`).all(organisation, source) as Array<{
-      attribute: string; target: string; type: string | null; choices: string | null; transform: string; confirmed_at: string; confirmed_by: string; map_hash: string;
+      attribute: string; target: string | null; type: string | null; choices: string | null; transform: string | null; confirmed_at: string; confirmed_by: string; map_hash: string;
     }>;
-    return rows.map((r) => ({
-      attribute: r.attribute,
-      target: r.target,
-      ...(r.type !== null ? { type: r.type } : {}),
-      ...(r.choices !== null ? { choices: parse(r.choices) as string[] } : {}),
-      transform: r.transform,
-      confirmedAt: r.confirmed_at,
-      confirmedBy: r.confirmed_by,
-      mapHash: r.map_hash,
-    }));
+    return rows.map((r): RememberedField => {
+      const decision = { attribute: r.attribute, confirmedAt: r.confirmed_at, confirmedBy: r.confirmed_by, mapHash: r.map_hash };
+      if (r.target === null || r.transform === null) return { ...decision, skipped: true };
+      return {
+        attribute: r.attribute,
+        target: r.target,
+        ...(r.type !== null ? { type: r.type } : {}),
+        ...(r.choices !== null ? { choices: parse(r.choices) as string[] } : {}),
+        transform: r.transform,
+        confirmedAt: r.confirmed_at,
+        confirmedBy: r.confirmed_by,
+        mapHash: r.map_hash,
+      };
+    });
   }
 
   async close(): Promise<void> {

@@ -174,13 +174,27 @@ export interface MapConfirmation {
 }
 
 /**
- * A field target a person confirmed for one source attribute (the proposer's history): the
- * newest confirmation per organisation, source and attribute is what the proposer offers next
- * time. The store keeps it as data; the pipeline validates it against the map spec on the way out.
+ * What a person confirmed for one source attribute (the proposer's history): a field target, or
+ * that the attribute is left out of the map (`skipped`). The newest confirmation per
+ * organisation, source and attribute is what the proposer offers next time. The store keeps it
+ * as data; the pipeline validates it against the map spec on the way out.
  */
-export interface RememberedField {
+export type RememberedField = RememberedMapped | RememberedSkip;
+
+/** Who confirmed a remembered decision, when, and in which map. */
+interface RememberedDecision {
   /** The map's `from`, e.g. `attributes.favourite_team`. */
   attribute: string;
+  /** ISO instant of the confirmation: the newest wins per attribute. */
+  confirmedAt: string;
+  confirmedBy: string;
+  /** The confirmed map's hash. */
+  mapHash: string;
+}
+
+/** A target the confirmed map gave the attribute. */
+export interface RememberedMapped extends RememberedDecision {
+  skipped?: undefined;
   /** A Freshsales standard field name, or a custom field's label (then `type` is set). */
   target: string;
   /** The custom field's type; absent for a standard field. */
@@ -188,11 +202,11 @@ export interface RememberedField {
   /** The custom field's choices (dropdowns), as confirmed. */
   choices?: string[];
   transform: string;
-  /** ISO instant of the confirmation: the newest wins per attribute. */
-  confirmedAt: string;
-  confirmedBy: string;
-  /** The confirmed map's hash. */
-  mapHash: string;
+}
+
+/** The attribute was in the proposal but not in the confirmed map: a person left it out. */
+export interface RememberedSkip extends RememberedDecision {
+  skipped: true;
 }
 
 /** Who holds a workdir's run lock (one migration at a time per state store). */
@@ -387,12 +401,13 @@ export interface StateStore {
   recordConfirmation(c: MapConfirmation): Promise<void>;
   getConfirmation(mapHash: string): Promise<MapConfirmation | null>;
   /**
-   * Remember confirmed targets for an organisation's source attributes. Per attribute the newest
-   * `confirmedAt` wins (an equal one replaces); an older entry (an imported file from before) is
-   * ignored. Several entries for one attribute in one call: the newest, then the last, wins.
+   * Remember confirmed targets (or skips) for an organisation's source attributes. Per attribute
+   * the newest `confirmedAt` wins (an equal one replaces), whether target or skip; an older entry
+   * (an imported file from before) is ignored. Several entries for one attribute in one call: the
+   * newest, then the last, wins.
    */
   rememberMapping(organisation: string, source: string, entries: readonly RememberedField[]): Promise<void>;
-  /** The remembered target per attribute of an organisation's source, in attribute order. */
+  /** The remembered target or skip per attribute of an organisation's source, in attribute order. */
   mappingHistory(organisation: string, source: string): Promise<RememberedField[]>;
 
   /** Release the store (async: a networked backend closes its pool). */

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,7 +237,7 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
       { attribute: 'attributes.team', target: 'Team', type: 'text', transform: 'text', confirmedAt: '2026-02-01T10:00:00.000Z', confirmedBy: 'bo', mapHash: 'h2' },
       { attribute: 'attributes.tel', target: 'mobile_number', transform: 'phone', confirmedAt: '2026-01-01T10:00:00.000Z', confirmedBy: 'ana', mapHash: 'h1' },
     ]);
-    expect((await store.mappingHistory('other', 'xtremepush')).map((e) => e.target)).toEqual(['Elsewhere']);
+    expect((await store.mappingHistory('other', 'xtremepush')).map((e) => (e.skipped ? null : e.target))).toEqual(['Elsewhere']);
     expect(await store.mappingHistory('nobody', 'xtremepush')).toEqual([]);
     // Two entries for one attribute in one call: the newer wins whatever the order.
     await store.rememberMapping('acme', 'xtremepush', [
@@ -245,6 +246,26 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
     ]);
     const after = await store.mappingHistory('acme', 'xtremepush');
     expect(after[0]).toMatchObject({ target: 'Newest', type: 'dropdown', choices: ['Cork', 'Kerry'], mapHash: 'h4' });
+  });
+
+  it('remembers an attribute left out of a confirmed map as skipped, and a later confirmation either way replaces it', async () => {
+    const by = { confirmedBy: 'ana', mapHash: 'h1' };
+    await store.rememberMapping('acme', 'xtremepush', [
+      { attribute: 'attributes.push_id', skipped: true, confirmedAt: '2026-01-01T10:00:00.000Z', ...by },
+      { attribute: 'attributes.team', skipped: true, confirmedAt: '2026-01-01T10:00:00.000Z', ...by },
+    ]);
+    // A newer confirmation maps one of them; an older skip (an export from before) changes nothing.
+    await store.rememberMapping('acme', 'xtremepush', [
+      { attribute: 'attributes.team', target: 'Team', type: 'text', transform: 'text', confirmedAt: '2026-02-01T10:00:00.000Z', ...by },
+      { attribute: 'attributes.push_id', skipped: true, confirmedAt: '2025-06-01T10:00:00.000Z', confirmedBy: 'old', mapHash: 'h0' },
+    ]);
+    expect(await store.mappingHistory('acme', 'xtremepush')).toEqual([
+      { attribute: 'attributes.push_id', skipped: true, confirmedAt: '2026-01-01T10:00:00.000Z', ...by },
+      { attribute: 'attributes.team', target: 'Team', type: 'text', transform: 'text', confirmedAt: '2026-02-01T10:00:00.000Z', ...by },
+    ]);
+    // And a newer skip replaces a target, leaving nothing of it behind.
+    await store.rememberMapping('acme', 'xtremepush', [{ attribute: 'attributes.team', skipped: true, confirmedAt: '2026-03-01T10:00:00.000Z', confirmedBy: 'bo', mapHash: 'h2' }]);
+    expect((await store.mappingHistory('acme', 'xtremepush'))[1]).toEqual({ attribute: 'attributes.team', skipped: true, confirmedAt: '2026-03-01T10:00:00.000Z', confirmedBy: 'bo', mapHash: 'h2' });
   });
 
   it("leases batches: two workers never hold the same one, a crashed worker's lease expires, done batches are never claimed", async () => {
@@ -399,3 +420,30 @@ describe.each(BACKENDS)('state store contract: %s', (_name, open, { durable }) =
   });
 });
 
+
+describe('SQLite upgrade', () => {
+  it("keeps a workdir's remembered targets when the history table learns to hold skips", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-state-'));
+    const file = join(dir, 'state.db');
+    // The history table as a workdir from before skips has it (schema version 11).
+    const old = new Database(file);
+    old.exec(`CREATE TABLE mapping_history (
+      organisation TEXT NOT NULL, source TEXT NOT NULL, attribute TEXT NOT NULL,
+      target TEXT NOT NULL, type TEXT, choices TEXT, transform TEXT NOT NULL,
+      confirmed_at TEXT NOT NULL, confirmed_by TEXT NOT NULL, map_hash TEXT NOT NULL,
+      PRIMARY KEY (organisation, source, attribute))`);
+    old.prepare('INSERT INTO mapping_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run('acme', 'xtremepush', 'attributes.team', 'Team', 'dropdown', '["Cork"]', 'text', '2026-01-01T00:00:00.000Z', 'ana', 'abc123');
+    old.pragma('user_version = 11');
+    old.close();
+    const store = openSqliteStore(file);
+    try {
+      const kept = { attribute: 'attributes.team', target: 'Team', type: 'dropdown', choices: ['Cork'], transform: 'text', confirmedAt: '2026-01-01T00:00:00.000Z', confirmedBy: 'ana', mapHash: 'abc123' };
+      expect(await store.mappingHistory('acme', 'xtremepush')).toEqual([kept]);
+      await store.rememberMapping('acme', 'xtremepush', [{ attribute: 'attributes.push', skipped: true, confirmedAt: '2026-01-02T00:00:00.000Z', confirmedBy: 'bo', mapHash: 'abc124' }]);
+      expect(await store.mappingHistory('acme', 'xtremepush')).toEqual([{ attribute: 'attributes.push', skipped: true, confirmedAt: '2026-01-02T00:00:00.000Z', confirmedBy: 'bo', mapHash: 'abc124' }, kept]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
