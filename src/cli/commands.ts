@@ -61,6 +61,13 @@ export async function mapPropose(opts: { config: string; sample: number; force: 
   }
 }
 
+/** Why the proposer left an attribute out, in a word or two. */
+function whyNotMapped(m: MapProposal['notMapped'][number]): string {
+  if (m.signals[0]?.startsWith('history:')) return 'left out of a confirmed map before';
+  if (m.route === 'device_dataset') return 'device dataset';
+  return m.reason.startsWith('AI (') ? 'the model says so' : 'identifier';
+}
+
 /** The model endpoint as a warning may show it: without any user name or password in the URL. */
 function endpointOf(baseUrl = AiSettings.parse({}).baseUrl): string {
   const u = new URL(baseUrl);
@@ -76,7 +83,7 @@ function proposalConfidenceLines(evidence: MapProposal['evidence'], notMapped: M
     const expect = x.share === null ? 'no labelled attribute fell in this band: check each one' : `expect about ${Math.round(x.share * 100)}% right (${x.of} labelled)`;
     lines.push(`  ${band.padEnd(6)} ${String(n).padStart(3)} field(s) — ${expect}`);
   }
-  if (notMapped.length > 0) lines.push(`not mapped on purpose: ${notMapped.map((m) => `${m.from} (${m.route === 'device_dataset' ? 'device dataset' : 'identifier'})`).join(', ')}`);
+  if (notMapped.length > 0) lines.push(`not mapped on purpose: ${notMapped.map((m) => `${m.from} (${whyNotMapped(m)})`).join(', ')}`);
   return lines;
 }
 
@@ -98,6 +105,7 @@ export async function mapConfirm(opts: { config: string; by?: string }, io: Io):
     const c = await confirmMap({ store, mappingFile: loaded.mappingFile, by, now: new Date(), known, organisation });
     io.out(`confirmed ${c.mapFile}\n  hash ${c.mapHash}\n  by ${c.confirmedBy} at ${c.confirmedAt}`);
     io.out(`its targets are remembered for ${organisation}: the next map propose offers them first (map history export carries them to another workdir)`);
+    if (c.leftOut.length > 0) io.out(`left out of it, and remembered as skipped for ${organisation}: ${c.leftOut.join(', ')}`);
     io.out('any later edit to the map needs a new confirmation before migrate will write.');
     return EXIT.ok;
   } finally {

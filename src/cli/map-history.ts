@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../pipeline/config.js';
-import { exportHistory, importHistory, organisationOf } from '../pipeline/map-history.js';
+import { exportHistory, importHistory, organisationOf, type HistoryEntry } from '../pipeline/map-history.js';
 import { openStore } from '../pipeline/migrate.js';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
@@ -35,7 +35,7 @@ export async function mapHistoryExport(opts: { config: string; out: string }, io
   const store = openStore(loaded);
   try {
     const doc = await exportHistory({ store, organisation, source: loaded.config.source.type, file: resolve(opts.out), now: new Date() });
-    io.out(`wrote ${resolve(opts.out)}: ${doc.fields.length} confirmed target(s) of ${organisation} (${doc.source})`);
+    io.out(`wrote ${resolve(opts.out)}: ${describeEntries(doc.fields)} of ${organisation} (${doc.source})`);
     return EXIT.ok;
   } finally {
     await store.close();
@@ -50,9 +50,15 @@ export async function mapHistoryImport(opts: { config: string; file: string }, i
   try {
     const r = await importHistory({ store, organisation, source: loaded.config.source.type, file: resolve(opts.file) });
     const from = r.file.organisation === organisation ? '' : ` (exported from ${r.file.organisation})`;
-    io.out(`imported ${r.imported} confirmed target(s) into ${organisation}${from}; the next map propose offers them first (an attribute confirmed more recently here keeps its target)`);
+    io.out(`imported ${describeEntries(r.file.fields)} into ${organisation}${from}; the next map propose offers them first (an attribute confirmed more recently here keeps its own)`);
     return EXIT.ok;
   } finally {
     await store.close();
   }
+}
+
+/** "3 confirmed target(s) and 1 attribute(s) left out": what a history file holds. */
+function describeEntries(fields: readonly HistoryEntry[]): string {
+  const skipped = fields.filter((f) => f.skipped).length;
+  return `${fields.length - skipped} confirmed target(s)${skipped > 0 ? ` and ${skipped} attribute(s) left out` : ''}`;
 }

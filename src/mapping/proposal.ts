@@ -81,6 +81,18 @@ export const Proposal = z.strictObject({
   fields: z.array(ProposedField),
   /** Map-wide warnings (e.g. more custom fields than the smallest plan allows). */
   warnings: z.array(z.string()),
+  /** Source attributes the proposer left out on purpose, with why (absent in proposals written before it was kept). */
+  notMapped: z
+    .array(
+      z.strictObject({
+        from: z.string().min(1),
+        reason: z.string(),
+        route: z.enum(['device_dataset', 'none']),
+        band: z.enum(['high', 'medium', 'low']),
+        signals: z.array(z.string()),
+      }),
+    )
+    .optional(),
 });
 /** The proposal document. */
 export type Proposal = z.infer<typeof Proposal>;
@@ -139,6 +151,7 @@ export function toProposal(p: ContactMapProposal, ctx: ProposalContext): Proposa
     inventoryContacts: ctx.inventoryContacts,
     fields,
     warnings: p.warnings,
+    notMapped: p.notMapped,
   });
 }
 

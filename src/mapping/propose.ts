@@ -45,7 +45,7 @@
 import { sourceLabel, type AttributeDefinition, type AttributeType, type CanonicalContact, type SourceName } from '../core/model.js';
 import { createInventory, DISTINCT_CAP, isLowCardinality, referencePrefix, type AttributeInventory, type AttributeStats, type ValueCount } from './inventory.js';
 import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from './proposal-defaults.js';
-import { suggestAttribute, type ConfidenceBand, type RememberedTarget } from './suggest.js';
+import { isRememberedSkip, suggestAttribute, type ConfidenceBand, type RememberedTarget } from './suggest.js';
 import { applyAiAnswer, type AiAnswers } from './ai-suggest.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
@@ -359,7 +359,8 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
   if (lifecycle && isUsableAttributeName(lifecycle.attribute)) {
     const from = `${ATTRIBUTE_PREFIX}${lifecycle.attribute}`;
     const k = statsFor(from);
-    if (defined.has(lifecycle.attribute) || k.stats.present + k.stats.empty > 0) {
+    // Left out of the organisation's last confirmed map (history): its status mapping with it.
+    if ((defined.has(lifecycle.attribute) || k.stats.present + k.stats.empty > 0) && !isRememberedSkip(input.history?.get(from))) {
       const type = input.attributes.find((a) => a.name === lifecycle.attribute)?.type ?? inferType(k.stats);
       add({ from, to: 'contact_status_id', transform: 'integer', values: { ...lifecycle.values } }, lifecycleEvidence(lifecycle, k, valuesOf(lifecycle.attribute), type, customLabels.get(lifecycle.attribute)));
     }

@@ -23,8 +23,11 @@ import { describeOrigin, identifierName, matchName, nameWords, nearestSynonymSim
 /** How sure a suggestion is: high only when independent signals agree. */
 export type ConfidenceBand = 'high' | 'medium' | 'low';
 
-/** A target a person confirmed for a source attribute in an earlier map (stage 4, history). */
-export interface RememberedTarget {
+/** What a person confirmed for a source attribute in an earlier map of the organisation (stage 4, history): a target, or leaving it out. */
+export type RememberedTarget = RememberedMapping | RememberedSkip;
+
+/** A target a person confirmed for a source attribute in an earlier map. */
+export interface RememberedMapping {
   from: string;
   target: Target;
   transform: Transform;
@@ -34,9 +37,21 @@ export interface RememberedTarget {
   mapHash?: string;
 }
 
+/** An attribute a person left out of an earlier confirmed map: proposed skipped. */
+export interface RememberedSkip {
+  from: string;
+  skipped: true;
+  confirmedAt: string;
+  confirmedBy: string;
+  mapHash?: string;
+}
+
+/** Was the attribute left out of the organisation's last confirmed map? */
+export const isRememberedSkip = (r: RememberedTarget | undefined): r is RememberedSkip => r !== undefined && 'skipped' in r;
+
 /** What the waterfall decided for one attribute. */
 export type SuggestedTarget =
-  | { kind: 'history'; remembered: RememberedTarget }
+  | { kind: 'history'; remembered: RememberedMapping }
   | { kind: 'standard'; field: NamedStandardField; transform: Transform }
   | { kind: 'skip'; reason: string; route: 'device_dataset' | 'none' }
   /** A custom field; `type` is the attribute type the values support (propose.ts picks the Freshsales type with the cardinality). */
@@ -156,7 +171,11 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   const valuesSay = `values: ${describeProfile(p)}${p.present > 0 ? ` (${p.distinct} distinct)` : ''}`;
   if (input.remembered) {
     const r = input.remembered;
-    return { target: { kind: 'history', remembered: r }, band: 'high', signals: [`history: confirmed on ${r.confirmedAt.slice(0, 10)}${r.mapHash ? ` (map ${r.mapHash.slice(0, 12)})` : ''} by ${r.confirmedBy} for this organisation`, valuesSay] };
+    const confirmed = `confirmed on ${r.confirmedAt.slice(0, 10)}${r.mapHash ? ` (map ${r.mapHash.slice(0, 12)})` : ''} by ${r.confirmedBy}`;
+    if (isRememberedSkip(r)) {
+      return { target: { kind: 'skip', reason: `left out of the map ${confirmed}`, route: 'none' }, band: 'high', signals: [`history: left out in the map ${confirmed} for this organisation`, valuesSay] };
+    }
+    return { target: { kind: 'history', remembered: r }, band: 'high', signals: [`history: ${confirmed} for this organisation`, valuesSay] };
   }
 
   const id = identifierName(input.name);

@@ -22,7 +22,7 @@ import { proposalFileFor, renderProposal, toProposal, type Proposal } from '../m
 import { checkProposalDefaults, FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from '../mapping/proposal-defaults.js';
 import { writeFileAtomic } from '../reports/atomic-write.js';
 import type { MapConfirmation, StateStore } from '../state/store.js';
-import { historyEntriesOf, rememberedTargets } from './map-history.js';
+import { historyEntriesOf, offeredAttributes, rememberedTargets } from './map-history.js';
 
 /** What {@link proposeMap} made: the map as written, the proposal as data, and the files it wrote. */
 export interface MapProposal {
@@ -243,15 +243,19 @@ export function checkMapAttributes(spec: MappingSpec, mappingFile: string, known
 /**
  * Record that `by` confirmed the map as it is now (after checking its attributes exist, when
  * `known` is given). With an `organisation`, the targets of the fields that read source
- * attributes are remembered for it (the proposer's history, see map-history.ts).
+ * attributes are remembered for it (the proposer's history, see map-history.ts), and so is each
+ * attribute its proposal offered that the map leaves out (`leftOut`): remembered as skipped.
  */
-export async function confirmMap(input: { store: StateStore; mappingFile: string; by: string; now: Date; known?: Set<string>; organisation?: string }): Promise<MapConfirmation> {
+export async function confirmMap(input: { store: StateStore; mappingFile: string; by: string; now: Date; known?: Set<string>; organisation?: string }): Promise<MapConfirmation & { leftOut: string[] }> {
   const spec = loadMappingSpec(input.mappingFile);
   if (input.known) checkMapAttributes(spec, input.mappingFile, input.known);
   const c: MapConfirmation = { mapHash: mappingHash(spec), confirmedBy: input.by, confirmedAt: input.now.toISOString(), mapFile: input.mappingFile };
   await input.store.recordConfirmation(c);
-  if (input.organisation !== undefined) await input.store.rememberMapping(input.organisation, spec.source, historyEntriesOf(spec, c));
-  return c;
+  if (input.organisation === undefined) return { ...c, leftOut: [] };
+  const read = new Set(mapAttributeNames(spec).map((n) => `attributes.${n}`));
+  const leftOut = [...new Set(offeredAttributes(input.mappingFile, spec))].filter((from) => !read.has(from));
+  await input.store.rememberMapping(input.organisation, spec.source, historyEntriesOf(spec, c, leftOut));
+  return { ...c, leftOut };
 }
 
 /** Load the map and insist it was confirmed exactly as it is. */

@@ -107,6 +107,77 @@ describe('map history: a confirmed edit comes back in the next proposal', () => 
     expect(back.yaml).toContain(`# evidence (high): history: confirmed on ${day} (map ${hash.slice(0, 12)}) by Ana (RevOps)`);
   });
 
+  it('remembers an attribute a person left out as skipped, offers it skipped in a fresh workdir after export and import, until a later confirmation maps it', async () => {
+    const c = join(dir, 'c', 'config.yaml');
+    const d = join(dir, 'd', 'config.yaml');
+    for (const m of ['c', 'd']) {
+      mkdirSync(join(dir, m));
+      writeSimConfig(join(dir, m, 'config.yaml'), { xtremepushUrl: xp.url, apptoken: APPTOKEN, freshsalesUrl: FRESHSALES, apiKey: 'fs-key', plan: 'growth', timeScale: 3600 }, { workdir: 'work' });
+    }
+    writeFileSync(d, `organisation: Acme Retail\n${readFileSync(d, 'utf8')}`);
+    const from = 'attributes.favourite_team';
+    expect(await mapPropose({ config: c, sample: 5000, force: false }, io)).toBe(0);
+    const loadedC = loadConfig(c);
+    const doc = parseDocument(readFileSync(loadedC.mappingFile, 'utf8'));
+    const i = loadMappingSpec(loadedC.mappingFile).objects.contact.fields.findIndex((f) => f.from === from);
+    expect(i).toBeGreaterThanOrEqual(0);
+    // A person removes the field: the attribute is not to be migrated.
+    doc.deleteIn(['objects', 'contact', 'fields', i]);
+    writeFileSync(loadedC.mappingFile, doc.toString());
+    const hash = mappingHash(loadMappingSpec(loadedC.mappingFile));
+    expect(await mapConfirm({ config: c, by: 'Bo (Data)' }, io)).toBe(0);
+    expect(lines.at(-2)).toBe(`left out of it, and remembered as skipped for ${organisationOf(loadedC)}: ${from}`);
+
+    const day = new Date().toISOString().slice(0, 10);
+    const evidence = `history: left out in the map confirmed on ${day} (map ${hash.slice(0, 12)}) by Bo (Data) for this organisation`;
+    /** The attribute is not in the map; the proposal leaves it out, high, with the confirmation as evidence, and the map's header says so. */
+    const expectSkipped = (config: string) => {
+      const loaded = loadConfig(config);
+      expect(loadMappingSpec(loaded.mappingFile).objects.contact.fields.some((f) => f.from === from)).toBe(false);
+      const left = readProposal(proposalFileFor(loaded.mappingFile)).notMapped?.find((n) => n.from === from);
+      expect(left).toMatchObject({ band: 'high', route: 'none' });
+      expect(left?.signals[0]).toBe(evidence);
+      expect(readFileSync(loaded.mappingFile, 'utf8')).toContain(`#   ${from}: left out of the map confirmed on ${day} (map ${hash.slice(0, 12)}) by Bo (Data) [high; ${evidence}`);
+      expect(lines.join('\n')).toMatch(new RegExp(`not mapped on purpose: .*${from} \\(left out of a confirmed map before\\)`));
+    };
+
+    // The same workdir: proposed skipped.
+    expect(await mapPropose({ config: c, sample: 5000, force: true }, io)).toBe(0);
+    expectSkipped(c);
+
+    // A fresh workdir offers it as a field until the history is imported; then skipped.
+    expect(await mapPropose({ config: d, sample: 5000, force: false }, io)).toBe(0);
+    expect(proposed(d, from).field).toBeDefined();
+    const file = join(dir, 'history-skips.json');
+    expect(await mapHistoryExport({ config: c, out: file }, io)).toBe(0);
+    expect(lines.at(-1)).toMatch(/confirmed target\(s\) and 1 attribute\(s\) left out of /);
+    const exported = HistoryFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+    expect(exported.version).toBe(2);
+    expect(exported.fields.find((f) => f.attribute === from)).toEqual({ attribute: from, skipped: true, confirmedAt: expect.stringMatching(new RegExp(`^${day}T`)), confirmedBy: 'Bo (Data)', mapHash: hash });
+    expect(await mapHistoryImport({ config: d, file }, io)).toBe(0);
+    expect(await mapPropose({ config: d, sample: 5000, force: true }, io)).toBe(0);
+    expectSkipped(d);
+
+    // An older file of version 1 (targets only, from before skips were kept) still imports, and changes nothing newer.
+    const v1 = join(dir, 'history-v1.json');
+    writeFileSync(v1, JSON.stringify({ kind: 'crm-migrate map history', version: 1, organisation: 'x', source: 'xtremepush', exportedAt: '2020-01-02T00:00:00Z', fields: [{ attribute: from, target: 'Old team', type: 'text', transform: 'text', confirmedAt: '2020-01-01T00:00:00Z', confirmedBy: 'x', mapHash: 'abcdef' }] }));
+    expect(await mapHistoryImport({ config: d, file: v1 }, io)).toBe(0);
+    expect(await mapPropose({ config: d, sample: 5000, force: true }, io)).toBe(0);
+    expectSkipped(d);
+
+    // A later confirmation that maps it replaces the skip.
+    const loadedD = loadConfig(d);
+    const docD = parseDocument(readFileSync(loadedD.mappingFile, 'utf8'));
+    docD.addIn(['objects', 'contact', 'fields'], docD.createNode({ from, to: { custom: 'Team after all', type: 'text' }, transform: 'text' }));
+    writeFileSync(loadedD.mappingFile, docD.toString());
+    expect(await mapConfirm({ config: d, by: 'Ana (RevOps)' }, io)).toBe(0);
+    expect(await mapPropose({ config: d, sample: 5000, force: true }, io)).toBe(0);
+    const back = proposed(d, from);
+    expect(back.field).toMatchObject({ to: { custom: 'Team after all', type: 'text' } });
+    expect(back.evidence?.signals?.[0]).toMatch(/^history: confirmed on .* by Ana \(RevOps\) for this organisation$/);
+    expect(readProposal(proposalFileFor(loadedD.mappingFile)).notMapped?.some((n) => n.from === from)).toBe(false);
+  });
+
   it('refuses a file that is not a history file, or one of another source, and changes nothing', async () => {
     const b = join(dir, 'b', 'config.yaml');
     const bad = join(dir, 'bad.json');
