@@ -8,8 +8,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isMigrateError } from '../core/errors.js';
-import { MapEdit } from './map-edit.js';
-import { confirmPage, mapPage, messagePage, qualityPage, REVIEW_CSS, runPage, runsPage } from './pages.js';
+import { formProblems, MapEdit, MapEditRefused } from './map-edit.js';
+import { mapEditInput } from './map-form.js';
+import { CONTROL_NAMES, confirmPage, mapPage, messagePage, qualityPage, REVIEW_CSS, runPage, runsPage } from './pages.js';
 import type { ReviewServices } from './services.js';
 
 /** The cookie that carries the token after the first request. */
@@ -57,17 +58,18 @@ export function createReviewApp(services: ReviewServices, token: string): Hono {
     return c.html(mapPage(await services.mapView(), saved !== undefined ? { saved } : {}));
   });
   app.post('/map', async (c) => {
-    const form = await formOf(c);
-    const parsed = MapEdit.safeParse(form);
+    const input = mapEditInput(await formOf(c));
+    const parsed = MapEdit.safeParse(input);
     if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; ');
-      return c.html(mapPage(await services.mapView(), { error: { message, edit: form as Partial<MapEdit> } }), 422);
+      const problems = formProblems(parsed.error.issues);
+      const message = problems.map((p) => `${CONTROL_NAMES[p.control]}: ${p.message}`).join('; ');
+      return c.html(mapPage(await services.mapView(), { error: { message, edit: input, problems } }), 422);
     }
     try {
       await services.editMap(parsed.data);
     } catch (e) {
       if (!isMigrateError(e)) throw e;
-      return c.html(mapPage(await services.mapView(), { error: { message: e.message, edit: parsed.data } }), 422);
+      return c.html(mapPage(await services.mapView(), { error: { message: e.message, edit: input, problems: e instanceof MapEditRefused ? e.problems : [] } }), 422);
     }
     const what = parsed.data.action === 'skip' ? `${parsed.data.from}: left out of the map` : parsed.data.from;
     return c.redirect(`/map?saved=${encodeURIComponent(what)}`, 303);
@@ -109,10 +111,10 @@ export function createReviewApp(services: ReviewServices, token: string): Hono {
   return app;
 }
 
-/** A POSTed form's text fields. */
+/** A POSTed form's text fields, blank ones too (a blank Freshsales value in a value map means "leave it out"). */
 async function formOf(c: Context): Promise<Record<string, string>> {
   const body = await c.req.parseBody();
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && v !== '') out[k] = v;
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
   return out;
 }

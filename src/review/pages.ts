@@ -7,10 +7,11 @@
 import { escapeHtml as h } from '../reports/html.js';
 import { accountedFor, fmt } from '../reports/reconciliation-model.js';
 import { LIMIT_TYPE_LABELS, LIMIT_TYPES, type SchemaPlan } from '../mapping/schema-plan.js';
-import { CUSTOM_FIELD_TYPES, isCustomTarget, STANDARD_CONTACT_FIELDS, targetLabel, type Target } from '../mapping/spec.js';
+import { CUSTOM_FIELD_TYPES, defaultOnInvalid, isCustomTarget, ON_INVALID, STANDARD_CONTACT_FIELDS, targetLabel, targetRule, type MappingField, type OnInvalid, type Target } from '../mapping/spec.js';
 import type { ReconciliationReport } from '../reports/reconciliation-model.js';
 import { budgetChart, phaseChart } from './charts.js';
-import { CHOICE_TYPES, CUSTOM_TARGET, type MapEdit } from './map-edit.js';
+import { CHOICE_TYPES, CUSTOM_TARGET, type EditControl, type EditProblem } from './map-edit.js';
+import { valueInputs, valueRowsView, type MapEditInput } from './map-form.js';
 import type { MapRow, MapView, RunView } from './services.js';
 
 /** The pages, in navigation order. */
@@ -59,11 +60,30 @@ function confirmationLine(v: MapView): string {
     : `<p class="bad" id="confirmation">Not confirmed: this map (hash <code>${h(v.hash.slice(0, 12))}</code>) has no confirmation, so migrate will not write. <a href="/confirm">Confirm it</a> once it is right.</p>`;
 }
 
-/** What the Map page shows after a POST: a saved message, or the refused edit with its reason. */
+/** What the Map page shows after a POST: a saved message, or the refused edit with its reasons. */
 export interface MapPageState {
   saved?: string;
-  error?: { message: string; edit: Partial<MapEdit> };
+  /** The refused edit: the notice's message, what was typed, and each reason by the control it is about. */
+  error?: { message: string; edit: MapEditInput; problems: EditProblem[] };
 }
+
+/** How the page names each part of a field's form in messages. */
+export const CONTROL_NAMES: Readonly<Record<EditControl, string>> = {
+  target: 'Freshsales field',
+  transform: 'Transform',
+  on_invalid: 'When a value cannot be written',
+  values: 'Value map',
+  field: 'Field',
+};
+
+/** The words for each on_invalid choice. */
+const ON_INVALID_WORDS: Readonly<Record<OnInvalid, string>> = {
+  quarantine: 'Hold the contact back (quarantine)',
+  drop_field: 'Load the contact without this value (drop_field)',
+};
+
+/** Blank rows the value-map table offers for new source values (after a save, the page offers them again). */
+const NEW_VALUE_ROWS = 3;
 
 /** The Map page: the schema plan first (it changes with every edit), then one card per source attribute. */
 export function mapPage(v: MapView, state: MapPageState = {}): string {
@@ -129,6 +149,7 @@ function rowCard(row: MapRow, k: number, hash: string, error: MapPageState['erro
   const nullRate = s?.nullRate ?? e?.nullRate;
   const distinct = s?.distinct ?? e?.distinctValues;
   const edit = error?.edit;
+  const problems = (control: EditControl) => (error?.problems ?? []).filter((p) => p.control === control);
   const target: Target | undefined = row.field?.to;
   const customNow = target !== undefined && isCustomTarget(target) ? target : undefined;
   const selected = edit?.target ?? (target === undefined ? (row.proposed ? (isCustomTarget(row.proposed.target) ? CUSTOM_TARGET : row.proposed.target) : '') : customNow ? CUSTOM_TARGET : target);
@@ -154,21 +175,103 @@ function rowCard(row: MapRow, k: number, hash: string, error: MapPageState['erro
     facts.push(['Confidence', `${Math.round(row.proposed.confidence * 100)}%`]);
     facts.push(['Evidence', h([row.proposed.evidence.typeFit, ...row.proposed.evidence.notes].filter(Boolean).join(' · ') || '—')]);
   }
+  // Problems with the field as a whole (and, for an attribute the map leaves out, with the
+  // parts its form does not show), or a refusal that names no part of it (the map changed since).
+  const own = (c: EditControl) => c === 'field' || (row.field === undefined && c !== 'target');
+  const fieldProblems = error ? (error.problems.length > 0 ? error.problems.filter((p) => own(p.control)).map((p) => (p.control === 'field' ? p.message : `${CONTROL_NAMES[p.control]}: ${p.message}`)) : [error.message]) : [];
+  const targetErr = errorLine(`${id}-target-err`, problems('target'));
   return [
     `<section class="card${target === undefined ? ' skipped' : ''}" id="${id}" aria-labelledby="${id}-h">`,
     `<h3 id="${id}-h"><code>${h(row.from)}</code>${target === undefined ? ' <span class="muted">(not in the map)</span>' : ''}</h3>`,
     `<dl>${facts.map(([dt, dd]) => `<dt>${dt}</dt><dd>${dd}</dd>`).join('')}</dl>`,
-    error ? `<p class="bad" role="alert" id="${id}-err">${h(error.message)}</p>` : '',
-    `<form method="post" action="/map" class="edit"${error ? ` aria-describedby="${id}-err"` : ''}>`,
+    fieldProblems.length > 0 ? `<p class="bad" role="alert" id="${id}-err">${fieldProblems.map(h).join('<br>')}</p>` : '',
+    `<form method="post" action="/map" class="edit"${fieldProblems.length > 0 ? ` aria-describedby="${id}-err"` : ''}>`,
     row.index !== undefined ? `<input type="hidden" name="index" value="${row.index}">` : '',
     `<input type="hidden" name="from" value="${h(row.from)}"><input type="hidden" name="hash" value="${hash}">`,
-    `<div class="f"><label for="${id}-target">Freshsales field</label><select id="${id}-target" name="target">${options}</select></div>`,
+    `<div class="f"><label for="${id}-target">Freshsales field</label><select id="${id}-target" name="target"${invalid(targetErr, `${id}-target-err`)}>${options}</select>${targetErr}</div>`,
     `<div class="f"><label for="${id}-label">Custom field label</label><input id="${id}-label" name="label" value="${h(label)}" autocomplete="off"></div>`,
     `<div class="f"><label for="${id}-type">Custom field type</label><select id="${id}-type" name="type">${typeOptions}</select></div>`,
     `<div class="f wide"><label for="${id}-choices">Choices (one per line; dropdown, radio, multi-select)</label><textarea id="${id}-choices" name="choices" rows="3">${h(choices)}</textarea></div>`,
+    row.field ? fieldRules(row, row.field, id, edit, problems) : '',
     `<div class="actions"><button type="submit" name="action" value="save">${target === undefined ? 'Add to the map' : 'Save'}</button>`,
     target !== undefined ? `<button type="submit" name="action" value="skip" class="secondary">Skip this attribute</button>` : '',
     '</div></form></section>',
+  ].join('\n');
+}
+
+/** The problems of one control, in words, under an id its control names in aria-describedby; '' when none. */
+function errorLine(id: string, problems: readonly EditProblem[]): string {
+  return problems.length > 0 ? `<p class="bad err" id="${id}">${problems.map((p) => h(p.message)).join('<br>')}</p>` : '';
+}
+
+/** The attributes that mark a control invalid and point at its error line (when there is one). */
+function invalid(errorHtml: string, errorId: string, hintId?: string): string {
+  const describedBy = [hintId, errorHtml !== '' ? errorId : undefined].filter(Boolean).join(' ');
+  return `${describedBy !== '' ? ` aria-describedby="${describedBy}"` : ''}${errorHtml !== '' ? ' aria-invalid="true"' : ''}`;
+}
+
+/**
+ * A mapped field's transform (the ones its target takes, as the spec's target rule lists
+ * them), what an unwritable value does, and its value map.
+ */
+function fieldRules(row: MapRow, field: MappingField, id: string, edit: MapEditInput | undefined, problems: (c: EditControl) => EditProblem[]): string {
+  const rule = targetRule(field.to);
+  const transform = edit?.transform ?? field.transform;
+  const allowed: readonly string[] = rule.allowed;
+  // A transform typed that the target does not take is shown as typed, beside the reason.
+  const transforms = allowed.includes(transform) ? allowed : [...allowed, transform];
+  const transformOptions = transforms.map((t) => `<option value="${h(t)}"${t === transform ? ' selected' : ''}>${h(t)}${t === rule.defaultTransform ? ' (default)' : allowed.includes(t) ? '' : ' (not for this field)'}</option>`).join('');
+  const transformErr = errorLine(`${id}-transform-err`, problems('transform'));
+  const onInvalid = edit?.on_invalid ?? field.on_invalid;
+  const fallback = defaultOnInvalid(field);
+  const onInvalidErr = errorLine(`${id}-on_invalid-err`, problems('on_invalid'));
+  const radios = ON_INVALID.map(
+    (o) => `<label class="choice"><input type="radio" name="on_invalid" value="${o}"${o === onInvalid ? ' checked' : ''}> ${h(ON_INVALID_WORDS[o])}${o === fallback ? ' — the default here' : ''}</label>`,
+  ).join('');
+  return [
+    `<div class="f"><label for="${id}-transform">Transform</label><select id="${id}-transform" name="transform"${invalid(transformErr, `${id}-transform-err`, `${id}-transform-hint`)}>${transformOptions}</select>`,
+    `<span class="hint" id="${id}-transform-hint">Those ${h(targetLabel(field.to))} takes; a new Freshsales field gets its own default.</span>${transformErr}</div>`,
+    `<fieldset class="f wide"${invalid(onInvalidErr, `${id}-on_invalid-err`)}><legend>When a value cannot be written</legend>${radios}${onInvalidErr}</fieldset>`,
+    valueMapTable(row, field, id, edit, problems('values')),
+  ].join('\n');
+}
+
+/** The value map as a table: the map's rows, observed values without one, and blank rows to add. */
+function valueMapTable(row: MapRow, field: MappingField, id: string, edit: MapEditInput | undefined, problems: readonly EditProblem[]): string {
+  const rows = valueRowsView(field.values, row.stats?.values, edit?.values);
+  const mapped = rows.filter((r) => r.kind === 'map').length;
+  const unmapped = rows.length - mapped;
+  const err = errorLine(`${id}-values-err`, problems);
+  const summary = `${mapped > 0 ? `${mapped} ${mapped === 1 ? 'row' : 'rows'}` : 'none'}${unmapped > 0 ? `; ${unmapped} observed ${unmapped === 1 ? 'value has' : 'values have'} no row` : ''}`;
+  const hint =
+    field.values === undefined
+      ? 'This field has no value map: values are written as they are, after the transform. Rows make one, and then a value with no row cannot be written (see above).'
+      : 'Each source value (matched trimmed, in any case) is written as its Freshsales value, before the transform; a value with no row cannot be written (see above).';
+  const cell = (n: number, r: { kind: 'map' | 'observed' | 'new'; from: string; to: string; contacts?: number }) => {
+    const names = valueInputs(n);
+    const fid = `${id}-v${n}`;
+    const what = r.from === '' ? `new row ${n + 1}` : JSON.stringify(r.from);
+    const source =
+      r.kind === 'observed'
+        ? `<code>${h(r.from)}</code><input type="hidden" name="${names.from}" value="${h(r.from)}"><input type="hidden" name="${names.observed}" value="1"> <span class="muted">no row yet</span>`
+        : `<label class="vh" for="${fid}-from">Source value, ${r.from === '' ? `new row ${n + 1}` : `row ${n + 1}`}</label><input id="${fid}-from" name="${names.from}" value="${h(r.from)}" autocomplete="off">`;
+    const row =
+      r.kind === 'map'
+        ? `<label class="choice"><input type="checkbox" name="${names.remove}" value="1"> Remove<span class="vh"> the row of ${h(what)}</span></label>`
+        : r.kind === 'observed'
+          ? `<label class="choice"><input type="checkbox" name="${names.add}" value="1"> Add<span class="vh"> ${h(what)}</span><span class="muted"> (blank: leave out)</span></label>`
+          : '';
+    return `<tr data-value-row="${r.kind}"><td>${source}</td><td><label class="vh" for="${fid}-to">Freshsales value for ${h(what)}</label><input id="${fid}-to" name="${names.to}" value="${h(r.to)}" autocomplete="off"></td><td class="n">${r.kind === 'new' ? '' : r.contacts === undefined ? '—' : fmt(r.contacts)}</td><td>${row}</td></tr>`;
+  };
+  const body = [...rows.map((r, n) => cell(n, r)), ...Array.from({ length: NEW_VALUE_ROWS }, (_, j) => cell(rows.length + j, { kind: 'new', from: '', to: '' }))];
+  return [
+    `<details class="f wide values"${field.values !== undefined || err !== '' ? ' open' : ''}><summary>Value map: ${h(summary)}</summary>`,
+    `<fieldset${invalid(err, `${id}-values-err`, `${id}-values-hint`)}><legend>Value map of <code>${h(row.from)}</code> into ${h(targetLabel(field.to))}</legend>`,
+    `<p class="hint" id="${id}-values-hint">${h(hint)} A blank Freshsales value leaves that source value out. Observed values without a row join the map only when you give them a Freshsales value or tick Add; fill a blank row to add another value.</p>`,
+    err,
+    `<div class="scroll"><table class="vmap"><caption class="vh">Source value to Freshsales value</caption>`,
+    '<thead><tr><th scope="col">Source value</th><th scope="col">Freshsales value</th><th scope="col">Contacts</th><th scope="col">Row</th></tr></thead>',
+    `<tbody>${body.join('')}</tbody></table></div></fieldset></details>`,
   ].join('\n');
 }
 
@@ -313,6 +416,13 @@ caption{text-align:left;font-weight:600;padding:.3rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0 0 .6rem}dt{font-weight:600}dd{margin:0;word-break:break-word}
 form.edit,form.filter,form.confirm{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.5rem 1rem;align-items:end}
 .f{display:flex;flex-direction:column}.f.wide{grid-column:1/-1}
+fieldset.f{border:1px solid #d5dbe1;border-radius:4px;padding:.3rem .6rem .5rem;margin:0;min-width:0}legend{font-weight:600;font-size:.9rem;padding:0 .3rem}
+label.choice{font-weight:400;display:flex;gap:.4rem;align-items:center;font-size:.95rem}
+input[type=checkbox],input[type=radio]{min-height:0;width:1.1rem;height:1.1rem;padding:0;margin:0;flex:none}
+.hint{font-size:.85rem;color:#5b6670}.err{margin:.2rem 0 0;font-size:.9rem}[aria-invalid=true]{border-color:#a11d1d;outline:2px solid #a11d1d}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+details.values{min-width:0}details.values>summary{cursor:pointer;font-weight:600;padding:.3rem 0}
+table.vmap{table-layout:fixed}table.vmap input{width:100%;min-width:0}table.vmap th:nth-child(3),table.vmap td:nth-child(3){width:6.5rem}table.vmap th:nth-child(4),table.vmap td:nth-child(4){width:7.5rem}
 label{font-weight:600;font-size:.9rem}
 input,select,textarea,button{font:inherit;padding:.35rem .5rem;min-height:2.2rem;max-width:100%}
 button{background:#1d3557;color:#fff;border:0;border-radius:4px;cursor:pointer}button.secondary{background:#fff;color:#1d3557;border:1px solid #1d3557}
@@ -321,5 +431,8 @@ button{background:#1d3557;color:#fff;border:0;border-radius:4px;cursor:pointer}b
 .counts{columns:2 14rem}
 svg.chart{width:100%;max-width:640px;height:auto;display:block;margin:.5rem 0}svg .lbl{font-size:12px;fill:#1d232a;dominant-baseline:middle}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;word-break:break-all}
-@media (max-width:600px){dl{grid-template-columns:1fr}dt{margin-top:.3rem}main{padding:.5rem}}
+@media (max-width:600px){dl{grid-template-columns:1fr}dt{margin-top:.3rem}main{padding:.5rem}
+table.vmap thead{position:absolute;left:-9999px}table.vmap,table.vmap tbody,table.vmap tr,table.vmap td{display:block;width:auto!important}
+table.vmap tr{border-top:1px solid #d5dbe1;padding:.3rem 0}table.vmap td{border:0;padding:.15rem 0}table.vmap td.n{text-align:left}table.vmap td.n:not(:empty)::before{content:"contacts: "}
+table.vmap label.vh{position:static;width:auto;height:auto;clip-path:none;white-space:normal;font-weight:400;font-size:.85rem}}
 `;

@@ -2,7 +2,9 @@
  * The review page driven in Debian's Chromium (playwright-core): a reviewer opens the printed
  * address, edits a target and sees the schema plan follow, confirms, and migrate accepts the
  * map; without the token every request is a 401; an edit after the confirmation blocks migrate
- * until the map is confirmed again. One browser for the file.
+ * until the map is confirmed again; a value map row and a transform edited on the page reach the
+ * map file (a duplicate source value, an unknown transform posted by hand refused in words) and
+ * Freshsales. One browser for the file.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,7 @@ import { createSource } from '../../src/connectors/registry.js';
 import { loadMappingSpec } from '../../src/mapping/spec.js';
 import { startReviewServer, type ReviewServer } from '../../src/review/server.js';
 import { chromiumOrSkip } from '../helpers/chromium.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { API_KEY, startHarness, type Harness } from '../helpers/harness.js';
 
 const executable = chromiumOrSkip();
 
@@ -129,6 +131,75 @@ describe.skipIf(executable === null)('review page in a browser', () => {
     await expect(migrate()).rejects.toThrow(/has not been confirmed/);
     await confirmAs('Aoife Admin');
     await expect(migrate()).resolves.toMatchObject({ overErrorRatio: false });
+  });
+
+  it('edits a value map row and a transform, refuses a duplicate source value and an unknown transform in words, and migrate accepts the map', async () => {
+    await page.goto(`${server.origin}/map`);
+    expect(await page.locator('#confirmation').textContent()).toContain('Confirmed by Aoife Admin');
+    const fieldOf = (from: string, to: string) => loadMappingSpec(h.loaded.mappingFile).objects.contact.fields.find((f) => f.from === from && f.to === to)!;
+    // The lifecycle attribute's second field: its stages → Freshsales contact status names.
+    const status = page.locator('section.card', { has: page.locator('[data-target]', { hasText: 'contact_status_id' }) });
+    expect(await status.locator('details.values').getAttribute('open')).not.toBeNull();
+    expect(await status.getByLabel('Freshsales value for "churned"').inputValue()).toBe('Customer / Churned');
+    await status.getByLabel('Freshsales value for "churned"').fill('Lead / Unqualified');
+    await status.getByLabel('Remove the row of "loyal"').check();
+    await Promise.all([page.waitForURL(/\/map\?saved=/), status.getByRole('button', { name: 'Save' }).click()]);
+    expect(fieldOf('attributes.lifecycle_stage', 'contact_status_id').values).toEqual({ subscriber: 'Lead / New', lead: 'Lead / Contacted', engaged: 'Lead / Interested', churned: 'Lead / Unqualified' });
+    // The edit after the confirmation needs a new one.
+    expect(await page.locator('#confirmation').textContent()).toContain('Not confirmed');
+    await expect(migrate()).rejects.toThrow(/has not been confirmed/);
+
+    // The removed stage is still observed: listed without a row, with how many contacts have it.
+    const loyal = status.locator('tr[data-value-row="observed"]', { hasText: 'loyal' });
+    expect(await loyal.count()).toBe(1);
+    expect(Number(await loyal.locator('td.n').textContent())).toBeGreaterThan(0);
+    // Given a value again, plus a new row for a stage that already has one: refused, in words, beside the value map.
+    const before = readFileSync(h.loaded.mappingFile, 'utf8');
+    await status.getByLabel('Freshsales value for "loyal"').fill('Customer / Won');
+    const blank = status.locator('tr[data-value-row="new"]').first();
+    await blank.getByLabel(/^Source value/).fill('lead');
+    await blank.getByLabel(/^Freshsales value/).fill('Lead / New');
+    await Promise.all([page.waitForNavigation(), status.getByRole('button', { name: 'Save' }).click()]);
+    expect(await page.getByRole('alert').first().textContent()).toContain('Not saved: Value map: row 6: source value "lead" is listed twice');
+    expect(await status.locator('fieldset[aria-invalid="true"]').count()).toBe(1);
+    expect(await status.locator('[id$="-values-err"]').textContent()).toContain('source value "lead" is listed twice: each source value has one row');
+    expect(readFileSync(h.loaded.mappingFile, 'utf8')).toBe(before);
+    // What was typed is kept: take the second "lead" row out and save again.
+    expect(await status.getByLabel('Freshsales value for "loyal"').inputValue()).toBe('Customer / Won');
+    await status.getByLabel('Remove the row of "lead"').nth(1).check();
+    await Promise.all([page.waitForURL(/\/map\?saved=/), status.getByRole('button', { name: 'Save' }).click()]);
+    expect(fieldOf('attributes.lifecycle_stage', 'contact_status_id').values).toMatchObject({ lead: 'Lead / Contacted', churned: 'Lead / Unqualified', loyal: 'Customer / Won' });
+
+    // A transform, chosen among those the field takes.
+    const referral = card('attributes.referral_code');
+    const offered = await referral.getByLabel('Transform').locator('option').allTextContents();
+    expect(offered).toContain('text (default)');
+    expect(offered).not.toContain('subscription');
+    await referral.getByLabel('Transform').selectOption('none');
+    await Promise.all([page.waitForURL(/\/map\?saved=/), referral.getByRole('button', { name: 'Save' }).click()]);
+    expect(readFileSync(h.loaded.mappingFile, 'utf8')).toMatch(/- from: attributes\.referral_code\n(.*\n)*? {8}transform: none\n/);
+
+    // A transform the page never offers, posted by hand: refused by the map spec, shown beside the transform.
+    const hidden = (name: string) => status.locator(`input[type="hidden"][name="${name}"]`).getAttribute('value');
+    const beforeHand = readFileSync(h.loaded.mappingFile, 'utf8');
+    const res = await page.request.post(`${server.origin}/map`, {
+      form: { index: (await hidden('index'))!, from: 'attributes.lifecycle_stage', hash: (await hidden('hash'))!, action: 'save', target: 'contact_status_id', transform: 'shout' },
+      maxRedirects: 0,
+    });
+    expect(res.status()).toBe(422);
+    expect(readFileSync(h.loaded.mappingFile, 'utf8')).toBe(beforeHand);
+    await page.setContent(await res.text());
+    expect(await status.locator('[id$="-transform-err"]').textContent()).toMatch(/^unknown transform "shout" \(expected one of: none, email, phone/);
+    expect(await status.getByLabel('Transform').inputValue()).toBe('shout');
+
+    await confirmAs('Aoife Admin');
+    await expect(migrate()).resolves.toMatchObject({ overErrorRatio: false });
+    // What the value map said reached Freshsales: churned contacts are now "Unqualified", none "Churned".
+    const statuses = (await (await fetch(`${h.fs.url}/api/selector/contact_statuses`, { headers: { Authorization: `Token token=${API_KEY}` } })).json()) as { contact_statuses: Array<{ id: number; name: string }> };
+    const nameOf = new Map(statuses.contact_statuses.map((s) => [s.id, s.name]));
+    const written = (h.fs.snapshot().contacts as Array<{ contact_status_id?: number }>).map((c) => nameOf.get(c.contact_status_id ?? -1));
+    expect(written).toContain('Unqualified');
+    expect(written).not.toContain('Churned');
   });
 
   it('lists the data quality rows and filters them by flag and text', async () => {
