@@ -46,6 +46,7 @@ import { sourceLabel, type AttributeDefinition, type AttributeType, type Canonic
 import { createInventory, DISTINCT_CAP, isLowCardinality, referencePrefix, type AttributeInventory, type AttributeStats, type ValueCount } from './inventory.js';
 import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from './proposal-defaults.js';
 import { isRememberedSkip, suggestAttribute, type ConfidenceBand, type RememberedTarget } from './suggest.js';
+import { isCategorical } from './detect.js';
 import { applyAiAnswer, type AiAnswers } from './ai-suggest.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
@@ -271,6 +272,7 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
     .filter((a) => a.origin === 'attribute' && a.present > 0 && !defined.has(a.key.slice(ATTRIBUTE_PREFIX.length)))
     .map((a) => ({ name: a.key.slice(ATTRIBUTE_PREFIX.length), type: inferType(a), undeclared: true as const }));
   const referenceModels = input.referenceModels ?? [];
+  const lifecycleDefault = defaults.lifecycle && isUsableAttributeName(defaults.lifecycle.attribute) ? defaults.lifecycle.attribute : undefined;
   const valuesOf = (name: string) => samples.map((c) => (Object.hasOwn(c.attributes, name) ? c.attributes[name] : undefined));
   /** Attribute name → the label of the custom field that keeps its value. */
   const customLabels = new Map<string, string>();
@@ -304,7 +306,8 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
     const waterfall = suggestAttribute({ name: attr.name, ...('undeclared' in attr ? {} : { declaredType: attr.type }), values: pool, ...(input.history?.has(from) ? { remembered: input.history.get(from)! } : {}) });
     // Stage 5 (optional): the model's answer, asked for beforehand (propose-ai.ts), folded in as one more signal.
     const s = input.ai ? applyAiAnswer(waterfall, input.ai.answers.get(from), input.ai.model, pool) : waterfall;
-    const t = s.target;
+    // The source's own lifecycle attribute goes to the contact status by the defaults' value map (below), and is kept as it is.
+    const t: typeof s.target = s.target.kind === 'reference' && attr.name === lifecycleDefault ? { kind: 'custom', type: attr.type } : s.target;
     if (t.kind === 'skip') {
       notMapped.push({ from, reason: t.reason, route: t.route, band: s.band, signals: s.signals });
       continue;
@@ -317,11 +320,39 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
       if (isCustomTarget(t.remembered.target)) customLabels.set(attr.name, t.remembered.target.custom);
       continue;
     }
-    const takenBy = t.kind === 'standard' ? fields.find((f) => f.to === t.field)?.from : undefined;
+    const takenBy = t.kind === 'standard' || t.kind === 'reference' ? fields.find((f) => f.to === t.field)?.from : undefined;
+    const confidenceOf = (band: ConfidenceBand) => (band === 'high' ? 0.95 : band === 'medium' ? 0.75 : 0.5);
     if (t.kind === 'standard' && takenBy === undefined && t.field !== 'tags') {
       add(
-        { from, to: t.field, transform: t.transform },
-        { ...evidenceOf(k, attr.type), confidence: s.band === 'high' ? 0.95 : s.band === 'medium' ? 0.75 : 0.5, band: s.band, signals: s.signals, typeFit: s.signals[1]?.replace(/^values: /, '') ?? '', notes: [] },
+        { from, to: t.field, transform: t.transform, ...(t.values ? { values: t.values } : {}) },
+        {
+          ...evidenceOf(k, attr.type),
+          confidence: confidenceOf(s.band),
+          band: s.band,
+          signals: s.signals,
+          typeFit: s.signals[1]?.replace(/^values: /, '') ?? '',
+          notes: t.values ? ['worded as an opt-out: the value map writes "yes" as unsubscribed and "no" as subscribed'] : [],
+        },
+      );
+      continue;
+    }
+    // The source's own lifecycle attribute already writes the contact status (below).
+    const statusReserved = t.kind === 'reference' && t.field === 'contact_status_id' && lifecycleDefault !== undefined && lifecycleDefault !== attr.name;
+    if (t.kind === 'reference' && takenBy === undefined && !statusReserved) {
+      add(
+        { from, to: t.field, transform: 'integer', values: t.values },
+        {
+          ...evidenceOf(k, attr.type),
+          confidence: confidenceOf(s.band),
+          band: s.band,
+          signals: s.signals,
+          typeFit: s.signals[1]?.replace(/^values: /, '') ?? '',
+          notes: [
+            `each value is written as the ${STANDARD_CONTACT_FIELDS[t.field].label.toLowerCase()} of that name in this Freshsales account (looked up when the run starts): check the names under values`,
+            'a value with no row under values is left out of its contact (reported); a row left blank (null) writes nothing',
+            `to keep the original value too, add a second field from ${from} to a custom field`,
+          ],
+        },
       );
       continue;
     }
@@ -330,17 +361,21 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
         ? t.field === 'tags'
           ? "looks like a tag list: the source's own tags already become Freshsales tags, so it is kept in a custom field"
           : `looks like Freshsales' ${STANDARD_CONTACT_FIELDS[t.field].label} field, which ${takenBy} already fills: kept in a custom field (swap them if this one is better)`
-        : s.standard === 'time_zone'
-          ? "Freshsales' own Time zone field uses its own zone names; the source's name is kept here"
-          : undefined;
+        : t.kind === 'reference'
+          ? `looks like Freshsales' ${STANDARD_CONTACT_FIELDS[t.field].label} field, which ${takenBy ?? `the ${src} lifecycle attribute`} already fills: kept in a custom field`
+          : s.standard === 'time_zone'
+            ? "Freshsales' own Time zone field uses its own zone names; the source's name is kept here"
+            : undefined;
     const customType = t.kind === 'custom' ? t.type : attr.type;
     let label = readableLabel(attr.name);
     const clash = standardLabelClash(label);
     if (clash) label = `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
     const p = typeCustomField(customType, k, values, uniqueLabel(label), s.standard === 'time_zone');
     if (t.kind === 'custom' && t.textarea && isCustomTarget(p.to)) p.to = { custom: p.to.custom, type: 'textarea' };
-    const band: ConfidenceBand = t.kind === 'standard' ? 'low' : s.band;
-    p.evidence = { ...p.evidence, band, signals: s.signals, confidence: clampToBand(p.evidence.confidence, band), ...(t.kind === 'standard' ? { suggested: { field: t.field, band: s.band } } : {}) };
+    // A type read off too few values is never high, whatever the name says.
+    const band: ConfidenceBand = t.kind === 'standard' || t.kind === 'reference' ? 'low' : s.band === 'high' && !p.sure ? 'medium' : s.band;
+    const pointsAt = t.kind === 'standard' || t.kind === 'reference' ? t.field : s.standard === 'time_zone' ? 'time_zone' : undefined;
+    p.evidence = { ...p.evidence, band, signals: s.signals, confidence: clampToBand(p.evidence.confidence, band), ...(pointsAt ? { suggested: { field: pointsAt, band: s.band } } : {}) };
     const notes = [...p.evidence.notes];
     if (standardNote) notes.unshift(standardNote);
     if (t.kind === 'custom' && t.note) notes.push(t.note);
@@ -539,7 +574,15 @@ interface CustomProposal {
   to: Target;
   transform: Transform;
   evidence: Evidence;
+  /**
+   * The values leave no real doubt about the Freshsales type: enough of them, and they fit. A
+   * type read off a handful of values (text or dropdown? a count or a code?) is never "high".
+   */
+  sure: boolean;
 }
+
+/** Values enough to tell a short list from open text, or a count from a code. */
+const SURE_OF_TYPE = 30;
 
 /**
  * Type a custom field from the declared (or inferred) type and the key's statistics; the
@@ -564,6 +607,7 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
       return {
         to: { custom: label, type: 'number' },
         transform: type,
+        sure: n >= 5 && r.fits >= 0.95 * r.of,
         evidence: {
           ...base,
           confidence: conf(r, 0.95),
@@ -574,27 +618,30 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
     }
     case 'boolean': {
       const r = fits((v) => normaliseBoolean(v).ok);
-      return { to: { custom: label, type: 'checkbox' }, transform: 'boolean', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('yes/no values', r), notes: notesOf(noValues) } };
+      return { to: { custom: label, type: 'checkbox' }, transform: 'boolean', sure: n > 0 && r.fits >= 0.95 * r.of, evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('yes/no values', r), notes: notesOf(noValues) } };
     }
     case 'date':
     case 'datetime': {
       const r = fits((v) => normaliseDate(v).ok);
-      // A time of day anywhere makes it text; an inventory whose list overflowed trusts its value kinds (it saw every value).
+      // An inventory whose list overflowed trusts its value kinds (it saw every value).
       const timed =
         type === 'datetime' || valuePool(k, samples).values.some(([v]) => hasTimeOfDay(v)) || (k.basis === 'inventory' && !s.values && (s.types.datetime ?? 0) > 0);
-      if (timed) {
-        return {
-          to: { custom: label, type: 'text' },
-          transform: 'datetime',
-          evidence: {
-            ...base,
-            confidence: conf(r, 0.85),
-            typeFit: fit('date-times', r),
-            notes: notesOf(noValues, 'values carry a time of day, which a Freshsales date field cannot hold: kept as an ISO instant in UTC in a text field (change to type: date with transform: date to keep only the date)'),
-          },
-        };
-      }
-      return { to: { custom: label, type: 'date' }, transform: 'date', evidence: { ...base, confidence: conf(r, 0.95), typeFit: fit('dates', r), notes: notesOf(noValues) } };
+      // A date field either way: it is what a CRM user filters and sorts by. What a time of day loses is said.
+      return {
+        to: { custom: label, type: 'date' },
+        transform: 'date',
+        sure: n > 0 && r.fits >= 0.95 * r.of,
+        evidence: {
+          ...base,
+          confidence: conf(r, timed ? 0.9 : 0.95),
+          typeFit: fit(timed ? 'date-times' : 'dates', r),
+          notes: notesOf(
+            noValues,
+            timed &&
+              'values carry a time of day, which a Freshsales date field cannot hold: the date is kept as the source wrote it (the UTC date for epoch timestamps) and the time dropped (change to type: text with transform: datetime to keep the whole instant as text)',
+          ),
+        },
+      };
     }
     case 'array': {
       const el = s.elements;
@@ -603,11 +650,12 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
       const evidence = { ...base, sampleValues: el?.values ? topValues(el.values.map((v) => v.value)) : base.sampleValues, distinctValues: el?.distinct ?? 0 };
       const few = el !== undefined && isLowCardinality(el.distinct);
       // From a sample the elements must also repeat, or unseen ones would be lost.
-      const repeats = !fromSample || (few && isCategorical(el.distinct as number, elements.reduce((t, v) => t + v.count, 0)));
+      const repeats = !fromSample || (few && isCategorical(el.distinct as number, elements.reduce((t, v) => t + v.count, 0), elements.some((v) => v.count > 1)));
       if (few && el.values && repeats) {
         return {
           to: { custom: label, type: 'multi_select_dropdown', choices: choicesOfCounts(el.values) },
           transform: 'array_to_multiselect',
+          sure: n >= SURE_OF_TYPE,
           evidence: fromSample
             ? { ...evidence, confidence: conf(r, 0.85), typeFit: `lists of few repeating elements: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, notes: ['an element outside these choices is left out of its contact (reported): add choices you know exist'] }
             : { ...evidence, confidence: conf(r, 0.9), typeFit: `${el.distinct} distinct elements in every contact's lists: a multi-select (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`, notes: [inventoryNote] },
@@ -617,6 +665,7 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
       return {
         to: { custom: label, type: s.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
         transform: 'array_to_text',
+        sure: n >= SURE_OF_TYPE && !few,
         evidence: {
           ...evidence,
           confidence: conf(r, 0.75),
@@ -628,15 +677,20 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
     case 'string': {
       const r = fits((v) => normaliseText(v).ok);
       const few = isLowCardinality(s.distinct);
-      // From a sample the values must also repeat, or unseen ones would be lost.
-      const repeats = !fromSample || (few && isCategorical(s.distinct as number, n));
-      if (!freeText && few && s.values && repeats && s.longest <= FRESHSALES_LIMITS.textChars) {
+      // The values must repeat (every contact's, or a sample's), or they are open-ended and unseen ones would be lost.
+      const repeats = few && isCategorical(s.distinct as number, n, s.values?.some((v) => v.count > 1) ?? false);
+      // Codes with runs of digits (AFF-2231, card numbers) are open-ended unless many contacts share each one ("Shop 042").
+      const pool = valuePool(k, samples).values;
+      const weight = pool.reduce((t, [, c]) => t + c, 0);
+      const shared = n >= SURE_OF_TYPE && (s.distinct as number) <= n / 3;
+      const codes = !shared && weight > 0 && pool.reduce((t, [v, c]) => t + (/\d{3,}/.test(String(v)) ? c : 0), 0) >= 0.8 * weight;
+      if (!freeText && few && s.values && repeats && !codes && s.longest <= FRESHSALES_LIMITS.textChars) {
         const d = s.distinct as number;
-        const unique = !fromSample && s.values.every((v) => v.count === 1) && s.values.length > 10;
         const share = r.of === 0 ? 1 : r.fits / r.of;
         return {
           to: { custom: label, type: 'dropdown', choices: choicesOfCounts(s.values) },
           transform: 'text',
+          sure: n >= SURE_OF_TYPE && d <= n / 3,
           evidence: fromSample
             ? {
                 ...base,
@@ -646,9 +700,9 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
               }
             : {
                 ...base,
-                confidence: round2((unique ? 0.6 : 0.9) * share),
-                typeFit: `${d} distinct values across every contact: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
-                notes: notesOf(inventoryNote, unique && 'every value is unique (an identifier or code?): consider type: text'),
+                confidence: round2(0.9 * share),
+                typeFit: `${d} distinct values across every contact, repeating: a dropdown (fewer than ${DROPDOWN_MAX_DISTINCT} distinct)`,
+                notes: notesOf(inventoryNote),
               },
         };
       }
@@ -656,12 +710,16 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
         ? 'free text (an open-ended list of codes)'
         : n === 0
           ? `no ${fromSample ? 'sampled ' : ''}values`
-          : few && !repeats
-            ? `free text: ${s.distinct} distinct values in ${n} sampled, too few repeats for a dropdown`
-            : `free text: ${s.distinct} distinct values, too many for a dropdown`;
+          : codes
+            ? 'codes with runs of digits: open-ended, so text'
+            : few && !repeats
+              ? `free text: ${s.distinct} distinct values in ${n}${fromSample ? ' sampled' : ''}, too few repeats for a dropdown`
+              : `free text: ${s.distinct} distinct values, too many for a dropdown`;
+      const long = s.longest > FRESHSALES_LIMITS.textChars;
       return {
-        to: { custom: label, type: s.longest > FRESHSALES_LIMITS.textChars ? 'textarea' : 'text' },
+        to: { custom: label, type: long ? 'textarea' : 'text' },
         transform: 'text',
+        sure: long || freeText || (n >= SURE_OF_TYPE && (!few || (s.distinct as number) >= n / 2)),
         evidence: { ...base, confidence: conf(r, 0.85), typeFit, notes: notesOf(noValues) },
       };
     }
@@ -720,9 +778,6 @@ function choicesOfCounts(values: ValueCount[]): string[] {
 }
 
 /** Few enough distinct values, and they repeat: a choice list, not free text. */
-function isCategorical(distinct: number, nonEmpty: number): boolean {
-  return distinct > 0 && distinct < DROPDOWN_MAX_DISTINCT && distinct <= Math.max(10, nonEmpty / 2);
-}
 
 /**
  * The model a reference attribute points at, when its id prefix (`loc_7` → loc) or a word of

@@ -18,7 +18,20 @@
 import type { AttributeType } from '../core/model.js';
 import { describeProfile, profileValues, type ValueProfile } from './detect.js';
 import type { Target, Transform } from './spec.js';
-import { describeOrigin, identifierName, matchName, nameWords, nearestSynonymSimilarity, type NameMatch, type NamedStandardField } from './synonyms.js';
+import { normaliseSubscription } from './normalise.js';
+import {
+  consentName,
+  describeOrigin,
+  identifierName,
+  isHomePhoneName,
+  matchName,
+  matchReferenceName,
+  nameWords,
+  nearestSynonymSimilarity,
+  type NameMatch,
+  type NamedStandardField,
+  type ReferenceField,
+} from './synonyms.js';
 
 /** How sure a suggestion is: high only when independent signals agree. */
 export type ConfidenceBand = 'high' | 'medium' | 'low';
@@ -52,7 +65,10 @@ export const isRememberedSkip = (r: RememberedTarget | undefined): r is Remember
 /** What the waterfall decided for one attribute. */
 export type SuggestedTarget =
   | { kind: 'history'; remembered: RememberedMapping }
-  | { kind: 'standard'; field: NamedStandardField; transform: Transform }
+  /** `values`: a value map the field needs (an opt-out flag read the other way round). */
+  | { kind: 'standard'; field: NamedStandardField; transform: Transform; values?: Record<string, boolean> }
+  /** A field whose values are ids of the account's lists; `values` maps each observed value to a name resolved at run time (null: a person must fill it in). */
+  | { kind: 'reference'; field: ReferenceField; values: Record<string, string | null> }
   | { kind: 'skip'; reason: string; route: 'device_dataset' | 'none' }
   /** A custom field; `type` is the attribute type the values support (propose.ts picks the Freshsales type with the cardinality). */
   | { kind: 'custom'; type: AttributeType; textarea?: boolean; note?: string };
@@ -95,12 +111,15 @@ function nonText(p: ValueProfile): number {
   return share(p, 'email', 'phone', 'date', 'datetime', 'epoch', 'integer', 'number', 'json_array', 'json_object', 'uuid', 'push_token', 'url');
 }
 
+/** Emails many contacts share (an account manager's, a shop's): not the contact's own address. */
+const sharedEmails = (p: ValueProfile) => p.present >= 4 && p.distinct <= p.present / 2;
+
 /** Do the values fit the standard field the name points at? `undefined` when there are no values to judge. */
 export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean | undefined {
   if (p.present === 0) return undefined;
   switch (field) {
     case 'emails':
-      return share(p, 'email') >= 0.8;
+      return share(p, 'email') >= 0.8 && !sharedEmails(p);
     case 'mobile_number':
     case 'work_number':
       return share(p, 'phone') >= 0.6;
@@ -120,39 +139,44 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
     case 'external_id':
       return share(p, 'email', 'phone', 'boolean', 'date', 'datetime') < 0.2;
     case 'job_title':
-      return nonText(p) < 0.2 && share(p, 'honorific') < 0.5 && share(p, 'boolean') < 0.5;
+      return nonText(p) < 0.2 && share(p, 'honorific') < 0.5 && share(p, 'boolean', 'status_word') < 0.5;
     default:
-      return nonText(p) < 0.2 && share(p, 'boolean') < 0.5;
+      return nonText(p) < 0.2 && share(p, 'boolean', 'status_word') < 0.5;
   }
 }
 
 /** A standard field the values alone point at (no name), if they are unmistakable. */
 function standardByValues(p: ValueProfile): NamedStandardField | undefined {
   if (p.present === 0) return undefined;
-  if (share(p, 'email') >= 0.9) return 'emails';
+  if (share(p, 'email') >= 0.9 && !sharedEmails(p)) return 'emails';
   if (share(p, 'phone') >= 0.9 && share(p, 'epoch') < 0.5) return p.mobileShare >= 0.5 ? 'mobile_number' : 'work_number';
   if (share(p, 'country') >= 0.9 && p.distinct > 1) return 'country';
   return undefined;
 }
 
 /** The attribute type the values support, for a custom field. */
-function typeByValues(declared: AttributeType | undefined, p: ValueProfile): { type: AttributeType; textarea?: boolean; note?: string; why: string } {
+function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name: string): { type: AttributeType; textarea?: boolean; note?: string; why: string } {
   if (p.present === 0) return { type: declared ?? 'string', why: declared ? `no values: the declared ${declared} type` : 'no values' };
+  const words = nameWords(name).join(' ');
   if (share(p, 'json_object') >= 0.8) return { type: 'string', textarea: true, why: 'JSON objects: kept whole as text in a textarea' };
   if (declared === 'array' || share(p, 'json_array') >= 0.8) return { type: 'array', why: declared === 'array' ? 'declared a list' : 'JSON lists' };
   if (declared === 'boolean' || (share(p, 'boolean') >= 0.95 && p.distinct <= 3)) return { type: 'boolean', why: 'yes/no values' };
   if (share(p, 'epoch') >= 0.9) return { type: 'datetime', why: 'epoch timestamps (seconds or milliseconds)' };
+  if (share(p, 'epoch_wide') >= 0.9 && DATE_WORDS.test(words)) return { type: 'datetime', why: 'whole numbers that read as epoch timestamps, under a name that says date' };
   if (share(p, 'day_first_date') >= 0.9) {
     return { type: 'string', note: 'day-first dates (dd/mm/yyyy) the date transform cannot read safely: kept as text (convert them in the source to migrate them as dates)', why: 'day-first dates' };
   }
   if (share(p, 'datetime') > 0 && share(p, 'date') + share(p, 'datetime') >= 0.9) return { type: 'datetime', why: 'date-times' };
   if (declared === 'date' || declared === 'datetime' || share(p, 'date') >= 0.9) return { type: declared === 'datetime' ? 'datetime' : 'date', why: 'dates' };
+  // A few small whole numbers under a category name are codes for categories (gender 0/1/2), not amounts.
+  if (CATEGORY_WORDS.test(words) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 2) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
   if (declared === 'number' || declared === 'integer') return { type: declared, why: `declared ${declared}` };
   const numeric = share(p, 'integer', 'number') + (share(p, 'currency') > 0 ? share(p, 'currency') : 0);
   if (numeric >= 0.95 && share(p, 'phone') < 0.5 && share(p, 'postcode') < 0.5) {
     const integer = share(p, 'integer') >= 0.95;
     return { type: integer ? 'integer' : 'number', why: share(p, 'currency') > 0.5 ? 'currency amounts (the sign is dropped)' : integer ? 'whole numbers' : 'numbers' };
   }
+  if (p.longest >= 100 || (p.meanLength >= 40 && p.wordy >= 0.5)) return { type: 'string', textarea: true, why: 'long free text (sentences): a textarea' };
   return { type: 'string', why: describeProfile(p) };
 }
 
@@ -164,6 +188,68 @@ const nameSignal = (m: NameMatch) =>
 
 /** Words that say a phone is a mobile whatever its numbering plan. */
 const MOBILE_WORDS = /mobile|cell|cep|gsm|mobil|msisdn|poca|sms/;
+
+/** Share of present values (weighted) a subscription flag reads (yes/no in any form, subscribed/unsubscribed, opted in/out). */
+function subscriptionShare(values: SuggestInput['values']): number {
+  let present = 0;
+  let fits = 0;
+  for (const [v, n] of values) {
+    if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
+    present += n;
+    if (normaliseSubscription(typeof v === 'string' ? v.replace(/[_-]/g, ' ') : v).ok) fits += n;
+  }
+  return present === 0 ? 0 : fits / present;
+}
+
+/** An opt-out flag's value map: each observed value (and the plain forms) → the consent it means, the other way round. */
+function invertedConsent(values: SuggestInput['values']): Record<string, boolean> {
+  const map: Record<string, boolean> = { true: false, false: true, '1': false, '0': true, yes: false, no: true };
+  for (const [v] of values) {
+    if (v === null || v === undefined) continue;
+    const key = (typeof v === 'string' ? v : JSON.stringify(v)).trim();
+    const r = normaliseSubscription(typeof v === 'string' ? v.replace(/[_-]/g, ' ') : v);
+    if (key !== '' && r.ok) map[key] = r.value === 0;
+  }
+  return map;
+}
+
+/** Values that can name entries of an account list (stage, status, source, campaign): short, mostly repeating text. */
+function namesFit(field: ReferenceField, p: ValueProfile): boolean {
+  if (p.present === 0) return true;
+  if (field === 'owner_id') return share(p, 'email') >= 0.8 || share(p, 'integer') >= 0.8 || (nonText(p) < 0.2 && p.longest <= 60);
+  // The name is the signal here; the values need only be short names, not open text that never repeats.
+  return nonText(p) < 0.2 && share(p, 'boolean') < 0.5 && p.longest <= 60 && p.distinct < 200 && (p.present < 10 || !p.allUnique);
+}
+
+/** A reference field's value map: each observed value → the name to look up (ids of another system → null, for a person to fill in). */
+function referenceValues(values: SuggestInput['values'], p: ValueProfile): Record<string, string | null> {
+  const ids = share(p, 'integer') >= 0.8;
+  const map: Record<string, string | null> = {};
+  for (const [v] of values) {
+    if (v === null || v === undefined) continue;
+    const key = (typeof v === 'string' ? v : JSON.stringify(v)).trim();
+    if (key === '' || Object.hasOwn(map, key)) continue;
+    map[key] = ids ? null : key.includes('@') ? key : key.replace(/_/g, ' ');
+  }
+  return map;
+}
+
+const REFERENCE_WORDS: Readonly<Record<ReferenceField, string>> = {
+  lifecycle_stage_id: 'lifecycle stage', contact_status_id: 'contact status', owner_id: 'owner (a Freshsales user)', lead_source_id: 'contact source', campaign_id: 'campaign',
+};
+
+/** Values a device or the app reports about itself: never a contact field. */
+function technicalValues(p: ValueProfile): string | undefined {
+  // OS, app versions and device models are not here: they become contact custom fields (PRODUCT.md, Device information).
+  if (share(p, 'ip_address') >= 0.8) return 'IP addresses';
+  if (share(p, 'image_url') >= 0.8) return 'image URLs';
+  return undefined;
+}
+
+/** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
+const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;
+/** Words that say a small set of number codes stands for categories (a gender stored as 0/1/2, a marital status). */
+const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group)( |$)/;
 
 /** Run the waterfall for one attribute. */
 export function suggestAttribute(input: SuggestInput): Suggestion {
@@ -181,7 +267,44 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   const id = identifierName(input.name);
   const idValues = share(p, 'push_token', 'uuid') >= 0.8 || (share(p, 'high_entropy_id') >= 0.8 && p.allUnique);
   if (id) {
-    return { target: { kind: 'skip', reason: id.reason, route: id.route }, band: p.present === 0 || idValues ? 'high' : 'medium', signals: [`name: "${id.synonym}"`, valuesSay] };
+    return { target: { kind: 'skip', reason: id.reason, route: id.route }, band: p.present === 0 || idValues || technicalValues(p) ? 'high' : 'medium', signals: [`name: "${id.synonym}"`, valuesSay] };
+  }
+
+  const consent = consentName(input.name);
+  const consentShare = subscriptionShare(input.values);
+  // Mostly readable flags (a "pending" among "subscribed"s) still make a consent field; the unread ones hold their contacts back.
+  const consentFits = p.present === 0 ? undefined : consentShare >= 0.9 ? true : consentShare >= 0.75 ? undefined : false;
+  if (consent && consentFits !== false) {
+    const signals = [`name: a consent flag for ${fieldWords(consent.field)}${consent.channelAssumed ? ' (no channel named: marketing consent is read as email)' : ''}${consent.inverted ? ', worded as an opt-OUT' : ''}`, valuesSay];
+    if (consent.inverted) signals.push('values: read the other way round (a value map turns "opted out" into unsubscribed)');
+    return {
+      target: { kind: 'standard', field: consent.field, transform: 'subscription', ...(consent.inverted ? { values: invertedConsent(input.values) } : {}) },
+      band: consentFits && !consent.channelAssumed && !consent.inverted ? 'high' : 'medium',
+      signals,
+      standard: consent.field,
+    };
+  }
+
+  const reference = matchReferenceName(input.name);
+  if (reference && namesFit(reference.field, p)) {
+    const values = referenceValues(input.values, p);
+    const unnamed = Object.values(values).some((v) => v === null);
+    return {
+      target: { kind: 'reference', field: reference.field, values },
+      band: 'medium',
+      signals: [
+        `name: "${reference.synonym}" names the Freshsales ${REFERENCE_WORDS[reference.field]}`,
+        valuesSay,
+        unnamed
+          ? `values: ids of another system: fill in the Freshsales ${REFERENCE_WORDS[reference.field]} for each under values (blank leaves it unset)`
+          : `values: each value is looked up by name in the account at run time; a name it lacks stops the run before any write, listing what it has`,
+      ],
+    };
+  }
+
+  if (isHomePhoneName(input.name)) {
+    const t = typeByValues(input.declaredType, p, input.name);
+    return { target: { kind: 'custom', type: t.type }, band: 'medium', signals: ['name: a home phone: Freshsales has only Mobile and Work numbers, so a custom field', valuesSay, `type: ${t.why}`] };
   }
 
   const m = matchName(input.name);
@@ -201,7 +324,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
       return { target: { kind: 'standard', field, transform: TRANSFORM_OF[field] }, band: strong ? 'high' : fits === undefined && m.how === 'fuzzy' ? 'low' : 'medium', signals, standard: field };
     }
     // The name says one thing and the values another: the values decide, and the doubt is said.
-    const t = typeByValues(input.declaredType, p);
+    const t = typeByValues(input.declaredType, p, input.name);
     return {
       target: { kind: 'custom', type: t.type, ...(t.textarea ? { textarea: true } : {}), ...(t.note ? { note: t.note } : {}) },
       band: 'low',
@@ -213,13 +336,17 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
     const what = share(p, 'push_token') >= 0.8 ? 'push tokens' : share(p, 'uuid') >= 0.8 ? 'UUIDs' : 'random-looking unique ids';
     return { target: { kind: 'skip', reason: `the values are ${what}: an identifier, not something a CRM user reads`, route: share(p, 'push_token') >= 0.8 ? 'device_dataset' : 'none' }, band: 'medium', signals: ['name: no standard field', valuesSay] };
   }
+  const technical = technicalValues(p);
+  if (technical) {
+    return { target: { kind: 'skip', reason: `the values are ${technical}: they describe a device or the app, not a person`, route: technical === 'image URLs' ? 'none' : 'device_dataset' }, band: 'medium', signals: ['name: no standard field', valuesSay] };
+  }
 
   const byValues = standardByValues(p);
   if (byValues) {
     return { target: { kind: 'standard', field: byValues, transform: TRANSFORM_OF[byValues] }, band: 'medium', signals: ['name: no standard field', `${valuesSay}: ${fieldWords(byValues)} by the values alone`], standard: byValues };
   }
 
-  const t = typeByValues(input.declaredType, p);
+  const t = typeByValues(input.declaredType, p, input.name);
   const near = nearestSynonymSimilarity(input.name);
   const declaredAgrees = input.declaredType === undefined ? false : input.declaredType === t.type || (input.declaredType === 'date' && t.type === 'datetime') || (input.declaredType === 'number' && t.type === 'integer');
   // A name with an id word may be an identifier the table does not know (a customer number in another language): never high.

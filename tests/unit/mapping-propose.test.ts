@@ -110,7 +110,7 @@ describe('proposeContactMap: custom attributes typed from definition and samples
     ['attributes.loyalty_points', { custom: 'Loyalty points', type: 'number' }, 'number'],
     ['attributes.achievement_count', { custom: 'Achievement count', type: 'number' }, 'integer'],
     ['attributes.date_of_birth', { custom: 'Date of birth', type: 'date' }, 'date'],
-    ['attributes.last_login', { custom: 'Last login', type: 'text' }, 'datetime'],
+    ['attributes.last_login', { custom: 'Last login', type: 'date' }, 'date'],
     ['attributes.vip', { custom: 'Vip', type: 'checkbox' }, 'boolean'],
     ['attributes.interests', { custom: 'Interests', type: 'multi_select_dropdown', choices: ['music', 'sports', 'travel'] }, 'array_to_multiselect'],
     ['attributes.visited_pages', { custom: 'Visited pages', type: 'text' }, 'array_to_text'],
@@ -118,11 +118,16 @@ describe('proposeContactMap: custom attributes typed from definition and samples
     ['attributes.never_set', { custom: 'Never set', type: 'number' }, 'number'],
     ['language', { custom: 'Language', type: 'text' }, 'text'],
     ['timezone', { custom: 'Xtremepush time zone', type: 'text' }, 'text'],
-    ['createdAt', { custom: 'Xtremepush created at', type: 'text' }, 'datetime'],
+    ['createdAt', { custom: 'Xtremepush created at', type: 'date' }, 'date'],
   ])('%s → %j via %s', (from, to, transform) => {
     const f = field(from);
     expect(f.to).toEqual(to);
     expect(f.transform).toBe(transform);
+  });
+
+  it('says what a date field loses of date-times: the time of day', () => {
+    expect(evidence('attributes.last_login')?.notes.join('; ')).toMatch(/time of day, which a Freshsales date field cannot hold: the date is kept as the source wrote it .* and the time dropped/);
+    expect(evidence('attributes.date_of_birth')?.notes.join('; ')).not.toMatch(/time of day/);
   });
 
   it('labels an attribute that would read like a Freshsales standard field with the source name', () => {
@@ -173,7 +178,7 @@ describe('proposeContactMap: custom attributes typed from definition and samples
     const wide = proposeContactMap({
       source: 'xtremepush',
       attributes: Array.from({ length: 6 }, (_, i) => ({ name: `tags_${i}`, type: 'array' as const })),
-      samples: [sample(1)].map((c) => ({ ...c, attributes: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`tags_${i}`, ['a', 'b']])) })),
+      samples: [sample(1), sample(2), sample(3)].map((c) => ({ ...c, attributes: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`tags_${i}`, ['a', 'b']])) })),
     });
     expect(wide.warnings).toEqual([expect.stringMatching(/multi_select_dropdown: 6 of 5/)]);
   });
