@@ -311,7 +311,9 @@ export function applyAiAnswer(s: Suggestion, answer: AiAnswer | undefined, model
         if (p.present > 0 && !sameKind(s.target.type, type)) return notTaken(`it says a ${a.type} field; the values say ${s.target.type}`);
         const agrees = p.present > 0;
         const target = p.present > 0 ? s.target : { ...s.target, type, ...(a.type === 'textarea' ? { textarea: true } : {}) };
-        return { ...s, target, band: agrees ? 'high' : raise('medium'), signals: [...s.signals, agrees ? `${said} (agrees with the values)` : said] };
+        // Text is what values are when nothing else is recognised: agreeing with it is no second signal.
+        const band = agrees && p.dominant !== 'text' ? 'high' : raise('medium');
+        return { ...s, target, band, signals: [...s.signals, agrees ? `${said} (agrees with the values)` : said] };
       }
       if (s.band !== 'low') return notTaken(`it says a ${a.type} field`);
       const { standard: _dropped, ...rest } = s;

@@ -204,6 +204,12 @@ describe('applyAiAnswer', () => {
     expect(typed.band).toBe('high');
   });
 
+  it('does not call agreement with plain text a second signal: text is what unrecognised values are', () => {
+    const plain = applyAiAnswer({ ...lowCustom, band: 'medium', target: { kind: 'custom', type: 'string' } }, { target: { kind: 'custom', type: 'text' }, reason: 'free text' }, 'm', [['Gold', 1], ['Silver', 1]]);
+    expect(plain.band).toBe('medium');
+    expect(plain.signals.at(-1)).toContain('(agrees with the values)');
+  });
+
   it('does not take a standard field the values contradict, nor a type they contradict', () => {
     const emailsForPhones = applyAiAnswer(lowCustom, { target: { kind: 'standard', field: 'emails' }, reason: 'emails' }, 'm', phones);
     expect(emailsForPhones.target).toEqual(lowCustom.target);
