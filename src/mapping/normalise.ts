@@ -328,10 +328,11 @@ export const SUBSCRIPTION_CODES = { subscribed: 1, unsubscribed: 0 } as const;
 /** A subscription flag (true/false, 1/0, yes/no, "subscribed"/"unsubscribed") → Freshsales code. */
 export function normaliseSubscription(raw: unknown): Normalised<number> {
   if (typeof raw === 'string') {
-    const s = raw.trim().toLowerCase();
+    // "opted_in", "opt-in" and "opted in" alike.
+    const s = raw.trim().toLowerCase().replace(/[_-]/g, ' ');
     // ONAY / RET: the statuses of Turkey's consent register (İYS, İleti Yönetim Sistemi).
-    if (s === 'subscribed' || s === 'opted in' || s === 'opt-in' || s === 'onay') return ok(SUBSCRIPTION_CODES.subscribed);
-    if (s === 'unsubscribed' || s === 'opted out' || s === 'opt-out' || s === 'ret') return ok(SUBSCRIPTION_CODES.unsubscribed);
+    if (s === 'subscribed' || s === 'opted in' || s === 'opt in' || s === 'onay') return ok(SUBSCRIPTION_CODES.subscribed);
+    if (s === 'unsubscribed' || s === 'opted out' || s === 'opt out' || s === 'ret') return ok(SUBSCRIPTION_CODES.unsubscribed);
   }
   const b = normaliseBoolean(raw);
   if (!b.ok) return fail(`not a subscription flag (${describe(raw)})`);

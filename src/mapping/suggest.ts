@@ -19,6 +19,7 @@ import type { AttributeType } from '../core/model.js';
 import { describeProfile, profileValues, type ValueProfile } from './detect.js';
 import type { Target, Transform } from './spec.js';
 import { normaliseSubscription } from './normalise.js';
+import { valueMapKey } from './transform.js';
 import {
   consentName,
   describeOrigin,
@@ -196,7 +197,7 @@ function subscriptionShare(values: SuggestInput['values']): number {
   for (const [v, n] of values) {
     if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
     present += n;
-    if (normaliseSubscription(typeof v === 'string' ? v.replace(/[_-]/g, ' ') : v).ok) fits += n;
+    if (normaliseSubscription(v).ok) fits += n;
   }
   return present === 0 ? 0 : fits / present;
 }
@@ -206,8 +207,8 @@ function invertedConsent(values: SuggestInput['values']): Record<string, boolean
   const map: Record<string, boolean> = { true: false, false: true, '1': false, '0': true, yes: false, no: true };
   for (const [v] of values) {
     if (v === null || v === undefined) continue;
-    const key = (typeof v === 'string' ? v : JSON.stringify(v)).trim();
-    const r = normaliseSubscription(typeof v === 'string' ? v.replace(/[_-]/g, ' ') : v);
+    const key = valueMapKey(v);
+    const r = normaliseSubscription(v);
     if (key !== '' && r.ok) map[key] = r.value === 0;
   }
   return map;
@@ -227,7 +228,7 @@ function referenceValues(values: SuggestInput['values'], p: ValueProfile): Recor
   const map: Record<string, string | null> = {};
   for (const [v] of values) {
     if (v === null || v === undefined) continue;
-    const key = (typeof v === 'string' ? v : JSON.stringify(v)).trim();
+    const key = valueMapKey(v);
     if (key === '' || Object.hasOwn(map, key)) continue;
     map[key] = ids ? null : key.includes('@') ? key : key.replace(/_/g, ' ');
   }

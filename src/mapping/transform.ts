@@ -374,10 +374,15 @@ export function resolveReference(
   return { value: label };
 }
 
+/** The key a source value is looked up by in a field's `values` map: the text as written, or its JSON (true, 1). */
+export function valueMapKey(v: unknown): string {
+  return (typeof v === 'string' ? v : JSON.stringify(v)).trim();
+}
+
 /** Source value → mapped value; lists are mapped element by element. */
 function applyValueMap(raw: unknown, values: NonNullable<MappingField['values']>): Normalised<unknown> {
   const lookup = (v: unknown): { hit: true; value: unknown } | { hit: false } => {
-    const key = (typeof v === 'string' ? v : JSON.stringify(v)).trim();
+    const key = valueMapKey(v);
     if (Object.hasOwn(values, key)) return { hit: true, value: values[key] };
     const lower = key.toLowerCase();
     const k = Object.keys(values).find((x) => x.trim().toLowerCase() === lower);

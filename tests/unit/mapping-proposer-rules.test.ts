@@ -45,6 +45,9 @@ describe('value detectors', () => {
     expect(normaliseDate('05/04/2023').ok).toBe(false);
     expect(normaliseSubscription('ONAY')).toEqual({ ok: true, value: 1 });
     expect(normaliseSubscription('RET')).toEqual({ ok: true, value: 0 });
+    // The transform reads what the proposer accepted: "opted_in" as the source writes it.
+    expect(normaliseSubscription('opted_in')).toEqual({ ok: true, value: 1 });
+    expect(normaliseSubscription('Opt-Out')).toEqual({ ok: true, value: 0 });
   });
 });
 
