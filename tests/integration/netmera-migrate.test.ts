@@ -223,7 +223,9 @@ describe('Netmera → Freshsales, end to end, with faults on both sides', () => 
 
     const nmStats = h.nm.stats();
     expect(nmStats.faultsInjected).toBeGreaterThan(0);
-    expect(nmStats.rateLimited).toBeGreaterThan(0);
+    // Injected bursts alternate HTTP 429 and error 5022, the first being a 429: a 5022 means both were met.
+    // The simulator's own per-second limit bites only when this machine outruns it, so its count is not
+    // asserted here (the limiter is tested in sim-netmera.test.ts, the client's 429 handling in netmera-client.test.ts).
     expect(nmStats.errors['5022'] ?? 0).toBeGreaterThan(0);
     expect(h.fs.stats().faultsInjected).toBeGreaterThan(0);
   });
