@@ -13,6 +13,7 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { countryCode, hasTimeOfDay, normaliseBoolean, normaliseDate, normaliseEmail } from './normalise.js';
+import { foldText } from './synonyms.js';
 
 /** What a value can be recognised as. */
 export type ValueKind =
@@ -26,6 +27,8 @@ export type ValueKind =
   | 'datetime'
   | 'epoch'
   | 'day_first_date'
+  /** A day-first date whose first number cannot be a month (25/01/1995): the column's order shown. */
+  | 'day_first_proof'
   | 'json_array'
   | 'json_object'
   | 'url'
@@ -123,7 +126,7 @@ function asText(v: unknown): string {
 /** Kinds one value reads as (a value may read as several). */
 export function kindsOf(v: unknown): ValueKind[] {
   if (v === null || v === undefined) return ['empty'];
-  if (Array.isArray(v)) return v.length === 0 ? ['empty'] : ['json_array'];
+  if (Array.isArray(v)) return v.length === 0 ? ['empty'] : tokenList(v) ? ['json_array', 'push_token'] : ['json_array'];
   if (typeof v === 'object') return ['json_object'];
   const s = asText(v);
   if (s.length === 0 || s === '[]' || s === '{}' || /^(null|undefined|n\/a)$/i.test(s)) return ['empty'];
@@ -132,7 +135,7 @@ export function kindsOf(v: unknown): ValueKind[] {
   if ((s.startsWith('[') && s.endsWith(']')) || (s.startsWith('{') && s.endsWith('}'))) {
     try {
       const parsed: unknown = JSON.parse(s);
-      if (Array.isArray(parsed)) kinds.push('json_array');
+      if (Array.isArray(parsed)) kinds.push(...(tokenList(parsed) ? (['json_array', 'push_token'] as const) : (['json_array'] as const)));
       else if (parsed !== null && typeof parsed === 'object') kinds.push('json_object');
     } catch {
       // not JSON: text
@@ -146,7 +149,7 @@ export function kindsOf(v: unknown): ValueKind[] {
   if (DEVICE_OS.test(s)) kinds.push('device_os');
   if (UUID.test(s)) kinds.push('uuid');
   // Push tokens: FCM "<instance>:APA91…" or long base64url; APNs 64 hex characters.
-  if (/^[A-Za-z0-9_-]{11,}:APA91[A-Za-z0-9_-]{20,}$/.test(s) || /^[0-9a-f]{64}$/i.test(s) || (/^[A-Za-z0-9_:-]{100,}$/.test(s) && entropy(s) > 4)) kinds.push('push_token');
+  if (isPushToken(s)) kinds.push('push_token');
   else if (s.length >= 16 && /^[A-Za-z0-9_-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && entropy(s) >= 3.5) kinds.push('high_entropy_id');
   if (INTEGER.test(s)) {
     const n = Number(s);
@@ -155,7 +158,11 @@ export function kindsOf(v: unknown): ValueKind[] {
     if ((n >= 1e8 && n <= 4.1e9) || (Math.abs(n) >= 1e11 && n <= 4.1e12 && n >= -2.2e12)) kinds.push('epoch_wide');
   } else if (DECIMAL.test(s) && !/,/.test(s)) kinds.push('number');
   if (CURRENCY.test(s) && !INTEGER.test(s) && !DECIMAL.test(s)) kinds.push('currency');
-  if (DAY_FIRST.test(s)) kinds.push('day_first_date');
+  const dayFirst = DAY_FIRST.exec(s);
+  if (dayFirst) {
+    kinds.push('day_first_date');
+    if (Number(dayFirst[1]) > 12) kinds.push('day_first_proof');
+  }
   else if (!INTEGER.test(s) && !DECIMAL.test(s) && /\d{4}|\d{1,2}:\d{2}/.test(s) && normaliseDate(s).ok) kinds.push(hasTimeOfDay(s) ? 'datetime' : 'date');
   if (EIRCODE.test(s) || UK_POSTCODE.test(s) || (typeof v === 'string' && FIVE_DIGITS.test(s))) kinds.push('postcode');
   if (/^[A-Za-z]+\/[A-Za-z_]+(\/[A-Za-z_]+)?$/.test(s) || /^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$/.test(s)) kinds.push('timezone');
@@ -168,6 +175,14 @@ export function kindsOf(v: unknown): ValueKind[] {
   return kinds.length > 0 ? kinds : ['text'];
 }
 
+/** A list of push tokens ("$android_devices") is a device's, like one token. */
+const tokenList = (xs: readonly unknown[]) => xs.length > 0 && xs.every((x) => typeof x === 'string' && isPushToken(x.trim()));
+
+/** Push tokens: FCM "<instance>:APA91…" or long base64url; APNs 64 hex characters. */
+function isPushToken(s: string): boolean {
+  return /^[A-Za-z0-9_-]{11,}:APA91[A-Za-z0-9_-]{20,}$/.test(s) || /^[0-9a-f]{64}$/i.test(s) || (/^[A-Za-z0-9_:-]{100,}$/.test(s) && entropy(s) > 4);
+}
+
 function phoneOf(s: string) {
   if (!/^[+(]?[\d\s().-]{7,20}$/.test(s)) return undefined;
   const digits = s.replace(/\D/g, '');
@@ -176,8 +191,22 @@ function phoneOf(s: string) {
   return tries.find((p) => p !== undefined && p.isValid());
 }
 
+/**
+ * Written like a phone number: starting with an international "+", a national trunk "0" or a
+ * bracketed area code, and of a length the numbering plan allows. Reserved or unassigned
+ * ranges (the 555-01xx and 07700 900xxx numbers of fiction and test data) read as phones here
+ * though the `phone` transform will refuse them: the column is a phone column either way.
+ */
+function writtenAsPhone(s: string): boolean {
+  if (!/^[+(]?[\d\s().-]{7,20}$/.test(s) || !/^(\+|0|\()/.test(s)) return false;
+  const digits = s.replace(/\D/g, '');
+  if (digits.length < 9 || digits.length > 15) return false;
+  const tries = s.startsWith('+') ? [parsePhoneNumberFromString(s)] : PHONE_REGIONS.map((r) => parsePhoneNumberFromString(s, r));
+  return tries.some((p) => p !== undefined && p.isPossible());
+}
+
 function isPhone(s: string): boolean {
-  return phoneOf(s) !== undefined;
+  return phoneOf(s) !== undefined || writtenAsPhone(s);
 }
 
 /** True when the number reads as a mobile (or a plan that does not tell mobile and fixed apart). */
@@ -200,7 +229,7 @@ export function isCategorical(distinct: number, present: number, anyRepeat: bool
 
 /** Kinds in the order a tie is broken: the more specific first. */
 const SPECIFICITY: readonly ValueKind[] = [
-  'push_token', 'uuid', 'email', 'image_url', 'url', 'ip_address', 'app_version', 'device_os', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'timezone', 'honorific',
+  'push_token', 'uuid', 'email', 'image_url', 'url', 'ip_address', 'app_version', 'device_os', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'day_first_proof', 'timezone', 'honorific',
   'country', 'postcode', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'text',
 ];
 
@@ -218,6 +247,7 @@ export function profileValues(values: ReadonlyArray<readonly [unknown, number]>)
   let repeats = false;
   let lengths = 0;
   let wordy = 0;
+  let otherNumbers = false;
   for (const [v, n] of values) {
     const kinds = kindsOf(v);
     if (kinds[0] === 'empty') continue;
@@ -227,6 +257,7 @@ export function profileValues(values: ReadonlyArray<readonly [unknown, number]>)
     lengths += text.length * n;
     if (text.split(/\s+/).length >= 5) wordy += n;
     if (seen.has(text) || n > 1) repeats = true;
+    if (kinds.includes('integer') && text !== '0' && text !== '1') otherNumbers = true;
     seen.add(text);
     for (const k of new Set(kinds)) totals.set(k, (totals.get(k) ?? 0) + n);
     if (kinds.includes('phone')) {
@@ -236,8 +267,10 @@ export function profileValues(values: ReadonlyArray<readonly [unknown, number]>)
   }
   const shares: Partial<Record<ValueKind, number>> = {};
   for (const [k, n] of totals) shares[k] = present === 0 ? 0 : n / present;
-  // Booleans only when the values really are two-valued: 0/1 integers are counts otherwise.
-  if ((shares.boolean ?? 0) > 0 && seen.size > 3) delete shares.boolean;
+  // Booleans only when the values really are two-valued: 0/1 integers among other numbers are counts.
+  // Spellings of yes and no ("Hayır", "hayır", "Hayir") count once each.
+  const spellings = new Set([...seen].map((t) => foldText(t)));
+  if ((shares.boolean ?? 0) > 0 && (otherNumbers || spellings.size > 6)) delete shares.boolean;
   let dominant: ValueKind = 'text';
   let dominantShare = 0;
   for (const k of SPECIFICITY) {
@@ -260,7 +293,7 @@ export function describeProfile(p: ValueProfile): string {
   const pct = `${Math.round(p.dominantShare * 100)}%`;
   const what: Record<ValueKind, string> = {
     empty: 'empty', boolean: 'yes/no values', email: 'emails', phone: `phone numbers (${p.mobileShare >= 0.5 ? 'mobile' : 'landline'})`, country: 'countries',
-    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)',
+    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)', day_first_proof: 'day-first dates (dd/mm/yyyy)',
     json_array: 'JSON lists', json_object: 'JSON objects', url: 'URLs', currency: 'currency amounts', integer: 'whole numbers', number: 'numbers',
     uuid: 'UUIDs', push_token: 'push tokens', high_entropy_id: 'random-looking ids', timezone: 'time zone names', honorific: 'salutations (Mr, Ms, …)', text: 'text',
     epoch_wide: 'whole numbers that could be timestamps', status_word: 'state or status words', ip_address: 'IP addresses', app_version: 'app versions', device_os: 'operating systems or device models', image_url: 'image URLs',

@@ -302,9 +302,9 @@ export function normaliseInteger(raw: unknown, maxIntegerDigits?: number): Norma
   return n;
 }
 
-// Turkish evet/hayır (also without the dotless ı) and Irish tá/níl, as sources export them.
-const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on', 'evet', 'tá']);
-const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off', 'hayır', 'hayir', 'níl']);
+// Turkish evet/hayır (also without the dotless ı) and Irish tá/níl (also without the fadas), as sources export them.
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on', 'evet', 'tá', 'ta']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off', 'hayır', 'hayir', 'níl', 'nil']);
 
 /** A boolean from true/false, 1/0 or the words true/false, yes/no, y/n, on/off (any case). */
 export function normaliseBoolean(raw: unknown): Normalised<boolean> {
@@ -441,6 +441,20 @@ function unix(n: number): Normalised<ParsedDateTime> {
 export function normaliseDate(raw: unknown): Normalised<string> {
   const p = readDate(raw);
   return p.ok ? ok(p.value.writtenDate) : p;
+}
+
+/**
+ * A date from a source that writes dates day first with slashes or dashes ("25/01/1995",
+ * "13-10-1962"): the `date_day_first` transform, for a column whose values show that order
+ * (one with a first number over 12, none with a second). Other forms (ISO, dotted, epoch) read
+ * as `date` reads them.
+ */
+export function normaliseDayFirstDate(raw: unknown): Normalised<string> {
+  if (typeof raw !== 'string') return normaliseDate(raw);
+  // A time of day after it is dropped, as a date field drops it.
+  const m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(raw.trim());
+  if (!m) return normaliseDate(raw);
+  return normaliseDate(`${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`);
 }
 
 /**

@@ -47,6 +47,7 @@ import { createInventory, DISTINCT_CAP, isLowCardinality, referencePrefix, type 
 import { FALLBACK_PROPOSAL_DEFAULTS, type ProposalDefaults } from './proposal-defaults.js';
 import { isRememberedSkip, suggestAttribute, type ConfidenceBand, type RememberedTarget } from './suggest.js';
 import { isCategorical } from './detect.js';
+import { isPlaceName } from './synonyms.js';
 import { applyAiAnswer, type AiAnswers } from './ai-suggest.js';
 import { prefixCommentLines } from '../core/yaml.js';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
@@ -57,6 +58,7 @@ import {
   normaliseArray,
   normaliseBoolean,
   normaliseDate,
+  normaliseDayFirstDate,
   normaliseEmail,
   normaliseInteger,
   normaliseName,
@@ -252,16 +254,16 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
   );
 
   // Canonical fields without a Freshsales home: custom fields, typed like attributes.
-  const extras: Array<{ from: 'language' | 'timezone' | 'createdAt'; label: string; type: AttributeType; note?: string; freeText?: boolean }> = [
+  const extras: Array<{ from: 'language' | 'timezone' | 'createdAt'; label: string; type: AttributeType; note?: string; openEnded?: string }> = [
     // Open-ended code lists: a dropdown built from a sample would lose every unseen code.
-    { from: 'language', label: 'Language', type: 'string', freeText: true },
-    { from: 'timezone', label: `${src} time zone`, type: 'string', freeText: true, note: "Freshsales' own Time zone field uses its own zone names; the source's name is kept here" },
+    { from: 'language', label: 'Language', type: 'string', openEnded: 'an open-ended list of codes' },
+    { from: 'timezone', label: `${src} time zone`, type: 'string', openEnded: 'an open-ended list of codes', note: "Freshsales' own Time zone field uses its own zone names; the source's name is kept here" },
     { from: 'createdAt', label: `${src} created at`, type: 'datetime', note: `when the profile was created in ${src}` },
   ];
   for (const x of extras) {
     const k = statsFor(x.from);
     if (k.stats.present === 0) continue;
-    const p = typeCustomField(x.type, k, sampled(x.from), uniqueLabel(x.label), x.freeText);
+    const p = typeCustomField(x.type, k, sampled(x.from), uniqueLabel(x.label), x.openEnded);
     add({ from: x.from, to: p.to, transform: p.transform }, { ...p.evidence, notes: notesOf(x.note, ...p.evidence.notes) });
   }
 
@@ -370,7 +372,8 @@ export function proposeContactMap(input: ProposeInput): ContactMapProposal {
     let label = readableLabel(attr.name);
     const clash = standardLabelClash(label);
     if (clash) label = `${src} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
-    const p = typeCustomField(customType, k, values, uniqueLabel(label), s.standard === 'time_zone');
+    const openEnded = s.standard === 'time_zone' ? 'an open-ended list of codes' : isPlaceName(attr.name) ? 'place names: an open-ended list, new ones come with new contacts' : undefined;
+    const p = typeCustomField(customType, k, values, uniqueLabel(label), openEnded, t.kind === 'custom' && t.dayFirst === true);
     if (t.kind === 'custom' && t.textarea && isCustomTarget(p.to)) p.to = { custom: p.to.custom, type: 'textarea' };
     // A type read off too few values is never high, whatever the name says.
     const band: ConfidenceBand = t.kind === 'standard' || t.kind === 'reference' ? 'low' : s.band === 'high' && !p.sure ? 'medium' : s.band;
@@ -588,7 +591,8 @@ const SURE_OF_TYPE = 30;
  * Type a custom field from the declared (or inferred) type and the key's statistics; the
  * sampled values judge fit ratios where the statistics hold no exact list of values.
  */
-function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], label: string, freeText = false): CustomProposal {
+function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], label: string, openEnded?: string, dayFirst = false): CustomProposal {
+  const freeText = openEnded !== undefined;
   const s = k.stats;
   const fromSample = k.basis === 'sample';
   const base = evidenceOf(k, type);
@@ -622,14 +626,14 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
     }
     case 'date':
     case 'datetime': {
-      const r = fits((v) => normaliseDate(v).ok);
+      const r = fits((v) => (dayFirst ? normaliseDayFirstDate(v) : normaliseDate(v)).ok);
       // An inventory whose list overflowed trusts its value kinds (it saw every value).
       const timed =
         type === 'datetime' || valuePool(k, samples).values.some(([v]) => hasTimeOfDay(v)) || (k.basis === 'inventory' && !s.values && (s.types.datetime ?? 0) > 0);
       // A date field either way: it is what a CRM user filters and sorts by. What a time of day loses is said.
       return {
         to: { custom: label, type: 'date' },
-        transform: 'date',
+        transform: dayFirst ? 'date_day_first' : 'date',
         sure: n > 0 && r.fits >= 0.95 * r.of,
         evidence: {
           ...base,
@@ -637,6 +641,7 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
           typeFit: fit(timed ? 'date-times' : 'dates', r),
           notes: notesOf(
             noValues,
+            dayFirst && 'slashed dates are read day first (25/01/1995 is 25 January), as the values show; a source that writes month first needs transform: date',
             timed &&
               'values carry a time of day, which a Freshsales date field cannot hold: the date is kept as the source wrote it (the UTC date for epoch timestamps) and the time dropped (change to type: text with transform: datetime to keep the whole instant as text)',
           ),
@@ -707,7 +712,7 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
         };
       }
       const typeFit = freeText
-        ? 'free text (an open-ended list of codes)'
+        ? `free text (${openEnded})`
         : n === 0
           ? `no ${fromSample ? 'sampled ' : ''}values`
           : codes

@@ -23,6 +23,7 @@ export const TRANSFORMS = [
   'integer',
   'boolean',
   'date',
+  'date_day_first',
   'datetime',
   'array_to_text',
   'array_to_multiselect',
@@ -68,7 +69,7 @@ export interface TargetRule {
   kind: ValueKind;
 }
 
-const TEXTUAL: readonly Transform[] = ['text', 'none', 'name', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'array_to_text'];
+const TEXTUAL: readonly Transform[] = ['text', 'none', 'name', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'date_day_first', 'datetime', 'array_to_text'];
 const PLAIN_TEXT = (label: string): TargetRule => ({ label, defaultTransform: 'text', allowed: TEXTUAL, onInvalid: 'drop_field', kind: 'text' });
 const ID = (label: string): TargetRule => ({ label, defaultTransform: 'integer', allowed: ['integer', 'none'], onInvalid: 'drop_field', kind: 'integer' });
 const SUBSCRIPTION = (label: string): TargetRule => ({
@@ -133,7 +134,7 @@ const CUSTOM_RULES: Record<CustomFieldType, Omit<TargetRule, 'label'>> = {
   radio: { defaultTransform: 'text', allowed: ['text', 'name', 'none'], onInvalid: 'drop_field', kind: 'choice' },
   multi_select_dropdown: { defaultTransform: 'array_to_multiselect', allowed: ['array_to_multiselect', 'none'], onInvalid: 'drop_field', kind: 'choices' },
   checkbox: { defaultTransform: 'boolean', allowed: ['boolean', 'none'], onInvalid: 'drop_field', kind: 'boolean' },
-  date: { defaultTransform: 'date', allowed: ['date', 'none'], onInvalid: 'drop_field', kind: 'date' },
+  date: { defaultTransform: 'date', allowed: ['date', 'date_day_first', 'none'], onInvalid: 'drop_field', kind: 'date' },
 };
 
 /** Freshsales limits the rules check against (api/freshsales.md, custom fields). */

@@ -18,9 +18,10 @@
 import type { AttributeType } from '../core/model.js';
 import { describeProfile, profileValues, type ValueProfile } from './detect.js';
 import type { Target, Transform } from './spec.js';
-import { normaliseSubscription } from './normalise.js';
+import { normaliseBoolean, normaliseSubscription } from './normalise.js';
 import { valueMapKey } from './transform.js';
 import {
+  consentChannel,
   consentName,
   describeOrigin,
   identifierName,
@@ -72,7 +73,7 @@ export type SuggestedTarget =
   | { kind: 'reference'; field: ReferenceField; values: Record<string, string | null> }
   | { kind: 'skip'; reason: string; route: 'device_dataset' | 'none' }
   /** A custom field; `type` is the attribute type the values support (propose.ts picks the Freshsales type with the cardinality). */
-  | { kind: 'custom'; type: AttributeType; textarea?: boolean; note?: string };
+  | { kind: 'custom'; type: AttributeType; textarea?: boolean; note?: string; dayFirst?: boolean };
 
 /** One attribute's suggestion and the evidence of each stage. */
 export interface Suggestion {
@@ -156,7 +157,7 @@ function standardByValues(p: ValueProfile): NamedStandardField | undefined {
 }
 
 /** The attribute type the values support, for a custom field. */
-function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name: string): { type: AttributeType; textarea?: boolean; note?: string; why: string } {
+function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name: string): { type: AttributeType; textarea?: boolean; note?: string; dayFirst?: boolean; why: string } {
   if (p.present === 0) return { type: declared ?? 'string', why: declared ? `no values: the declared ${declared} type` : 'no values' };
   const words = nameWords(name).join(' ');
   if (share(p, 'json_object') >= 0.8) return { type: 'string', textarea: true, why: 'JSON objects: kept whole as text in a textarea' };
@@ -164,6 +165,10 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (declared === 'boolean' || (share(p, 'boolean') >= 0.95 && p.distinct <= 3)) return { type: 'boolean', why: 'yes/no values' };
   if (share(p, 'epoch') >= 0.9) return { type: 'datetime', why: 'epoch timestamps (seconds or milliseconds)' };
   if (share(p, 'epoch_wide') >= 0.9 && DATE_WORDS.test(words)) return { type: 'datetime', why: 'whole numbers that read as epoch timestamps, under a name that says date' };
+  // Slashed or dashed dates (with ISO or dotted ones among them) whose order the values show: a first number over 12 somewhere, none over 12 second.
+  if (share(p, 'day_first_proof') > 0 && share(p, 'day_first_date') + share(p, 'date') >= 0.9) {
+    return { type: 'date', dayFirst: true, why: 'dates written day first (dd/mm/yyyy: a first number over 12 shows the order)' };
+  }
   if (share(p, 'day_first_date') >= 0.9) {
     return { type: 'string', note: 'day-first dates (dd/mm/yyyy) the date transform cannot read safely: kept as text (convert them in the source to migrate them as dates)', why: 'day-first dates' };
   }
@@ -190,26 +195,52 @@ const nameSignal = (m: NameMatch) =>
 /** Words that say a phone is a mobile whatever its numbering plan. */
 const MOBILE_WORDS = /mobile|cell|cep|gsm|mobil|msisdn|poca|sms/;
 
-/** Share of present values (weighted) a subscription flag reads (yes/no in any form, subscribed/unsubscribed, opted in/out). */
-function subscriptionShare(values: SuggestInput['values']): number {
+/**
+ * Statuses of email tools that mean "may not be sent marketing" without saying unsubscribed:
+ * Mailchimp's cleaned (bounced), pending (double opt-in not confirmed) and transactional,
+ * HubSpot's and Pipedrive's no_consent / non_subscribed. Proposed through a value map (so a
+ * person sees them), never read by the transform on its own.
+ */
+const NOT_SUBSCRIBED_WORDS = new Set(['cleaned', 'pending', 'transactional', 'no consent', 'non subscribed', 'not subscribed', 'never subscribed', 'bounced', 'hard bounced']);
+const notSubscribedWord = (v: unknown) => typeof v === 'string' && NOT_SUBSCRIBED_WORDS.has(v.trim().toLowerCase().replace(/[_-]/g, ' '));
+
+/** What a consent value says: subscribed (true), not (false), or unread (undefined). */
+function consentOf(v: unknown): boolean | undefined {
+  const r = normaliseSubscription(v);
+  if (r.ok) return r.value === 1;
+  return notSubscribedWord(v) ? false : undefined;
+}
+
+/** Share of present values (weighted) a subscription flag reads (yes/no in any form, subscribed/unsubscribed, opted in/out, the not-subscribed statuses). */
+function subscriptionShare(values: SuggestInput['values']): { read: number; statuses: number } {
   let present = 0;
   let fits = 0;
+  let statuses = 0;
   for (const [v, n] of values) {
     if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
     present += n;
-    if (normaliseSubscription(v).ok) fits += n;
+    if (consentOf(v) !== undefined) fits += n;
+    // Words only a subscription status uses (not a yes/no any flag could hold).
+    if (consentOf(v) !== undefined && !normaliseBoolean(v).ok) statuses += n;
   }
-  return present === 0 ? 0 : fits / present;
+  return present === 0 ? { read: 0, statuses: 0 } : { read: fits / present, statuses: statuses / present };
 }
 
-/** An opt-out flag's value map: each observed value (and the plain forms) → the consent it means, the other way round. */
-function invertedConsent(values: SuggestInput['values']): Record<string, boolean> {
-  const map: Record<string, boolean> = { true: false, false: true, '1': false, '0': true, yes: false, no: true };
+/**
+ * A consent field's value map: an opt-out flag's values (and the plain forms) the other way
+ * round; otherwise only the not-subscribed statuses the transform does not read. Undefined when
+ * the values need none.
+ */
+function consentValues(values: SuggestInput['values'], inverted: boolean): Record<string, boolean> | undefined {
+  if (!inverted && !values.some(([v]) => notSubscribedWord(v))) return undefined;
+  // A value map must hold every value (one it lacks is refused), so the plain forms go in too.
+  const map: Record<string, boolean> = {};
+  for (const [v, c] of [[true, true], [false, false], ['1', true], ['0', false], ['yes', true], ['no', false], ['subscribed', true], ['unsubscribed', false]] as const) map[valueMapKey(v)] = inverted ? !c : c;
   for (const [v] of values) {
     if (v === null || v === undefined) continue;
     const key = valueMapKey(v);
-    const r = normaliseSubscription(v);
-    if (key !== '' && r.ok) map[key] = r.value === 0;
+    const c = consentOf(v);
+    if (key !== '' && c !== undefined) map[key] = inverted ? !c : c;
   }
   return map;
 }
@@ -267,22 +298,44 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
 
   const id = identifierName(input.name);
   const idValues = share(p, 'push_token', 'uuid') >= 0.8 || (share(p, 'high_entropy_id') >= 0.8 && p.allUnique);
-  if (id) {
+  // "web_push_subscription" holding yes/no is whether the person allows push, not the subscription object: a flag.
+  const pushFlag = id?.route === 'device_dataset' && share(p, 'boolean') >= 0.95 && !idValues;
+  if (id && !pushFlag) {
     return { target: { kind: 'skip', reason: id.reason, route: id.route }, band: p.present === 0 || idValues || technicalValues(p) ? 'high' : 'medium', signals: [`name: "${id.synonym}"`, valuesSay] };
   }
 
   const consent = consentName(input.name);
   const consentShare = subscriptionShare(input.values);
-  // Mostly readable flags (a "pending" among "subscribed"s) still make a consent field; the unread ones hold their contacts back.
-  const consentFits = p.present === 0 ? undefined : consentShare >= 0.9 ? true : consentShare >= 0.75 ? undefined : false;
+  // Mostly readable flags (an "archived" among "subscribed"s) still make a consent field; the unread ones hold their contacts back.
+  const consentFits = p.present === 0 ? undefined : consentShare.read >= 0.9 ? true : consentShare.read >= 0.75 ? undefined : false;
+  const notSubscribedNote = (values: Record<string, boolean> | undefined, inverted: boolean) => {
+    const words = values && !inverted ? Object.keys(values).filter(notSubscribedWord) : [];
+    return words.length > 0 ? [`values: ${words.map((k) => `"${k}"`).join(', ')} read as not subscribed (a value map a person can change)`] : [];
+  };
   if (consent && consentFits !== false) {
-    const signals = [`name: a consent flag for ${fieldWords(consent.field)}${consent.channelAssumed ? ' (no channel named: marketing consent is read as email)' : ''}${consent.inverted ? ', worded as an opt-OUT' : ''}`, valuesSay];
+    const values = consentValues(input.values, consent.inverted);
+    const signals = [`name: a consent flag for ${fieldWords(consent.field)}${consent.channelAssumed ? ' (no channel named: marketing consent is read as email)' : ''}${consent.inverted ? ', worded as an opt-OUT' : ''}`, valuesSay, ...notSubscribedNote(values, consent.inverted)];
     if (consent.inverted) signals.push('values: read the other way round (a value map turns "opted out" into unsubscribed)');
     return {
-      target: { kind: 'standard', field: consent.field, transform: 'subscription', ...(consent.inverted ? { values: invertedConsent(input.values) } : {}) },
+      target: { kind: 'standard', field: consent.field, transform: 'subscription', ...(values ? { values } : {}) },
       band: consentFits && !consent.channelAssumed && !consent.inverted ? 'high' : 'medium',
       signals,
       standard: consent.field,
+    };
+  }
+  // No consent words in the name, but the values are subscription statuses ("subscribed", "cleaned", İYS's ONAY/RET) under a channel or status name.
+  const statusChannel = consentFits !== false && consentShare.statuses >= 0.5 ? consentChannel(input.name) : undefined;
+  if (statusChannel) {
+    const values = consentValues(input.values, false);
+    return {
+      target: { kind: 'standard', field: statusChannel.field, transform: 'subscription', ...(values ? { values } : {}) },
+      band: 'medium',
+      signals: [
+        `name: ${statusChannel.channelAssumed ? 'a status without a channel (read as the email subscription)' : `the channel of ${fieldWords(statusChannel.field)}`}`,
+        `${valuesSay}: subscription statuses`,
+        ...notSubscribedNote(values, false),
+      ],
+      standard: statusChannel.field,
     };
   }
 
@@ -327,7 +380,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
     // The name says one thing and the values another: the values decide, and the doubt is said.
     const t = typeByValues(input.declaredType, p, input.name);
     return {
-      target: { kind: 'custom', type: t.type, ...(t.textarea ? { textarea: true } : {}), ...(t.note ? { note: t.note } : {}) },
+      target: { kind: 'custom', type: t.type, ...(t.textarea ? { textarea: true } : {}), ...(t.note ? { note: t.note } : {}), ...(t.dayFirst ? { dayFirst: true } : {}) },
       band: 'low',
       signals: [nameSignal(m), `${valuesSay}: they do not fit ${fieldWords(m.field)}, so a custom field`, `type: ${t.why}`],
     };
@@ -354,7 +407,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   const idWord = /(^|[^a-z])(id|no|nr|num|number|code|kod|kodu|key|ref)([^a-z]|$)/.test(nameWords(input.name).join(' '));
   const band: ConfidenceBand = p.present === 0 ? 'low' : declaredAgrees && near < 0.75 && !idWord ? 'high' : 'medium';
   return {
-    target: { kind: 'custom', type: t.type, ...(t.textarea ? { textarea: true } : {}), ...(t.note ? { note: t.note } : {}) },
+    target: { kind: 'custom', type: t.type, ...(t.textarea ? { textarea: true } : {}), ...(t.note ? { note: t.note } : {}), ...(t.dayFirst ? { dayFirst: true } : {}) },
     band,
     signals: [near >= 0.75 ? `name: no standard field (nearest synonym ${Math.round(near * 100)}% similar)` : 'name: no standard field', valuesSay, `type: ${t.why}${input.declaredType ? `; declared ${input.declaredType}` : ''}`],
   };

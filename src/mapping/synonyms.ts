@@ -129,7 +129,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -150,7 +150,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
     freshsales: ['unsubscription reason'],
     english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason'],
     vendor: ['unsubscribed reason', 'email unsubscribe reason'],
-    turkish: ['abonelik iptal nedeni', 'iptal nedeni'],
+    turkish: ['abonelik iptal nedeni', 'iptal nedeni', 'abonelikten cikma nedeni', 'abonelikten cikis nedeni'],
   },
   subscription_types: {
     freshsales: ['subscription types'],
@@ -207,7 +207,11 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['session id', 'cookie id', 'anonymous id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt'],
+    words: ['session id', 'cookie id', 'anonymous id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
+      // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
+      'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id',
+      // Security questions and their answers are credentials, not contact data.
+      'security question', 'security answer', 'secret question', 'secret answer', 'mother maiden name', 'mothers maiden name', 'anne kizlik soyadi', 'guvenlik sorusu', 'guvenlik cevabi', 'guvenlik yaniti', 'pin kodu'],
     reason: 'an internal or technical identifier (or a secret): it means nothing in a CRM and must not become a field',
     route: 'none',
   },
@@ -217,7 +221,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi'],
+    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi', 'test uyesi', 'cuntas tastala'],
     reason: 'marks test or internal accounts: leave those accounts out of the scope instead of migrating the flag',
     route: 'none',
   },
@@ -228,7 +232,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
   },
   {
     // Not OS, OS version, app version or device model: those become contact custom fields (PRODUCT.md, Device information).
-    words: ['sdk version', 'user agent', 'useragent', 'ip', 'ip address', 'last ip', 'ipaddress', 'carrier', 'screen resolution', 'browser version'],
+    words: ['sdk version', 'user agent', 'useragent', 'ip', 'ip address', 'last ip', 'ipaddress', 'carrier', 'mobile carrier', 'network carrier', 'mobile operator', 'network operator', 'sim operator', 'gsm operatoru', 'hat operatoru', 'screen resolution', 'browser version'],
     reason: 'a technical attribute of an install or a session (SDK, user agent, IP address): it describes a device, not a person (the device dataset keeps it)',
     route: 'device_dataset',
   },
@@ -254,13 +258,13 @@ export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
   lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
   lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
-const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str']);
+const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp']);
 
 /** Names that read like a standard field's but are not one (a username is not a first name). */
 const FALSE_FRIENDS = new Set(['username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
@@ -289,12 +293,37 @@ export function foldText(s: string): string {
  */
 export function nameWords(name: string): string[] {
   const split = name
+    // Salesforce's custom-field suffix ("Account_Manager__c") is not part of the name.
+    .replace(/__c$/i, '')
     .replace(/([a-zçğıöşü0-9])([A-ZÇĞİÖŞÜ])/g, '$1 $2')
     .replace(/([A-ZÇĞİÖŞÜ]+)([A-ZÇĞİÖŞÜ][a-zçğıöşü])/g, '$1 $2');
-  return foldText(split)
+  const words = foldText(split)
     .replace(/([a-z])([0-9])/g, '$1 $2')
     .split(/[^a-z0-9]+/)
     .filter((w) => w.length > 0);
+  // The first- or last-touch copy of a UTM parameter ("initial_utm_source", "first_touch_utm_medium") is that parameter.
+  const utm = words.indexOf('utm');
+  return utm > 0 && words.slice(0, utm).every((w) => TOUCH_WORDS.has(w)) ? words.slice(utm) : words;
+}
+
+const TOUCH_WORDS = new Set(['initial', 'original', 'first', 'last', 'latest', 'recent', 'touch']);
+
+/**
+ * A Turkish possessive ending taken off a word ("kullanicisi" → "kullanici", "durumu" → "durum",
+ * "etiketleri" → "etiketler"): compound names carry it ("test kullanıcısı", "e-posta durumu").
+ */
+function possessiveStems(word: string): string[] {
+  if (word.length < 5) return [];
+  const m = /^(.{3,}?)(si|su|i|u)$/.exec(word);
+  if (!m) return [];
+  return m[2]!.length === 2 ? [word.slice(0, -2), word.slice(0, -1)] : [word.slice(0, -1)];
+}
+
+/** The words as they are, then with a Turkish possessive ending off the last word. */
+function withStems(words: readonly string[]): string[][] {
+  if (words.length === 0) return [];
+  const last = words[words.length - 1]!;
+  return [[...words], ...possessiveStems(last).map((stem) => [...words.slice(0, -1), stem])];
 }
 
 /** How a name matched a standard field. */
@@ -343,8 +372,11 @@ const FUZZY_MIN = 0.84;
 const FUZZY_MIN_LENGTH = 6;
 
 function lookup(words: string[]): Entry | undefined {
-  if (words.length === 0) return undefined;
-  return BY_PHRASE.get(words.join(' ')) ?? BY_COMPACT.get(words.join(''));
+  for (const w of withStems(words)) {
+    const hit = BY_PHRASE.get(w.join(' ')) ?? BY_COMPACT.get(w.join(''));
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 /**
@@ -413,8 +445,10 @@ export function identifierName(name: string): IdentifierName | undefined {
   // Any run of consecutive words may be the identifier ("last_push_token", "fcm_token_android").
   for (let i = 0; i < words.length; i++) {
     for (let j = words.length; j > i; j--) {
-      const hit = IDENTIFIER_BY_COMPACT.get(words.slice(i, j).join(''));
-      if (hit) return hit;
+      for (const run of withStems(words.slice(i, j))) {
+        const hit = IDENTIFIER_BY_COMPACT.get(run.join(''));
+        if (hit) return hit;
+      }
     }
   }
   return undefined;
@@ -424,7 +458,9 @@ export function identifierName(name: string): IdentifierName | undefined {
 export function matchReferenceName(name: string): { field: ReferenceField; synonym: string } | undefined {
   const words = nameWords(name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name);
   const stripped = words.filter((w) => !NOISE_WORDS.has(w));
-  for (const candidate of [words, stripped]) {
+  // "account_manager_email", "lead_source_name": the list entry named by one of its properties.
+  const bare = (ws: string[]) => (ws.length > 1 && REFERENCE_PROPERTY_WORDS.has(ws[ws.length - 1]!) ? [ws.slice(0, -1)] : []);
+  for (const candidate of [words, stripped, ...bare(words), ...bare(stripped)].flatMap(withStems)) {
     const phrase = candidate.join(' ');
     for (const [field, synonyms] of Object.entries(REFERENCE_FIELD_SYNONYMS) as Array<[ReferenceField, readonly string[]]>) {
       const hit = synonyms.find((x) => x === phrase || x.replace(/ /g, '') === candidate.join(''));
@@ -434,6 +470,9 @@ export function matchReferenceName(name: string): { field: ReferenceField; synon
   return undefined;
 }
 
+/** Words after a list entry's name that say which of its properties the values are. */
+const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'adi', 'ismi', 'label']);
+
 /** The channel words of the three consent fields, as normalised words or phrases. */
 const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly string[]]> = [
   ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist']],
@@ -441,7 +480,7 @@ const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly str
   ['whatsapp_subscription_status', ['whatsapp', 'wa', 'whats app']],
 ];
 /** Words that say "agreed to receive". */
-const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*)$/;
+const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe)$/;
 /** Words that say "refused" (the flag then reads the other way round). */
 const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppressed|suppression|iptal|ret|red|reddetti|diultaithe)$/;
 /** Consents that have no Freshsales field: push and web push, data processing (GDPR/KVKK), terms, cookies. */
@@ -470,6 +509,28 @@ export function consentName(name: string): ConsentName | undefined {
   // No channel: marketing consent in general ("marketing_consent", "accepts_marketing", "ticari ileti izni").
   if (/ (marketing|pazarlama|ticari|promotions?|promotional|offers?) /.test(joined) || (optOut && words.length <= 2)) return { field: 'subscription_status', inverted: optOut, channelAssumed: true };
   return undefined;
+}
+
+/** Words that, without a channel, say a value is the marketing (email) subscription's state. */
+const CONSENT_STATE_WORDS = /^(status|state|durum|durumu|marketing|pazarlama|subscription|subscriptions|abonelik|consent|izin|stadas)$/;
+
+/**
+ * The consent field a name points at when its values are subscription statuses ("subscribed",
+ * "unsubscribed", "ONAY"/"RET"): the channel it names ("iys_eposta_durumu", "sms_status"), or
+ * email for a marketing or status name without one ("mc_status", "marketing_status").
+ */
+export function consentChannel(name: string): { field: NamedStandardField; channelAssumed: boolean } | undefined {
+  const words = nameWords(name);
+  if (words.some((w) => NOT_MARKETING_CONSENT.test(w))) return undefined;
+  const joined = ` ${words.join(' ')} `;
+  const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `)));
+  if (channel) return { field: channel[0], channelAssumed: false };
+  return words.some((w) => CONSENT_STATE_WORDS.test(w)) ? { field: 'subscription_status', channelAssumed: true } : undefined;
+}
+
+/** Places below the city (a district, a neighbourhood, a suburb): open-ended, so never a dropdown. */
+export function isPlaceName(name: string): boolean {
+  return nameWords(name).some((w) => /^(district|districts|ilce|ilcesi|semt|semti|mahalle|mahallesi|neighbourhood|neighborhood|suburb|locality|village|koy|koyu|ceantar|paroiste|parish|townland)$/.test(w));
 }
 
 /** A home phone ("home_phone", "ev_telefonu", "landline"): not the Work number, and no Freshsales field of its own. */

@@ -40,6 +40,7 @@ import {
   normaliseArrayToText,
   normaliseBoolean,
   normaliseDate,
+  normaliseDayFirstDate,
   normaliseDateTime,
   normaliseEmail,
   normaliseInteger,
@@ -433,6 +434,9 @@ function convert(field: MappingField, raw: unknown, contact: CanonicalContact): 
       break;
     case 'date':
       v = normaliseDate(raw);
+      break;
+    case 'date_day_first':
+      v = normaliseDayFirstDate(raw);
       break;
     case 'datetime':
       v = normaliseDateTime(raw);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeDefinition, CanonicalContact } from '../../src/core/model.js';
 import { isCategorical, kindsOf } from '../../src/mapping/detect.js';
-import { normaliseDate, normaliseSubscription } from '../../src/mapping/normalise.js';
+import { normaliseDate, normaliseDayFirstDate, normaliseSubscription } from '../../src/mapping/normalise.js';
 import { proposeContactMap } from '../../src/mapping/propose.js';
 import { suggestAttribute } from '../../src/mapping/suggest.js';
-import { consentName, isHomePhoneName, matchName, matchReferenceName } from '../../src/mapping/synonyms.js';
+import { consentChannel, consentName, identifierName, isHomePhoneName, isPlaceName, matchName, matchReferenceName, nameWords } from '../../src/mapping/synonyms.js';
 import { toContactPayload } from '../../src/mapping/transform.js';
 import { xtremepushSource } from '../../src/connectors/xtremepush/index.js';
 
@@ -176,5 +176,105 @@ describe('proposeContactMap with the new rules', () => {
   it('makes date-times a date field and open text never a dropdown', () => {
     expect(field('attributes.last_login')).toMatchObject({ to: { type: 'date' }, transform: 'date' });
     expect(field('attributes.nickname')?.to).toMatchObject({ type: 'text' });
+  });
+});
+
+describe('session 6 rules: by how names and values are built, not by name', () => {
+  it('reads a Turkish possessive ending, Salesforce\'s __c suffix, first-touch UTM copies and address qualifiers', () => {
+    expect(identifierName('test_kullanicisi')?.reason).toMatch(/test/);
+    expect(matchName('abonelikten_cikma_nedeni')?.field).toBe('unsubscription_reason');
+    expect(nameWords('Account_Manager__c')).toEqual(['account', 'manager']);
+    expect(matchReferenceName('Lifecycle_Stage__c')?.field).toBe('lifecycle_stage_id');
+    expect(matchReferenceName('hesap_yoneticisi_eposta')?.field).toBe('owner_id');
+    expect(matchReferenceName('initial_utm_source')?.field).toBe('lead_source_id');
+    expect(matchReferenceName('first_touch_utm_campaign')?.field).toBe('campaign_id');
+    expect(matchName('initial_utm_medium')?.field).toBe('medium');
+    expect(matchName('Mailing_State')?.field).toBe('state');
+    expect(matchName('shipping_postcode')?.field).toBe('zipcode');
+    // A touch word elsewhere is left alone; an English word is not cut like a Turkish one.
+    expect(nameWords('last_order_utm')).toEqual(['last', 'order', 'utm']);
+    expect(matchName('taxi')).toBeUndefined();
+  });
+
+  it('skips ids other tools give a person, security answers and carriers', () => {
+    for (const name of ['$distinct_id', 'cio_id', 'gclid', 'AnneKizlikSoyadi', 'security_answer', 'mobile_operator']) expect(identifierName(name), name).toBeDefined();
+    expect(identifierName('tour_operator')).toBeUndefined();
+  });
+
+  it('reads subscription statuses by their values under a channel or status name, with a value map for the not-subscribed ones', () => {
+    expect(consentChannel('iys_eposta_durumu')).toEqual({ field: 'subscription_status', channelAssumed: false });
+    expect(consentChannel('sms_state')).toEqual({ field: 'sms_subscription_status', channelAssumed: false });
+    expect(consentChannel('push_status')).toBeUndefined();
+    const iys = suggestAttribute({ name: 'iys_eposta_durumu', values: each(['ONAY', 'RET', 'ONAY']) });
+    expect(iys.target).toEqual({ kind: 'standard', field: 'subscription_status', transform: 'subscription' });
+    expect(iys.band).toBe('medium');
+    const mc = suggestAttribute({ name: 'mc_status', values: each(['subscribed', 'unsubscribed', 'cleaned', 'pending', 'subscribed']) });
+    expect(mc.target).toMatchObject({ kind: 'standard', field: 'subscription_status', values: { subscribed: true, unsubscribed: false, cleaned: false, pending: false, true: true, false: false } });
+    // Yes/no values alone under a status name are no subscription: any flag holds yes/no.
+    expect(suggestAttribute({ name: 'vip_status', values: each(['yes', 'no', 'yes']) }).target.kind).toBe('custom');
+    // A status whose values are not subscription words is not one.
+    expect(suggestAttribute({ name: 'order_status', values: each(['shipped', 'pending', 'delivered', 'shipped']) }).target.kind).toBe('custom');
+  });
+
+  it('writes a not-subscribed status through its value map as unsubscribed, and refuses a value the map lacks', () => {
+    const contact = (i: number, v: string): CanonicalContact => ({
+      sourceKey: `xtremepush:profile:${i}`, sourceId: String(i), externalId: `u${i}`, email: `p${i}@example.com`, phone: null, firstName: null, lastName: null, country: null,
+      language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes: { mc_status: v },
+    });
+    const s = suggestAttribute({ name: 'mc_status', values: each(['subscribed', 'cleaned', 'pending', 'unsubscribed', 'subscribed']) });
+    if (s.target.kind !== 'standard' || !s.target.values) throw new Error('expected a consent field with a value map');
+    const map = { dedupe: 'email' as const, fields: [{ from: 'attributes.mc_status', to: 'subscription_status' as const, transform: 'subscription' as const, values: s.target.values, on_invalid: 'quarantine' as const }] };
+    const ctx = { customFieldNames: new Map<string, string>(), now: 0 };
+    expect(toContactPayload(contact(0, 'cleaned'), map, ctx).payload.subscription_status).toBe(0);
+    expect(toContactPayload(contact(1, 'Subscribed'), map, ctx).payload.subscription_status).toBe(1);
+    expect(toContactPayload(contact(2, 'archived'), map, ctx).issues).toMatchObject([{ field: 'subscription_status', fatal: true, reason: expect.stringMatching(/no value mapping/) }]);
+  });
+
+  it('reads yes/no spelled several ways as a flag, a yes/no push permission as a flag, and a list of push tokens as tokens', () => {
+    expect(suggestAttribute({ name: 'rahatsiz_etmeyin', values: each(['Hayır', 'Evet', 'hayır', 'Hayir', 'Evet']) }).target).toMatchObject({ kind: 'standard', field: 'do_not_disturb' });
+    expect(suggestAttribute({ name: 'loyalty_visits', values: each(['0', '1', '2', '7', '1']) }).target).toMatchObject({ kind: 'custom', type: 'integer' });
+    expect(suggestAttribute({ name: 'web_push_subscription', declaredType: 'boolean', values: each(['0', '1', '0']) }).target).toMatchObject({ kind: 'custom', type: 'boolean' });
+    const token = 'c2409a8b40b:APA91ba9bd752c889736b1c0b6a0f0fe8d25';
+    expect(kindsOf([token])).toContain('push_token');
+    expect(kindsOf(JSON.stringify([token]))).toContain('push_token');
+    expect(suggestAttribute({ name: '$android_devices', declaredType: 'array', values: each([[token], [token.replace('c24', 'd55')]]) }).target).toMatchObject({ kind: 'skip', route: 'device_dataset' });
+  });
+
+  it('takes numbers written like phones (+ or a trunk 0) for phones even in reserved ranges, but not grouped card numbers', () => {
+    expect(kindsOf('+1 (415) 555-0110')).toContain('phone');
+    expect(kindsOf('07700 900930')).toContain('phone');
+    expect(kindsOf('6007 5234 3894')).not.toContain('phone');
+    const s = suggestAttribute({ name: 'u_mb', values: each(['+1 (415) 555-0110', '+44 7700 900930', '07700 900169', '0894313054', '+1 212 555 0173']) });
+    expect(s.target).toMatchObject({ kind: 'standard', field: 'mobile_number' });
+    expect(s.band).toBe('medium');
+  });
+
+  it('reads slashed dates day first when the values show the order, and keeps them text when they do not', () => {
+    expect(normaliseDayFirstDate('25/01/1995')).toEqual({ ok: true, value: '1995-01-25' });
+    expect(normaliseDayFirstDate('13-10-1962 08:30')).toEqual({ ok: true, value: '1962-10-13' });
+    expect(normaliseDayFirstDate('1979-03-28')).toEqual({ ok: true, value: '1979-03-28' });
+    expect(normaliseDayFirstDate('31/02/1990').ok).toBe(false);
+    const shown = suggestAttribute({ name: 'lá_breithe', values: each(['25/01/1995', '10/01/1969', '1979-03-28', '13-10-1962', '04-12-1962']) });
+    expect(shown.target).toMatchObject({ kind: 'custom', type: 'date', dayFirst: true });
+    // Every first number ≤ 12: month first is as likely, so text with a note.
+    const unsure = suggestAttribute({ name: 'joined', values: each(['05/04/2023', '11/03/2022', '01/12/2021']) });
+    expect(unsure.target).toMatchObject({ kind: 'custom', type: 'string' });
+    // A second number over 12 shows month first: not day first.
+    expect(suggestAttribute({ name: 'joined', values: each(['05/24/2023', '11/13/2022', '25/01/2021']) }).target).not.toMatchObject({ dayFirst: true });
+  });
+
+  it('proposes a day-first date column with the date_day_first transform, and a district as text', () => {
+    const contact = (i: number, attributes: CanonicalContact['attributes']): CanonicalContact => ({
+      sourceKey: `xtremepush:profile:${i}`, sourceId: String(i), externalId: `u${i}`, email: `p${i}@example.com`, phone: null, firstName: null, lastName: null, country: null,
+      language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes,
+    });
+    const samples = Array.from({ length: 40 }, (_, i) => contact(i, { birth_day: `${String(1 + (i % 28)).padStart(2, '0')}/0${1 + (i % 9)}/19${60 + i}`, district: ['Çankaya', 'Bornova', 'Nilüfer'][i % 3]! }));
+    const p = proposeContactMap({ source: 'xtremepush', attributes: [{ name: 'birth_day', type: 'string' }, { name: 'district', type: 'string' }], samples });
+    const f = (from: string) => p.spec.objects.contact.fields.find((x) => x.from === from);
+    expect(f('attributes.birth_day')).toMatchObject({ to: { type: 'date' }, transform: 'date_day_first' });
+    const ctx = { customFieldNames: new Map<string, string>([['Birth day', 'cf_birth_day']]), now: 0 };
+    expect(toContactPayload(samples[20]!, p.spec.objects.contact, ctx).payload.custom_field).toMatchObject({ cf_birth_day: '1980-03-21' });
+    expect(isPlaceName('district')).toBe(true);
+    expect(f('attributes.district')?.to).toMatchObject({ type: 'text' });
   });
 });
