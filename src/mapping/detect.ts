@@ -12,7 +12,7 @@
  * Pure: no I/O, no clock.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { countryCode, hasTimeOfDay, normaliseBoolean, normaliseDate, normaliseEmail } from './normalise.js';
+import { countryCode, hasTimeOfDay, normaliseBoolean, normaliseDate, normaliseEmail, withoutPhoneExtension } from './normalise.js';
 import { foldText } from './synonyms.js';
 
 /** What a value can be recognised as. */
@@ -183,7 +183,8 @@ function isPushToken(s: string): boolean {
   return /^[A-Za-z0-9_-]{11,}:APA91[A-Za-z0-9_-]{20,}$/.test(s) || /^[0-9a-f]{64}$/i.test(s) || (/^[A-Za-z0-9_:-]{100,}$/.test(s) && entropy(s) > 4);
 }
 
-function phoneOf(s: string) {
+function phoneOf(written: string) {
+  const s = withoutPhoneExtension(written);
   if (!/^[+(]?[\d\s().-]{7,20}$/.test(s)) return undefined;
   const digits = s.replace(/\D/g, '');
   if (digits.length < 9 || digits.length > 15) return undefined;
@@ -197,7 +198,8 @@ function phoneOf(s: string) {
  * ranges (the 555-01xx and 07700 900xxx numbers of fiction and test data) read as phones here
  * though the `phone` transform will refuse them: the column is a phone column either way.
  */
-function writtenAsPhone(s: string): boolean {
+function writtenAsPhone(written: string): boolean {
+  const s = withoutPhoneExtension(written);
   if (!/^[+(]?[\d\s().-]{7,20}$/.test(s) || !/^(\+|0|\()/.test(s)) return false;
   const digits = s.replace(/\D/g, '');
   if (digits.length < 9 || digits.length > 15) return false;

