@@ -129,7 +129,8 @@ export function kindsOf(v: unknown): ValueKind[] {
   if (Array.isArray(v)) return v.length === 0 ? ['empty'] : tokenList(v) ? ['json_array', 'push_token'] : ['json_array'];
   if (typeof v === 'object') return ['json_object'];
   const s = asText(v);
-  if (s.length === 0 || s === '[]' || s === '{}' || /^(null|undefined|n\/a)$/i.test(s)) return ['empty'];
+  // "XX": the code systems write for "not known" (Adobe Campaign's country code); not a value.
+  if (s.length === 0 || s === '[]' || s === '{}' || /^(null|undefined|n\/a|XX)$/i.test(s)) return ['empty'];
   const kinds: ValueKind[] = [];
   if (typeof v === 'boolean' || (typeof v === 'string' && normaliseBoolean(v).ok && !/^\d$/.test(s)) || s === '0' || s === '1') kinds.push('boolean');
   if ((s.startsWith('[') && s.endsWith(']')) || (s.startsWith('{') && s.endsWith('}'))) {
@@ -150,6 +151,8 @@ export function kindsOf(v: unknown): ValueKind[] {
   if (UUID.test(s)) kinds.push('uuid');
   // Push tokens: FCM "<instance>:APA91…" or long base64url; APNs 64 hex characters.
   if (isPushToken(s)) kinds.push('push_token');
+  // Password hashes (bcrypt, argon2, PHP's crypt): a secret, like a random id.
+  else if (/^\$(2[abxy]?|argon2(id|i|d)?|[156])\$/.test(s) && s.length >= 30) kinds.push('high_entropy_id');
   else if (s.length >= 16 && /^[A-Za-z0-9_-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && entropy(s) >= 3.5) kinds.push('high_entropy_id');
   if (INTEGER.test(s)) {
     const n = Number(s);

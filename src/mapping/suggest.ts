@@ -21,6 +21,7 @@ import type { Target, Transform } from './spec.js';
 import { normaliseBoolean, normaliseSubscription } from './normalise.js';
 import { valueMapKey } from './transform.js';
 import {
+  channelOnlyName,
   consentChannel,
   consentName,
   describeOrigin,
@@ -155,6 +156,8 @@ function standardByValues(p: ValueProfile): NamedStandardField | undefined {
   if (share(p, 'email') >= 0.9 && !sharedEmails(p)) return 'emails';
   if (share(p, 'phone') >= 0.9 && share(p, 'epoch') < 0.5) return p.mobileShare >= 0.5 ? 'mobile_number' : 'work_number';
   if (share(p, 'country') >= 0.9 && p.distinct > 1) return 'country';
+  // IANA zone names are unmistakable; proposed as a text field pointing at Time zone (below).
+  if (share(p, 'timezone') >= 0.9 && p.distinct > 1) return 'time_zone';
   return undefined;
 }
 
@@ -182,6 +185,9 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (CATEGORY_WORDS.test(allWords) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 2) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
   // Long whole numbers under a name that calls them a number or code of something (a tax number, a card number) are identifiers: text, never summed.
   if (ID_NAME.test(words) && share(p, 'integer') >= 0.95 && p.longest >= 6) return { type: 'string', why: 'long whole numbers under an identifier name (a number or code of something): text' };
+  // A few whole numbers many contacts share under an id name ("locale_id", "origin_channel_id"): ids of a short list, a dropdown.
+  if (ID_NAME.test(words) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.present >= 2 * p.distinct) return { type: 'string', why: 'a few ids of a short list, shared by many contacts: categories, not amounts' };
+  if (p.present > 0 && NOTE_WORDS.test(allWords) && (p.wordy >= 0.3 || p.meanLength >= 25)) return { type: 'string', textarea: true, why: 'notes or a description in sentences: a textarea' };
   if (declared === 'number' || declared === 'integer') return { type: declared, why: `declared ${declared}` };
   const numeric = share(p, 'integer', 'number') + (share(p, 'currency') > 0 ? share(p, 'currency') : 0);
   if (numeric >= 0.95 && share(p, 'phone') < 0.5 && share(p, 'postcode') < 0.5) {
@@ -234,6 +240,16 @@ function subscriptionShare(values: SuggestInput['values']): { read: number; stat
   return present === 0 ? { read: 0, statuses: 0 } : { read: fits / present, statuses: statuses / present };
 }
 
+/** A yes/no flag's value map read the other way round: each observed value (and the plain forms) → its opposite. */
+function invertedFlag(values: SuggestInput['values']): Record<string, boolean> {
+  const map: Record<string, boolean> = { true: false, false: true, '1': false, '0': true, yes: false, no: true };
+  for (const [v] of values) {
+    const b = normaliseBoolean(v);
+    if (v !== null && v !== undefined && b.ok && valueMapKey(v) !== '') map[valueMapKey(v)] = !b.value;
+  }
+  return map;
+}
+
 /**
  * A consent field's value map: an opt-out flag's values (and the plain forms) the other way
  * round; otherwise only the not-subscribed statuses the transform does not read. Undefined when
@@ -254,8 +270,12 @@ function consentValues(values: SuggestInput['values'], inverted: boolean): Recor
 }
 
 /** Values that can name entries of an account list (stage, status, source, campaign): short, mostly repeating text. */
-function namesFit(field: ReferenceField, p: ValueProfile): boolean {
+function namesFit(field: ReferenceField, p: ValueProfile, name: string): boolean {
   if (p.present === 0) return true;
+  // "leadsource_id" holding 0, 12: ids of the other system's list (a person maps them).
+  if (share(p, 'integer') >= 0.8 && ID_NAME.test(nameWords(name).join(' '))) return true;
+  // Random-looking ids (a payment card's "card_1IOe…") name no entry of a list.
+  if (share(p, 'high_entropy_id', 'uuid', 'push_token') >= 0.5) return false;
   if (field === 'owner_id') return share(p, 'email') >= 0.8 || share(p, 'integer') >= 0.8 || (nonText(p) < 0.2 && p.longest <= 60);
   // The name is the signal here; the values need only be short names, not open text that never repeats.
   return nonText(p) < 0.2 && share(p, 'boolean') < 0.5 && p.longest <= 60 && p.distinct < 200 && (p.present < 10 || !p.allUnique);
@@ -289,7 +309,9 @@ function technicalValues(p: ValueProfile): string | undefined {
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;
 /** Words that say a small set of number codes stands for categories (a gender stored as 0/1/2, a marital status). */
-const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason)( |$)/;
+const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason|format)( |$)/;
+/** Words that say the values are notes or a description (a textarea when they are sentences). */
+const NOTE_WORDS = /(^| )(note|notes|comment|comments|remark|remarks|description|memo|aciklama|notlar|nota|notai|tuairisc)( |$)/;
 /** A name that ends by calling its values the number or code of something ("tax_number", "loyalty_card_no", "vergi_no"). */
 const ID_NAME = /(^| )(number|no|nr|num|code|kod|kodu|numarasi|numara|uimhir|id)$/;
 
@@ -322,7 +344,16 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
     const words = values && !inverted ? Object.keys(values).filter(notSubscribedWord) : [];
     return words.length > 0 ? [`values: ${words.map((k) => `"${k}"`).join(', ')} read as not subscribed (a value map a person can change)`] : [];
   };
-  if (consent && consentFits !== false) {
+  if (consent && consent.field === 'do_not_disturb' && consentFits !== false && share(p, 'boolean') >= 0.9) {
+    // A call permission or a block list: Do not disturb is a plain flag, read the other way round for a permission.
+    return {
+      target: { kind: 'standard', field: 'do_not_disturb', transform: 'boolean', ...(consent.inverted ? { values: invertedFlag(input.values) } : {}) },
+      band: 'medium',
+      signals: [`name: ${consent.inverted ? 'a permission to call: Do not disturb is its opposite (a value map reads it the other way round)' : 'a refusal of calls or contact: Do not disturb'}`, valuesSay],
+      standard: 'do_not_disturb',
+    };
+  }
+  if (consent && consent.field !== 'do_not_disturb' && consentFits !== false) {
     const values = consentValues(input.values, consent.inverted);
     const signals = [`name: a consent flag for ${fieldWords(consent.field)}${consent.channelAssumed ? ' (no channel named: marketing consent is read as email)' : ''}${consent.inverted ? ', worded as an opt-OUT' : ''}`, valuesSay, ...notSubscribedNote(values, consent.inverted)];
     if (consent.inverted) signals.push('values: read the other way round (a value map turns "opted out" into unsubscribed)');
@@ -331,6 +362,16 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
       band: consentFits && !consent.channelAssumed && !consent.inverted ? 'high' : 'medium',
       signals,
       standard: consent.field,
+    };
+  }
+  // Only a channel in the name ("newsletter", "bülten", "sms") and yes/no values: that channel's consent.
+  const onlyChannel = !consent && consentFits === true && share(p, 'boolean') >= 0.9 ? channelOnlyName(input.name) : undefined;
+  if (onlyChannel) {
+    return {
+      target: { kind: 'standard', field: onlyChannel, transform: 'subscription' },
+      band: 'medium',
+      signals: [`name: only a channel, read as the consent for ${fieldWords(onlyChannel)}`, valuesSay],
+      standard: onlyChannel,
     };
   }
   // No consent words in the name, but the values are subscription statuses ("subscribed", "cleaned", İYS's ONAY/RET) under a channel or status name.
@@ -350,7 +391,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   }
 
   const reference = matchReferenceName(input.name);
-  if (reference && namesFit(reference.field, p)) {
+  if (reference && namesFit(reference.field, p, input.name)) {
     const values = referenceValues(input.values, p);
     const unnamed = Object.values(values).some((v) => v === null);
     return {
@@ -409,6 +450,9 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   }
 
   const byValues = standardByValues(p);
+  if (byValues === 'time_zone') {
+    return { target: { kind: 'custom', type: 'string' }, band: 'medium', signals: ['name: no standard field', `${valuesSay}: time zone names`, "type: kept in a text field: Freshsales' own Time zone field uses its own zone names"], standard: 'time_zone' };
+  }
   if (byValues) {
     return { target: { kind: 'standard', field: byValues, transform: TRANSFORM_OF[byValues] }, band: 'medium', signals: ['name: no standard field', `${valuesSay}: ${fieldWords(byValues)} by the values alone`], standard: byValues };
   }

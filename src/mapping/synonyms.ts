@@ -82,10 +82,11 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   address: {
     freshsales: ['address'],
-    english: ['street', 'street address', 'address line', 'address line 1', 'address 1', 'home address', 'postal address', 'mailing address', 'street name', 'line 1', 'address street', 'neighbourhood', 'neighborhood'],
+    english: ['street', 'street address', 'address line', 'address line 1', 'address 1', 'home address', 'postal address', 'mailing address', 'street name', 'line 1', 'address street', 'address line1'],
     vendor: ['address1', 'addressline1', 'streetaddress', 'billing address', 'shipping address'],
     abbreviation: ['addr', 'adr', 'st address', 'addr1'],
-    turkish: ['adres', 'acik adres', 'ev adresi', 'sokak', 'cadde', 'mahalle', 'semt', 'adres satiri'],
+    // Not mahalle or semt (a neighbourhood, a district): places below the city are custom text (isPlaceName).
+    turkish: ['adres', 'acik adres', 'ev adresi', 'sokak', 'cadde', 'adres satiri'],
     irish: ['seoladh', 'sraid', 'seoladh baile'],
   },
   city: {
@@ -99,7 +100,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   state: {
     freshsales: ['state'],
     english: ['province', 'region', 'county', 'state province', 'state region', 'territory region'],
-    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region'],
+    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region', 'state prov'],
     abbreviation: ['prov', 'cnty'],
     turkish: ['bolge', 'eyalet', 'il bolgesi'],
     irish: ['contae', 'cuige'],
@@ -129,7 +130,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -137,7 +138,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   medium: {
     freshsales: ['medium'],
-    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium'],
+    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium', 'advertising medium'],
     vendor: ['utm medium', 'utmmedium', 'first touch medium', 'install medium'],
   },
   keyword: {
@@ -207,7 +208,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['session id', 'cookie id', 'anonymous id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
+    words: ['session id', 'cookie id', 'anonymous id', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
       // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
       'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id',
       // Security questions and their answers are credentials, not contact data.
@@ -216,7 +217,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number'],
+    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
     reason: 'a national identity or tax number: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)',
     route: 'none',
   },
@@ -258,9 +259,9 @@ export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
   lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'sales representative', 'salesperson', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'bize nereden ulastiniz', 'foinse'],
-  campaign_id: ['utm campaign', 'campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'bize nereden ulastiniz', 'foinse'],
+  campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
@@ -335,6 +336,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
   seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
   org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
+  ext: 'external', ref: 'reference', why: 'reason',
 };
 
 /**
@@ -349,9 +351,14 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   etiket: 'tag', etiketler: 'tags', satis: 'sales', temsilci: 'representative', yonetici: 'manager', iptal: 'unsubscribe', neden: 'reason', sebep: 'reason', sebeb: 'reason',
   kazanim: 'acquisition', edinme: 'acquisition', kayit: 'registration', dogum: 'birth', tarih: 'date', cinsiyet: 'gender', izin: 'consent', onay: 'consent', parola: 'password',
   sifre: 'password', musteri: 'customer', uye: 'member', numara: 'number', bulten: 'newsletter', almak: 'receive', mesaj: 'message', abonelik: 'subscription', durum: 'status',
+  il: 'city', teslimat: 'shipping', fatura: 'billing', trafik: 'traffic', reklam: 'advertising', potansiyel: 'lead', evre: 'stage', asama: 'stage', liste: 'list', zaman: 'time',
+  aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff',
 };
 /** Turkish phrases read as one English phrase. */
-const TURKISH_PHRASES: Readonly<Record<string, string>> = { 'aranmak istemiyor': 'do not call', 'aranmak istemez': 'do not call', 'rahatsiz etmeyin': 'do not disturb' };
+const TURKISH_PHRASES: Readonly<Record<string, string>> = {
+  'aranmak istemiyor': 'do not call', 'aranmak istemez': 'do not call', 'rahatsiz etmeyin': 'do not disturb', 'zaman bolgesi': 'time zone', 'zaman dilimi': 'time zone',
+  'nereden gelmis': 'source', 'nereden geldi': 'source', 'nereden duydunuz': 'source', 'nereden duydu': 'source',
+};
 
 /**
  * Irish words attribute names are built from, in English. Irish puts the head noun first
@@ -363,10 +370,12 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   riomhphost: 'email', riomhphoist: 'email', seoladh: 'address', contae: 'county', tir: 'country', conaithe: 'residence', cod: 'code', poist: 'postal', eirchod: 'eircode',
   cuis: 'reason', diliostail: 'unsubscribe', diliostala: 'unsubscribe', uimhir: 'number', ballraiocht: 'membership', ballraiochta: 'membership', foinse: 'source',
   earcaiocht: 'recruitment', earcaiochta: 'recruitment', feachtas: 'campaign', feachtais: 'campaign', freagra: 'answer', runda: 'secret', leas: 'welfare', leasa: 'welfare',
-  soisialach: 'social', soisialaigh: 'social', usaideoir: 'user', usaideora: 'user', cead: 'consent', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  soisialach: 'social', soisialaigh: 'social', usaideoir: 'user', usaideora: 'user', cead: 'consent', clann: 'family', clainne: 'family', seolta: 'address',
+  seol: 'send', teacs: 'sms', teachtaireacht: 'message', pasfhocal: 'password', eochairfhocal: 'keyword', mean: 'medium', fograiocht: 'advertising',
+  fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
-const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
+const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
 
 /** Irish initial mutations undone: lenition (bh → b) and eclipsis (gc → c, bhf → f, n- → ''). */
 function unmutated(w: string): string {
@@ -408,7 +417,7 @@ function translated(words: readonly string[], lexicon: Readonly<Record<string, s
 let vocabulary: Set<string> | undefined;
 function knownWords(): Set<string> {
   if (vocabulary) return vocabulary;
-  const v = new Set<string>(['do', 'not', 'dont', 'no', 'bulk', 'receive', 'promos', 'method', 'preferred', 'role', 'code', 'type', 'or', 'and', 'allow', 'opt', 'in', 'out', 'is', 'has', 'phone', 'call', 'mail', 'fax', 'send']);
+  const v = new Set<string>(['do', 'not', 'dont', 'no', 'bulk', 'receive', 'promos', 'method', 'preferred', 'role', 'code', 'type', 'or', 'and', 'allow', 'opt', 'in', 'out', 'is', 'has', 'phone', 'call', 'mail', 'fax', 'send', 'push', 'webpush', 'notification', 'notifications', 'black', 'list', 'blacklist', 'direct', 'postal', 'subscribe', 'to']);
   const add = (phrase: string) => phrase.split(' ').filter((w) => w.length >= 2).forEach((w) => v.add(w));
   for (const byOrigin of Object.values(STANDARD_FIELD_SYNONYMS)) for (const phrases of Object.values(byOrigin)) (phrases ?? []).forEach(add);
   for (const phrases of Object.values(REFERENCE_FIELD_SYNONYMS)) phrases.forEach(add);
@@ -541,11 +550,11 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
 const isQualifier = (w: string) => w.length <= 3 || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
 
 /** Words beside a run that say the attribute is about the field, not the field ("email_opens", "phone_verified"). */
-const ABOUT_WORDS = new Set(['count', 'counts', 'total', 'date', 'time', 'at', 'on', 'ts', 'type', 'status', 'verified', 'valid', 'validated', 'confirmed', 'hash', 'hashed', 'length', 'score', 'opens', 'clicks', 'sent', 'changed', 'updated', 'created', 'bounced', 'bounce', 'domain', 'provider', 'format', 'flag', 'is', 'has', 'last', 'previous', 'old', 'prev', 'history', 'list', 'lists', 'ids', 'manager', 'owner', 'of', 'per', 'limit', 'quota', 'attempts', 'tries', 'birth', 'tax', 'vat']);
+const ABOUT_WORDS = new Set(['count', 'counts', 'total', 'date', 'time', 'at', 'on', 'ts', 'type', 'status', 'verified', 'valid', 'validated', 'confirmed', 'hash', 'hashed', 'length', 'score', 'opens', 'clicks', 'sent', 'changed', 'updated', 'created', 'bounced', 'bounce', 'domain', 'provider', 'format', 'flag', 'is', 'has', 'last', 'previous', 'old', 'prev', 'history', 'list', 'lists', 'ids', 'manager', 'owner', 'per', 'limit', 'quota', 'attempts', 'tries', 'birth', 'tax', 'vat']);
 
 /** The name's readings, each as a whole (exact, without noise words), then a run of its words; fuzzy on the name as written last. */
 function matchReadings(name: string): NameMatch | undefined {
@@ -581,17 +590,19 @@ function matchRun(words: readonly string[]): NameMatch | undefined {
   for (let len = words.length - 1; len >= 1; len--) for (let start = 0; start + len < words.length; start++) runs.push([start, len]);
   for (const [start, len] of runs) {
     const run = words.slice(start, start + len);
-    if (len === 1 && (GENERIC_WORDS.has(run[0]!) || run[0]!.length < 3)) continue;
     const rest = [...words.slice(0, start), ...words.slice(start + len)];
+    // A generic word alone names the field only behind a bare prefix ("C_Title", "u_title").
+    if (len === 1 && (run[0]!.length < 3 || (GENERIC_WORDS.has(run[0]!) && !rest.every((w) => w.length <= 2)))) continue;
     if (rest.some((w) => ABOUT_WORDS.has(w) || !isQualifier(w))) continue;
     const e = lookup(run);
-    if (e && !NO_FUZZY.has(e.field)) return { field: e.field, how: 'partial', synonym: e.phrase, origin: e.origin, score: 0.8 };
+    // Consent fields only by a run of several words ("do not disturb"), never by one.
+    if (e && (!NO_FUZZY.has(e.field) || len >= 2)) return { field: e.field, how: 'partial', synonym: e.phrase, origin: e.origin, score: 0.8 };
   }
   return undefined;
 }
 
 /** Containers whose fields are the person's own (an address, a location, a profile). */
-const CONTAINER_WORDS = new Set(['address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
+const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
 
 /** Adjacent letters swapped ("frist" for "first"): the commonest typing slip, which edit distance counts as two. */
 function transposedLookup(compact: string): Entry | undefined {
@@ -667,7 +678,10 @@ function referenceOf(words: string[]): { field: ReferenceField; synonym: string 
   const stripped = words.filter((w) => !NOISE_WORDS.has(w));
   // "account_manager_email", "lead_source_name": the list entry named by one of its properties.
   const bare = (ws: string[]) => (ws.length > 1 && REFERENCE_PROPERTY_WORDS.has(ws[ws.length - 1]!) ? [ws.slice(0, -1)] : []);
-  for (const candidate of [words, stripped, ...bare(words), ...bare(stripped)].flatMap(withStems)) {
+  // Beside qualifiers ("C_Lead_Source___Most_Recent1"): the run that names the list.
+  const runs: string[][] = [];
+  for (let i = 0; i < words.length; i++) for (let j = words.length; j > i + 1; j--) if (j - i < words.length && [...words.slice(0, i), ...words.slice(j)].every(isQualifier)) runs.push(words.slice(i, j));
+  for (const candidate of [words, stripped, ...bare(words), ...bare(stripped), ...runs].flatMap(withStems)) {
     const phrase = candidate.join(' ');
     for (const [field, synonyms] of Object.entries(REFERENCE_FIELD_SYNONYMS) as Array<[ReferenceField, readonly string[]]>) {
       const hit = synonyms.find((x) => x === phrase || x.replace(/ /g, '') === candidate.join(''));
@@ -678,14 +692,15 @@ function referenceOf(words: string[]): { field: ReferenceField; synonym: string 
 }
 
 /** Words after a list entry's name that say which of its properties the values are. */
-const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'adi', 'ismi', 'label']);
+const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'adi', 'ismi', 'label', 'id']);
 
 /** The channel words of the three consent fields, as normalised words or phrases. */
 const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly string[]]> = [
   // WhatsApp first: "whatsapp_mesaj_izni" is WhatsApp, though "mesaj" alone is İYS's SMS channel.
   ['whatsapp_subscription_status', ['whatsapp', 'wa', 'whats app']],
-  ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist']],
-  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'txt', 'mesaj']],
+  ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist', 'nuachtlitir']],
+  // "mobile" in a consent's name is the SMS channel ("blackListMobile", "mobile_opt_in").
+  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'txt', 'mesaj', 'mobile']],
 ];
 /** Words that say "agreed to receive". */
 const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor)$/;
@@ -716,17 +731,39 @@ export function consentName(name: string): ConsentName | undefined {
 
 function consentOf(all: string[]): ConsentName | undefined {
   const words = all.filter((w) => !NOISE_WORDS.has(w) || w === 'home');
-  const joined = ` ${words.join(' ')} `;
+  // Letters sent by post are no Freshsales consent ("donotpostalmail", "IsSubscribeToDirectMail").
+  const joined = ` ${words.join(' ')} `.replace(/ (direct|postal|post|snail) mail /g, ' post ');
   // "opt out" / "opted out" are two words; so is "opt in"; "do not email", "sms almak istemiyor" say no too.
   const negated = / (do not|dont|no) /.test(joined) || words.includes('istemiyor');
-  const optOut = words.some((w) => OPT_OUT_WORDS.test(w)) || / opt(ed)? out /.test(joined) || negated;
+  const blocked = / (black ?list(ed)?|block ?list(ed)?) /.test(joined);
+  const optOut = words.some((w) => OPT_OUT_WORDS.test(w)) || / opt(ed)? out /.test(joined) || negated || blocked;
   const optIn = words.some((w) => OPT_IN_WORDS.test(w)) || / opt(ed)? in /.test(joined);
   if (!optOut && !optIn) return undefined;
-  const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `) || words.join('').startsWith(w.replace(/ /g, ''))));
+  // Calls (İYS's ARAMA channel, "IsSubscribeToPhoneCall", "aranmasın"): Do not disturb, which is true when calls are refused.
+  if (/ (phone )?calls? | arama | aranma | glao /.test(joined)) return { field: 'do_not_disturb', inverted: !optOut, channelAssumed: false };
+  const flat = joined.trim().replace(/ /g, '');
+  const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `) || flat.startsWith(w.replace(/ /g, ''))));
   if (channel) return { field: channel[0], inverted: optOut, channelAssumed: false };
+  // A block list without a channel ("iBlackList"): not to be contacted at all.
+  if (blocked && !optIn && words.length <= 3) return { field: 'do_not_disturb', inverted: false, channelAssumed: false };
   // No channel: marketing consent in general ("marketing_consent", "accepts_marketing", "ticari ileti izni").
   if (/ (marketing|pazarlama|ticari|etk|promotions?|promotional|promos?|offers?) /.test(joined) || (optOut && words.length <= 2 && !negated)) {
     return { field: 'subscription_status', inverted: optOut, channelAssumed: true };
+  }
+  return undefined;
+}
+
+/**
+ * A name that is only a channel ("newsletter", "bülten", "nuachtlitir", "sms") besides prefixes:
+ * with yes/no values, the consent for that channel. An email address's own name ("email",
+ * "mail") is not one: a yes/no there may say whether an address exists.
+ */
+export function channelOnlyName(name: string): NamedStandardField | undefined {
+  for (const r of wordReadings(name)) {
+    const words = r.filter((w) => !NOISE_WORDS.has(w) && w.length > 2);
+    if (words.length !== 1 || ['email', 'mail', 'emails', 'eposta', 'riomhphost', 'mobile'].includes(words[0]!)) continue;
+    const hit = CONSENT_CHANNELS.find(([, ws]) => ws.includes(words[0]!));
+    if (hit) return hit[0];
   }
   return undefined;
 }

@@ -37,7 +37,10 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // PrestaShop/Magento/Stripe/BigCommerce, AppsFlyer, GA4 export, Keap, BetConstruct, Turkish
 // retail/ERP, Irish-language and Irish-market names) was built blind on 2026-11-30 after set 3's
 // fixes, to measure them honestly. Its first, blind run: standard 57/104 (54.8%), custom type
-// 65/77 (84.4%), skip 13/19 (68.4%), 5 wrong but high.
+// 65/77 (84.4%), skip 13/19 (68.4%), 5 wrong but high. Its misses were then fixed by rule too
+// (more of each language's words, a call permission as Do not disturb, a channel alone with
+// yes/no values as its consent, time zones by their values, ids of a short list as a dropdown,
+// notes as a textarea, password hashes, neighbourhoods as places): a development set now.
 //
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
@@ -45,9 +48,9 @@ const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
-  { file: 'proposer-holdout-4.json', size: [180, 200], counts: { standard: 104, customType: 77, skip: 19 }, measured: { standard: 57 / 104, customType: 65 / 77, skip: 13 / 19, wrongButHigh: 5 } },
-  { file: 'proposer-holdout-3.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 20 }, measured: { standard: 99 / 102, customType: 74 / 77, skip: 20 / 20, wrongButHigh: 1 } },
-  { file: 'proposer-holdout-2.json', size: [170, 200], counts: { standard: 93, customType: 84, skip: 21 }, measured: { standard: 90 / 93, customType: 79 / 84, skip: 20 / 21, wrongButHigh: 2 } },
+  { file: 'proposer-holdout-4.json', size: [180, 200], counts: { standard: 104, customType: 77, skip: 19 }, measured: { standard: 98 / 104, customType: 73 / 77, skip: 19 / 19, wrongButHigh: 1 } },
+  { file: 'proposer-holdout-3.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 20 }, measured: { standard: 100 / 102, customType: 75 / 77, skip: 20 / 20, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-2.json', size: [170, 200], counts: { standard: 93, customType: 84, skip: 21 }, measured: { standard: 90 / 93, customType: 80 / 84, skip: 20 / 21, wrongButHigh: 1 } },
 ])('the proposer on $file', ({ file, size, counts, measured }) => {
   const set = load(file);
   const acc = accuracyOf(scoreSampledSet(set));

@@ -308,9 +308,14 @@ describe('reading a name more than one way', () => {
     expect(consentName('sms_almak_istemiyor')).toEqual({ field: 'sms_subscription_status', inverted: true, channelAssumed: false });
     expect(consentName('receive_promos')).toEqual({ field: 'subscription_status', inverted: false, channelAssumed: true });
     expect(consentName('diliostail_riomhphost')).toMatchObject({ field: 'subscription_status', inverted: true });
-    // Postal mail is no Freshsales consent; "do not call" is Do not disturb, not a consent.
+    // Postal mail is no Freshsales consent; calls are Do not disturb, true when calls are refused.
     expect(consentName('donotpostalmail')).toBeUndefined();
-    expect(consentName('aranmak_istemiyor')).toBeUndefined();
+    expect(consentName('IsSubscribeToDirectMail')).toBeUndefined();
+    expect(consentName('aranmak_istemiyor')).toEqual({ field: 'do_not_disturb', inverted: false, channelAssumed: false });
+    expect(consentName('IsSubscribeToPhoneCall')).toEqual({ field: 'do_not_disturb', inverted: true, channelAssumed: false });
+    expect(consentName('iBlackList')).toEqual({ field: 'do_not_disturb', inverted: false, channelAssumed: false });
+    expect(consentName('blackListMobile')).toEqual({ field: 'sms_subscription_status', inverted: true, channelAssumed: false });
+    expect(consentName('blackListPushnotification')).toBeUndefined();
     expect(identifierName('freagra_runda')).toBeDefined();
     expect(identifierName('uimhir_leasa_shoisialaigh')).toBeDefined();
     expect(identifierName('Parola')).toBeDefined();
@@ -331,5 +336,32 @@ describe('reading a name more than one way', () => {
     expect(suggestAttribute({ name: 'preferredcontactmethodcode', declaredType: 'number', values: each(['5', '2', '2', '1', '3']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
     expect(suggestAttribute({ name: 'billing_tax_number', values: each(['6268661555', '9427992999', '1542587089']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
     expect(suggestAttribute({ name: 'loyalty_points', values: each(['6268', '9427992', '1542']) }).target).toMatchObject({ kind: 'custom', type: 'integer' });
+  });
+});
+
+describe('consents and codes by how they are built (held-out set 4 round)', () => {
+  it('reads a call permission as Do not disturb the other way round, and a channel alone with yes/no values as its consent', () => {
+    const call = suggestAttribute({ name: 'IsSubscribeToPhoneCall', declaredType: 'boolean', values: each([true, true, false, true]) });
+    expect(call.target).toMatchObject({ kind: 'standard', field: 'do_not_disturb', transform: 'boolean', values: { true: false, false: true } });
+    expect(suggestAttribute({ name: 'nuachtlitir', values: each(['Tá', 'Níl', 'Tá']) }).target).toMatchObject({ kind: 'standard', field: 'subscription_status', transform: 'subscription' });
+    // An email address's own name with yes/no values is not a consent.
+    expect(suggestAttribute({ name: 'email', values: each(['true', 'false', 'true']) }).target).not.toMatchObject({ field: 'subscription_status' });
+  });
+
+  it('proposes time zones by their values, ids of a short list as a dropdown, notes as a textarea, password hashes skipped', () => {
+    expect(suggestAttribute({ name: 'zone', values: each(['Europe/Dublin', 'Europe/Istanbul', 'America/New_York']) })).toMatchObject({ target: { kind: 'custom', type: 'string' }, standard: 'time_zone' });
+    expect(suggestAttribute({ name: 'locale_id', declaredType: 'number', values: [[1176, 9], [1, 7]] }).target).toMatchObject({ kind: 'custom', type: 'string' });
+    const notes = ['Called re: damaged parcel, reshipped.', 'Prefers email over phone.', 'Asked for the invoice again.'];
+    expect(suggestAttribute({ name: 'cust_notes', values: each(notes) }).target).toMatchObject({ kind: 'custom', textarea: true });
+    const hashes = ['$2y$10$/2NI0WkHCzy5EgzGoN4H.yqj97h29gjKmtpaUe3AD1IWQXxYA8hxc', '$2y$10$J7UFIP5ew24OHvRYMyV0wZPKjJ2TdClpiGau6RH8OZ9RY3t3qmCBB'];
+    expect(suggestAttribute({ name: 'secret_thing', values: each(hashes) }).target.kind).toBe('skip');
+  });
+
+  it('finds a reference beside qualifiers and by an id name, and a generic word behind a bare prefix', () => {
+    expect(matchReferenceName('C_Lead_Source___Most_Recent1')?.field).toBe('lead_source_id');
+    expect(suggestAttribute({ name: 'leadsource_id', declaredType: 'number', values: each([0, 12, 0, 12]) }).target).toMatchObject({ kind: 'reference', field: 'lead_source_id', values: { '0': null, '12': null } });
+    expect(matchName('C_Title')?.field).toBe('job_title');
+    expect(matchName('page_title')).toBeUndefined();
+    expect(matchName('na_cuir_isteach_orm')?.field).toBe('do_not_disturb');
   });
 });
