@@ -27,6 +27,10 @@ export type ValueKind =
   | 'datetime'
   | 'epoch'
   | 'day_first_date'
+  /** A company's name by its legal form (Ltd, plc, Teo., GmbH, A.Ş., Şti.). */
+  | 'company'
+  /** An Irish PPS number (7 digits and one or two letters) or a Turkish TCKN (11 digits passing its check digits). */
+  | 'national_id'
   /** A day-first date whose first number cannot be a month (25/01/1995): the column's order shown. */
   | 'day_first_proof'
   | 'json_array'
@@ -130,7 +134,8 @@ export function kindsOf(v: unknown): ValueKind[] {
   if (typeof v === 'object') return ['json_object'];
   const s = asText(v);
   // "XX": the code systems write for "not known" (Adobe Campaign's country code); not a value.
-  if (s.length === 0 || s === '[]' || s === '{}' || /^(null|undefined|n\/a|XX)$/i.test(s)) return ['empty'];
+  // MySQL's zero date ("0000-00-00") is how some systems write "no date".
+  if (s.length === 0 || s === '[]' || s === '{}' || /^(null|undefined|n\/a|XX|0000-00-00( 00:00:00)?)$/i.test(s)) return ['empty'];
   const kinds: ValueKind[] = [];
   if (typeof v === 'boolean' || (typeof v === 'string' && normaliseBoolean(v).ok && !/^\d$/.test(s)) || s === '0' || s === '1') kinds.push('boolean');
   if ((s.startsWith('[') && s.endsWith(']')) || (s.startsWith('{') && s.endsWith('}'))) {
@@ -151,6 +156,7 @@ export function kindsOf(v: unknown): ValueKind[] {
   if (UUID.test(s)) kinds.push('uuid');
   // Push tokens: FCM "<instance>:APA91…" or long base64url; APNs 64 hex characters.
   if (isPushToken(s)) kinds.push('push_token');
+  else if (isNationalId(s)) kinds.push('national_id');
   // Password hashes (bcrypt, argon2, PHP's crypt): a secret, like a random id.
   else if (/^\$(2[abxy]?|argon2(id|i|d)?|[156])\$/.test(s) && s.length >= 30) kinds.push('high_entropy_id');
   else if (s.length >= 16 && /^[A-Za-z0-9_-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && entropy(s) >= 3.5) kinds.push('high_entropy_id');
@@ -170,12 +176,23 @@ export function kindsOf(v: unknown): ValueKind[] {
   if (EIRCODE.test(s) || UK_POSTCODE.test(s) || (typeof v === 'string' && FIVE_DIGITS.test(s))) kinds.push('postcode');
   if (/^[A-Za-z]+\/[A-Za-z_]+(\/[A-Za-z_]+)?$/.test(s) || /^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$/.test(s)) kinds.push('timezone');
   if (HONORIFICS.has(s.toLowerCase().replace(/\.$/, ''))) kinds.push('honorific');
+  if (/(^|[\s,])(ltd|limited|plc|inc|llc|gmbh|teo|teoranta|dac|clg|a\.?\s?ş|şti|ltd\.?\s?şti|san\.|tic\.)\.?($|\s)/i.test(s)) kinds.push('company');
   if (STATUS_WORD.test(s)) kinds.push('status_word');
   if (!/^[A-Za-z]{2}$/.test(s) || s === s.toUpperCase() || s === s.toLowerCase()) {
     if (s.length <= 60 && !/\d/.test(s) && countryCode(s) !== null) kinds.push('country');
   }
   if (isPhone(s)) kinds.push('phone');
   return kinds.length > 0 ? kinds : ['text'];
+}
+
+/** Ireland's PPS number (1234567T, 1234567TA) or Turkey's TCKN (11 digits, its two check digits right). */
+function isNationalId(s: string): boolean {
+  if (/^\d{7}[A-W][A-IW]?$/i.test(s)) return true;
+  if (!/^[1-9]\d{10}$/.test(s)) return false;
+  const d = [...s].map(Number);
+  const odd = d[0]! + d[2]! + d[4]! + d[6]! + d[8]!;
+  const even = d[1]! + d[3]! + d[5]! + d[7]!;
+  return (((odd * 7 - even) % 10) + 10) % 10 === d[9] && d.slice(0, 10).reduce((a, b) => a + b, 0) % 10 === d[10];
 }
 
 /** A list of push tokens ("$android_devices") is a device's, like one token. */
@@ -234,8 +251,8 @@ export function isCategorical(distinct: number, present: number, anyRepeat: bool
 
 /** Kinds in the order a tie is broken: the more specific first. */
 const SPECIFICITY: readonly ValueKind[] = [
-  'push_token', 'uuid', 'email', 'image_url', 'url', 'ip_address', 'app_version', 'device_os', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'day_first_proof', 'timezone', 'honorific',
-  'country', 'postcode', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'text',
+  'push_token', 'uuid', 'email', 'image_url', 'url', 'ip_address', 'app_version', 'device_os', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'day_first_proof', 'national_id', 'timezone', 'honorific',
+  'country', 'postcode', 'company', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'text',
 ];
 
 /**
@@ -298,7 +315,7 @@ export function describeProfile(p: ValueProfile): string {
   const pct = `${Math.round(p.dominantShare * 100)}%`;
   const what: Record<ValueKind, string> = {
     empty: 'empty', boolean: 'yes/no values', email: 'emails', phone: `phone numbers (${p.mobileShare >= 0.5 ? 'mobile' : 'landline'})`, country: 'countries',
-    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)', day_first_proof: 'day-first dates (dd/mm/yyyy)',
+    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)', day_first_proof: 'day-first dates (dd/mm/yyyy)', national_id: 'national identity numbers (PPS, TCKN)', company: 'company names',
     json_array: 'JSON lists', json_object: 'JSON objects', url: 'URLs', currency: 'currency amounts', integer: 'whole numbers', number: 'numbers',
     uuid: 'UUIDs', push_token: 'push tokens', high_entropy_id: 'random-looking ids', timezone: 'time zone names', honorific: 'salutations (Mr, Ms, …)', text: 'text',
     epoch_wide: 'whole numbers that could be timestamps', status_word: 'state or status words', ip_address: 'IP addresses', app_version: 'app versions', device_os: 'operating systems or device models', image_url: 'image URLs',

@@ -142,20 +142,24 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
     case 'tags':
       return share(p, 'json_array') >= 0.8 || nonText(p) < 0.2;
     case 'external_id':
-      return share(p, 'email', 'phone', 'boolean', 'date', 'datetime') < 0.2;
+      // Customer numbers may read as epochs or phone numbers ("120.01.0457"): under an id name they are ids.
+      return share(p, 'email', 'boolean', 'date', 'datetime') < 0.2;
     case 'job_title':
-      return nonText(p) < 0.2 && share(p, 'honorific') < 0.5 && share(p, 'boolean', 'status_word') < 0.5;
+      // Company names ("Kaya Tekstil A.Ş.", "Murphy Ltd") are the employer or a trade name, not a job.
+      return nonText(p) < 0.2 && share(p, 'honorific') < 0.5 && share(p, 'boolean', 'status_word', 'company') < 0.5;
     default:
       return nonText(p) < 0.2 && share(p, 'boolean', 'status_word') < 0.5;
   }
 }
 
 /** A standard field the values alone point at (no name), if they are unmistakable. */
-function standardByValues(p: ValueProfile): NamedStandardField | undefined {
+function standardByValues(p: ValueProfile, name: string): NamedStandardField | undefined {
   if (p.present === 0) return undefined;
   if (share(p, 'email') >= 0.9 && !sharedEmails(p)) return 'emails';
-  if (share(p, 'phone') >= 0.9 && share(p, 'epoch') < 0.5) return p.mobileShare >= 0.5 ? 'mobile_number' : 'work_number';
-  if (share(p, 'country') >= 0.9 && p.distinct > 1) return 'country';
+  if (share(p, 'phone') >= 0.85 && share(p, 'epoch') < 0.5) return p.mobileShare >= 0.5 ? 'mobile_number' : 'work_number';
+  // Countries of birth or nationality, and language codes ("de", "fr"), are not where the person lives.
+  const elsewhere = wordReadings(name).flat().some((w) => /^(birth|born|nationality|citizenship|dogum|uyruk|uyrugu|naisiuntacht|language|lang|locale|dil|teanga)$/.test(w));
+  if (share(p, 'country') >= 0.9 && p.distinct > 1 && !elsewhere) return 'country';
   // IANA zone names are unmistakable; proposed as a text field pointing at Time zone (below).
   if (share(p, 'timezone') >= 0.9 && p.distinct > 1) return 'time_zone';
   return undefined;
@@ -210,30 +214,42 @@ const nameSignal = (m: NameMatch) =>
 const MOBILE_WORDS = /mobile|cell|cep|gsm|mobil|msisdn|poca|sms/;
 
 /**
- * Statuses of email tools that mean "may not be sent marketing" without saying unsubscribed:
- * Mailchimp's cleaned (bounced), pending (double opt-in not confirmed) and transactional,
- * HubSpot's and Pipedrive's no_consent / non_subscribed. Proposed through a value map (so a
- * person sees them), never read by the transform on its own.
+ * Consent statuses of email and messaging tools that the `subscription` transform does not read
+ * on its own, so they are proposed through a value map a person sees and can change. Not
+ * subscribed: Mailchimp's cleaned (bounced), pending (double opt-in not confirmed) and
+ * transactional, HubSpot's and Pipedrive's no_consent, Omnisend's nonSubscribed, revoked or
+ * withdrawn consents. Subscribed: Constant Contact's explicit and implicit permission,
+ * "EXPLICITLY_OPTEDIN", granted. Compared without case, spaces, "_" or "-".
  */
-const NOT_SUBSCRIBED_WORDS = new Set(['cleaned', 'pending', 'transactional', 'no consent', 'non subscribed', 'not subscribed', 'never subscribed', 'bounced', 'hard bounced']);
-const notSubscribedWord = (v: unknown) => typeof v === 'string' && NOT_SUBSCRIBED_WORDS.has(v.trim().toLowerCase().replace(/[_-]/g, ' '));
+const NOT_SUBSCRIBED_WORDS = new Set(['cleaned', 'pending', 'transactional', 'noconsent', 'nonsubscribed', 'notsubscribed', 'neversubscribed', 'bounced', 'hardbounced', 'explicitlyoptedout', 'implicitlyoptedout', 'revoked', 'withdrawn', 'denied', 'refused', 'unconfirmed', 'nonsubscriber', 'notspecified', 'unspecified']);
+const SUBSCRIBED_WORDS = new Set(['explicit', 'implicit', 'explicitlyoptedin', 'implicitlyoptedin', 'granted', 'consented', 'confirmed', 'doubleoptin', 'singleoptin']);
+
+/** A status word beyond what the transform reads: true (subscribed), false (not), undefined (not one). `letters`: Responsys-style I / O too, for a name that says consent. */
+function statusWordConsent(v: unknown, letters = false): boolean | undefined {
+  if (typeof v !== 'string') return undefined;
+  const compact = v.trim().toLowerCase().replace(/[\s_-]/g, '');
+  if (NOT_SUBSCRIBED_WORDS.has(compact)) return false;
+  if (SUBSCRIBED_WORDS.has(compact)) return true;
+  if (letters && (compact === 'i' || compact === 'o')) return compact === 'i';
+  return undefined;
+}
 
 /** What a consent value says: subscribed (true), not (false), or unread (undefined). */
-function consentOf(v: unknown): boolean | undefined {
+function consentOf(v: unknown, letters = false): boolean | undefined {
   const r = normaliseSubscription(v);
   if (r.ok) return r.value === 1;
-  return notSubscribedWord(v) ? false : undefined;
+  return statusWordConsent(v, letters);
 }
 
 /** Share of present values (weighted) a subscription flag reads (yes/no in any form, subscribed/unsubscribed, opted in/out, the not-subscribed statuses). */
-function subscriptionShare(values: SuggestInput['values']): { read: number; statuses: number } {
+function subscriptionShare(values: SuggestInput['values'], letters = false): { read: number; statuses: number } {
   let present = 0;
   let fits = 0;
   let statuses = 0;
   for (const [v, n] of values) {
     if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
     present += n;
-    if (consentOf(v) !== undefined) fits += n;
+    if (consentOf(v, letters) !== undefined) fits += n;
     // Words only a subscription status uses (not a yes/no any flag could hold).
     if (consentOf(v) !== undefined && !normaliseBoolean(v).ok) statuses += n;
   }
@@ -255,15 +271,15 @@ function invertedFlag(values: SuggestInput['values']): Record<string, boolean> {
  * round; otherwise only the not-subscribed statuses the transform does not read. Undefined when
  * the values need none.
  */
-function consentValues(values: SuggestInput['values'], inverted: boolean): Record<string, boolean> | undefined {
-  if (!inverted && !values.some(([v]) => notSubscribedWord(v))) return undefined;
+function consentValues(values: SuggestInput['values'], inverted: boolean, letters = false): Record<string, boolean> | undefined {
+  if (!inverted && !values.some(([v]) => statusWordConsent(v, letters) !== undefined)) return undefined;
   // A value map must hold every value (one it lacks is refused), so the plain forms go in too.
   const map: Record<string, boolean> = {};
   for (const [v, c] of [[true, true], [false, false], ['1', true], ['0', false], ['yes', true], ['no', false], ['subscribed', true], ['unsubscribed', false]] as const) map[valueMapKey(v)] = inverted ? !c : c;
   for (const [v] of values) {
     if (v === null || v === undefined) continue;
     const key = valueMapKey(v);
-    const c = consentOf(v);
+    const c = consentOf(v, letters);
     if (key !== '' && c !== undefined) map[key] = inverted ? !c : c;
   }
   return map;
@@ -302,6 +318,7 @@ const REFERENCE_WORDS: Readonly<Record<ReferenceField, string>> = {
 function technicalValues(p: ValueProfile): string | undefined {
   // OS, app versions and device models are not here: they become contact custom fields (PRODUCT.md, Device information).
   if (share(p, 'ip_address') >= 0.8) return 'IP addresses';
+  if (share(p, 'national_id') >= 0.8) return 'national identity numbers (PPS, TCKN)';
   if (share(p, 'image_url') >= 0.8) return 'image URLs';
   return undefined;
 }
@@ -337,12 +354,13 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   }
 
   const consent = consentName(input.name);
-  const consentShare = subscriptionShare(input.values);
+  // A name that says consent lets single letters read as one (Responsys' I / O).
+  const consentShare = subscriptionShare(input.values, consent !== undefined);
   // Mostly readable flags (an "archived" among "subscribed"s) still make a consent field; the unread ones hold their contacts back.
   const consentFits = p.present === 0 ? undefined : consentShare.read >= 0.9 ? true : consentShare.read >= 0.75 ? undefined : false;
   const notSubscribedNote = (values: Record<string, boolean> | undefined, inverted: boolean) => {
-    const words = values && !inverted ? Object.keys(values).filter(notSubscribedWord) : [];
-    return words.length > 0 ? [`values: ${words.map((k) => `"${k}"`).join(', ')} read as not subscribed (a value map a person can change)`] : [];
+    const words = values && !inverted ? Object.keys(values).filter((k) => statusWordConsent(k, true) !== undefined) : [];
+    return words.length > 0 ? [`values: ${words.map((k) => `"${k}" as ${values![k] ? 'subscribed' : 'not subscribed'}`).join(', ')} (a value map a person can change)`] : [];
   };
   if (consent && consent.field === 'do_not_disturb' && consentFits !== false && share(p, 'boolean') >= 0.9) {
     // A call permission or a block list: Do not disturb is a plain flag, read the other way round for a permission.
@@ -354,7 +372,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
     };
   }
   if (consent && consent.field !== 'do_not_disturb' && consentFits !== false) {
-    const values = consentValues(input.values, consent.inverted);
+    const values = consentValues(input.values, consent.inverted, true);
     const signals = [`name: a consent flag for ${fieldWords(consent.field)}${consent.channelAssumed ? ' (no channel named: marketing consent is read as email)' : ''}${consent.inverted ? ', worded as an opt-OUT' : ''}`, valuesSay, ...notSubscribedNote(values, consent.inverted)];
     if (consent.inverted) signals.push('values: read the other way round (a value map turns "opted out" into unsubscribed)');
     return {
@@ -446,10 +464,12 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   }
   const technical = technicalValues(p);
   if (technical) {
-    return { target: { kind: 'skip', reason: `the values are ${technical}: they describe a device or the app, not a person`, route: technical === 'image URLs' ? 'none' : 'device_dataset' }, band: 'medium', signals: ['name: no standard field', valuesSay] };
+    const national = technical.startsWith('national');
+    const reason = national ? `the values are ${technical}: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)` : `the values are ${technical}: they describe a device or the app, not a person`;
+    return { target: { kind: 'skip', reason, route: technical === 'IP addresses' ? 'device_dataset' : 'none' }, band: 'medium', signals: ['name: no standard field', valuesSay] };
   }
 
-  const byValues = standardByValues(p);
+  const byValues = standardByValues(p, input.name);
   if (byValues === 'time_zone') {
     return { target: { kind: 'custom', type: 'string' }, band: 'medium', signals: ['name: no standard field', `${valuesSay}: time zone names`, "type: kept in a text field: Freshsales' own Time zone field uses its own zone names"], standard: 'time_zone' };
   }

@@ -69,12 +69,12 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
     english: ['work phone', 'office phone', 'business phone', 'work telephone', 'office number', 'business number', 'company phone', 'direct line'],
     vendor: ['workphone', 'work phone number', 'phone work', 'business phone number'],
     abbreviation: ['work tel', 'office tel', 'biz phone', 'wk phone'],
-    turkish: ['is telefonu', 'is tel', 'ofis telefonu', 'is numarasi', 'sabit telefon'],
+    turkish: ['is telefonu', 'is tel', 'ofis telefonu', 'ofis tel', 'is numarasi', 'sabit telefon'],
     irish: ['fon oibre', 'uimhir oibre'],
   },
   job_title: {
     freshsales: ['job title'],
-    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position', 'function', 'job function'],
+    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position', 'function', 'job function', 'current job', 'current position'],
     vendor: ['jobtitle', 'job title name', 'contact title'],
     abbreviation: ['jt', 'job ttl'],
     turkish: ['meslek', 'unvan', 'is unvani', 'gorev', 'pozisyon', 'meslegi'],
@@ -130,7 +130,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -149,7 +149,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   unsubscription_reason: {
     freshsales: ['unsubscription reason'],
-    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason'],
+    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason'],
     vendor: ['unsubscribed reason', 'email unsubscribe reason'],
     turkish: ['abonelik iptal nedeni', 'iptal nedeni', 'abonelikten cikma nedeni', 'abonelikten cikis nedeni'],
   },
@@ -181,7 +181,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   do_not_disturb: {
     freshsales: ['do not disturb'],
-    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not phone', 'do not telephone', 'dont call'],
+    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not phone', 'do not telephone', 'dont call', 'suppress all contact', 'suppress contact', 'contact suppressed'],
     vendor: ['donotcontact', 'donotcall', 'do not disturb flag'],
     abbreviation: ['dnd', 'dnc'],
     turkish: ['rahatsiz etmeyin', 'rahatsiz etme', 'iletisim engeli'],
@@ -189,7 +189,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   tags: {
     freshsales: ['tags'],
     english: ['tag', 'labels', 'tag list', 'contact tags', 'segments', 'user segments', 'segment names', 'audiences'],
-    vendor: ['user tags', 'tag names', 'external segments', 'segment list'],
+    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships'],
     turkish: ['etiket', 'etiketler', 'segmentler'],
     irish: ['clibeanna'],
   },
@@ -210,14 +210,14 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
   {
     words: ['session id', 'cookie id', 'anonymous id', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
       // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
-      'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id',
+      'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id', 'fbp', 'fbc', 'riid', 'unique email id', 'steam id', 'xbox id', 'psn id', 'epic id', 'discord id', 'twitch id',
       // Security questions and their answers are credentials, not contact data.
       'security question', 'security answer', 'secret question', 'secret answer', 'mother maiden name', 'mothers maiden name', 'anne kizlik soyadi', 'guvenlik sorusu', 'guvenlik cevabi', 'guvenlik yaniti', 'pin kodu'],
     reason: 'an internal or technical identifier (or a secret): it means nothing in a CRM and must not become a field',
     route: 'none',
   },
   {
-    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
+    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'passport', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
     reason: 'a national identity or tax number: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)',
     route: 'none',
   },
@@ -257,15 +257,15 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
  */
 export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner_id' | 'lead_source_id' | 'campaign_id';
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
-  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
-  contact_status_id: ['lead status', 'contact status', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
+  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
+  contact_status_id: ['lead status', 'contact status', 'qualification status', 'qualification state', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
   owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
   lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
-const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag']);
+const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag', 'abone', 'cari']);
 
 /** Names that read like a standard field's but are not one (a username is not a first name). */
 const FALSE_FRIENDS = new Set(['username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
@@ -336,7 +336,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
   seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
   org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
-  ext: 'external', ref: 'reference', why: 'reason',
+  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
 };
 
 /**
@@ -352,7 +352,8 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   kazanim: 'acquisition', edinme: 'acquisition', kayit: 'registration', dogum: 'birth', tarih: 'date', cinsiyet: 'gender', izin: 'consent', onay: 'consent', parola: 'password',
   sifre: 'password', musteri: 'customer', uye: 'member', numara: 'number', bulten: 'newsletter', almak: 'receive', mesaj: 'message', abonelik: 'subscription', durum: 'status',
   il: 'city', teslimat: 'shipping', fatura: 'billing', trafik: 'traffic', reklam: 'advertising', potansiyel: 'lead', evre: 'stage', asama: 'stage', liste: 'list', zaman: 'time',
-  aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff',
+  aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff', ayrilma: 'unsubscribe', iliski: 'relationship',
+  cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative',
 };
 /** Turkish phrases read as one English phrase. */
 const TURKISH_PHRASES: Readonly<Record<string, string>> = {
@@ -372,10 +373,12 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   earcaiocht: 'recruitment', earcaiochta: 'recruitment', feachtas: 'campaign', feachtais: 'campaign', freagra: 'answer', runda: 'secret', leas: 'welfare', leasa: 'welfare',
   soisialach: 'social', soisialaigh: 'social', usaideoir: 'user', usaideora: 'user', cead: 'consent', clann: 'family', clainne: 'family', seolta: 'address',
   seol: 'send', teacs: 'sms', teachtaireacht: 'message', pasfhocal: 'password', eochairfhocal: 'keyword', mean: 'medium', fograiocht: 'advertising',
-  fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter',
+  margaiocht: 'marketing', margaiochta: 'marketing', teachtaireachtai: 'messages', teacsanna: 'texts', bainisteoir: 'manager', caidrimh: 'relationship', diola: 'sales',
+  lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
-const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
+const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
 
 /** Irish initial mutations undone: lenition (bh → b) and eclipsis (gc → c, bhf → f, n- → ''). */
 function unmutated(w: string): string {
@@ -550,7 +553,7 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
 const isQualifier = (w: string) => w.length <= 3 || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
 
 /** Words beside a run that say the attribute is about the field, not the field ("email_opens", "phone_verified"). */
@@ -602,7 +605,7 @@ function matchRun(words: readonly string[]): NameMatch | undefined {
 }
 
 /** Containers whose fields are the person's own (an address, a location, a profile). */
-const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
+const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'yerlesim', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
 
 /** Adjacent letters swapped ("frist" for "first"): the commonest typing slip, which edit distance counts as two. */
 function transposedLookup(compact: string): Entry | undefined {
@@ -692,7 +695,7 @@ function referenceOf(words: string[]): { field: ReferenceField; synonym: string 
 }
 
 /** Words after a list entry's name that say which of its properties the values are. */
-const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'adi', 'ismi', 'label', 'id']);
+const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'adi', 'ismi', 'label', 'id', 'code', 'kod', 'kodu']);
 
 /** The channel words of the three consent fields, as normalised words or phrases. */
 const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly string[]]> = [
@@ -703,7 +706,7 @@ const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly str
   ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'txt', 'mesaj', 'mobile']],
 ];
 /** Words that say "agreed to receive". */
-const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor)$/;
+const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor|abonelik|aboneligi)$/;
 /** Words that say "refused" (the flag then reads the other way round). */
 const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppressed|suppression|iptal|ret|red|reddetti|diultaithe)$/;
 /** Consents that have no Freshsales field: push and web push, data processing (GDPR/KVKK), terms, cookies. */

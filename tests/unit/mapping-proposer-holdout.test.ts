@@ -46,7 +46,10 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // API, Constant Contact, Omnisend, Ometria, ActiveCampaign, EveryMatrix, PlayFab/Nakama, Shopware,
 // Matomo/Branch/Mapp, Turkish ISP register and accounting systems, GAA club records, Irish-language
 // names) was built blind on 2026-11-30 after set 4's fixes. Its first, blind run: standard 48/99
-// (48.5%), custom type 70/77 (90.9%), skip 11/20 (55.0%), 4 wrong but high.
+// (48.5%), custom type 70/77 (90.9%), skip 11/20 (55.0%), 4 wrong but high. Its misses were then
+// fixed by rule (vendors' consent statuses and I/O letters under a consent name through a value
+// map, var/yok, PPS and TCKN by their values, company names not a job title, no country by values
+// for a birth country or a language, more words): a development set now.
 //
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
@@ -54,7 +57,7 @@ const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
-  { file: 'proposer-holdout-5.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 20 }, measured: { standard: 48 / 99, customType: 70 / 77, skip: 11 / 20, wrongButHigh: 4 } },
+  { file: 'proposer-holdout-5.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 20 }, measured: { standard: 92 / 99, customType: 72 / 77, skip: 17 / 20, wrongButHigh: 0 } },
   { file: 'proposer-holdout-4.json', size: [180, 200], counts: { standard: 104, customType: 77, skip: 19 }, measured: { standard: 98 / 104, customType: 73 / 77, skip: 19 / 19, wrongButHigh: 1 } },
   { file: 'proposer-holdout-3.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 20 }, measured: { standard: 100 / 102, customType: 75 / 77, skip: 20 / 20, wrongButHigh: 0 } },
   { file: 'proposer-holdout-2.json', size: [170, 200], counts: { standard: 93, customType: 84, skip: 21 }, measured: { standard: 90 / 93, customType: 80 / 84, skip: 20 / 21, wrongButHigh: 1 } },

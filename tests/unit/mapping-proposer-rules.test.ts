@@ -365,3 +365,31 @@ describe('consents and codes by how they are built (held-out set 4 round)', () =
     expect(matchName('na_cuir_isteach_orm')?.field).toBe('do_not_disturb');
   });
 });
+
+describe('held-out set 5 round: status words, national ids, companies', () => {
+  it('reads vendors\' consent statuses through a value map, and I / O only under a name that says consent', () => {
+    const cc = suggestAttribute({ name: 'email_address.permission_to_send', values: each(['explicit', 'implicit', 'unsubscribed', 'explicit']) });
+    expect(cc.target).toMatchObject({ kind: 'standard', field: 'subscription_status', values: { explicit: true, implicit: true, unsubscribed: false } });
+    const omni = suggestAttribute({ name: 'channels.sms.status', values: each(['nonSubscribed', 'subscribed', 'unsubscribed', 'nonSubscribed']) });
+    expect(omni.target).toMatchObject({ kind: 'standard', field: 'sms_subscription_status', values: { nonSubscribed: false, subscribed: true } });
+    const rsys = suggestAttribute({ name: 'EMAIL_PERMISSION_STATUS_', values: each(['I', 'O', 'I', 'I']) });
+    expect(rsys.target).toMatchObject({ kind: 'standard', field: 'subscription_status', values: { I: true, O: false } });
+    // Letters alone under a name that does not say consent are not one.
+    expect(suggestAttribute({ name: 'grade', values: each(['I', 'O', 'I', 'I']) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'telefonla_aranma_izni', values: each(['Var', 'Yok', 'Var']) }).target).toMatchObject({ field: 'do_not_disturb', values: { Var: false, Yok: true } });
+  });
+
+  it('skips PPS and TCKN numbers by their values, and keeps company names out of Job title', () => {
+    expect(kindsOf('3967208CW')).toContain('national_id');
+    expect(kindsOf('10000000146')).toContain('national_id');
+    expect(kindsOf('10000000147')).not.toContain('national_id');
+    expect(suggestAttribute({ name: 'personalID', values: each(['3967208CW', '2151802DW', '8096589LA', '1861393V']) }).target.kind).toBe('skip');
+    expect(suggestAttribute({ name: 'cari_unvan1', values: each(['YILMAZ GIDA SAN. VE TİC. LTD. ŞTİ.', 'Kaya Tekstil A.Ş.', 'Murphy Engineering Ltd', 'Ó Sé Teo.']) }).target.kind).toBe('custom');
+  });
+
+  it('does not take a birth country or language codes for the country the person lives in', () => {
+    expect(suggestAttribute({ name: 'tír_bhreithe', values: each(['Éire', 'An Fhrainc', 'Éire']) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'registrationIsoLanguage', values: each(['en', 'de', 'fr', 'de']) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'attr_9', values: each(['Ireland', 'France', 'Ireland']) }).target).toMatchObject({ kind: 'standard', field: 'country' });
+  });
+});
