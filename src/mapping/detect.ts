@@ -14,6 +14,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { countryCode, hasTimeOfDay, normaliseBoolean, normaliseDate, normaliseEmail, withoutPhoneExtension } from './normalise.js';
 import { foldText } from './synonyms.js';
+import { en, en_GB, tr } from '@faker-js/faker';
 
 /** What a value can be recognised as. */
 export type ValueKind =
@@ -27,6 +28,12 @@ export type ValueKind =
   | 'datetime'
   | 'epoch'
   | 'day_first_date'
+  /** A person's full name: two to four words, the first a known given name (faker's English and Turkish lists, common Irish names). */
+  | 'person_name'
+  /** One known given name. */
+  | 'given_name'
+  /** One known surname, or an Irish or Scottish one by its prefix (Ó, Ní, Mac, Nic, O'). */
+  | 'surname'
   /** A company's name by its legal form (Ltd, plc, Teo., GmbH, A.Ş., Şti.). */
   | 'company'
   /** An Irish PPS number (7 digits and one or two letters) or a Turkish TCKN (11 digits passing its check digits). */
@@ -182,7 +189,39 @@ export function kindsOf(v: unknown): ValueKind[] {
     if (s.length <= 60 && !/\d/.test(s) && countryCode(s) !== null) kinds.push('country');
   }
   if (isPhone(s)) kinds.push('phone');
+  if (typeof v === 'string') kinds.push(...nameKinds(s));
   return kinds.length > 0 ? kinds : ['text'];
+}
+
+/** Given names and surnames people in the sources' markets have: faker's English and Turkish lists and common Irish names. */
+let personNames: { given: Set<string>; surnames: Set<string> } | undefined;
+const IRISH_GIVEN = 'aoife siobhan niamh saoirse caoimhe roisin clodagh sinead orla aisling grainne ciara eabha sile maire brid nora deirdre muireann orlaith sadhbh meabh eimear fionnuala una laoise cliodhna sean ciaran cian oisin padraig darragh eoin diarmuid donnchadh cathal colm conor conall fionn tadhg ruairi ronan niall seamus eamon eamonn aodhan cormac donal fergal lorcan odhran peadar micheal tomas ruadhan cillian shane declan'.split(' ');
+const IRISH_SURNAMES = "murphy kelly sullivan walsh byrne ryan connor neill reilly doyle mccarthy gallagher doherty kennedy lynch murray quinn moore mcloughlin carroll connolly daly connell wilson dunne brennan burke collins campbell clarke johnston hughes farrell fitzgerald brown martin maguire nolan flynn thompson callaghan boyle healy shea white sweeney hayes kavanagh power mcgrath moran brady stewart casey foley fitzpatrick leary mcdonnell macmahon donnell regan donovan burns flanagan mullan barry kane robinson cunningham griffin kenny sheehan ward whelan lyons reid graham higgins cullen keane king maher mckenna bell scott hogan keeffe magee mcnamara mcdonald hurley nic ni mac".split(' ');
+function names(): { given: Set<string>; surnames: Set<string> } {
+  if (personNames) return personNames;
+  const lists = (x: unknown): string[] => (Array.isArray(x) ? (x as string[]) : x && typeof x === 'object' ? Object.values(x).flatMap(lists) : []);
+  const given = new Set([...lists(en.person?.first_name), ...lists(en_GB.person?.first_name), ...lists(tr.person?.first_name), ...IRISH_GIVEN].map((n) => foldText(n)));
+  const surnames = new Set([...lists(en.person?.last_name), ...lists(en_GB.person?.last_name), ...lists(tr.person?.last_name), ...IRISH_SURNAMES].map((n) => foldText(n)));
+  personNames = { given, surnames };
+  return personNames;
+}
+
+/** Kinds of a value that may be a person's name (full, given or surname). */
+function nameKinds(s: string): ValueKind[] {
+  if (s.length > 60 || !/^[\p{L}][\p{L}'’. -]*$/u.test(s)) return [];
+  const words = s.split(/\s+/);
+  const { given, surnames } = names();
+  const first = foldText(words[0]!);
+  if (words.length >= 2 && words.length <= 4) {
+    // "Ó Ceallaigh", "Ní Bhriain", "Mac Cárthaigh": a surname by its prefix.
+    if (words.length <= 3 && /^(o|ni|nic|mac|mc|ui|de)$/.test(first) && /^\p{Lu}/u.test(words[1]!)) return ['surname'];
+    return given.has(first) ? ['person_name'] : [];
+  }
+  // A word both lists hold ("Murphy", "Yılmaz") counts for both.
+  const out: ValueKind[] = [];
+  if (given.has(first)) out.push('given_name');
+  if (surnames.has(first) || /^(o'|mc|mac)\p{L}{2,}/iu.test(s)) out.push('surname');
+  return out;
 }
 
 /** Ireland's PPS number (1234567T, 1234567TA) or Turkey's TCKN (11 digits, its two check digits right). */
@@ -252,7 +291,7 @@ export function isCategorical(distinct: number, present: number, anyRepeat: bool
 /** Kinds in the order a tie is broken: the more specific first. */
 const SPECIFICITY: readonly ValueKind[] = [
   'push_token', 'uuid', 'email', 'image_url', 'url', 'ip_address', 'app_version', 'device_os', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'day_first_proof', 'national_id', 'timezone', 'honorific',
-  'country', 'postcode', 'company', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'text',
+  'country', 'postcode', 'company', 'person_name', 'given_name', 'surname', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'text',
 ];
 
 /**
@@ -315,7 +354,7 @@ export function describeProfile(p: ValueProfile): string {
   const pct = `${Math.round(p.dominantShare * 100)}%`;
   const what: Record<ValueKind, string> = {
     empty: 'empty', boolean: 'yes/no values', email: 'emails', phone: `phone numbers (${p.mobileShare >= 0.5 ? 'mobile' : 'landline'})`, country: 'countries',
-    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)', day_first_proof: 'day-first dates (dd/mm/yyyy)', national_id: 'national identity numbers (PPS, TCKN)', company: 'company names',
+    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)', day_first_proof: 'day-first dates (dd/mm/yyyy)', national_id: 'national identity numbers (PPS, TCKN)', company: 'company names', person_name: "people's full names", given_name: 'given names', surname: 'surnames',
     json_array: 'JSON lists', json_object: 'JSON objects', url: 'URLs', currency: 'currency amounts', integer: 'whole numbers', number: 'numbers',
     uuid: 'UUIDs', push_token: 'push tokens', high_entropy_id: 'random-looking ids', timezone: 'time zone names', honorific: 'salutations (Mr, Ms, …)', text: 'text',
     epoch_wide: 'whole numbers that could be timestamps', status_word: 'state or status words', ip_address: 'IP addresses', app_version: 'app versions', device_os: 'operating systems or device models', image_url: 'image URLs',

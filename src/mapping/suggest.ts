@@ -160,6 +160,13 @@ function standardByValues(p: ValueProfile, name: string): NamedStandardField | u
   // Countries of birth or nationality, and language codes ("de", "fr"), are not where the person lives.
   const elsewhere = wordReadings(name).flat().some((w) => /^(birth|born|nationality|citizenship|dogum|uyruk|uyrugu|naisiuntacht|language|lang|locale|dil|teanga)$/.test(w));
   if (share(p, 'country') >= 0.9 && p.distinct > 1 && !elsewhere) return 'country';
+  // People's names, most of them different (names many contacts share are staff's, not theirs),
+  // under a name that does not make them someone else's (a spouse, a manager, a referrer).
+  const someoneElse = wordReadings(name).flat().some((w) => RELATION_WORDS.test(w));
+  const ownNames = p.distinct > p.present / 2 && !someoneElse;
+  if (share(p, 'person_name') >= 0.6 && ownNames) return 'first_name';
+  if (share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname') && ownNames) return 'first_name';
+  if (share(p, 'surname') >= 0.6 && share(p, 'surname') >= share(p, 'given_name') && ownNames) return 'last_name';
   // IANA zone names are unmistakable; proposed as a text field pointing at Time zone (below).
   if (share(p, 'timezone') >= 0.9 && p.distinct > 1) return 'time_zone';
   return undefined;
@@ -322,6 +329,9 @@ function technicalValues(p: ValueProfile): string | undefined {
   if (share(p, 'image_url') >= 0.8) return 'image URLs';
   return undefined;
 }
+
+/** Words that make a person's name someone else's than the contact's. */
+const RELATION_WORDS = /^(report|reports|manager|spouse|partner|wife|husband|assistant|referrer|referred|referral|emergency|guardian|parent|mother|father|child|children|kid|kids|es|esi|anne|baba|veli|cocuk|ceile|tuismitheoir|owner|rep|representative|agent|host|staff|employee|sales|account|salesperson|consultant|advisor|adviser|coach|doctor|teacher|beneficiary|nominee|contact person)$/;
 
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;

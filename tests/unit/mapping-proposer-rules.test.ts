@@ -393,3 +393,22 @@ describe('held-out set 5 round: status words, national ids, companies', () => {
     expect(suggestAttribute({ name: 'attr_9', values: each(['Ireland', 'France', 'Ireland']) }).target).toMatchObject({ kind: 'standard', field: 'country' });
   });
 });
+
+describe("people's names by their values", () => {
+  it('reads full names, given names and surnames (Irish prefixes too) from the values when the name says nothing', () => {
+    expect(kindsOf('Aoife Murphy')).toContain('person_name');
+    expect(kindsOf('Hüseyin')).toContain('given_name');
+    expect(kindsOf('Ó Ceallaigh')).toContain('surname');
+    expect(kindsOf('Dublin')).not.toContain('given_name');
+    const full = ['Aoife Murphy', "SEAN O'BRIEN", 'Priya Patel', 'Mehmet Yılmaz', 'Jack Doherty'];
+    expect(suggestAttribute({ name: 'cust_nm_full', values: each(full) }).target).toMatchObject({ kind: 'standard', field: 'first_name' });
+    expect(suggestAttribute({ name: 'x_col_3', values: each(['Ó Ceallaigh', 'Breathnach', 'Murphy', 'Mac Cárthaigh', 'Yılmaz']) }).target).toMatchObject({ kind: 'standard', field: 'last_name' });
+  });
+
+  it("does not take someone else's name (a spouse, a manager) or names many contacts share for the contact's", () => {
+    const full = ['Oisín Kavanagh', 'Fionn Brennan', 'Ella Quinn', 'Grace Hughes'];
+    expect(suggestAttribute({ name: 'report_to_name', values: each(full) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'spouse', values: each(full) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'x_col_9', values: [['Ayşe Demir', 40], ['Murat Kaya', 35]] }).target.kind).toBe('custom');
+  });
+});
