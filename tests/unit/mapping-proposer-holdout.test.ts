@@ -51,12 +51,21 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // map, var/yok, PPS and TCKN by their values, company names not a job title, no country by values
 // for a birth country or a language, more words): a development set now.
 //
+// Set 6 (proposer-holdout-6.json, 198 attributes: Pardot, AWeber, Campaign Monitor, GetResponse,
+// SendGrid, Kustomer, Drip, Postscript, MailerLite, Listrak, Encharge, Bitrix24, Euro.message, Nebim,
+// a Turkish betting export, Irish-language form labels, an Irish energy supplier, export headers)
+// was built blind on 2026-11-30 after set 5's fixes; its builder was asked for the names a
+// migration engineer would actually meet, with a fair share of hard cases, rather than for hard
+// cases first (sets 3–5), so it is not strictly comparable with them. Its first, blind run:
+// standard 79/104 (76.0%), custom type 65/75 (86.7%), skip 13/19 (68.4%), 4 wrong but high.
+//
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
 const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-6.json', size: [180, 200], counts: { standard: 104, customType: 75, skip: 19 }, measured: { standard: 79 / 104, customType: 65 / 75, skip: 13 / 19, wrongButHigh: 4 } },
   { file: 'proposer-holdout-5.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 20 }, measured: { standard: 93 / 99, customType: 72 / 77, skip: 17 / 20, wrongButHigh: 0 } },
   { file: 'proposer-holdout-4.json', size: [180, 200], counts: { standard: 104, customType: 77, skip: 19 }, measured: { standard: 100 / 104, customType: 73 / 77, skip: 19 / 19, wrongButHigh: 1 } },
   { file: 'proposer-holdout-3.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 20 }, measured: { standard: 100 / 102, customType: 75 / 77, skip: 20 / 20, wrongButHigh: 0 } },
