@@ -164,6 +164,8 @@ export function kindsOf(v: unknown): ValueKind[] {
   // Push tokens: FCM "<instance>:APA91…" or long base64url; APNs 64 hex characters.
   if (isPushToken(s)) kinds.push('push_token');
   else if (isNationalId(s)) kinds.push('national_id');
+  // Salesforce record ids (contact 003…, lead 00Q…, account 001…, user 005…): another system's ids.
+  else if (/^00[1356Q][0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/.test(s) && /[A-Za-z]/.test(s.slice(3))) kinds.push('high_entropy_id');
   // Password hashes (bcrypt, argon2, PHP's crypt): a secret, like a random id.
   else if (/^\$(2[abxy]?|argon2(id|i|d)?|[156])\$/.test(s) && s.length >= 30) kinds.push('high_entropy_id');
   else if (s.length >= 16 && /^[A-Za-z0-9_-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && entropy(s) >= 3.5) kinds.push('high_entropy_id');

@@ -144,6 +144,9 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
     case 'external_id':
       // Customer numbers may read as epochs or phone numbers ("120.01.0457"): under an id name they are ids.
       return share(p, 'email', 'boolean', 'date', 'datetime') < 0.2;
+    // A column of given names is no surname ("SECOND_NAME": a middle name), nor surnames a first name.
+    case 'last_name':
+      return !(share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname')) && nonText(p) < 0.2;
     case 'job_title':
       // Company names ("Kaya Tekstil A.Ş.", "Murphy Ltd") are the employer or a trade name, not a job.
       return nonText(p) < 0.2 && share(p, 'honorific') < 0.5 && share(p, 'boolean', 'status_word', 'company') < 0.5;
@@ -193,11 +196,12 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (share(p, 'datetime') > 0 && share(p, 'date') + share(p, 'datetime') >= 0.9) return { type: 'datetime', why: 'date-times' };
   if (declared === 'date' || declared === 'datetime' || share(p, 'date') >= 0.9) return { type: declared === 'datetime' ? 'datetime' : 'date', why: 'dates' };
   // A few small whole numbers under a category name are codes for categories (gender 0/1/2), not amounts.
-  if (CATEGORY_WORDS.test(allWords) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 2) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
+  if (CATEGORY_WORDS.test(allWords) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 3) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
   // Long whole numbers under a name that calls them a number or code of something (a tax number, a card number) are identifiers: text, never summed.
-  if (ID_NAME.test(words) && share(p, 'integer') >= 0.95 && p.longest >= 6) return { type: 'string', why: 'long whole numbers under an identifier name (a number or code of something): text' };
+  const idName = wordReadings(name).some((r) => ID_NAME.test(r.join(' ')));
+  if (idName && share(p, 'integer') >= 0.95 && p.longest >= 6) return { type: 'string', why: 'long whole numbers under an identifier name (a number or code of something): text' };
   // A few whole numbers many contacts share under an id name ("locale_id", "origin_channel_id"): ids of a short list, a dropdown.
-  if (ID_NAME.test(words) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.present >= 2 * p.distinct) return { type: 'string', why: 'a few ids of a short list, shared by many contacts: categories, not amounts' };
+  if (idName && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.present >= 2 * p.distinct) return { type: 'string', why: 'a few ids of a short list, shared by many contacts: categories, not amounts' };
   if (p.present > 0 && NOTE_WORDS.test(allWords) && (p.wordy >= 0.3 || p.meanLength >= 25)) return { type: 'string', textarea: true, why: 'notes or a description in sentences: a textarea' };
   if (declared === 'number' || declared === 'integer') return { type: declared, why: `declared ${declared}` };
   const numeric = share(p, 'integer', 'number') + (share(p, 'currency') > 0 ? share(p, 'currency') : 0);
@@ -331,7 +335,7 @@ function technicalValues(p: ValueProfile): string | undefined {
 }
 
 /** Words that make a person's name someone else's than the contact's. */
-const RELATION_WORDS = /^(report|reports|manager|spouse|partner|wife|husband|assistant|referrer|referred|referral|emergency|guardian|parent|mother|father|child|children|kid|kids|es|esi|anne|baba|veli|cocuk|ceile|tuismitheoir|owner|rep|representative|agent|host|staff|employee|sales|account|salesperson|consultant|advisor|adviser|coach|doctor|teacher|beneficiary|nominee|contact person)$/;
+const RELATION_WORDS = /^(report|reports|manager|spouse|partner|wife|husband|assistant|referrer|referred|referral|emergency|guardian|parent|mother|father|child|children|kid|kids|es|esi|anne|baba|veli|cocuk|ceile|tuismitheoir|owner|rep|representative|agent|host|staff|employee|sales|salesperson|consultant|advisor|adviser|coach|doctor|teacher|beneficiary|nominee|contact person)$/;
 
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;

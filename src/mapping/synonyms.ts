@@ -100,7 +100,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   state: {
     freshsales: ['state'],
     english: ['province', 'region', 'county', 'state province', 'state region', 'territory region'],
-    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region', 'state prov'],
+    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region', 'state prov', 'state province region'],
     abbreviation: ['prov', 'cnty'],
     turkish: ['bolge', 'eyalet', 'il bolgesi'],
     irish: ['contae', 'cuige'],
@@ -130,7 +130,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'account number', 'customer ref', 'customer reference', 'loyalty id', 'crm id', 'identity', 'user identity', 'customer identity'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -181,7 +181,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   do_not_disturb: {
     freshsales: ['do not disturb'],
-    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not phone', 'do not telephone', 'dont call', 'suppress all contact', 'suppress contact', 'contact suppressed'],
+    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not phone', 'do not telephone', 'dont call', 'do not canvass', 'no canvass', 'suppress all contact', 'suppress contact', 'contact suppressed'],
     vendor: ['donotcontact', 'donotcall', 'do not disturb flag'],
     abbreviation: ['dnd', 'dnc'],
     turkish: ['rahatsiz etmeyin', 'rahatsiz etme', 'iletisim engeli'],
@@ -208,9 +208,9 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['session id', 'cookie id', 'anonymous id', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
+    words: ['session id', 'cookie id', 'app key', 'anonymous id', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
       // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
-      'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id', 'fbp', 'fbc', 'riid', 'unique email id', 'steam id', 'xbox id', 'psn id', 'epic id', 'discord id', 'twitch id',
+      'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'crm id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id', 'fbp', 'fbc', 'riid', 'unique email id', 'steam id', 'xbox id', 'psn id', 'epic id', 'discord id', 'twitch id',
       // Security questions and their answers are credentials, not contact data.
       'security question', 'security answer', 'secret question', 'secret answer', 'mother maiden name', 'mothers maiden name', 'anne kizlik soyadi', 'guvenlik sorusu', 'guvenlik cevabi', 'guvenlik yaniti', 'pin kodu'],
     reason: 'an internal or technical identifier (or a secret): it means nothing in a CRM and must not become a field',
@@ -259,8 +259,8 @@ export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
   lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'qualification status', 'qualification state', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'bize nereden ulastiniz', 'foinse'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'kayit kanali', 'edinme kanali', 'origin', 'signup origin', 'how did you hear about us', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
@@ -336,7 +336,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
   seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
   org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
-  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
+  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', num: 'number', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
 };
 
 /**
@@ -353,7 +353,7 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   sifre: 'password', musteri: 'customer', uye: 'member', numara: 'number', bulten: 'newsletter', almak: 'receive', mesaj: 'message', abonelik: 'subscription', durum: 'status',
   il: 'city', teslimat: 'shipping', fatura: 'billing', trafik: 'traffic', reklam: 'advertising', potansiyel: 'lead', evre: 'stage', asama: 'stage', liste: 'list', zaman: 'time',
   aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff', ayrilma: 'unsubscribe', iliski: 'relationship',
-  cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative',
+  cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative', bilgi: 'info', bilgisi: 'info',
 };
 /** Turkish phrases read as one English phrase. */
 const TURKISH_PHRASES: Readonly<Record<string, string>> = {
@@ -375,7 +375,7 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   seol: 'send', teacs: 'sms', teachtaireacht: 'message', pasfhocal: 'password', eochairfhocal: 'keyword', mean: 'medium', fograiocht: 'advertising',
   fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter',
   margaiocht: 'marketing', margaiochta: 'marketing', teachtaireachtai: 'messages', teacsanna: 'texts', bainisteoir: 'manager', caidrimh: 'relationship', diola: 'sales',
-  lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', reigiun: 'region', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
 const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
@@ -553,7 +553,7 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
 const isQualifier = (w: string) => w.length <= 3 || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
 
 /** Words beside a run that say the attribute is about the field, not the field ("email_opens", "phone_verified"). */
@@ -654,6 +654,11 @@ export function nearestSynonymSimilarity(name: string): number {
 
 /** The identifier an attribute name says it holds (push token, installation id, …), if any. */
 export function identifierName(name: string): IdentifierName | undefined {
+  // "shopify_customer_id", "salesforceLeadId", "stripe_id": the id another tool gives a person.
+  const plain = nameWords(name);
+  if (plain.length >= 2 && TOOL_NAMES.has(plain[0]!) && /^(id|ids|key|token|uid)$/.test(plain[plain.length - 1]!) && !matchReferenceName(name)) {
+    return { reason: 'an id another tool gives this person: it means nothing in the CRM (the migration keeps its own source key)', route: 'none', synonym: plain.join(' ') };
+  }
   for (const words of wordReadings(name)) {
     // Any run of consecutive words may be the identifier ("last_push_token", "fcm_token_android").
     for (let i = 0; i < words.length; i++) {
@@ -667,6 +672,9 @@ export function identifierName(name: string): IdentifierName | undefined {
   }
   return undefined;
 }
+
+/** Tools whose own ids turn up in exported profiles. */
+const TOOL_NAMES = new Set(['shopify', 'stripe', 'salesforce', 'sfdc', 'hubspot', 'zendesk', 'intercom', 'mailchimp', 'klaviyo', 'braze', 'segment', 'mixpanel', 'amplitude', 'facebook', 'fb', 'google', 'apple', 'paypal', 'zoho', 'pipedrive', 'freshdesk', 'magento', 'woocommerce', 'woo', 'bigcommerce', 'prestashop', 'shopware', 'marketo', 'pardot', 'iterable', 'onesignal', 'clevertap', 'moengage', 'insider', 'netcore', 'firebase', 'appsflyer', 'adjust', 'branch', 'steam', 'sendgrid', 'twilio', 'drip', 'aweber', 'getresponse', 'activecampaign', 'omnisend', 'gorgias', 'recharge', 'yotpo', 'trendyol', 'hepsiburada']);
 
 /** A name for one of the reference fields (lifecycle stage, status, owner, source, campaign), whole or without noise words. */
 export function matchReferenceName(name: string): { field: ReferenceField; synonym: string } | undefined {
@@ -703,7 +711,7 @@ const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly str
   ['whatsapp_subscription_status', ['whatsapp', 'wa', 'whats app']],
   ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist', 'nuachtlitir']],
   // "mobile" in a consent's name is the SMS channel ("blackListMobile", "mobile_opt_in").
-  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'txt', 'mesaj', 'mobile']],
+  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'text', 'txt', 'mesaj', 'mobile', 'gsm']],
 ];
 /** Words that say "agreed to receive". */
 const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor|abonelik|aboneligi)$/;

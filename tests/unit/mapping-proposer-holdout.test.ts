@@ -57,7 +57,11 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // was built blind on 2026-11-30 after set 5's fixes; its builder was asked for the names a
 // migration engineer would actually meet, with a fair share of hard cases, rather than for hard
 // cases first (sets 3–5), so it is not strictly comparable with them. Its first, blind run:
-// standard 79/104 (76.0%), custom type 65/75 (86.7%), skip 13/19 (68.4%), 4 wrong but high.
+// standard 79/104 (76.0%), custom type 65/75 (86.7%), skip 13/19 (68.4%), 4 wrong but high. Its
+// misses were then fixed by rule (ids other tools give a person by the tool's name, Salesforce
+// record ids, crm_id and loyalty ids no external id, a channel as the contact source, utility
+// and info qualifiers, GSM and text as the SMS channel, given names not a last name, more words):
+// a development set now.
 //
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
@@ -65,11 +69,11 @@ const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
-  { file: 'proposer-holdout-6.json', size: [180, 200], counts: { standard: 104, customType: 75, skip: 19 }, measured: { standard: 79 / 104, customType: 65 / 75, skip: 13 / 19, wrongButHigh: 4 } },
+  { file: 'proposer-holdout-6.json', size: [180, 200], counts: { standard: 104, customType: 75, skip: 19 }, measured: { standard: 97 / 104, customType: 69 / 75, skip: 18 / 19, wrongButHigh: 0 } },
   { file: 'proposer-holdout-5.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 20 }, measured: { standard: 93 / 99, customType: 72 / 77, skip: 17 / 20, wrongButHigh: 0 } },
   { file: 'proposer-holdout-4.json', size: [180, 200], counts: { standard: 104, customType: 77, skip: 19 }, measured: { standard: 100 / 104, customType: 73 / 77, skip: 19 / 19, wrongButHigh: 1 } },
   { file: 'proposer-holdout-3.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 20 }, measured: { standard: 100 / 102, customType: 75 / 77, skip: 20 / 20, wrongButHigh: 0 } },
-  { file: 'proposer-holdout-2.json', size: [170, 200], counts: { standard: 93, customType: 84, skip: 21 }, measured: { standard: 90 / 93, customType: 80 / 84, skip: 20 / 21, wrongButHigh: 1 } },
+  { file: 'proposer-holdout-2.json', size: [170, 200], counts: { standard: 93, customType: 84, skip: 21 }, measured: { standard: 91 / 93, customType: 80 / 84, skip: 20 / 21, wrongButHigh: 1 } },
 ])('the proposer on $file', ({ file, size, counts, measured }) => {
   const set = load(file);
   const acc = accuracyOf(scoreSampledSet(set));

@@ -412,3 +412,28 @@ describe("people's names by their values", () => {
     expect(suggestAttribute({ name: 'x_col_9', values: [['Ayşe Demir', 40], ['Murat Kaya', 35]] }).target.kind).toBe('custom');
   });
 });
+
+describe('held-out set 6 round', () => {
+  it("skips the ids other tools give a person by the tool's name, but not their owner ids", () => {
+    expect(identifierName('shopify_customer_id')).toBeDefined();
+    expect(identifierName('salesforceLeadId')).toBeDefined();
+    expect(identifierName('hubspot_owner_id')).toBeUndefined();
+    expect(kindsOf('0035g00000XyZ12AAB')).toContain('high_entropy_id');
+  });
+
+  it('reads a channel as a contact source, utility qualifiers, Irish form labels, permits and canvassing', () => {
+    expect(matchReferenceName('kayitKanali')?.field).toBe('lead_source_id');
+    expect(matchReferenceName('How did you hear about us?')?.field).toBe('lead_source_id');
+    expect(matchReferenceName('Úinéir Teagmhála')?.field).toBe('owner_id');
+    expect(matchName('Supply Eircode')?.field).toBe('zipcode');
+    expect(matchName('Do Not Canvass')?.field).toBe('do_not_disturb');
+    expect(isHomePhoneName('Uimhir Fóin Baile')).toBe(true);
+    expect(consentName('GSM_PERMIT_STATUS')).toMatchObject({ field: 'sms_subscription_status' });
+    expect(consentName('Text Opt In')).toMatchObject({ field: 'sms_subscription_status' });
+  });
+
+  it('keeps given names out of Last name and long numbers under an abbreviated id name as text', () => {
+    expect(suggestAttribute({ name: 'SECOND_NAME', values: each(['Ali', 'Nur', 'Mehmet', 'Ayşe']) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'MPRN', values: each(['10810165122', '10888859980', '10064065564']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
+  });
+});
