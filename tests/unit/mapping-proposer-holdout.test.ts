@@ -63,12 +63,20 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // and info qualifiers, GSM and text as the SMS channel, given names not a last name, more words):
 // a development set now.
 //
+// Set 7 (proposer-holdout-7.json, 197 attributes: Ontraport, HighLevel, Insightly, Mailjet, Copper,
+// Eventbrite, loyalty platforms, Attentive, ikas, LoyLap, sportsbook interfaces, Close, Wix, a
+// Turkish operator's CRM with İYS columns, Irish club and retail columns, Irish-language labels)
+// was built blind on 2026-11-30 after set 6's fixes, asked for realistic names like set 6. Its
+// first, blind run: standard 59/102 (57.8%), custom type 65/77 (84.4%), skip 13/18 (72.2%),
+// 11 wrong but high.
+//
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
 const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-7.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 18 }, measured: { standard: 59 / 102, customType: 65 / 77, skip: 13 / 18, wrongButHigh: 11 } },
   { file: 'proposer-holdout-6.json', size: [180, 200], counts: { standard: 104, customType: 75, skip: 19 }, measured: { standard: 97 / 104, customType: 69 / 75, skip: 18 / 19, wrongButHigh: 0 } },
   { file: 'proposer-holdout-5.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 20 }, measured: { standard: 93 / 99, customType: 72 / 77, skip: 17 / 20, wrongButHigh: 0 } },
   { file: 'proposer-holdout-4.json', size: [180, 200], counts: { standard: 104, customType: 77, skip: 19 }, measured: { standard: 100 / 104, customType: 73 / 77, skip: 19 / 19, wrongButHigh: 1 } },
