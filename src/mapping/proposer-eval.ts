@@ -356,8 +356,8 @@ export function accuracyOf(scored: readonly ScoredAttribute[]): ProposerAccuracy
  * what `map propose` tells the reviewer to expect. null: no labelled attribute fell in the band.
  */
 export const EXPECTED_ACCURACY_BY_BAND: Readonly<Record<ConfidenceBand, { share: number | null; of: number }>> = {
-  high: { share: 1, of: 255 },
-  medium: { share: 0.976, of: 41 },
+  high: { share: 1, of: 238 },
+  medium: { share: 0.983, of: 58 },
   low: { share: null, of: 0 },
 };
 

@@ -24,6 +24,7 @@ import {
   channelOnlyName,
   consentChannel,
   consentName,
+  foldText,
   describeOrigin,
   fuzzyName,
   identifierName,
@@ -158,15 +159,16 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
 /** A standard field the values alone point at (no name), if they are unmistakable. */
 function standardByValues(p: ValueProfile, name: string): NamedStandardField | undefined {
   if (p.present === 0) return undefined;
+  // An assistant's phone, a spouse's name, a manager's email: someone else's.
+  const someoneElse = wordReadings(name).flat().some((w) => RELATION_WORDS.test(w));
+  if (someoneElse) return undefined;
   if (share(p, 'email') >= 0.9 && !sharedEmails(p)) return 'emails';
   if (share(p, 'phone') >= 0.85 && share(p, 'epoch') < 0.5) return p.mobileShare >= 0.5 ? 'mobile_number' : 'work_number';
   // Countries of birth or nationality, and language codes ("de", "fr"), are not where the person lives.
   const elsewhere = wordReadings(name).flat().some((w) => /^(birth|born|nationality|citizenship|dogum|uyruk|uyrugu|naisiuntacht|language|lang|locale|dil|teanga)$/.test(w));
   if (share(p, 'country') >= 0.9 && p.distinct > 1 && !elsewhere) return 'country';
-  // People's names, most of them different (names many contacts share are staff's, not theirs),
-  // under a name that does not make them someone else's (a spouse, a manager, a referrer).
-  const someoneElse = wordReadings(name).flat().some((w) => RELATION_WORDS.test(w));
-  const ownNames = p.distinct > p.present / 2 && !someoneElse;
+  // People's names, most of them different (names many contacts share are staff's, not theirs).
+  const ownNames = p.distinct > p.present / 2;
   if (share(p, 'person_name') >= 0.6 && ownNames) return 'first_name';
   if (share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname') && ownNames) return 'first_name';
   if (share(p, 'surname') >= 0.6 && share(p, 'surname') >= share(p, 'given_name') && ownNames) return 'last_name';
@@ -267,12 +269,13 @@ function subscriptionShare(values: SuggestInput['values'], letters = false): { r
   return present === 0 ? { read: 0, statuses: 0 } : { read: fits / present, statuses: statuses / present };
 }
 
-/** A yes/no flag's value map read the other way round: each observed value (and the plain forms) → its opposite. */
-function invertedFlag(values: SuggestInput['values']): Record<string, boolean> {
-  const map: Record<string, boolean> = { true: false, false: true, '1': false, '0': true, yes: false, no: true };
+/** A Do-not-disturb flag's value map from consent values (yes/no, ONAY/RET): each observed value (and the plain forms) → the flag, the other way round for a permission. */
+function flagValues(values: SuggestInput['values'], inverted: boolean): Record<string, boolean> {
+  const map: Record<string, boolean> = {};
+  for (const [v, b] of [[true, true], [false, false], ['1', true], ['0', false], ['yes', true], ['no', false]] as const) map[valueMapKey(v)] = inverted ? !b : b;
   for (const [v] of values) {
-    const b = normaliseBoolean(v);
-    if (v !== null && v !== undefined && b.ok && valueMapKey(v) !== '') map[valueMapKey(v)] = !b.value;
+    const c = consentOf(v);
+    if (v !== null && v !== undefined && c !== undefined && valueMapKey(v) !== '') map[valueMapKey(v)] = inverted ? !c : c;
   }
   return map;
 }
@@ -321,6 +324,33 @@ function referenceValues(values: SuggestInput['values'], p: ValueProfile): Recor
   return map;
 }
 
+/** The stages and statuses CRMs and marketing tools ship with (HubSpot's lifecycle stages, the usual lead statuses), folded. */
+const LIFECYCLE_VALUES = new Set(['subscriber', 'lead', 'mql', 'sql', 'marketing qualified lead', 'sales qualified lead', 'opportunity', 'customer', 'evangelist', 'visitor', 'prospect', 'other']);
+const STATUS_VALUES = new Set(['new', 'open', 'in progress', 'open deal', 'unqualified', 'attempted to contact', 'connected', 'bad timing', 'qualified', 'potential', 'bad fit', 'contacted', 'not contacted', 'working', 'nurture', 'nurturing', 'recycled', 'dead', 'converted', 'closed', 'lost', 'won', 'junk']);
+/** Words in a name that allow its values to say which list it is ("type", "status_label", "stage"). */
+const LIST_NAME_WORDS = /^(status|stage|type|state|label|lifecycle|funnel|phase|durum|durumu|asama|evre|staid|stadas|ceim)$/;
+
+/** A stage or status field by its values, under a name that says stage, status or type (HighLevel's "type": lead/customer). */
+function referenceByValues(values: SuggestInput['values'], name: string): { field: ReferenceField; synonym: string } | undefined {
+  if (!wordReadings(name).flat().some((w) => LIST_NAME_WORDS.test(w))) return undefined;
+  let present = 0;
+  let stages = 0;
+  let statuses = 0;
+  const seen = new Set<string>();
+  for (const [v, n] of values) {
+    if (typeof v !== 'string' || v.trim() === '') continue;
+    const key = foldText(v.trim()).replace(/[_-]+/g, ' ').replace(/\s+/g, ' ');
+    present += n;
+    seen.add(key);
+    if (LIFECYCLE_VALUES.has(key)) stages += n;
+    if (STATUS_VALUES.has(key) || /^(open|closed|working)\b/.test(key)) statuses += n;
+  }
+  if (present === 0 || seen.size < 2) return undefined;
+  if (stages / present >= 0.8 && stages >= statuses) return { field: 'lifecycle_stage_id', synonym: 'stage names among its values' };
+  if (statuses / present >= 0.8) return { field: 'contact_status_id', synonym: 'lead status names among its values' };
+  return undefined;
+}
+
 const REFERENCE_WORDS: Readonly<Record<ReferenceField, string>> = {
   lifecycle_stage_id: 'lifecycle stage', contact_status_id: 'contact status', owner_id: 'owner (a Freshsales user)', lead_source_id: 'contact source', campaign_id: 'campaign',
 };
@@ -334,13 +364,35 @@ function technicalValues(p: ValueProfile): string | undefined {
   return undefined;
 }
 
+/** Does the name say what kind of values it holds ("birth_date", "loyalty_points", "is_vip")? Text needs no word. */
+function typeNamed(type: AttributeType, readings: readonly string[]): boolean {
+  const any = (re: RegExp) => readings.some((r) => re.test(r));
+  switch (type) {
+    case 'date':
+    case 'datetime':
+      return any(DATE_WORDS);
+    case 'number':
+    case 'integer':
+      return any(AMOUNT_WORDS);
+    case 'boolean':
+      // A channel in a yes/no name may be a consent the tables missed: never sure then.
+      return any(/^(is|has|can|was|did|uses?|allows?|accepts?|wants?|needs?) |( |^)(flag|enabled|verified|active)$/) && !any(/(^| )(email|mail|sms|text|whatsapp|newsletter|news|promotions?|marketing|bulten|eposta|kampanya|nuachtlitir|riomhphost)( |$)/);
+    case 'array':
+      return any(/(^| )(list|lists|interests|categories|favourites|favorites|preferences|tags|brands|sports|genres|teams)( |$)/);
+    default:
+      return true;
+  }
+}
+/** Words that say a value is an amount or a count. */
+const AMOUNT_WORDS = /(^| )(count|counts|total|totals|amount|sum|points|balance|spend|spent|score|age|qty|quantity|revenue|orders|visits|sessions|deposit|deposits|bet|bets|wins|losses|stake|turnover|ltv|value|price|height|weight|size|days|years|number of|bakiye|puan|tutar|toplam|yas|sayisi|adet|pointe|suim|lion|aois)( |$)/;
+
 /** Words that make a person's name someone else's than the contact's. */
-const RELATION_WORDS = /^(report|reports|manager|spouse|partner|wife|husband|assistant|referrer|referred|referral|emergency|guardian|parent|mother|father|child|children|kid|kids|es|esi|anne|baba|veli|cocuk|ceile|tuismitheoir|owner|rep|representative|agent|host|staff|employee|sales|salesperson|consultant|advisor|adviser|coach|doctor|teacher|beneficiary|nominee|contact person)$/;
+const RELATION_WORDS = /^(middle|second|maiden|nick|nickname|report|reports|manager|spouse|partner|wife|husband|assistant|referrer|referred|referral|emergency|guardian|parent|mother|father|child|children|kid|kids|es|esi|anne|baba|veli|cocuk|ceile|tuismitheoir|owner|rep|representative|agent|host|staff|employee|sales|salesperson|consultant|advisor|adviser|coach|doctor|teacher|beneficiary|nominee|contact person)$/;
 
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;
 /** Words that say a small set of number codes stands for categories (a gender stored as 0/1/2, a marital status). */
-const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason|format)( |$)/;
+const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason|format|priority|oncelik)( |$)/;
 /** Words that say the values are notes or a description (a textarea when they are sentences). */
 const NOTE_WORDS = /(^| )(note|notes|comment|comments|remark|remarks|description|memo|aciklama|notlar|nota|notai|tuairisc)( |$)/;
 /** A name that ends by calling its values the number or code of something ("tax_number", "loyalty_card_no", "vergi_no"). */
@@ -376,10 +428,12 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
     const words = values && !inverted ? Object.keys(values).filter((k) => statusWordConsent(k, true) !== undefined) : [];
     return words.length > 0 ? [`values: ${words.map((k) => `"${k}" as ${values![k] ? 'subscribed' : 'not subscribed'}`).join(', ')} (a value map a person can change)`] : [];
   };
-  if (consent && consent.field === 'do_not_disturb' && consentFits !== false && share(p, 'boolean') >= 0.9) {
-    // A call permission or a block list: Do not disturb is a plain flag, read the other way round for a permission.
+  if (consent && consent.field === 'do_not_disturb' && consentFits !== false) {
+    // A call permission or a block list: Do not disturb is a plain flag, read the other way round for a permission
+    // (İYS's ONAY/RET through the value map too).
+    const needsMap = consent.inverted || share(p, 'boolean') < 0.9;
     return {
-      target: { kind: 'standard', field: 'do_not_disturb', transform: 'boolean', ...(consent.inverted ? { values: invertedFlag(input.values) } : {}) },
+      target: { kind: 'standard', field: 'do_not_disturb', transform: 'boolean', ...(needsMap ? { values: flagValues(input.values, consent.inverted) } : {}) },
       band: 'medium',
       signals: [`name: ${consent.inverted ? 'a permission to call: Do not disturb is its opposite (a value map reads it the other way round)' : 'a refusal of calls or contact: Do not disturb'}`, valuesSay],
       standard: 'do_not_disturb',
@@ -422,7 +476,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
     };
   }
 
-  const reference = matchReferenceName(input.name);
+  const reference = matchReferenceName(input.name) ?? referenceByValues(input.values, input.name);
   if (reference && namesFit(reference.field, p, input.name)) {
     const values = referenceValues(input.values, p);
     const unnamed = Object.values(values).some((v) => v === null);
@@ -430,7 +484,7 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
       target: { kind: 'reference', field: reference.field, values },
       band: 'medium',
       signals: [
-        `name: "${reference.synonym}" names the Freshsales ${REFERENCE_WORDS[reference.field]}`,
+        reference.synonym.endsWith('among its values') ? `values: ${reference.synonym}: the Freshsales ${REFERENCE_WORDS[reference.field]}` : `name: "${reference.synonym}" names the Freshsales ${REFERENCE_WORDS[reference.field]}`,
         valuesSay,
         unnamed
           ? `values: ids of another system: fill in the Freshsales ${REFERENCE_WORDS[reference.field]} for each under values (blank leaves it unset)`
@@ -496,7 +550,10 @@ export function suggestAttribute(input: SuggestInput): Suggestion {
   const declaredAgrees = input.declaredType === undefined ? false : input.declaredType === t.type || (input.declaredType === 'date' && t.type === 'datetime') || (input.declaredType === 'number' && t.type === 'integer');
   // A name with an id word may be an identifier the table does not know (a customer number in another language): never high.
   const idWord = /(^|[^a-z])(id|no|nr|num|number|code|kod|kodu|key|ref)([^a-z]|$)/.test(nameWords(input.name).join(' '));
-  const band: ConfidenceBand = p.present === 0 ? 'low' : declaredAgrees && near < 0.75 && !idWord ? 'high' : 'medium';
+  // "No standard field" is only the table's silence, so a custom type is high only when the name itself
+  // says what the values are (a date word for dates, an amount word for numbers, is/has for a flag).
+  const nameSaysType = typeNamed(t.type, wordReadings(input.name).map((r) => r.join(' ')));
+  const band: ConfidenceBand = p.present === 0 ? 'low' : declaredAgrees && near < 0.75 && !idWord && nameSaysType ? 'high' : 'medium';
   return {
     target: { kind: 'custom', type: t.type, ...(t.textarea ? { textarea: true } : {}), ...(t.note ? { note: t.note } : {}), ...(t.dayFirst ? { dayFirst: true } : {}) },
     band,

@@ -130,7 +130,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'user identifier', 'club membership number', 'club membership no', 'subscriber number', 'subscriber no', 'abone no', 'abone numarasi', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -149,7 +149,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   unsubscription_reason: {
     freshsales: ['unsubscription reason'],
-    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason'],
+    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason', 'opt out comment', 'unsubscribe comment', 'unsubscribe feedback', 'opt out feedback'],
     vendor: ['unsubscribed reason', 'email unsubscribe reason'],
     turkish: ['abonelik iptal nedeni', 'iptal nedeni', 'abonelikten cikma nedeni', 'abonelikten cikis nedeni'],
   },
@@ -189,7 +189,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   tags: {
     freshsales: ['tags'],
     english: ['tag', 'labels', 'tag list', 'contact tags', 'segments', 'user segments', 'segment names', 'audiences'],
-    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships'],
+    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names'],
     turkish: ['etiket', 'etiketler', 'segmentler'],
     irish: ['clibeanna'],
   },
@@ -222,12 +222,12 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi', 'test uyesi', 'cuntas tastala'],
+    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi', 'test uyesi', 'cuntas tastala', 'qa account', 'qa user', 'demo account'],
     reason: 'marks test or internal accounts: leave those accounts out of the scope instead of migrating the flag',
     route: 'none',
   },
   {
-    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
+    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'date updated', 'date modified', 'date edit', 'edit date', 'date edited', 'last edited', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
     reason: "the platform's own bookkeeping timestamp: it changes on every sync and means nothing in a CRM",
     route: 'none',
   },
@@ -259,8 +259,8 @@ export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
   lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'qualification status', 'qualification state', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'kayit kanali', 'edinme kanali', 'origin', 'signup origin', 'how did you hear about us', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'origin', 'signup origin', 'how did you hear about us', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
@@ -268,7 +268,7 @@ export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly 
 const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag', 'abone', 'cari']);
 
 /** Names that read like a standard field's but are not one (a username is not a first name). */
-const FALSE_FRIENDS = new Set(['username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
+const FALSE_FRIENDS = new Set(['middle name', 'middlename', 'middle initial', 'username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
 
 /** Consent fields are never matched by a near spelling: a wrong consent mapping writes a consent nobody gave. */
 const NO_FUZZY: ReadonlySet<NamedStandardField> = new Set(['subscription_status', 'sms_subscription_status', 'whatsapp_subscription_status', 'do_not_disturb', 'tags']);
@@ -353,12 +353,14 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   sifre: 'password', musteri: 'customer', uye: 'member', numara: 'number', bulten: 'newsletter', almak: 'receive', mesaj: 'message', abonelik: 'subscription', durum: 'status',
   il: 'city', teslimat: 'shipping', fatura: 'billing', trafik: 'traffic', reklam: 'advertising', potansiyel: 'lead', evre: 'stage', asama: 'stage', liste: 'list', zaman: 'time',
   aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff', ayrilma: 'unsubscribe', iliski: 'relationship',
-  cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative', bilgi: 'info', bilgisi: 'info',
+  cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative', bilgi: 'info', bilgisi: 'info', atanan: 'assigned', gorusme: 'contact',
+  cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
 };
 /** Turkish phrases read as one English phrase. */
 const TURKISH_PHRASES: Readonly<Record<string, string>> = {
   'aranmak istemiyor': 'do not call', 'aranmak istemez': 'do not call', 'rahatsiz etmeyin': 'do not disturb', 'zaman bolgesi': 'time zone', 'zaman dilimi': 'time zone',
-  'nereden gelmis': 'source', 'nereden geldi': 'source', 'nereden duydunuz': 'source', 'nereden duydu': 'source',
+  'nereden gelmis': 'source', 'nereden geldi': 'source', 'nereden duydunuz': 'source', 'nereden duydu': 'source', 'bizi nereden duydunuz': 'source',
+  'bizi nereden buldunuz': 'source',
 };
 
 /**
@@ -375,10 +377,12 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   seol: 'send', teacs: 'sms', teachtaireacht: 'message', pasfhocal: 'password', eochairfhocal: 'keyword', mean: 'medium', fograiocht: 'advertising',
   fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter',
   margaiocht: 'marketing', margaiochta: 'marketing', teachtaireachtai: 'messages', teacsanna: 'texts', bainisteoir: 'manager', caidrimh: 'relationship', diola: 'sales',
-  lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', reigiun: 'region', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', reigiun: 'region', an: '', a: '',
+  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
-const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
+const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to',
+  'conas a chuala tu fuinn': 'how did you hear about us', 'ba mhaith liom': 'want', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
 
 /** Irish initial mutations undone: lenition (bh → b) and eclipsis (gc → c, bhf → f, n- → ''). */
 function unmutated(w: string): string {
@@ -397,9 +401,12 @@ function translated(words: readonly string[], lexicon: Readonly<Record<string, s
   const units: string[][] = [];
   let hits = 0;
   for (let i = 0; i < words.length; ) {
-    const two = `${words[i]} ${words[i + 1] ?? ''}`.trim();
-    const three = `${two} ${words[i + 2] ?? ''}`.trim();
-    const phrase = phrases[three] !== undefined && i + 2 < words.length ? [three, 3] as const : phrases[two] !== undefined && i + 1 < words.length ? [two, 2] as const : undefined;
+    // The longest phrase starting here (up to six words: "conas a chuala tú fúinn").
+    let phrase: [string, number] | undefined;
+    for (let n = Math.min(6, words.length - i); n >= 2 && !phrase; n--) {
+      const p = words.slice(i, i + n).join(' ');
+      if (phrases[p] !== undefined) phrase = [p, n];
+    }
     if (phrase) {
       units.push(phrases[phrase[0]]!.split(' '));
       hits++;
@@ -408,8 +415,8 @@ function translated(words: readonly string[], lexicon: Readonly<Record<string, s
     }
     const w = words[i]!;
     const en = norm(w).map((f) => lexicon[f]).find((x) => x !== undefined);
-    if (en) hits++;
-    units.push(en ? en.split(' ') : [w]);
+    if (en !== undefined) hits++;
+    units.push(en !== undefined ? en.split(' ').filter((x) => x !== '') : [w]);
     i++;
   }
   if (hits === 0) return undefined;
@@ -539,10 +546,14 @@ export function matchName(name: string): NameMatch | undefined {
   const container = nameWords(name.slice(0, name.lastIndexOf('.')));
   if (!container.some((w) => CONTAINER_WORDS.has(w))) return undefined;
   const lastPart = name.slice(name.lastIndexOf('.') + 1);
-  if (PROPERTY_WORDS.has(nameWords(lastPart).join(' '))) return undefined;
+  if (PROPERTY_WORDS.has(nameWords(lastPart).join(' ')) && !personPath(container)) return undefined;
   const last = matchReadings(lastPart);
   return last && last.how !== 'fuzzy' && last.how !== 'partial' ? { ...last, how: 'stripped', score: 0.9 } : undefined;
 }
+
+/** A path to the person's own record ("contacts.0", "profile"), not to another record ("user_id", "traffic_source"). */
+const personPath = (container: readonly string[]) =>
+  container.some((w) => /^(contact|contacts|profile|profiles|customer|customers|person|persons|people|member|members|user|users)$/.test(w)) && !/(^| )(id|ids)$/.test(container.join(' '));
 
 /** Last parts of a dotted path that are a property of whatever the container is. */
 const PROPERTY_WORDS = new Set(['name', 'label', 'value', 'display name', 'id', 'code', 'key', 'title']);
@@ -553,7 +564,7 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
 const isQualifier = (w: string) => w.length <= 3 || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
 
 /** Words beside a run that say the attribute is about the field, not the field ("email_opens", "phone_verified"). */
@@ -568,8 +579,8 @@ function matchReadings(name: string): NameMatch | undefined {
     const hit = matchWhole(r);
     if (hit) return k === 0 ? hit : { ...hit, how: 'stripped', score: 0.9 };
   }
-  // "user_id.name": a property of what the path leads to, not the person's.
-  if (name.includes('.') && PROPERTY_WORDS.has(nameWords(name.slice(name.lastIndexOf('.') + 1)).join(' '))) return undefined;
+  // "user_id.name": a property of the record an id leads to, not the person's ("contacts.0.title" is).
+  if (name.includes('.') && PROPERTY_WORDS.has(nameWords(name.slice(name.lastIndexOf('.') + 1)).join(' ')) && !personPath(nameWords(name.slice(0, name.lastIndexOf('.'))))) return undefined;
   for (const r of readings) {
     const run = matchRun(r);
     if (run) return run;
@@ -594,10 +605,10 @@ function matchRun(words: readonly string[]): NameMatch | undefined {
   for (const [start, len] of runs) {
     const run = words.slice(start, start + len);
     const rest = [...words.slice(0, start), ...words.slice(start + len)];
-    // A generic word alone names the field only behind a bare prefix ("C_Title", "u_title").
-    if (len === 1 && (run[0]!.length < 3 || (GENERIC_WORDS.has(run[0]!) && !rest.every((w) => w.length <= 2)))) continue;
-    if (rest.some((w) => ABOUT_WORDS.has(w) || !isQualifier(w))) continue;
+    // A generic word alone names the field only behind a bare prefix or a container ("C_Title", "ADDRESS_MAIL_STATE", "contacts.0.title").
+    if (len === 1 && (run[0]!.length < 3 || (GENERIC_WORDS.has(run[0]!) && !rest.every((w) => w.length <= 2 || CONTAINER_WORDS.has(w))))) continue;
     const e = lookup(run);
+    if (rest.some((w) => ABOUT_WORDS.has(w)) || (!rest.every(isQualifier) && (e === undefined || lookup(rest)?.field !== e.field))) continue;
     // Consent fields only by a run of several words ("do not disturb"), never by one.
     if (e && (!NO_FUZZY.has(e.field) || len >= 2)) return { field: e.field, how: 'partial', synonym: e.phrase, origin: e.origin, score: 0.8 };
   }
@@ -605,7 +616,7 @@ function matchRun(words: readonly string[]): NameMatch | undefined {
 }
 
 /** Containers whose fields are the person's own (an address, a location, a profile). */
-const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'yerlesim', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
+const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'yerlesim', 'mail', 'contacts', 'people', 'persons', 'members', 'profiles', 'customers', 'users', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
 
 /** Adjacent letters swapped ("frist" for "first"): the commonest typing slip, which edit distance counts as two. */
 function transposedLookup(compact: string): Entry | undefined {
@@ -692,6 +703,8 @@ function referenceOf(words: string[]): { field: ReferenceField; synonym: string 
   // Beside qualifiers ("C_Lead_Source___Most_Recent1"): the run that names the list.
   const runs: string[][] = [];
   for (let i = 0; i < words.length; i++) for (let j = words.length; j > i + 1; j--) if (j - i < words.length && [...words.slice(0, i), ...words.slice(j)].every(isQualifier)) runs.push(words.slice(i, j));
+  // One word behind a bare prefix ("l_campaign").
+  if (words.length >= 2 && words.slice(0, -1).every((w) => w.length <= 2)) runs.push(words.slice(-1));
   for (const candidate of [words, stripped, ...bare(words), ...bare(stripped), ...runs].flatMap(withStems)) {
     const phrase = candidate.join(' ');
     for (const [field, synonyms] of Object.entries(REFERENCE_FIELD_SYNONYMS) as Array<[ReferenceField, readonly string[]]>) {
@@ -732,7 +745,9 @@ export interface ConsentName {
 /** The consent field a name is built for ("MSG-sms", "bulten_izni", "hs_email_optout", "marketing_consent"), if any. */
 export function consentName(name: string): ConsentName | undefined {
   const readings = wordReadings(name);
-  if (readings.some((r) => r.some((w) => NOT_MARKETING_CONSENT.test(w)))) return undefined;
+  // Push, GDPR/KVKK, cookies: no Freshsales consent. A "notification" by SMS, email or WhatsApp is that channel's.
+  const blocks = (w: string, r: readonly string[]) => NOT_MARKETING_CONSENT.test(w) && !(/^(notification|notifications|bildirim)$/.test(w) && / (sms|email|eposta|whatsapp|whats app|mail|text|gsm) /.test(` ${r.join(' ')} `));
+  if (readings.some((r) => r.some((w) => blocks(w, r)))) return undefined;
   for (const r of readings) {
     const hit = consentOf(r);
     if (hit) return hit;
@@ -748,7 +763,9 @@ function consentOf(all: string[]): ConsentName | undefined {
   const negated = / (do not|dont|no) /.test(joined) || words.includes('istemiyor');
   const blocked = / (black ?list(ed)?|block ?list(ed)?) /.test(joined);
   const optOut = words.some((w) => OPT_OUT_WORDS.test(w)) || / opt(ed)? out /.test(joined) || negated || blocked;
-  const optIn = words.some((w) => OPT_IN_WORDS.test(w)) || / opt(ed)? in /.test(joined);
+  // With a channel named, marketing words say what is allowed ("Email News And Promotions", "SMS ile Kampanya Bildirimi").
+  const marketing = / (marketing|campaign|campaigns|kampanya|news|promotions?|promotional|promos?|offers?|deals) /.test(joined) && CONSENT_CHANNELS.some(([, ws]) => ws.some((w) => joined.includes(` ${w} `)));
+  const optIn = words.some((w) => OPT_IN_WORDS.test(w)) || / opt(ed)? in /.test(joined) || marketing;
   if (!optOut && !optIn) return undefined;
   // Calls (İYS's ARAMA channel, "IsSubscribeToPhoneCall", "aranmasın"): Do not disturb, which is true when calls are refused.
   if (/ (phone )?calls? | arama | aranma | glao /.test(joined)) return { field: 'do_not_disturb', inverted: !optOut, channelAssumed: false };
@@ -758,7 +775,7 @@ function consentOf(all: string[]): ConsentName | undefined {
   // A block list without a channel ("iBlackList"): not to be contacted at all.
   if (blocked && !optIn && words.length <= 3) return { field: 'do_not_disturb', inverted: false, channelAssumed: false };
   // No channel: marketing consent in general ("marketing_consent", "accepts_marketing", "ticari ileti izni").
-  if (/ (marketing|pazarlama|ticari|etk|promotions?|promotional|promos?|offers?) /.test(joined) || (optOut && words.length <= 2 && !negated)) {
+  if (/ (marketing|pazarlama|ticari|etk|promotions?|promotional|promos?|offers?) /.test(joined) || (optOut && words.length <= 2 && !negated && !blocked && !words.some((w) => /^(blocked|suppressed)$/.test(w)))) {
     return { field: 'subscription_status', inverted: optOut, channelAssumed: true };
   }
   return undefined;

@@ -437,3 +437,31 @@ describe('held-out set 6 round', () => {
     expect(suggestAttribute({ name: 'MPRN', values: each(['10810165122', '10888859980', '10064065564']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
   });
 });
+
+describe('held-out set 7 round: calibration, lists by their values, marketing words', () => {
+  it('calls a custom type high only when the name says what the values are', () => {
+    expect(suggestAttribute({ name: 'loyalty_points', declaredType: 'number', values: each([120, 45, 3300, 12, 870]) }).band).toBe('high');
+    expect(suggestAttribute({ name: 'bulk_mail', declaredType: 'number', values: each([1, 1, 0, 2, 1]) }).band).toBe('medium');
+    expect(suggestAttribute({ name: 'is_vip', declaredType: 'boolean', values: each([true, false, false]) }).band).toBe('high');
+    // A yes/no with a channel in its name may be a consent the tables missed.
+    expect(suggestAttribute({ name: 'email_digest', declaredType: 'boolean', values: each([true, false, false]) }).band).toBe('medium');
+  });
+
+  it('finds a stage or a status by its values under a stage, status or type name', () => {
+    expect(suggestAttribute({ name: 'type', values: each(['lead', 'lead', 'customer', 'lead']) }).target).toMatchObject({ kind: 'reference', field: 'lifecycle_stage_id' });
+    expect(suggestAttribute({ name: 'status_label', values: each(['Potential', 'Qualified', 'Potential', 'Bad Fit']) }).target).toMatchObject({ kind: 'reference', field: 'contact_status_id' });
+    expect(suggestAttribute({ name: 'ticket_channel', values: each(['lead', 'customer', 'lead']) }).target.kind).toBe('custom');
+  });
+
+  it('reads marketing words beside a channel as consent, İYS call consent through a value map, and a person path\'s title', () => {
+    expect(consentName('Email News And Promotions')).toMatchObject({ field: 'subscription_status', inverted: false });
+    expect(consentName('Boolean:SMS ile Kampanya Bildirimi')).toMatchObject({ field: 'sms_subscription_status' });
+    expect(consentName('WhatsApp Bildirim İzni')).toMatchObject({ field: 'whatsapp_subscription_status' });
+    expect(consentName('Email Notifications')).toBeUndefined();
+    expect(suggestAttribute({ name: 'IYS_ARAMA_ONAY', values: each(['RET', 'ONAY', 'RET']) }).target).toMatchObject({ field: 'do_not_disturb', transform: 'boolean', values: { RET: true, ONAY: false } });
+    expect(matchName('contacts.0.title')?.field).toBe('job_title');
+    expect(matchName('traffic_source.name')).toBeUndefined();
+    expect(matchReferenceName('Conas a chuala tú fúinn?')?.field).toBe('lead_source_id');
+    expect(suggestAttribute({ name: 'PHONE_ASSISTANT', values: each(['(415) 555-0142', '+353 1 555 0199', '01 555 0100']) }).target.kind).toBe('custom');
+  });
+});
