@@ -73,12 +73,20 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // type name; marketing words beside a channel as consent; İYS call consent; longer phrases; a
 // person path's title; someone else's phone): a development set now.
 //
+// Set 8 (proposer-holdout-8.json, 195 attributes: SAP Customer Data Cloud, Adobe XDM, Salesforce B2C
+// Commerce, Chargebee, Recurly, Zuora, SecuTix, AudienceView, Fast Track CRM, Google Ads Customer
+// Match, a Turkish delivery app, airline profiles, Turkish loyalty and sales-CRM labels, an Irish
+// credit union and Leap card export, Irish-language labels) was built blind on 2026-11-30 after
+// set 7's fixes, asked for realistic names like sets 6 and 7. Its first, blind run: standard 77/99
+// (77.8%), custom type 70/77 (90.9%), skip 14/19 (73.7%), 1 wrong but high.
+//
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
 const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-8.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 19 }, measured: { standard: 77 / 99, customType: 70 / 77, skip: 14 / 19, wrongButHigh: 1 } },
   { file: 'proposer-holdout-7.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 18 }, measured: { standard: 92 / 102, customType: 69 / 77, skip: 16 / 18, wrongButHigh: 1 } },
   { file: 'proposer-holdout-6.json', size: [180, 200], counts: { standard: 104, customType: 75, skip: 19 }, measured: { standard: 97 / 104, customType: 69 / 75, skip: 18 / 19, wrongButHigh: 0 } },
   { file: 'proposer-holdout-5.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 20 }, measured: { standard: 93 / 99, customType: 71 / 77, skip: 17 / 20, wrongButHigh: 0 } },
