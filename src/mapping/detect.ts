@@ -261,7 +261,8 @@ function phoneOf(written: string) {
  */
 function writtenAsPhone(written: string): boolean {
   const s = withoutPhoneExtension(written);
-  if (!/^[+(]?[\d\s().-]{7,20}$/.test(s) || !/^(\+|0|\()/.test(s)) return false;
+  // "0001048215": zero-padded ids, not a trunk prefix.
+  if (!/^[+(]?[\d\s().-]{7,20}$/.test(s) || !/^(\+|0|\()/.test(s) || /^000/.test(s)) return false;
   const digits = s.replace(/\D/g, '');
   if (digits.length < 9 || digits.length > 15) return false;
   const tries = s.startsWith('+') ? [parsePhoneNumberFromString(s)] : PHONE_REGIONS.map((r) => parsePhoneNumberFromString(s, r));

@@ -132,7 +132,8 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
     case 'country':
       return share(p, 'country') >= 0.8;
     case 'zipcode':
-      return share(p, 'postcode') >= 0.6 || (p.longest <= 10 && nonText(p) < 0.5 && share(p, 'boolean') < 0.5);
+      // Four- and five-digit postcodes (Swiss, French) are whole numbers too.
+      return share(p, 'postcode') >= 0.6 || (p.longest <= 10 && share(p, 'boolean') < 0.5 && share(p, 'email', 'phone', 'date', 'datetime', 'json_array', 'json_object', 'url') < 0.5);
     case 'subscription_status':
     case 'sms_subscription_status':
     case 'whatsapp_subscription_status':
@@ -186,7 +187,9 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (share(p, 'json_object') >= 0.8) return { type: 'string', textarea: true, why: 'JSON objects: kept whole as text in a textarea' };
   if (declared === 'array' || share(p, 'json_array') >= 0.8) return { type: 'array', why: declared === 'array' ? 'declared a list' : 'JSON lists' };
   if (declared === 'boolean' || (share(p, 'boolean') >= 0.95 && p.distinct <= 3)) return { type: 'boolean', why: 'yes/no values' };
-  if (share(p, 'epoch') >= 0.9) return { type: 'datetime', why: 'epoch timestamps (seconds or milliseconds)' };
+  // Numbers under a name that calls them a number or code of something are never timestamps ("Leap Card Number").
+  const idNamed = wordReadings(name).some((r) => ID_NAME.test(r.join(' ')));
+  if (share(p, 'epoch') >= 0.9 && !(idNamed && declared !== 'date' && declared !== 'datetime')) return { type: 'datetime', why: 'epoch timestamps (seconds or milliseconds)' };
   if (share(p, 'epoch_wide') >= 0.9 && DATE_WORDS.test(words)) return { type: 'datetime', why: 'whole numbers that read as epoch timestamps, under a name that says date' };
   // Slashed or dashed dates (with ISO or dotted ones among them) whose order the values show: a first number over 12 somewhere, none over 12 second.
   if (share(p, 'day_first_proof') > 0 && share(p, 'day_first_date') + share(p, 'date') >= 0.9) {
@@ -392,7 +395,7 @@ const RELATION_WORDS = /^(middle|second|maiden|nick|nickname|report|reports|mana
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;
 /** Words that say a small set of number codes stands for categories (a gender stored as 0/1/2, a marital status). */
-const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason|format|priority|oncelik)( |$)/;
+const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason|format|priority|oncelik|bucket|range|aralik|araligi)( |$)/;
 /** Words that say the values are notes or a description (a textarea when they are sentences). */
 const NOTE_WORDS = /(^| )(note|notes|comment|comments|remark|remarks|description|memo|aciklama|notlar|nota|notai|tuairisc)( |$)/;
 /** A name that ends by calling its values the number or code of something ("tax_number", "loyalty_card_no", "vergi_no"). */

@@ -69,7 +69,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
     english: ['work phone', 'office phone', 'business phone', 'work telephone', 'office number', 'business number', 'company phone', 'direct line'],
     vendor: ['workphone', 'work phone number', 'phone work', 'business phone number'],
     abbreviation: ['work tel', 'office tel', 'biz phone', 'wk phone'],
-    turkish: ['is telefonu', 'is tel', 'ofis telefonu', 'ofis tel', 'is numarasi', 'sabit telefon'],
+    turkish: ['is telefonu', 'is tel', 'is telefon', 'is telefon no', 'is telefonu no', 'ofis telefonu', 'ofis tel', 'is numarasi', 'sabit telefon'],
     irish: ['fon oibre', 'uimhir oibre'],
   },
   job_title: {
@@ -82,7 +82,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   address: {
     freshsales: ['address'],
-    english: ['street', 'street address', 'address line', 'address line 1', 'address 1', 'home address', 'postal address', 'mailing address', 'street name', 'line 1', 'address street', 'address line1'],
+    english: ['street', 'street address', 'address line', 'address line 1', 'address 1', 'home address', 'postal address', 'mailing address', 'street name', 'line 1', 'address street', 'address line1', 'line 2', 'address line 2', 'address 2', 'address2'],
     vendor: ['address1', 'addressline1', 'streetaddress', 'billing address', 'shipping address'],
     abbreviation: ['addr', 'adr', 'st address', 'addr1'],
     // Not mahalle or semt (a neighbourhood, a district): places below the city are custom text (isPlaceName).
@@ -130,7 +130,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'user identifier', 'club membership number', 'club membership no', 'subscriber number', 'subscriber no', 'abone no', 'abone numarasi', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'user identifier', 'club membership number', 'club membership no', 'member no', 'subscriber number', 'subscriber no', 'abone no', 'abone numarasi', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -138,7 +138,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   medium: {
     freshsales: ['medium'],
-    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium', 'advertising medium'],
+    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium', 'advertising medium', 'traffic channel'],
     vendor: ['utm medium', 'utmmedium', 'first touch medium', 'install medium'],
   },
   keyword: {
@@ -149,7 +149,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   unsubscription_reason: {
     freshsales: ['unsubscription reason'],
-    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason', 'opt out comment', 'unsubscribe comment', 'unsubscribe feedback', 'opt out feedback'],
+    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason', 'reason for leaving', 'reason for leaving list', 'opt out comment', 'unsubscribe comment', 'unsubscribe feedback', 'opt out feedback'],
     vendor: ['unsubscribed reason', 'email unsubscribe reason'],
     turkish: ['abonelik iptal nedeni', 'iptal nedeni', 'abonelikten cikma nedeni', 'abonelikten cikis nedeni'],
   },
@@ -189,7 +189,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   tags: {
     freshsales: ['tags'],
     english: ['tag', 'labels', 'tag list', 'contact tags', 'segments', 'user segments', 'segment names', 'audiences'],
-    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names'],
+    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names', 'segment tags'],
     turkish: ['etiket', 'etiketler', 'segmentler'],
     irish: ['clibeanna'],
   },
@@ -208,7 +208,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['session id', 'cookie id', 'app key', 'anonymous id', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
+    words: ['session id', 'cookie id', 'app key', 'anonymous id', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'signature', 'uid signature', 'ecid', 'identity map', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
       // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
       'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'crm id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id', 'fbp', 'fbc', 'riid', 'unique email id', 'steam id', 'xbox id', 'psn id', 'epic id', 'discord id', 'twitch id',
       // Security questions and their answers are credentials, not contact data.
@@ -217,7 +217,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'passport', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
+    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
     reason: 'a national identity or tax number: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)',
     route: 'none',
   },
@@ -233,7 +233,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
   },
   {
     // Not OS, OS version, app version or device model: those become contact custom fields (PRODUCT.md, Device information).
-    words: ['sdk version', 'user agent', 'useragent', 'ip', 'ip address', 'last ip', 'ipaddress', 'carrier', 'mobile carrier', 'network carrier', 'mobile operator', 'network operator', 'sim operator', 'gsm operatoru', 'hat operatoru', 'screen resolution', 'browser version'],
+    words: ['sdk version', 'sdk build', 'sdk', 'library version', 'user agent', 'useragent', 'ip', 'ip address', 'last ip', 'ipaddress', 'carrier', 'mobile carrier', 'network carrier', 'mobile operator', 'network operator', 'sim operator', 'gsm operatoru', 'hat operatoru', 'screen resolution', 'browser version'],
     reason: 'a technical attribute of an install or a session (SDK, user agent, IP address): it describes a device, not a person (the device dataset keeps it)',
     route: 'device_dataset',
   },
@@ -259,8 +259,8 @@ export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
   lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'qualification status', 'qualification state', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'origin', 'signup origin', 'how did you hear about us', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'sorumlu temsilci', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'origin', 'signup origin', 'how did you hear about us', 'how did you hear', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
@@ -336,7 +336,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
   seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
   org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
-  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', num: 'number', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
+  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', num: 'number', reg: 'registration', nr: 'number', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
 };
 
 /**
@@ -352,7 +352,8 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   kazanim: 'acquisition', edinme: 'acquisition', kayit: 'registration', dogum: 'birth', tarih: 'date', cinsiyet: 'gender', izin: 'consent', onay: 'consent', parola: 'password',
   sifre: 'password', musteri: 'customer', uye: 'member', numara: 'number', bulten: 'newsletter', almak: 'receive', mesaj: 'message', abonelik: 'subscription', durum: 'status',
   il: 'city', teslimat: 'shipping', fatura: 'billing', trafik: 'traffic', reklam: 'advertising', potansiyel: 'lead', evre: 'stage', asama: 'stage', liste: 'list', zaman: 'time',
-  aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff', ayrilma: 'unsubscribe', iliski: 'relationship',
+  aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff', terim: 'term', sehri: 'city', uyelik: 'membership',
+  guncelleme: 'update', etiketleri: 'tags', aboneligi: 'subscription', ayrilma: 'unsubscribe', iliski: 'relationship',
   cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative', bilgi: 'info', bilgisi: 'info', atanan: 'assigned', gorusme: 'contact',
   cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
 };
@@ -360,7 +361,7 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
 const TURKISH_PHRASES: Readonly<Record<string, string>> = {
   'aranmak istemiyor': 'do not call', 'aranmak istemez': 'do not call', 'rahatsiz etmeyin': 'do not disturb', 'zaman bolgesi': 'time zone', 'zaman dilimi': 'time zone',
   'nereden gelmis': 'source', 'nereden geldi': 'source', 'nereden duydunuz': 'source', 'nereden duydu': 'source', 'bizi nereden duydunuz': 'source',
-  'bizi nereden buldunuz': 'source',
+  'bizi nereden buldunuz': 'source', 'e posta': 'email', 'iletisime kapali': 'do not contact', 'iletisim izni yok': 'do not contact',
 };
 
 /**
@@ -378,7 +379,7 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter',
   margaiocht: 'marketing', margaiochta: 'marketing', teachtaireachtai: 'messages', teacsanna: 'texts', bainisteoir: 'manager', caidrimh: 'relationship', diola: 'sales',
   lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', reigiun: 'region', an: '', a: '',
-  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', seachadta: 'delivery', saolre: 'lifecycle', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
 const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to',
@@ -564,8 +565,11 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'recruitment', 'subscription', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
 const isQualifier = (w: string) => w.length <= 3 || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
+
+/** A prefix that says nothing of what follows: one letter or a digit ("C_Title", "address1"), or a vendor's ("we_", "cf_", "hs_"). */
+const isBarePrefix = (w: string) => w.length <= 1 || /^\d+$/.test(w) || /^(we|cf|ct|mc|hs|sf|gp|af|mp|xp|nm|sg)$/.test(w);
 
 /** Words beside a run that say the attribute is about the field, not the field ("email_opens", "phone_verified"). */
 const ABOUT_WORDS = new Set(['count', 'counts', 'total', 'date', 'time', 'at', 'on', 'ts', 'type', 'status', 'verified', 'valid', 'validated', 'confirmed', 'hash', 'hashed', 'length', 'score', 'opens', 'clicks', 'sent', 'changed', 'updated', 'created', 'bounced', 'bounce', 'domain', 'provider', 'format', 'flag', 'is', 'has', 'last', 'previous', 'old', 'prev', 'history', 'list', 'lists', 'ids', 'manager', 'owner', 'per', 'limit', 'quota', 'attempts', 'tries', 'birth', 'tax', 'vat']);
@@ -606,7 +610,7 @@ function matchRun(words: readonly string[]): NameMatch | undefined {
     const run = words.slice(start, start + len);
     const rest = [...words.slice(0, start), ...words.slice(start + len)];
     // A generic word alone names the field only behind a bare prefix or a container ("C_Title", "ADDRESS_MAIL_STATE", "contacts.0.title").
-    if (len === 1 && (run[0]!.length < 3 || (GENERIC_WORDS.has(run[0]!) && !rest.every((w) => w.length <= 2 || CONTAINER_WORDS.has(w))))) continue;
+    if (len === 1 && (run[0]!.length < 3 || (GENERIC_WORDS.has(run[0]!) && !rest.every((w) => isBarePrefix(w) || CONTAINER_WORDS.has(w))))) continue;
     const e = lookup(run);
     if (rest.some((w) => ABOUT_WORDS.has(w)) || (!rest.every(isQualifier) && (e === undefined || lookup(rest)?.field !== e.field))) continue;
     // Consent fields only by a run of several words ("do not disturb"), never by one.
@@ -667,6 +671,10 @@ export function nearestSynonymSimilarity(name: string): number {
 export function identifierName(name: string): IdentifierName | undefined {
   // "shopify_customer_id", "salesforceLeadId", "stripe_id": the id another tool gives a person.
   const plain = nameWords(name);
+  // "Legacy Account Number 1", "old_customer_id": an earlier system's id.
+  if (plain.length >= 2 && /^(legacy|old|previous|prev|former|eski)$/.test(plain[0]!) && plain.some((w) => /^(id|ids|number|no|nr|code|key|ref|numarasi)$/.test(w))) {
+    return { reason: "an earlier system's id: it means nothing in the CRM (the migration keeps its own source key)", route: 'none', synonym: plain.join(' ') };
+  }
   if (plain.length >= 2 && TOOL_NAMES.has(plain[0]!) && /^(id|ids|key|token|uid)$/.test(plain[plain.length - 1]!) && !matchReferenceName(name)) {
     return { reason: 'an id another tool gives this person: it means nothing in the CRM (the migration keeps its own source key)', route: 'none', synonym: plain.join(' ') };
   }
@@ -724,7 +732,7 @@ const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly str
   ['whatsapp_subscription_status', ['whatsapp', 'wa', 'whats app']],
   ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist', 'nuachtlitir']],
   // "mobile" in a consent's name is the SMS channel ("blackListMobile", "mobile_opt_in").
-  ['sms_subscription_status', ['sms', 'text message', 'text messages', 'texts', 'text', 'txt', 'mesaj', 'mobile', 'gsm']],
+  ['sms_subscription_status', ['sms', 'mms', 'text message', 'text messages', 'texts', 'text', 'txt', 'mesaj', 'mobile', 'gsm']],
 ];
 /** Words that say "agreed to receive". */
 const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor|abonelik|aboneligi)$/;
@@ -789,8 +797,9 @@ function consentOf(all: string[]): ConsentName | undefined {
 export function channelOnlyName(name: string): NamedStandardField | undefined {
   for (const r of wordReadings(name)) {
     const words = r.filter((w) => !NOISE_WORDS.has(w) && w.length > 2);
-    if (words.length !== 1 || ['email', 'mail', 'emails', 'eposta', 'riomhphost', 'mobile'].includes(words[0]!)) continue;
-    const hit = CONSENT_CHANNELS.find(([, ws]) => ws.includes(words[0]!));
+    if (words.length === 0 || words.some((w) => ['email', 'mail', 'emails', 'eposta', 'riomhphost', 'mobile'].includes(w))) continue;
+    // Every word a channel word of the same field ("newsletter", "SMS_MMS").
+    const hit = CONSENT_CHANNELS.find(([, ws]) => words.every((w) => ws.includes(w)));
     if (hit) return hit[0];
   }
   return undefined;

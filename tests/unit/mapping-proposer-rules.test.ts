@@ -465,3 +465,25 @@ describe('held-out set 7 round: calibration, lists by their values, marketing wo
     expect(suggestAttribute({ name: 'PHONE_ASSISTANT', values: each(['(415) 555-0142', '+353 1 555 0199', '01 555 0100']) }).target.kind).toBe('custom');
   });
 });
+
+describe('held-out set 8 round', () => {
+  it('reads an earlier system\'s ids, zero-padded ids, bare vendor prefixes and channel-only consents by rule', () => {
+    expect(identifierName('Legacy Account Number 1')).toBeDefined();
+    expect(identifierName('passportExpiry')).toBeUndefined();
+    expect(kindsOf('0001048215')).not.toContain('phone');
+    expect(matchName('OS Name')).toBeUndefined();
+    expect(matchName('we_title')?.field).toBe('job_title');
+    expect(suggestAttribute({ name: 'SMS_MMS', declaredType: 'boolean', values: each([true, false, true]) }).target).toMatchObject({ kind: 'standard', field: 'sms_subscription_status' });
+  });
+
+  it('reads four-digit postcodes, numbers under a number name as text not timestamps, and Turkish and Irish labels', () => {
+    expect(suggestAttribute({ name: 'ZIPCODE', values: each(['75011', '1204', '69002', '1227']) }).target).toMatchObject({ kind: 'standard', field: 'zipcode' });
+    expect(suggestAttribute({ name: 'Leap Card Number', values: each(['1008742210', '1009358841', '1007115529']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
+    expect(matchName('İş Telefon No')?.field).toBe('work_number');
+    expect(matchName('teslimat_sehri')?.field).toBe('city');
+    expect(matchName('E-posta Aboneliği İptal Nedeni')?.field).toBe('unsubscription_reason');
+    expect(matchName('İletişime Kapalı')?.field).toBe('do_not_disturb');
+    expect(matchReferenceName('Céim Saolré an Chustaiméara')?.field).toBe('lifecycle_stage_id');
+    expect(identifierName('Kayıt Güncelleme Zamanı')).toBeDefined();
+  });
+});
