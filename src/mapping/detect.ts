@@ -34,6 +34,8 @@ export type ValueKind =
   | 'given_name'
   /** One known surname, or an Irish or Scottish one by its prefix (Ó, Ní, Mac, Nic, O'). */
   | 'surname'
+  /** Written like a username or gamertag: digits or underscores in a word ("cian99", "BETIE_MURPHYJ"). */
+  | 'username'
   /** A company's name by its legal form (Ltd, plc, Teo., GmbH, A.Ş., Şti.). */
   | 'company'
   /** An Irish PPS number (7 digits and one or two letters) or a Turkish TCKN (11 digits passing its check digits). */
@@ -168,7 +170,8 @@ export function kindsOf(v: unknown): ValueKind[] {
   else if (/^00[1356Q][0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/.test(s) && /[A-Za-z]/.test(s.slice(3))) kinds.push('high_entropy_id');
   // Password hashes (bcrypt, argon2, PHP's crypt): a secret, like a random id.
   else if (/^\$(2[abxy]?|argon2(id|i|d)?|[156])\$/.test(s) && s.length >= 30) kinds.push('high_entropy_id');
-  else if (s.length >= 16 && /^[A-Za-z0-9_-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && entropy(s) >= 3.5) kinds.push('high_entropy_id');
+  // Random-looking: one long run of mixed letters and digits ("card_1IOeBusJiAD2hyRGFrNg1MMw"), not words joined by _ ("black_friday_2026").
+  else if (s.length >= 16 && /^[A-Za-z0-9_-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && entropy(s) >= 3.5 && s.split(/[_-]/).some((part) => part.length >= 12 && /\d/.test(part) && /[A-Za-z]/.test(part))) kinds.push('high_entropy_id');
   if (INTEGER.test(s)) {
     const n = Number(s);
     kinds.push('integer');
@@ -192,6 +195,7 @@ export function kindsOf(v: unknown): ValueKind[] {
   }
   if (isPhone(s)) kinds.push('phone');
   if (typeof v === 'string') kinds.push(...nameKinds(s));
+  if (typeof v === 'string' && /^[\p{L}\d._-]{3,30}$/u.test(s) && /[\p{L}]/u.test(s) && /[\d_]/.test(s) && !/^\d/.test(s)) kinds.push('username');
   return kinds.length > 0 ? kinds : ['text'];
 }
 
@@ -294,7 +298,7 @@ export function isCategorical(distinct: number, present: number, anyRepeat: bool
 /** Kinds in the order a tie is broken: the more specific first. */
 const SPECIFICITY: readonly ValueKind[] = [
   'push_token', 'uuid', 'email', 'image_url', 'url', 'ip_address', 'app_version', 'device_os', 'json_object', 'json_array', 'phone', 'epoch', 'datetime', 'date', 'day_first_date', 'day_first_proof', 'national_id', 'timezone', 'honorific',
-  'country', 'postcode', 'company', 'person_name', 'given_name', 'surname', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'text',
+  'country', 'postcode', 'company', 'person_name', 'given_name', 'surname', 'currency', 'boolean', 'status_word', 'integer', 'number', 'epoch_wide', 'high_entropy_id', 'username', 'text',
 ];
 
 /**
@@ -357,7 +361,7 @@ export function describeProfile(p: ValueProfile): string {
   const pct = `${Math.round(p.dominantShare * 100)}%`;
   const what: Record<ValueKind, string> = {
     empty: 'empty', boolean: 'yes/no values', email: 'emails', phone: `phone numbers (${p.mobileShare >= 0.5 ? 'mobile' : 'landline'})`, country: 'countries',
-    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)', day_first_proof: 'day-first dates (dd/mm/yyyy)', national_id: 'national identity numbers (PPS, TCKN)', company: 'company names', person_name: "people's full names", given_name: 'given names', surname: 'surnames',
+    postcode: 'postcodes', date: 'dates', datetime: 'date-times', epoch: 'epoch timestamps', day_first_date: 'day-first dates (dd/mm/yyyy)', day_first_proof: 'day-first dates (dd/mm/yyyy)', national_id: 'national identity numbers (PPS, TCKN)', company: 'company names', person_name: "people's full names", given_name: 'given names', surname: 'surnames', username: 'codes or usernames',
     json_array: 'JSON lists', json_object: 'JSON objects', url: 'URLs', currency: 'currency amounts', integer: 'whole numbers', number: 'numbers',
     uuid: 'UUIDs', push_token: 'push tokens', high_entropy_id: 'random-looking ids', timezone: 'time zone names', honorific: 'salutations (Mr, Ms, …)', text: 'text',
     epoch_wide: 'whole numbers that could be timestamps', status_word: 'state or status words', ip_address: 'IP addresses', app_version: 'app versions', device_os: 'operating systems or device models', image_url: 'image URLs',

@@ -142,10 +142,14 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
     case 'time_zone':
       return share(p, 'timezone') >= 0.8;
     case 'tags':
-      return share(p, 'json_array') >= 0.8 || nonText(p) < 0.2;
+      // Lists, or names; not codes ("b_35954b_613").
+      return share(p, 'json_array') >= 0.8 || (nonText(p) < 0.2 && share(p, 'username') < 0.5);
     case 'external_id':
-      // Customer numbers may read as epochs or phone numbers ("120.01.0457"): under an id name they are ids.
-      return share(p, 'email', 'boolean', 'date', 'datetime') < 0.2;
+      // Customer numbers may read as epochs or phone numbers ("120.01.0457"): under an id name they are ids. People's names are not.
+      return share(p, 'email', 'boolean', 'date', 'datetime') < 0.2 && share(p, 'person_name', 'given_name') < 0.5;
+    // Gamertags and usernames ("BETIE_MURPHYJ", "cian99") are no one's name.
+    case 'first_name':
+      return nonText(p) < 0.2 && share(p, 'username') < 0.3;
     // A column of given names is no surname ("SECOND_NAME": a middle name), nor surnames a first name.
     case 'last_name':
       return !(share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname')) && nonText(p) < 0.2;
@@ -204,6 +208,9 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (CATEGORY_WORDS.test(allWords) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 3) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
   // Long whole numbers under a name that calls them a number or code of something (a tax number, a card number) are identifiers: text, never summed.
   const idName = wordReadings(name).some((r) => ID_NAME.test(r.join(' ')));
+  // Whole numbers under a code name ("ILCE_KODU", "branch_code") are codes: text, never summed.
+  const codeName = wordReadings(name).some((r) => /(^| )(code|kod|kodu)$/.test(r.join(' ')));
+  if (codeName && share(p, 'integer') >= 0.95 && p.distinct > 10) return { type: 'string', why: 'whole numbers under a code name: codes, text' };
   if (idName && share(p, 'integer') >= 0.95 && p.longest >= 6) return { type: 'string', why: 'long whole numbers under an identifier name (a number or code of something): text' };
   // A few whole numbers many contacts share under an id name ("locale_id", "origin_channel_id"): ids of a short list, a dropdown.
   if (idName && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.present >= 2 * p.distinct) return { type: 'string', why: 'a few ids of a short list, shared by many contacts: categories, not amounts' };
@@ -239,6 +246,8 @@ const MOBILE_WORDS = /mobile|cell|cep|gsm|mobil|msisdn|poca|sms/;
  */
 const NOT_SUBSCRIBED_WORDS = new Set(['cleaned', 'pending', 'transactional', 'noconsent', 'nonsubscribed', 'notsubscribed', 'neversubscribed', 'bounced', 'hardbounced', 'explicitlyoptedout', 'implicitlyoptedout', 'revoked', 'withdrawn', 'denied', 'refused', 'unconfirmed', 'nonsubscriber', 'notspecified', 'unspecified']);
 const SUBSCRIBED_WORDS = new Set(['explicit', 'implicit', 'explicitlyoptedin', 'implicitlyoptedin', 'granted', 'consented', 'confirmed', 'doubleoptin', 'singleoptin']);
+/** "Soft Opt-In", "Confirmed Opt-In", "Soft Opt-Out": the opt word at the end says which. */
+const OPT_SUFFIX = /(optedin|optin)$|(optedout|optout)$/;
 
 /** A status word beyond what the transform reads: true (subscribed), false (not), undefined (not one). `letters`: Responsys-style I / O too, for a name that says consent. */
 function statusWordConsent(v: unknown, letters = false): boolean | undefined {
@@ -246,6 +255,8 @@ function statusWordConsent(v: unknown, letters = false): boolean | undefined {
   const compact = v.trim().toLowerCase().replace(/[\s_-]/g, '');
   if (NOT_SUBSCRIBED_WORDS.has(compact)) return false;
   if (SUBSCRIBED_WORDS.has(compact)) return true;
+  const opt = OPT_SUFFIX.exec(compact);
+  if (opt && compact.length <= 24) return opt[1] !== undefined;
   if (letters && (compact === 'i' || compact === 'o')) return compact === 'i';
   return undefined;
 }
@@ -395,7 +406,7 @@ const RELATION_WORDS = /^(middle|second|maiden|nick|nickname|report|reports|mana
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;
 /** Words that say a small set of number codes stands for categories (a gender stored as 0/1/2, a marital status). */
-const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason|format|priority|oncelik|bucket|range|aralik|araligi)( |$)/;
+const CATEGORY_WORDS = /(^| )(gender|sex|cinsiyet|cinsiyeti|marital|medeni|inscne|education|egitim|status|durum|durumu|type|tip|tipi|category|kategori|segment|tier|band|class|sinif|grup|group|code|kod|kodu|method|role|kind|reason|format|priority|oncelik|bucket|range|aralik|araligi|step|grade)( |$)/;
 /** Words that say the values are notes or a description (a textarea when they are sentences). */
 const NOTE_WORDS = /(^| )(note|notes|comment|comments|remark|remarks|description|memo|aciklama|notlar|nota|notai|tuairisc)( |$)/;
 /** A name that ends by calling its values the number or code of something ("tax_number", "loyalty_card_no", "vergi_no"). */

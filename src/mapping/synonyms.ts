@@ -74,7 +74,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   job_title: {
     freshsales: ['job title'],
-    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position', 'function', 'job function', 'current job', 'current position'],
+    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position', 'function', 'job function', 'current job', 'current position', 'work role'],
     vendor: ['jobtitle', 'job title name', 'contact title'],
     abbreviation: ['jt', 'job ttl'],
     turkish: ['meslek', 'unvan', 'is unvani', 'gorev', 'pozisyon', 'meslegi'],
@@ -82,7 +82,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   address: {
     freshsales: ['address'],
-    english: ['street', 'street address', 'address line', 'address line 1', 'address 1', 'home address', 'postal address', 'mailing address', 'street name', 'line 1', 'address street', 'address line1', 'line 2', 'address line 2', 'address 2', 'address2'],
+    english: ['street', 'street address', 'address line', 'address line 1', 'address 1', 'home address', 'postal address', 'mailing address', 'street name', 'line 1', 'address street', 'address line1', 'street address line', 'line 2', 'address line 2', 'address 2', 'address2'],
     vendor: ['address1', 'addressline1', 'streetaddress', 'billing address', 'shipping address'],
     abbreviation: ['addr', 'adr', 'st address', 'addr1'],
     // Not mahalle or semt (a neighbourhood, a district): places below the city are custom text (isPlaceName).
@@ -91,7 +91,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   city: {
     freshsales: ['city'],
-    english: ['town', 'town city', 'city town', 'municipality', 'locality', 'home city', 'city name', 'hometown'],
+    english: ['town', 'town city', 'city town', 'municipality', 'locality', 'home city', 'city name', 'hometown', 'post town', 'town or village'],
     vendor: ['billing city', 'shipping city', 'geo city', 'location city'],
     abbreviation: ['cty'],
     turkish: ['sehir', 'il', 'sehir adi', 'yasadigi sehir', 'il adi', 'ili', 'bulundugu il', 'bulundugu sehir'],
@@ -100,7 +100,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   state: {
     freshsales: ['state'],
     english: ['province', 'region', 'county', 'state province', 'state region', 'territory region'],
-    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region', 'state prov', 'state province region'],
+    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region', 'state prov', 'state province region', 'subdivision', 'subdivision 1 name', 'subdivision name', 'region name'],
     abbreviation: ['prov', 'cnty'],
     turkish: ['bolge', 'eyalet', 'il bolgesi'],
     irish: ['contae', 'cuige'],
@@ -130,7 +130,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'user identifier', 'club membership number', 'club membership no', 'member no', 'subscriber number', 'subscriber no', 'abone no', 'abone numarasi', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'user identifier', 'club membership number', 'club membership no', 'member no', 'entity id', 'party number', 'party id', 'integration id', 'service number', 'hizmet numarasi', 'donor ref', 'donor id', 'donor number', 'supporter id', 'supporter number', 'subscriber number', 'subscriber no', 'abone no', 'abone numarasi', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -138,18 +138,18 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   medium: {
     freshsales: ['medium'],
-    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium', 'advertising medium', 'traffic channel'],
+    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium', 'advertising medium', 'traffic channel', 'marketing channel', 'campaign medium', 'referrer medium'],
     vendor: ['utm medium', 'utmmedium', 'first touch medium', 'install medium'],
   },
   keyword: {
     freshsales: ['keyword'],
-    english: ['search term', 'search keyword', 'keywords'],
+    english: ['search term', 'search keyword', 'keywords', 'campaign term', 'marketing term'],
     vendor: ['utm term', 'utmterm', 'utm keyword', 'paid keyword'],
     turkish: ['anahtar kelime'],
   },
   unsubscription_reason: {
     freshsales: ['unsubscription reason'],
-    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason', 'reason for leaving', 'reason for leaving list', 'opt out comment', 'unsubscribe comment', 'unsubscribe feedback', 'opt out feedback'],
+    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason', 'reason for leaving', 'reason for leaving list', 'opt out motive', 'opt out reason code', 'unsubscribe reason code', 'opt out comment', 'unsubscribe comment', 'unsubscribe feedback', 'opt out feedback'],
     vendor: ['unsubscribed reason', 'email unsubscribe reason'],
     turkish: ['abonelik iptal nedeni', 'iptal nedeni', 'abonelikten cikma nedeni', 'abonelikten cikis nedeni'],
   },
@@ -181,7 +181,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   do_not_disturb: {
     freshsales: ['do not disturb'],
-    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not phone', 'do not telephone', 'dont call', 'do not canvass', 'no canvass', 'suppress all contact', 'suppress contact', 'contact suppressed'],
+    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not contact flag', 'do not phone', 'do not telephone', 'dont call', 'do not canvass', 'no canvass', 'suppress all contact', 'suppress contact', 'contact suppressed'],
     vendor: ['donotcontact', 'donotcall', 'do not disturb flag'],
     abbreviation: ['dnd', 'dnc'],
     turkish: ['rahatsiz etmeyin', 'rahatsiz etme', 'iletisim engeli'],
@@ -189,7 +189,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   tags: {
     freshsales: ['tags'],
     english: ['tag', 'labels', 'tag list', 'contact tags', 'segments', 'user segments', 'segment names', 'audiences'],
-    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names', 'segment tags'],
+    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names', 'segment tags', 'groups', 'contact groups', 'audience memberships', 'tags comma separated'],
     turkish: ['etiket', 'etiketler', 'segmentler'],
     irish: ['clibeanna'],
   },
@@ -203,12 +203,12 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['installation id', 'install id', 'iid', 'device id', 'deviceid', 'idfa', 'idfv', 'gaid', 'aaid', 'advertising id', 'ad id', 'android id', 'vendor id', 'hardware id', 'imei', 'cihaz id', 'cihaz kimligi', 'kurulum id', 'app instance id', 'instance id'],
+    words: ['installation id', 'install id', 'iid', 'device id', 'deviceid', 'idfa', 'idfv', 'gaid', 'aaid', 'advertising id', 'ad id', 'android id', 'vendor id', 'hardware id', 'imei', 'cihaz id', 'cihaz kimligi', 'kurulum id', 'app instance id', 'instance id', 'serial number', 'serial no', 'seri no', 'sim serial', 'iccid', 'imsi', 'sim seri no'],
     reason: 'a device or installation identifier: it names an app install, not a person (device dataset, not a contact field)',
     route: 'device_dataset',
   },
   {
-    words: ['session id', 'cookie id', 'app key', 'anonymous id', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'signature', 'uid signature', 'ecid', 'identity map', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
+    words: ['session id', 'cookie id', 'browser id', 'app key', 'anonymous id', 'known traveler number', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'signature', 'uid signature', 'ecid', 'identity map', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
       // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
       'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'crm id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id', 'fbp', 'fbc', 'riid', 'unique email id', 'steam id', 'xbox id', 'psn id', 'epic id', 'discord id', 'twitch id',
       // Security questions and their answers are credentials, not contact data.
@@ -217,7 +217,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
+    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'kimlik seri no', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
     reason: 'a national identity or tax number: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)',
     route: 'none',
   },
@@ -227,7 +227,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'date updated', 'date modified', 'date edit', 'edit date', 'date edited', 'last edited', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
+    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'date updated', 'date modified', 'date edit', 'edit date', 'date edited', 'last edited', 'profile sync', 'last sync utc', 'son senkron', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
     reason: "the platform's own bookkeeping timestamp: it changes on every sync and means nothing in a CRM",
     route: 'none',
   },
@@ -257,11 +257,11 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
  */
 export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner_id' | 'lead_source_id' | 'campaign_id';
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
-  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
+  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'yasam evresi', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'qualification status', 'qualification state', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'sorumlu temsilci', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'origin', 'signup origin', 'how did you hear about us', 'how did you hear', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
-  campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'sorumlu temsilci', 'loan officer', 'account officer', 'relationship officer', 'responsible staff member', 'responsible staff', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'activation channel', 'campaign source', 'referrer source', 'referring domain', 'referrer domain', 'fundraising source', 'origin', 'signup origin', 'how did you hear about us', 'how did you hear', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
+  campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'marketing campaign', 'appeal', 'appeal code', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
@@ -336,7 +336,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
   seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
   org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
-  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', num: 'number', reg: 'registration', nr: 'number', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
+  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', num: 'number', reg: 'registration', nr: 'number', bill: 'billing', ship: 'shipping', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
 };
 
 /**
@@ -353,15 +353,17 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   sifre: 'password', musteri: 'customer', uye: 'member', numara: 'number', bulten: 'newsletter', almak: 'receive', mesaj: 'message', abonelik: 'subscription', durum: 'status',
   il: 'city', teslimat: 'shipping', fatura: 'billing', trafik: 'traffic', reklam: 'advertising', potansiyel: 'lead', evre: 'stage', asama: 'stage', liste: 'list', zaman: 'time',
   aranmasin: 'do not call', aciklama: 'description', notu: 'note', notlar: 'notes', personel: 'staff', terim: 'term', sehri: 'city', uyelik: 'membership',
-  guncelleme: 'update', etiketleri: 'tags', aboneligi: 'subscription', ayrilma: 'unsubscribe', iliski: 'relationship',
+  guncelleme: 'update', etiketleri: 'tags', aboneligi: 'subscription', ili: 'city', kurulum: 'installation', oyuncu: 'player', ulasilmasin: 'do not call',
+  kurumsal: 'corporate', plasiyer: 'sales representative', basamak: 'step', basamagi: 'step', yazisma: 'correspondence', ikamet: 'residence', banka: 'bank', senkron: 'sync', ayrilma: 'unsubscribe', iliski: 'relationship',
   cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative', bilgi: 'info', bilgisi: 'info', atanan: 'assigned', gorusme: 'contact',
-  cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
+  // İYS (the consent register) names its own records: a word of its own, never a bare prefix.
+  iys: 'iys', aktivasyon: 'activation', ticari: 'commercial', ileti: 'message', iletisi: 'message', cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
 };
 /** Turkish phrases read as one English phrase. */
 const TURKISH_PHRASES: Readonly<Record<string, string>> = {
   'aranmak istemiyor': 'do not call', 'aranmak istemez': 'do not call', 'rahatsiz etmeyin': 'do not disturb', 'zaman bolgesi': 'time zone', 'zaman dilimi': 'time zone',
   'nereden gelmis': 'source', 'nereden geldi': 'source', 'nereden duydunuz': 'source', 'nereden duydu': 'source', 'bizi nereden duydunuz': 'source',
-  'bizi nereden buldunuz': 'source', 'e posta': 'email', 'iletisime kapali': 'do not contact', 'iletisim izni yok': 'do not contact',
+  'bizi nereden buldunuz': 'source', 'e posta': 'email', 'uye olma': 'registration', 'yasam dongusu': 'lifecycle', 'ret nedeni': 'unsubscribe reason', 'is yeri': 'work', 'iletisime kapali': 'do not contact', 'iletisim izni yok': 'do not contact',
 };
 
 /**
@@ -379,10 +381,11 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter',
   margaiocht: 'marketing', margaiochta: 'marketing', teachtaireachtai: 'messages', teacsanna: 'texts', bainisteoir: 'manager', caidrimh: 'relationship', diola: 'sales',
   lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', reigiun: 'region', an: '', a: '',
-  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', seachadta: 'delivery', saolre: 'lifecycle', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', seachadta: 'delivery', saolre: 'lifecycle', gno: 'business', sraide: 'street', rol: 'role', dheanamh: '', deanamh: '', grupai: 'groups', freagrach: 'responsible', iarratasora: 'applicant', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
-const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to',
+const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to', 'baile no sraidbhaile': 'town', 'baile poist': 'post town', 'ca bhfuair tu eolas fuinn': 'how did you hear about us', 'ca bh fuair tu eolas fuinn': 'how did you hear about us', 'gan teagmhail': 'no contact',
+  'ball foirne': 'staff member', 'an fath ar dhiliostail tu': 'unsubscribe reason',
   'conas a chuala tu fuinn': 'how did you hear about us', 'ba mhaith liom': 'want', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
 
 /** Irish initial mutations undone: lenition (bh → b) and eclipsis (gc → c, bhf → f, n- → ''). */
@@ -428,7 +431,7 @@ function translated(words: readonly string[], lexicon: Readonly<Record<string, s
 let vocabulary: Set<string> | undefined;
 function knownWords(): Set<string> {
   if (vocabulary) return vocabulary;
-  const v = new Set<string>(['do', 'not', 'dont', 'no', 'bulk', 'receive', 'promos', 'method', 'preferred', 'role', 'code', 'type', 'or', 'and', 'allow', 'opt', 'in', 'out', 'is', 'has', 'phone', 'call', 'mail', 'fax', 'send', 'push', 'webpush', 'notification', 'notifications', 'black', 'list', 'blacklist', 'direct', 'postal', 'subscribe', 'to']);
+  const v = new Set<string>(['do', 'not', 'dont', 'no', 'bulk', 'receive', 'promos', 'method', 'preferred', 'role', 'code', 'type', 'or', 'and', 'allow', 'opt', 'in', 'out', 'is', 'has', 'phone', 'call', 'mail', 'fax', 'send', 'push', 'webpush', 'notification', 'notifications', 'black', 'list', 'blacklist', 'direct', 'postal', 'subscribe', 'to', 'bill', 'ship', 'global', 'entity', 'status', 'flag']);
   const add = (phrase: string) => phrase.split(' ').filter((w) => w.length >= 2).forEach((w) => v.add(w));
   for (const byOrigin of Object.values(STANDARD_FIELD_SYNONYMS)) for (const phrases of Object.values(byOrigin)) (phrases ?? []).forEach(add);
   for (const phrases of Object.values(REFERENCE_FIELD_SYNONYMS)) phrases.forEach(add);
@@ -443,7 +446,7 @@ function knownWords(): Set<string> {
  * words the tables know, fewest pieces first; undefined when it cannot be split whole.
  */
 function segmented(word: string): string[] | undefined {
-  if (word.length < 9) return undefined;
+  if (word.length < 7) return undefined;
   const known = knownWords();
   const best: Array<string[] | undefined> = [[]];
   for (let i = 1; i <= word.length; i++) {
@@ -565,8 +568,10 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'recruitment', 'subscription', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
-const isQualifier = (w: string) => w.length <= 3 || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'recruitment', 'subscription', 'bill', 'ship', 'commercial', 'message', 'marketing', 'applicant', 'installation', 'corporate', 'correspondence', 'extension', 'dahili', 'bank', 'comma', 'separated', 'context', 'traits', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+// A short word is a qualifier unless the tables know it as a word of its own ("il" is a province, "ev" a home).
+const isQualifier = (w: string) => (w.length <= 3 && !knownShortWord(w)) || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
+const knownShortWord = (w: string) => TURKISH_WORDS[w] !== undefined || IRISH_WORDS[w] !== undefined || BY_COMPACT.has(w);
 
 /** A prefix that says nothing of what follows: one letter or a digit ("C_Title", "address1"), or a vendor's ("we_", "cf_", "hs_"). */
 const isBarePrefix = (w: string) => w.length <= 1 || /^\d+$/.test(w) || /^(we|cf|ct|mc|hs|sf|gp|af|mp|xp|nm|sg)$/.test(w);
@@ -614,13 +619,13 @@ function matchRun(words: readonly string[]): NameMatch | undefined {
     const e = lookup(run);
     if (rest.some((w) => ABOUT_WORDS.has(w)) || (!rest.every(isQualifier) && (e === undefined || lookup(rest)?.field !== e.field))) continue;
     // Consent fields only by a run of several words ("do not disturb"), never by one.
-    if (e && (!NO_FUZZY.has(e.field) || len >= 2)) return { field: e.field, how: 'partial', synonym: e.phrase, origin: e.origin, score: 0.8 };
+    if (e && (!NO_FUZZY.has(e.field) || len >= 2 || e.field === 'tags')) return { field: e.field, how: 'partial', synonym: e.phrase, origin: e.origin, score: 0.8 };
   }
   return undefined;
 }
 
 /** Containers whose fields are the person's own (an address, a location, a profile). */
-const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'yerlesim', 'mail', 'contacts', 'people', 'persons', 'members', 'profiles', 'customers', 'users', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
+const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'yerlesim', 'mail', 'geoip', 'attributes', 'properties', 'traits', 'context', 'tracking', 'params', 'contacts', 'people', 'persons', 'members', 'profiles', 'customers', 'users', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
 
 /** Adjacent letters swapped ("frist" for "first"): the commonest typing slip, which edit distance counts as two. */
 function transposedLookup(compact: string): Entry | undefined {
@@ -693,13 +698,21 @@ export function identifierName(name: string): IdentifierName | undefined {
 }
 
 /** Tools whose own ids turn up in exported profiles. */
-const TOOL_NAMES = new Set(['shopify', 'stripe', 'salesforce', 'sfdc', 'hubspot', 'zendesk', 'intercom', 'mailchimp', 'klaviyo', 'braze', 'segment', 'mixpanel', 'amplitude', 'facebook', 'fb', 'google', 'apple', 'paypal', 'zoho', 'pipedrive', 'freshdesk', 'magento', 'woocommerce', 'woo', 'bigcommerce', 'prestashop', 'shopware', 'marketo', 'pardot', 'iterable', 'onesignal', 'clevertap', 'moengage', 'insider', 'netcore', 'firebase', 'appsflyer', 'adjust', 'branch', 'steam', 'sendgrid', 'twilio', 'drip', 'aweber', 'getresponse', 'activecampaign', 'omnisend', 'gorgias', 'recharge', 'yotpo', 'trendyol', 'hepsiburada']);
+const TOOL_NAMES = new Set(['shopify', 'stripe', 'salesforce', 'sfdc', 'hubspot', 'zendesk', 'intercom', 'mailchimp', 'klaviyo', 'braze', 'segment', 'mixpanel', 'amplitude', 'facebook', 'fb', 'google', 'apple', 'paypal', 'zoho', 'pipedrive', 'freshdesk', 'magento', 'woocommerce', 'woo', 'bigcommerce', 'prestashop', 'shopware', 'marketo', 'pardot', 'iterable', 'onesignal', 'clevertap', 'moengage', 'insider', 'netcore', 'firebase', 'appsflyer', 'adjust', 'branch', 'steam', 'discord', 'twitter', 'sendgrid', 'twilio', 'drip', 'aweber', 'getresponse', 'activecampaign', 'omnisend', 'gorgias', 'recharge', 'yotpo', 'trendyol', 'hepsiburada']);
 
 /** A name for one of the reference fields (lifecycle stage, status, owner, source, campaign), whole or without noise words. */
 export function matchReferenceName(name: string): { field: ReferenceField; synonym: string } | undefined {
-  for (const words of wordReadings(name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name)) {
+  const dot = name.lastIndexOf('.');
+  for (const words of wordReadings(dot >= 0 ? name.slice(dot + 1) : name)) {
     const hit = referenceOf(words);
     if (hit) return hit;
+  }
+  // "owner.username", "salesRep.email": the list entry the path leads to, named by one of its properties.
+  if (dot > 0 && REFERENCE_PROPERTY_WORDS.has(nameWords(name.slice(dot + 1)).join(' '))) {
+    for (const words of wordReadings(name.slice(0, dot))) {
+      const hit = referenceOf(words);
+      if (hit) return hit;
+    }
   }
   return undefined;
 }
@@ -708,11 +721,13 @@ function referenceOf(words: string[]): { field: ReferenceField; synonym: string 
   const stripped = words.filter((w) => !NOISE_WORDS.has(w));
   // "account_manager_email", "lead_source_name": the list entry named by one of its properties.
   const bare = (ws: string[]) => (ws.length > 1 && REFERENCE_PROPERTY_WORDS.has(ws[ws.length - 1]!) ? [ws.slice(0, -1)] : []);
-  // Beside qualifiers ("C_Lead_Source___Most_Recent1"): the run that names the list.
+  // Beside qualifiers ("C_Lead_Source___Most_Recent1"), also once a property word is off ("context_campaign_name"): the run that names the list.
   const runs: string[][] = [];
-  for (let i = 0; i < words.length; i++) for (let j = words.length; j > i + 1; j--) if (j - i < words.length && [...words.slice(0, i), ...words.slice(j)].every(isQualifier)) runs.push(words.slice(i, j));
-  // One word behind a bare prefix ("l_campaign").
-  if (words.length >= 2 && words.slice(0, -1).every((w) => w.length <= 2)) runs.push(words.slice(-1));
+  for (const ws of [words, ...bare(words)]) {
+    for (let i = 0; i < ws.length; i++) for (let j = ws.length; j > i + 1; j--) if (j - i < ws.length && [...ws.slice(0, i), ...ws.slice(j)].every(isQualifier)) runs.push(ws.slice(i, j));
+    // One word behind a bare prefix or qualifiers ("l_campaign").
+    for (let i = 0; i < ws.length; i++) if (ws.length >= 2 && [...ws.slice(0, i), ...ws.slice(i + 1)].every((w) => w.length <= 2 || isQualifier(w))) runs.push([ws[i]!]);
+  }
   for (const candidate of [words, stripped, ...bare(words), ...bare(stripped), ...runs].flatMap(withStems)) {
     const phrase = candidate.join(' ');
     for (const [field, synonyms] of Object.entries(REFERENCE_FIELD_SYNONYMS) as Array<[ReferenceField, readonly string[]]>) {
@@ -724,7 +739,7 @@ function referenceOf(words: string[]): { field: ReferenceField; synonym: string 
 }
 
 /** Words after a list entry's name that say which of its properties the values are. */
-const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'adi', 'ismi', 'label', 'id', 'code', 'kod', 'kodu']);
+const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'adi', 'ismi', 'label', 'id', 'code', 'kod', 'kodu', 'username', 'login']);
 
 /** The channel words of the three consent fields, as normalised words or phrases. */
 const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly string[]]> = [
@@ -737,7 +752,7 @@ const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly str
 /** Words that say "agreed to receive". */
 const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor|abonelik|aboneligi)$/;
 /** Words that say "refused" (the flag then reads the other way round). */
-const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppressed|suppression|iptal|ret|red|reddetti|diultaithe)$/;
+const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppress|suppressed|suppression|iptal|ret|red|reddetti|diultaithe)$/;
 /** Consents that have no Freshsales field: push and web push, data processing (GDPR/KVKK), terms, cookies. */
 const NOT_MARKETING_CONSENT = /^(push|webpush|notification|notifications|bildirim|gdpr|kvkk|processing|terms|cookie|cookies|privacy|aydinlatma|veri|profiling|analytics|tracking|override|overridden|overrides|postal|postmail)$/;
 
@@ -772,18 +787,20 @@ function consentOf(all: string[]): ConsentName | undefined {
   const blocked = / (black ?list(ed)?|block ?list(ed)?) /.test(joined);
   const optOut = words.some((w) => OPT_OUT_WORDS.test(w)) || / opt(ed)? out /.test(joined) || negated || blocked;
   // With a channel named, marketing words say what is allowed ("Email News And Promotions", "SMS ile Kampanya Bildirimi").
-  const marketing = / (marketing|campaign|campaigns|kampanya|news|promotions?|promotional|promos?|offers?|deals) /.test(joined) && CONSENT_CHANNELS.some(([, ws]) => ws.some((w) => joined.includes(` ${w} `)));
+  const marketing = / (marketing|campaign|campaigns|kampanya|ticari|ileti|news|promotions?|promotional|promos?|offers?|deals) /.test(joined) && CONSENT_CHANNELS.some(([, ws]) => ws.some((w) => joined.includes(` ${w} `)));
   const optIn = words.some((w) => OPT_IN_WORDS.test(w)) || / opt(ed)? in /.test(joined) || marketing;
+  // Calls (İYS's ARAMA channel, "IsSubscribeToPhoneCall", "aranmasın"): Do not disturb, which is true when calls are refused;
+  // a call consent's status ("iys.ARAMA.status") is the permission.
+  const call = / (phone )?calls? | arama | aranma | glao /.test(joined);
+  if (call && (optOut || optIn || / (status|state|durum|durumu|ticari|ileti|marketing|commercial) /.test(joined))) return { field: 'do_not_disturb', inverted: !optOut, channelAssumed: false };
   if (!optOut && !optIn) return undefined;
-  // Calls (İYS's ARAMA channel, "IsSubscribeToPhoneCall", "aranmasın"): Do not disturb, which is true when calls are refused.
-  if (/ (phone )?calls? | arama | aranma | glao /.test(joined)) return { field: 'do_not_disturb', inverted: !optOut, channelAssumed: false };
   const flat = joined.trim().replace(/ /g, '');
   const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `) || flat.startsWith(w.replace(/ /g, ''))));
   if (channel) return { field: channel[0], inverted: optOut, channelAssumed: false };
   // A block list without a channel ("iBlackList"): not to be contacted at all.
   if (blocked && !optIn && words.length <= 3) return { field: 'do_not_disturb', inverted: false, channelAssumed: false };
   // No channel: marketing consent in general ("marketing_consent", "accepts_marketing", "ticari ileti izni").
-  if (/ (marketing|pazarlama|ticari|etk|promotions?|promotional|promos?|offers?) /.test(joined) || (optOut && words.length <= 2 && !negated && !blocked && !words.some((w) => /^(blocked|suppressed)$/.test(w)))) {
+  if (/ (marketing|pazarlama|ticari|etk|promotions?|promotional|promos?|offers?) /.test(joined) || (optOut && words.length <= 2 && !negated && !blocked && !words.some((w) => /^(blocked|suppressed|suppress)$/.test(w)))) {
     return { field: 'subscription_status', inverted: optOut, channelAssumed: true };
   }
   return undefined;
@@ -814,12 +831,14 @@ const CONSENT_STATE_WORDS = /^(status|state|durum|durumu|marketing|pazarlama|sub
  * email for a marketing or status name without one ("mc_status", "marketing_status").
  */
 export function consentChannel(name: string): { field: NamedStandardField; channelAssumed: boolean } | undefined {
-  const words = nameWords(name);
-  if (wordReadings(name).some((r) => r.some((w) => NOT_MARKETING_CONSENT.test(w)))) return undefined;
-  const joined = ` ${words.join(' ')} `;
-  const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `)));
-  if (channel) return { field: channel[0], channelAssumed: false };
-  return words.some((w) => CONSENT_STATE_WORDS.test(w)) ? { field: 'subscription_status', channelAssumed: true } : undefined;
+  const readings = wordReadings(name);
+  if (readings.some((r) => r.some((w) => NOT_MARKETING_CONSENT.test(w)))) return undefined;
+  for (const words of readings) {
+    const joined = ` ${words.join(' ')} `;
+    const channel = CONSENT_CHANNELS.find(([, ws]) => ws.some((w) => joined.includes(` ${w} `)));
+    if (channel) return { field: channel[0], channelAssumed: false };
+  }
+  return readings.some((r) => r.some((w) => CONSENT_STATE_WORDS.test(w))) ? { field: 'subscription_status', channelAssumed: true } : undefined;
 }
 
 /** Places below the city (a district, a neighbourhood, a suburb): open-ended, so never a dropdown. */

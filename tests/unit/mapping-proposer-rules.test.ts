@@ -487,3 +487,28 @@ describe('held-out set 8 round', () => {
     expect(identifierName('Kayıt Güncelleme Zamanı')).toBeDefined();
   });
 });
+
+describe('held-out sets 9 and 10 round', () => {
+  it('reads event-pipeline prefixes, joined billing words, dotted owner paths and opt suffixes', () => {
+    expect(matchName('context_traits_address_city')?.field).toBe('city');
+    expect(matchName('billcity')?.field).toBe('city');
+    expect(matchReferenceName('context_campaign_name')?.field).toBe('campaign_id');
+    expect(matchReferenceName('owner.username')?.field).toBe('owner_id');
+    expect(matchReferenceName('trackingParams.utm_campaign')?.field).toBe('campaign_id');
+    expect(matchReferenceName('IYS_KAYNAK')).toBeUndefined();
+    expect(suggestAttribute({ name: 'globalsubscriptionstatus', values: each(['Soft Opt-In', 'Confirmed Opt-In', 'Soft Opt-Out', 'Soft Opt-In']) }).target).toMatchObject({ kind: 'standard', field: 'subscription_status', values: { 'Soft Opt-In': true, 'Soft Opt-Out': false } });
+    expect(kindsOf('black_friday_2026')).not.toContain('high_entropy_id');
+    expect(kindsOf('card_1IOeBusJiAD2hyRGFrNg1MMw')).toContain('high_entropy_id');
+  });
+
+  it('keeps gamertags out of First name and codes out of Tags, and reads İYS call consent and Irish form labels', () => {
+    expect(suggestAttribute({ name: 'PLAYERNAME', values: each(['JYZTEST02', 'BETIE_MURPHYJ', 'BETIE_KATIE88', 'BETIE_D0NAL']) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'BTag', values: each(['b_35954b_613', 'a_80420b_9756', 'a_65065b_8334']) }).target.kind).toBe('custom');
+    expect(consentName('ticariIletiArama')).toMatchObject({ field: 'do_not_disturb', inverted: true });
+    expect(consentName('iys.ARAMA.status')).toMatchObject({ field: 'do_not_disturb', inverted: true });
+    expect(matchName('Baile Poist')?.field).toBe('city');
+    expect(matchName('Gan Teagmháil a Dhéanamh')?.field).toBe('do_not_disturb');
+    expect(matchReferenceName('Cá bhFuair Tú Eolas Fúinn')?.field).toBe('lead_source_id');
+    expect(suggestAttribute({ name: 'ILCE_KODU', values: each(['1421', '1231', '1780', '1422', '1500', '1600', '1700', '1800', '1900', '1950', '1960']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
+  });
+});
