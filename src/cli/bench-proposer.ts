@@ -35,6 +35,8 @@ export function benchProposer(io: Io): void {
     ['proposer-holdout-8.json', 'held-out set 8 (labelled blind; a development set now)'],
     ['proposer-holdout-9.json', 'held-out set 9 (labelled blind; a development set now)'],
     ['proposer-holdout-10.json', 'held-out set 10 (labelled blind; a development set now)'],
+    ['proposer-holdout-11.json', 'held-out set 11 (labelled blind; a development set now)'],
+    ['proposer-holdout-12.json', 'held-out set 12 (labelled blind; a development set now)'],
   ];
   for (const [file, what] of heldOut) {
     const holdout = (JSON.parse(readFileSync(fixture(file), 'utf8')) as { attributes: SampledAttribute[] }).attributes;

@@ -186,7 +186,8 @@ export function kindsOf(v: unknown): ValueKind[] {
   }
   else if (!INTEGER.test(s) && !DECIMAL.test(s) && /\d{4}|\d{1,2}:\d{2}/.test(s) && normaliseDate(s).ok) kinds.push(hasTimeOfDay(s) ? 'datetime' : 'date');
   if (EIRCODE.test(s) || UK_POSTCODE.test(s) || (typeof v === 'string' && FIVE_DIGITS.test(s))) kinds.push('postcode');
-  if (/^[A-Za-z]+\/[A-Za-z_]+(\/[A-Za-z_]+)?$/.test(s) || /^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$/.test(s)) kinds.push('timezone');
+  // IANA names, UTC/GMT offsets, and the names calendars and Windows show ("Central European Time", "(GMT) Greenwich Mean Time: Dublin").
+  if (/^[A-Za-z]+\/[A-Za-z_]+(\/[A-Za-z_]+)?$/.test(s) || /^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$/.test(s) || /^\((UTC|GMT)[^)]*\)/.test(s) || /\b(Standard|Daylight|Mean|European|Pacific|Eastern|Central|Mountain|Atlantic|Lisbon|Turkey|Ireland) Time\b/.test(s)) kinds.push('timezone');
   if (HONORIFICS.has(s.toLowerCase().replace(/\.$/, ''))) kinds.push('honorific');
   if (/(^|[\s,])(ltd|limited|plc|inc|llc|gmbh|teo|teoranta|dac|clg|a\.?\s?ş|şti|ltd\.?\s?şti|san\.|tic\.)\.?($|\s)/i.test(s)) kinds.push('company');
   if (STATUS_WORD.test(s)) kinds.push('status_word');
@@ -253,6 +254,8 @@ function phoneOf(written: string) {
   if (!/^[+(]?[\d\s().-]{7,20}$/.test(s)) return undefined;
   const digits = s.replace(/\D/g, '');
   if (digits.length < 9 || digits.length > 15) return undefined;
+  // Bare digits starting with 1 are ids ("100004521"), not a national number written without its trunk 0, unless long enough for +1.
+  if (/^1\d*$/.test(s) && digits.length < 11) return undefined;
   const tries = s.startsWith('+') ? [parsePhoneNumberFromString(s)] : s.startsWith('00') ? [parsePhoneNumberFromString(`+${digits.slice(2)}`)] : [parsePhoneNumberFromString(`+${digits}`), ...PHONE_REGIONS.map((r) => parsePhoneNumberFromString(s, r))];
   return tries.find((p) => p !== undefined && p.isValid());
 }

@@ -310,7 +310,8 @@ export function normaliseInteger(raw: unknown, maxIntegerDigits?: number): Norma
 
 // Turkish evet/hayır (also without the dotless ı) and Irish tá/níl (also without the fadas), as sources export them.
 // Turkish var/yok ("there is" / "there is none": izin var, izin yok) too.
-const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on', 'evet', 'tá', 'ta', 'var']);
+// A spreadsheet's tick ("x", "✓") is a yes.
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on', 'evet', 'tá', 'ta', 'var', 'x', '✓', '✔']);
 const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off', 'hayır', 'hayir', 'níl', 'nil', 'yok']);
 
 /** A boolean from true/false, 1/0 or the words true/false, yes/no, y/n, on/off (any case). */

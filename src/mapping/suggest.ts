@@ -164,16 +164,18 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
 /** A standard field the values alone point at (no name), if they are unmistakable. */
 function standardByValues(p: ValueProfile, name: string): NamedStandardField | undefined {
   if (p.present === 0) return undefined;
-  // An assistant's phone, a spouse's name, a manager's email: someone else's.
-  const someoneElse = wordReadings(name).flat().some((w) => RELATION_WORDS.test(w));
-  if (someoneElse) return undefined;
+  // An assistant's phone, a spouse's name, a manager's email: someone else's. A parent's or guardian's
+  // phone and email are how a child member is reached (clubs, schools); their name is still not the child's.
+  const related = wordReadings(name).flat().filter((w) => RELATION_WORDS.test(w));
+  if (related.length > 0 && !related.every((w) => GUARDIAN_WORDS.test(w))) return undefined;
+  const guardian = related.length > 0;
   if (share(p, 'email') >= 0.9 && !sharedEmails(p)) return 'emails';
   if (share(p, 'phone') >= 0.85 && share(p, 'epoch') < 0.5) return p.mobileShare >= 0.5 ? 'mobile_number' : 'work_number';
   // Countries of birth or nationality, and language codes ("de", "fr"), are not where the person lives.
   const elsewhere = wordReadings(name).flat().some((w) => /^(birth|born|nationality|citizenship|dogum|uyruk|uyrugu|naisiuntacht|language|lang|locale|dil|teanga)$/.test(w));
   if (share(p, 'country') >= 0.9 && p.distinct > 1 && !elsewhere) return 'country';
   // People's names, most of them different (names many contacts share are staff's, not theirs).
-  const ownNames = p.distinct > p.present / 2;
+  const ownNames = p.distinct > p.present / 2 && !guardian;
   if (share(p, 'person_name') >= 0.6 && ownNames) return 'first_name';
   if (share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname') && ownNames) return 'first_name';
   if (share(p, 'surname') >= 0.6 && share(p, 'surname') >= share(p, 'given_name') && ownNames) return 'last_name';
@@ -258,6 +260,12 @@ function statusWordConsent(v: unknown, letters = false): boolean | undefined {
   const opt = OPT_SUFFIX.exec(compact);
   if (opt && compact.length <= 24) return opt[1] !== undefined;
   if (letters && (compact === 'i' || compact === 'o')) return compact === 'i';
+  // A form's answer that begins with yes or no ("Yes, keep me posted", "No thanks"), under a name that says consent.
+  if (letters && v.length <= 60) {
+    const first = foldText(v.trim()).split(/[\s,.;:!-]+/)[0] ?? '';
+    if (/^(yes|evet|ta)$/.test(first)) return true;
+    if (/^(no|hayir|nil)$/.test(first)) return false;
+  }
   return undefined;
 }
 
@@ -339,7 +347,8 @@ function referenceValues(values: SuggestInput['values'], p: ValueProfile): Recor
 }
 
 /** The stages and statuses CRMs and marketing tools ship with (HubSpot's lifecycle stages, the usual lead statuses), folded. */
-const LIFECYCLE_VALUES = new Set(['subscriber', 'lead', 'mql', 'sql', 'marketing qualified lead', 'sales qualified lead', 'opportunity', 'customer', 'evangelist', 'visitor', 'prospect', 'other']);
+const LIFECYCLE_VALUES = new Set(['subscriber', 'lead', 'mql', 'sql', 'marketing qualified lead', 'sales qualified lead', 'opportunity', 'customer', 'evangelist', 'visitor', 'prospect', 'other',
+  'regular', 'lapsed', 'churned', 'loyal', 'at risk', 'dormant', 'new customer', 'active customer', 'potansiyel', 'aday', 'musteri', 'aktif musteri', 'pasif musteri', 'sadik musteri', 'kayip musteri', 'yeni musteri', 'sadik', 'kayip', 'yeni uye']);
 const STATUS_VALUES = new Set(['new', 'open', 'in progress', 'open deal', 'unqualified', 'attempted to contact', 'connected', 'bad timing', 'qualified', 'potential', 'bad fit', 'contacted', 'not contacted', 'working', 'nurture', 'nurturing', 'recycled', 'dead', 'converted', 'closed', 'lost', 'won', 'junk']);
 /** Words in a name that allow its values to say which list it is ("type", "status_label", "stage"). */
 const LIST_NAME_WORDS = /^(status|stage|type|state|label|lifecycle|funnel|phase|durum|durumu|asama|evre|staid|stadas|ceim)$/;
@@ -401,7 +410,8 @@ function typeNamed(type: AttributeType, readings: readonly string[]): boolean {
 const AMOUNT_WORDS = /(^| )(count|counts|total|totals|amount|sum|points|balance|spend|spent|score|age|qty|quantity|revenue|orders|visits|sessions|deposit|deposits|bet|bets|wins|losses|stake|turnover|ltv|value|price|height|weight|size|days|years|number of|bakiye|puan|tutar|toplam|yas|sayisi|adet|pointe|suim|lion|aois)( |$)/;
 
 /** Words that make a person's name someone else's than the contact's. */
-const RELATION_WORDS = /^(middle|second|maiden|nick|nickname|report|reports|manager|spouse|partner|wife|husband|assistant|referrer|referred|referral|emergency|guardian|parent|mother|father|child|children|kid|kids|es|esi|anne|baba|veli|cocuk|ceile|tuismitheoir|owner|rep|representative|agent|host|staff|employee|sales|salesperson|consultant|advisor|adviser|coach|doctor|teacher|beneficiary|nominee|contact person)$/;
+const GUARDIAN_WORDS = /^(parent|guardian|mother|father|tuismitheoir|tuismitheora|caomhnoir|caomhnora|veli|anne|baba)$/;
+const RELATION_WORDS = /^(middle|second|maiden|nick|nickname|tuismitheora|caomhnoir|caomhnora|report|reports|manager|spouse|partner|wife|husband|assistant|referrer|referred|referral|emergency|guardian|parent|mother|father|child|children|kid|kids|es|esi|anne|baba|veli|cocuk|ceile|tuismitheoir|owner|rep|representative|agent|host|staff|employee|sales|salesperson|consultant|advisor|adviser|coach|doctor|teacher|beneficiary|nominee|contact person)$/;
 
 /** Words that say a name holds a date or an instant ("dateOfBirth", "last_order_ts", "dogum_tarihi"). */
 const DATE_WORDS = /(^| )(date|dob|birth|birthday|bday|dogum|tarih|tarihi|time|timestamp|ts|at|on|since|dt|datetime|zaman|data|breithla)( |$)/;

@@ -100,7 +100,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   state: {
     freshsales: ['state'],
     english: ['province', 'region', 'county', 'state province', 'state region', 'territory region'],
-    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'state code', 'state or province', 'geographic region', 'state prov', 'state province region', 'subdivision', 'subdivision 1 name', 'subdivision name', 'region name'],
+    vendor: ['billing state', 'shipping state', 'geo region', 'location region', 'administrative area', 'administrative area level 1', 'administrative district level 1', 'state code', 'state or province', 'geographic region', 'state prov', 'state province region', 'subdivision', 'subdivision 1 name', 'subdivision name', 'region name'],
     abbreviation: ['prov', 'cnty'],
     turkish: ['bolge', 'eyalet', 'il bolgesi'],
     irish: ['contae', 'cuige'],
@@ -130,7 +130,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   external_id: {
     freshsales: ['external id'],
-    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'user identifier', 'club membership number', 'club membership no', 'member no', 'entity id', 'party number', 'party id', 'integration id', 'service number', 'hizmet numarasi', 'donor ref', 'donor id', 'donor number', 'supporter id', 'supporter number', 'subscriber number', 'subscriber no', 'abone no', 'abone numarasi', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
+    english: ['customer id', 'customer number', 'user id', 'member id', 'player id', 'client id', 'customer no', 'member number', 'membership number', 'membership no', 'member code', 'customer code', 'external reference', 'external ref', 'subscriber key', 'user identifier', 'club membership number', 'club membership no', 'member no', 'account no', 'membership id', 'unique id', 'student id', 'student number', 'entity id', 'party number', 'party id', 'integration id', 'service number', 'hizmet numarasi', 'donor ref', 'donor id', 'donor number', 'supporter id', 'supporter number', 'subscriber number', 'subscriber no', 'abone no', 'abone numarasi', 'account number', 'customer ref', 'customer reference', 'identity', 'user identity', 'customer identity', 'account code', 'current account code', 'cari hesap kodu'],
     vendor: ['externalid', 'ext id', 'extid', 'external user id', 'userid', 'customerid', 'memberid', 'playerid', 'ext user id', 'external customer id'],
     abbreviation: ['cust id', 'cust no', 'uid', 'cid', 'mbr id'],
     turkish: ['oyuncu id', 'oyuncu no', 'musteri no', 'musteri id', 'musteri numarasi', 'uye no', 'uye id', 'uye numarasi', 'kullanici id', 'kullanici no', 'musteri kodu'],
@@ -138,7 +138,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   medium: {
     freshsales: ['medium'],
-    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium', 'advertising medium', 'traffic channel', 'marketing channel', 'campaign medium', 'referrer medium'],
+    english: ['acquisition medium', 'traffic medium', 'marketing medium', 'source medium', 'advertising medium', 'traffic channel', 'marketing channel', 'signup medium', 'registration medium', 'campaign medium', 'referrer medium'],
     vendor: ['utm medium', 'utmmedium', 'first touch medium', 'install medium'],
   },
   keyword: {
@@ -149,7 +149,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   unsubscription_reason: {
     freshsales: ['unsubscription reason'],
-    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason', 'reason for leaving', 'reason for leaving list', 'opt out motive', 'opt out reason code', 'unsubscribe reason code', 'opt out comment', 'unsubscribe comment', 'unsubscribe feedback', 'opt out feedback'],
+    english: ['unsubscribe reason', 'opt out reason', 'optout reason', 'reason for unsubscribing', 'unsub reason', 'email permission reason', 'reason for leaving', 'reason for leaving list', 'opt out motive', 'opt out reason code', 'unsubscribe reason code', 'why are you unsubscribing', 'why did you unsubscribe', 'reason for unsubscribe', 'opt out comment', 'unsubscribe comment', 'unsubscribe feedback', 'opt out feedback'],
     vendor: ['unsubscribed reason', 'email unsubscribe reason'],
     turkish: ['abonelik iptal nedeni', 'iptal nedeni', 'abonelikten cikma nedeni', 'abonelikten cikis nedeni'],
   },
@@ -181,7 +181,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   },
   do_not_disturb: {
     freshsales: ['do not disturb'],
-    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not contact flag', 'do not phone', 'do not telephone', 'dont call', 'do not canvass', 'no canvass', 'suppress all contact', 'suppress contact', 'contact suppressed'],
+    english: ['do not contact', 'do not call', 'no contact', 'dont contact', 'contact blocked', 'do not contact flag', 'do not message', 'do not phone', 'do not telephone', 'dont call', 'do not canvass', 'no canvass', 'suppress all contact', 'suppress contact', 'contact suppressed'],
     vendor: ['donotcontact', 'donotcall', 'do not disturb flag'],
     abbreviation: ['dnd', 'dnc'],
     turkish: ['rahatsiz etmeyin', 'rahatsiz etme', 'iletisim engeli'],
@@ -189,7 +189,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   tags: {
     freshsales: ['tags'],
     english: ['tag', 'labels', 'tag list', 'contact tags', 'segments', 'user segments', 'segment names', 'audiences'],
-    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names', 'segment tags', 'groups', 'contact groups', 'audience memberships', 'tags comma separated'],
+    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names', 'segment tags', 'groups', 'contact groups', 'audience memberships', 'tags comma separated', 'lists'],
     turkish: ['etiket', 'etiketler', 'segmentler'],
     irish: ['clibeanna'],
   },
@@ -208,7 +208,7 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'device_dataset',
   },
   {
-    words: ['session id', 'cookie id', 'browser id', 'app key', 'anonymous id', 'known traveler number', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'signature', 'uid signature', 'ecid', 'identity map', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
+    words: ['session id', 'cookie id', 'browser id', 'submission id', 'response id', 'entry id', 'network id', 'record version', 'row version', 'app key', 'anonymous id', 'known traveler number', 'pseudo id', 'crypted id', 'encrypted id', 'hashed id', 'visitor id', 'tracking id', 'request id', 'event id', 'internal id', 'uuid', 'guid', 'object id', 'row id', 'record id', 'hash', 'password', 'password hash', 'parola', 'secret', 'signature', 'uid signature', 'ecid', 'identity map', 'api key', 'access token', 'refresh token', 'auth token', 'sifre', 'salt',
       // Ids other tools give a person or a visit: they mean nothing in the CRM (the migration's key is the source's own id).
       'distinct id', 'cio id', 'customerio id', 'mixpanel id', 'amplitude id', 'braze id', 'appboy id', 'clevertap id', 'moengage id', 'webengage id', 'insider id', 'iterable id', 'klaviyo id', 'intercom id', 'hubspot id', 'hs object id', 'hubspot object id', 'salesforce id', 'sfdc id', 'zoho id', 'pipedrive id', 'segment id', 'appsflyer id', 'adjust id', 'firebase id', 'crm id', 'ga client id', 'gclid', 'fbclid', 'msclkid', 'google click id', 'facebook click id', 'fbp', 'fbc', 'riid', 'unique email id', 'steam id', 'xbox id', 'psn id', 'epic id', 'discord id', 'twitch id',
       // Security questions and their answers are credentials, not contact data.
@@ -222,18 +222,18 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi', 'test uyesi', 'cuntas tastala', 'qa account', 'qa user', 'demo account'],
+    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi', 'test uyesi', 'test musterisi', 'cuntas tastala', 'qa account', 'qa user', 'demo account', 'environment', 'app environment', 'env'],
     reason: 'marks test or internal accounts: leave those accounts out of the scope instead of migrating the flag',
     route: 'none',
   },
   {
-    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'date updated', 'date modified', 'date edit', 'edit date', 'date edited', 'last edited', 'profile sync', 'last sync utc', 'son senkron', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
+    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'date updated', 'date modified', 'date edit', 'edit date', 'date edited', 'last edited', 'profile export', 'exported at', 'export at', 'profile sync', 'last sync utc', 'son senkron', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
     reason: "the platform's own bookkeeping timestamp: it changes on every sync and means nothing in a CRM",
     route: 'none',
   },
   {
     // Not OS, OS version, app version or device model: those become contact custom fields (PRODUCT.md, Device information).
-    words: ['sdk version', 'sdk build', 'sdk', 'library version', 'user agent', 'useragent', 'ip', 'ip address', 'last ip', 'ipaddress', 'carrier', 'mobile carrier', 'network carrier', 'mobile operator', 'network operator', 'sim operator', 'gsm operatoru', 'hat operatoru', 'screen resolution', 'browser version'],
+    words: ['sdk version', 'sdk build', 'sdk', 'library version', 'user agent', 'useragent', 'ip', 'ip address', 'last ip', 'ipaddress', 'carrier', 'mobile carrier', 'network carrier', 'mobile provider', 'network provider', 'mobile operator', 'network operator', 'sim operator', 'gsm operatoru', 'hat operatoru', 'screen resolution', 'browser version'],
     reason: 'a technical attribute of an install or a session (SDK, user agent, IP address): it describes a device, not a person (the device dataset keeps it)',
     route: 'device_dataset',
   },
@@ -257,15 +257,15 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
  */
 export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner_id' | 'lead_source_id' | 'campaign_id';
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
-  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'yasam evresi', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
+  lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'yasam evresi', 'lifecycle phase', 'retention stage', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'qualification status', 'qualification state', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'sorumlu temsilci', 'loan officer', 'account officer', 'relationship officer', 'responsible staff member', 'responsible staff', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'activation channel', 'campaign source', 'referrer source', 'referring domain', 'referrer domain', 'fundraising source', 'origin', 'signup origin', 'how did you hear about us', 'how did you hear', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'sorumlu temsilci', 'loan officer', 'account officer', 'relationship officer', 'responsible staff member', 'responsible staff', 'staff', 'staff member', 'assigned staff', 'hesap sorumlusu', 'handled by', 'managed by', 'owned by', 'sales consultant', 'sales advisor', 'satis danismani', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'activation channel', 'campaign source', 'referrer source', 'referring domain', 'referrer domain', 'fundraising source', 'registered via', 'signed up via', 'creation source', 'lead from', 'referred by', 'heard from', 'origin', 'signup origin', 'how did you hear about us', 'how did you hear', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'marketing campaign', 'appeal', 'appeal code', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
-const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag', 'abone', 'cari']);
+const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag', 'abone', 'cari', 'yolcu', 'passenger', 'guest', 'misafir', 'traveller', 'traveler', 'subscriber', 'donor', 'student', 'ogrenci', 'patient', 'hasta']);
 
 /** Names that read like a standard field's but are not one (a username is not a first name). */
 const FALSE_FRIENDS = new Set(['middle name', 'middlename', 'middle initial', 'username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
@@ -336,7 +336,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
   seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
   org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
-  ext: 'external', ref: 'reference', why: 'reason', ls: 'lead source', mtm: 'utm', num: 'number', reg: 'registration', nr: 'number', bill: 'billing', ship: 'shipping', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
+  ext: 'external', ref: 'reference', why: 'reason', wp: 'whatsapp', unsubscribing: 'unsubscribe', ls: 'lead source', mtm: 'utm', num: 'number', reg: 'registration', nr: 'number', bill: 'billing', ship: 'shipping', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
 };
 
 /**
@@ -357,13 +357,13 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   kurumsal: 'corporate', plasiyer: 'sales representative', basamak: 'step', basamagi: 'step', yazisma: 'correspondence', ikamet: 'residence', banka: 'bank', senkron: 'sync', ayrilma: 'unsubscribe', iliski: 'relationship',
   cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative', bilgi: 'info', bilgisi: 'info', atanan: 'assigned', gorusme: 'contact',
   // İYS (the consent register) names its own records: a word of its own, never a bare prefix.
-  iys: 'iys', aktivasyon: 'activation', ticari: 'commercial', ileti: 'message', iletisi: 'message', cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
+  iys: 'iys', mesleginiz: 'occupation', danismani: 'consultant', danisman: 'consultant', aranmama: 'do not call', talebi: 'request', talep: 'request', kayitli: 'registered', edinim: 'acquisition', aktivasyon: 'activation', ticari: 'commercial', ileti: 'message', iletisi: 'message', cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
 };
 /** Turkish phrases read as one English phrase. */
 const TURKISH_PHRASES: Readonly<Record<string, string>> = {
   'aranmak istemiyor': 'do not call', 'aranmak istemez': 'do not call', 'rahatsiz etmeyin': 'do not disturb', 'zaman bolgesi': 'time zone', 'zaman dilimi': 'time zone',
   'nereden gelmis': 'source', 'nereden geldi': 'source', 'nereden duydunuz': 'source', 'nereden duydu': 'source', 'bizi nereden duydunuz': 'source',
-  'bizi nereden buldunuz': 'source', 'e posta': 'email', 'uye olma': 'registration', 'yasam dongusu': 'lifecycle', 'ret nedeni': 'unsubscribe reason', 'is yeri': 'work', 'iletisime kapali': 'do not contact', 'iletisim izni yok': 'do not contact',
+  'bizi nereden buldunuz': 'source', 'e posta': 'email', 'yasadiginiz il': 'city', 'yasadiginiz sehir': 'city', 'arama yapilmasin': 'do not call', 'kayit olunan': 'registered', 'uye olma': 'registration', 'yasam dongusu': 'lifecycle', 'ret nedeni': 'unsubscribe reason', 'is yeri': 'work', 'iletisime kapali': 'do not contact', 'iletisim izni yok': 'do not contact',
 };
 
 /**
@@ -381,10 +381,10 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter',
   margaiocht: 'marketing', margaiochta: 'marketing', teachtaireachtai: 'messages', teacsanna: 'texts', bainisteoir: 'manager', caidrimh: 'relationship', diola: 'sales',
   lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', reigiun: 'region', an: '', a: '',
-  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', seachadta: 'delivery', saolre: 'lifecycle', gno: 'business', sraide: 'street', rol: 'role', dheanamh: '', deanamh: '', grupai: 'groups', freagrach: 'responsible', iarratasora: 'applicant', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', seachadta: 'delivery', saolre: 'lifecycle', gno: 'business', sraide: 'street', rol: 'role', ceird: 'occupation', paiste: '', dalta: '', oifigeach: 'officer', cuntais: 'account', dheanamh: '', deanamh: '', grupai: 'groups', freagrach: 'responsible', iarratasora: 'applicant', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
-const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to', 'baile no sraidbhaile': 'town', 'baile poist': 'post town', 'ca bhfuair tu eolas fuinn': 'how did you hear about us', 'ca bh fuair tu eolas fuinn': 'how did you hear about us', 'gan teagmhail': 'no contact',
+const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to', 'baile no sraidbhaile': 'town', 'baile poist': 'post town', 'ca bhfuair tu eolas fuinn': 'how did you hear about us', 'ca bh fuair tu eolas fuinn': 'how did you hear about us', 'ca bhfaca tu muid': 'how did you hear about us', 'ca bh faca tu muid': 'how did you hear about us', 'gan teagmhail': 'no contact',
   'ball foirne': 'staff member', 'an fath ar dhiliostail tu': 'unsubscribe reason',
   'conas a chuala tu fuinn': 'how did you hear about us', 'ba mhaith liom': 'want', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
 
@@ -568,7 +568,7 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'recruitment', 'subscription', 'bill', 'ship', 'commercial', 'message', 'marketing', 'applicant', 'installation', 'corporate', 'correspondence', 'extension', 'dahili', 'bank', 'comma', 'separated', 'context', 'traits', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'recruitment', 'subscription', 'bill', 'ship', 'promo', 'retention', 'google', 'bing', 'first', 'touch', 'request', 'registered', 'invitee', 'attendee', 'your', 'you', 'which', 'what', 'where', 'based', 'known', 'used', 'apply', 'tick', 'please', 'optional', 'required', 'current', 'preferred', 'commercial', 'message', 'marketing', 'applicant', 'installation', 'corporate', 'correspondence', 'extension', 'dahili', 'bank', 'comma', 'separated', 'context', 'traits', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
 // A short word is a qualifier unless the tables know it as a word of its own ("il" is a province, "ev" a home).
 const isQualifier = (w: string) => (w.length <= 3 && !knownShortWord(w)) || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
 const knownShortWord = (w: string) => TURKISH_WORDS[w] !== undefined || IRISH_WORDS[w] !== undefined || BY_COMPACT.has(w);
@@ -577,7 +577,7 @@ const knownShortWord = (w: string) => TURKISH_WORDS[w] !== undefined || IRISH_WO
 const isBarePrefix = (w: string) => w.length <= 1 || /^\d+$/.test(w) || /^(we|cf|ct|mc|hs|sf|gp|af|mp|xp|nm|sg)$/.test(w);
 
 /** Words beside a run that say the attribute is about the field, not the field ("email_opens", "phone_verified"). */
-const ABOUT_WORDS = new Set(['count', 'counts', 'total', 'date', 'time', 'at', 'on', 'ts', 'type', 'status', 'verified', 'valid', 'validated', 'confirmed', 'hash', 'hashed', 'length', 'score', 'opens', 'clicks', 'sent', 'changed', 'updated', 'created', 'bounced', 'bounce', 'domain', 'provider', 'format', 'flag', 'is', 'has', 'last', 'previous', 'old', 'prev', 'history', 'list', 'lists', 'ids', 'manager', 'owner', 'per', 'limit', 'quota', 'attempts', 'tries', 'birth', 'tax', 'vat']);
+const ABOUT_WORDS = new Set(['count', 'counts', 'total', 'date', 'time', 'at', 'on', 'ts', 'type', 'status', 'verified', 'valid', 'validated', 'confirmed', 'hash', 'hashed', 'length', 'score', 'opens', 'clicks', 'sent', 'changed', 'updated', 'created', 'bounced', 'bounce', 'domain', 'provider', 'format', 'flag', 'is', 'has', 'last', 'previous', 'old', 'prev', 'history', 'list', 'lists', 'ids', 'id', 'key', 'uuid', 'manager', 'owner', 'per', 'limit', 'quota', 'attempts', 'tries', 'birth', 'tax', 'vat']);
 
 /** The name's readings, each as a whole (exact, without noise words), then a run of its words; fuzzy on the name as written last. */
 function matchReadings(name: string): NameMatch | undefined {
@@ -750,9 +750,9 @@ const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly str
   ['sms_subscription_status', ['sms', 'mms', 'text message', 'text messages', 'texts', 'text', 'txt', 'mesaj', 'mobile', 'gsm']],
 ];
 /** Words that say "agreed to receive". */
-const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor|abonelik|aboneligi)$/;
+const OPT_IN_WORDS = /^(subscription|subscriptions|subscribe|subscribed|subscriber|sub|subs|consent|consents|consented|optin|opted|permission|permissions|permit|allow|allowed|allows|accept|accepts|accepted|agree|agreed|agrees|izin|izni|izinli|onay|onayi|onayli|msg|message|messages|messaging|marketing|ok|enabled|reachable|toil[a-z]*|cead|ceadaigh|ceadaithe|receive|receives|almak|alsin|istiyor|istiyorum|haberdar|abonelik|aboneligi)$/;
 /** Words that say "refused" (the flag then reads the other way round). */
-const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppress|suppressed|suppression|iptal|ret|red|reddetti|diultaithe)$/;
+const OPT_OUT_WORDS = /^(optout|unsubscribe|unsubscribed|unsub|unsubscribes|blacklist|blacklisted|blocked|suppress|suppressed|suppression|stop|stopped|iptal|ret|red|reddetti|diultaithe)$/;
 /** Consents that have no Freshsales field: push and web push, data processing (GDPR/KVKK), terms, cookies. */
 const NOT_MARKETING_CONSENT = /^(push|webpush|notification|notifications|bildirim|gdpr|kvkk|processing|terms|cookie|cookies|privacy|aydinlatma|veri|profiling|analytics|tracking|override|overridden|overrides|postal|postmail)$/;
 

@@ -104,6 +104,9 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // 2026-11-30 after sets 9 and 10's fixes, and measured once each helper had finished. First, blind
 // runs: set 11 standard 55/95 (57.9%), custom type 75/85 (88.2%), skip 13/18 (72.2%), 1 wrong but
 // high; set 12 standard 63/91 (69.2%), custom type 69/76 (90.8%), skip 13/19 (68.4%), 2 wrong but high.
+// Their misses were then fixed by rule (form questions and asides as qualifiers, yes- or no-led
+// answers, a guardian's phone and email as a member's, ticks, Turkish stage words, calendar time
+// zone names, ids starting with 1, more words): development sets now.
 //
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
@@ -111,10 +114,10 @@ const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
-  { file: 'proposer-holdout-12.json', size: [180, 200], counts: { standard: 91, customType: 76, skip: 19 }, measured: { standard: 63 / 91, customType: 69 / 76, skip: 13 / 19, wrongButHigh: 2 } },
-  { file: 'proposer-holdout-11.json', size: [180, 200], counts: { standard: 95, customType: 85, skip: 18 }, measured: { standard: 55 / 95, customType: 75 / 85, skip: 13 / 18, wrongButHigh: 1 } },
-  { file: 'proposer-holdout-10.json', size: [180, 200], counts: { standard: 96, customType: 83, skip: 19 }, measured: { standard: 89 / 96, customType: 80 / 83, skip: 18 / 19, wrongButHigh: 0 } },
-  { file: 'proposer-holdout-9.json', size: [180, 200], counts: { standard: 96, customType: 79, skip: 19 }, measured: { standard: 88 / 96, customType: 74 / 79, skip: 16 / 19, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-12.json', size: [180, 200], counts: { standard: 91, customType: 76, skip: 19 }, measured: { standard: 85 / 91, customType: 68 / 76, skip: 16 / 19, wrongButHigh: 1 } },
+  { file: 'proposer-holdout-11.json', size: [180, 200], counts: { standard: 95, customType: 85, skip: 18 }, measured: { standard: 81 / 95, customType: 76 / 85, skip: 17 / 18, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-10.json', size: [180, 200], counts: { standard: 96, customType: 83, skip: 19 }, measured: { standard: 90 / 96, customType: 80 / 83, skip: 18 / 19, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-9.json', size: [180, 200], counts: { standard: 96, customType: 79, skip: 19 }, measured: { standard: 89 / 96, customType: 74 / 79, skip: 16 / 19, wrongButHigh: 0 } },
   { file: 'proposer-holdout-8.json', size: [180, 200], counts: { standard: 99, customType: 77, skip: 19 }, measured: { standard: 94 / 99, customType: 73 / 77, skip: 19 / 19, wrongButHigh: 0 } },
   { file: 'proposer-holdout-7.json', size: [180, 200], counts: { standard: 102, customType: 77, skip: 18 }, measured: { standard: 92 / 102, customType: 69 / 77, skip: 16 / 18, wrongButHigh: 1 } },
   { file: 'proposer-holdout-6.json', size: [180, 200], counts: { standard: 104, customType: 75, skip: 19 }, measured: { standard: 97 / 104, customType: 69 / 75, skip: 18 / 19, wrongButHigh: 0 } },

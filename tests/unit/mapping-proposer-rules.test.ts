@@ -512,3 +512,28 @@ describe('held-out sets 9 and 10 round', () => {
     expect(suggestAttribute({ name: 'ILCE_KODU', values: each(['1421', '1231', '1780', '1422', '1500', '1600', '1700', '1800', '1900', '1950', '1960']) }).target).toMatchObject({ kind: 'custom', type: 'string' });
   });
 });
+
+describe('held-out sets 11 and 12 round: form questions, guardians, ticks', () => {
+  it('reads form questions and their asides as qualifiers, and yes- or no-led answers under a consent name', () => {
+    expect(matchName('Which county are you based in?')?.field).toBe('state');
+    expect(matchName('Eircode (if known)')?.field).toBe('zipcode');
+    expect(matchName('Why are you unsubscribing?')?.field).toBe('unsubscription_reason');
+    const s = suggestAttribute({ name: "I'd like to receive updates by email", values: each(['Yes, keep me posted', 'No thanks', 'Yes, keep me posted']) });
+    expect(s.target).toMatchObject({ kind: 'standard', field: 'subscription_status', values: { 'Yes, keep me posted': true, 'No thanks': false } });
+    expect(consentName('Kampanyalardan e-posta ile haberdar olmak istiyorum')).toMatchObject({ field: 'subscription_status' });
+  });
+
+  it("takes a parent's or guardian's phone and email as the member's, never their name", () => {
+    expect(suggestAttribute({ name: 'Parent/Guardian Mobile', values: each(['087 331 2290', '086 119 4472', '085 778 2001']) }).target).toMatchObject({ kind: 'standard', field: 'mobile_number' });
+    expect(suggestAttribute({ name: 'Ainm an Tuismitheora/Caomhnóra', values: each(['Máire Uí Mhurchú', 'Seán Ó Conaill', 'Aoife Murphy']) }).target.kind).toBe('custom');
+    expect(suggestAttribute({ name: 'emergencyContactPhone', values: each(['087 331 2290', '086 119 4472', '085 778 2001']) }).target.kind).toBe('custom');
+  });
+
+  it('reads a tick as yes, ids starting with 1 as ids, stage words in Turkish and a calendar\'s time zone names', () => {
+    expect(suggestAttribute({ name: 'Arama Yapılmasın', values: each(['', 'X', '', 'X']) }).target).toMatchObject({ field: 'do_not_disturb' });
+    expect(kindsOf('100004521')).not.toContain('phone');
+    expect(kindsOf('898109071')).toContain('phone');
+    expect(suggestAttribute({ name: 'Durum', values: each(['Aktif Müşteri', 'Potansiyel', 'Aktif Müşteri', 'Potansiyel']) }).target).toMatchObject({ kind: 'reference', field: 'lifecycle_stage_id' });
+    expect(kindsOf('Central European Time')).toContain('timezone');
+  });
+});
