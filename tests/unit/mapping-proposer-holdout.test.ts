@@ -108,12 +108,19 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // answers, a guardian's phone and email as a member's, ticks, Turkish stage words, calendar time
 // zone names, ids starting with 1, more words): development sets now.
 //
+// Set 13 (proposer-holdout-13.json, 197 attributes: ERPNext/Frappe doctypes and their Turkish
+// translations, Twenty, EspoCRM, Krayin, dbt customer models, Looker's thelook, Kaggle customer
+// datasets, Turkish datathon data, CSO census terms, Irish-language labels) was built blind on
+// 2026-11-30 after sets 11 and 12's fixes. Its first, blind run: standard 75/95 (78.9%), custom
+// type 78/84 (92.9%), skip 14/18 (77.8%), 1 wrong but high.
+//
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
 const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-13.json', size: [180, 200], counts: { standard: 95, customType: 84, skip: 18 }, measured: { standard: 75 / 95, customType: 78 / 84, skip: 14 / 18, wrongButHigh: 1 } },
   { file: 'proposer-holdout-12.json', size: [180, 200], counts: { standard: 91, customType: 76, skip: 19 }, measured: { standard: 85 / 91, customType: 68 / 76, skip: 16 / 19, wrongButHigh: 1 } },
   { file: 'proposer-holdout-11.json', size: [180, 200], counts: { standard: 95, customType: 85, skip: 18 }, measured: { standard: 81 / 95, customType: 76 / 85, skip: 17 / 18, wrongButHigh: 0 } },
   { file: 'proposer-holdout-10.json', size: [180, 200], counts: { standard: 96, customType: 83, skip: 19 }, measured: { standard: 90 / 96, customType: 80 / 83, skip: 18 / 19, wrongButHigh: 0 } },
