@@ -114,12 +114,21 @@ import { CUSTOM_FIELD_TYPES, STANDARD_CONTACT_FIELDS } from '../../src/mapping/s
 // 2026-11-30 after sets 11 and 12's fixes. Its first, blind run: standard 75/95 (78.9%), custom
 // type 78/84 (92.9%), skip 14/18 (77.8%), 1 wrong but high.
 //
+// Set 14 (proposer-holdout-14.json, 193 attributes: CleverTap, MoEngage and Leanplum keys in
+// customers' public app code, Insider and Netmera SDK samples, Optimove, Dotdigital, PostHog traits,
+// a streaming subscriptions table, a Turkish bank's model, iGaming, Turkish broadband and fashion
+// apps, an Irish-language streaming app, an Irish pharmacy and a ferry operator) was built blind at
+// the same time as set 13 from a disjoint source list. Its first, blind run: standard 67/93 (72.0%),
+// custom type 76/80 (95.0%), skip 17/20 (85.0%), 0 wrong but high. Sets 13 and 14 were not used to
+// fix the proposer: they are the current honest measure.
+//
 // The floors are the measured figures (not aims): the proposer may get better, not worse.
 const load = (file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/mapping/${file}`, import.meta.url), 'utf8')) as { attributes: SampledAttribute[] }).attributes;
 const POINTS = 0.02;
 
 describe.each([
   { file: 'proposer-holdout.json', size: [120, 200], counts: { standard: 101, customType: 80, skip: 15 }, measured: { standard: 101 / 101, customType: 78 / 80, skip: 13 / 15, wrongButHigh: 0 } },
+  { file: 'proposer-holdout-14.json', size: [180, 200], counts: { standard: 93, customType: 80, skip: 20 }, measured: { standard: 67 / 93, customType: 76 / 80, skip: 17 / 20, wrongButHigh: 0 } },
   { file: 'proposer-holdout-13.json', size: [180, 200], counts: { standard: 95, customType: 84, skip: 18 }, measured: { standard: 75 / 95, customType: 78 / 84, skip: 14 / 18, wrongButHigh: 1 } },
   { file: 'proposer-holdout-12.json', size: [180, 200], counts: { standard: 91, customType: 76, skip: 19 }, measured: { standard: 85 / 91, customType: 68 / 76, skip: 16 / 19, wrongButHigh: 1 } },
   { file: 'proposer-holdout-11.json', size: [180, 200], counts: { standard: 95, customType: 85, skip: 18 }, measured: { standard: 81 / 95, customType: 76 / 85, skip: 17 / 18, wrongButHigh: 0 } },
