@@ -37,8 +37,8 @@ export function benchProposer(io: Io): void {
     ['proposer-holdout-10.json', 'held-out set 10 (labelled blind; a development set now)'],
     ['proposer-holdout-11.json', 'held-out set 11 (labelled blind; a development set now)'],
     ['proposer-holdout-12.json', 'held-out set 12 (labelled blind; a development set now)'],
-    ['proposer-holdout-13.json', 'held-out set 13 (labelled blind; measured once, not used to fix the proposer)'],
-    ['proposer-holdout-14.json', 'held-out set 14 (labelled blind; measured once, not used to fix the proposer)'],
+    ['proposer-holdout-13.json', 'held-out set 13 (labelled blind; a development set now)'],
+    ['proposer-holdout-14.json', 'held-out set 14 (labelled blind; a development set now)'],
   ];
   for (const [file, what] of heldOut) {
     const holdout = (JSON.parse(readFileSync(fixture(file), 'utf8')) as { attributes: SampledAttribute[] }).attributes;

@@ -69,12 +69,12 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
     english: ['work phone', 'office phone', 'business phone', 'work telephone', 'office number', 'business number', 'company phone', 'direct line'],
     vendor: ['workphone', 'work phone number', 'phone work', 'business phone number'],
     abbreviation: ['work tel', 'office tel', 'biz phone', 'wk phone'],
-    turkish: ['is telefonu', 'is tel', 'is telefon', 'is telefon no', 'is telefonu no', 'ofis telefonu', 'ofis tel', 'is numarasi', 'sabit telefon'],
+    turkish: ['is telefonu', 'is tel', 'is telefon', 'is telefon no', 'is telefonu no', 'isyeri sabit hat', 'ofis telefonu', 'ofis tel', 'is numarasi', 'sabit telefon'],
     irish: ['fon oibre', 'uimhir oibre'],
   },
   job_title: {
     freshsales: ['job title'],
-    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position', 'function', 'job function', 'current job', 'current position', 'work role'],
+    english: ['title', 'position', 'occupation', 'profession', 'job', 'designation', 'job role', 'role title', 'job position', 'function', 'job function', 'current job', 'current position', 'work role', 'company role', 'role at company', 'role in company', 'meslek adi'],
     vendor: ['jobtitle', 'job title name', 'contact title'],
     abbreviation: ['jt', 'job ttl'],
     turkish: ['meslek', 'unvan', 'is unvani', 'gorev', 'pozisyon', 'meslegi'],
@@ -189,7 +189,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
   tags: {
     freshsales: ['tags'],
     english: ['tag', 'labels', 'tag list', 'contact tags', 'segments', 'user segments', 'segment names', 'audiences'],
-    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names', 'segment tags', 'groups', 'contact groups', 'audience memberships', 'tags comma separated', 'lists'],
+    vendor: ['user tags', 'tag names', 'external segments', 'segment list', 'segment membership', 'segment memberships', 'list names', 'segment names', 'segment tags', 'groups', 'contact groups', 'audience memberships', 'tags comma separated', 'lists', 'audience tags'],
     turkish: ['etiket', 'etiketler', 'segmentler'],
     irish: ['clibeanna'],
   },
@@ -198,7 +198,7 @@ export const STANDARD_FIELD_SYNONYMS: Readonly<Record<NamedStandardField, Partia
 /** Why a name says "an identifier that must not become a contact field". */
 export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason: string; route: 'device_dataset' | 'none' }> = [
   {
-    words: ['push token', 'device token', 'fcm token', 'gcm token', 'apns token', 'apn token', 'registration id', 'registration token', 'reg id', 'push id', 'firebase token', 'cihaz token', 'bildirim token', 'expo push token', 'onesignal id', 'player token', 'push subscription', 'web push subscription'],
+    words: ['push token', 'device token', 'fcm token', 'gcm token', 'apns token', 'apn token', 'registration id', 'registration token', 'reg id', 'push id', 'firebase token', 'cihaz token', 'bildirim token', 'expo push token', 'onesignal id', 'player token', 'push subscription', 'web push subscription', 'push endpoint', 'web push endpoint'],
     reason: 'a push or device token: never migrated to Freshsales (it goes to the device dataset for re-engagement)',
     route: 'device_dataset',
   },
@@ -217,17 +217,17 @@ export const IDENTIFIER_NAMES: ReadonlyArray<{ words: readonly string[]; reason:
     route: 'none',
   },
   {
-    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'kimlik seri no', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
+    words: ['tckn', 'tc kimlik', 'tc kimlik no', 'tc no', 'tcno', 'kimlik no', 'kimlik numarasi', 'ssn', 'social security number', 'pps', 'pps number', 'ppsn', 'national id', 'national id number', 'national insurance number', 'passport number', 'passport no', 'pasaport no', 'tax id', 'vergi no', 'uimhir pps', 'tc number', 'emirates id', 'emirate id', 'kimlik seri no', 'tc kimlik numarasi', 'social welfare number', 'identification number', 'identity number', 'id number', 'document number', 'doc number'],
     reason: 'a national identity or tax number: sensitive personal data with no use in a CRM (map it by hand only with a lawful reason)',
     route: 'none',
   },
   {
-    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi', 'test uyesi', 'test musterisi', 'cuntas tastala', 'qa account', 'qa user', 'demo account', 'environment', 'app environment', 'env'],
+    words: ['test user', 'is test', 'test account', 'testuser', 'is test user', 'internal user', 'is internal', 'qa user', 'dummy user', 'test kullanici', 'test hesabi', 'test uyesi', 'test musterisi', 'internal tester', 'tester', 'beta tester', 'cuntas tastala', 'qa account', 'qa user', 'demo account', 'environment', 'app environment', 'env'],
     reason: 'marks test or internal accounts: leave those accounts out of the scope instead of migrating the flag',
     route: 'none',
   },
   {
-    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'date updated', 'date modified', 'date edit', 'edit date', 'date edited', 'last edited', 'profile export', 'exported at', 'export at', 'profile sync', 'last sync utc', 'son senkron', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
+    words: ['updated at', 'modified at', 'last modified', 'last updated', 'update time', 'updated on', 'modified on', 'date updated', 'date modified', 'date edit', 'edit date', 'date edited', 'last edited', 'modified', 'fivetran synced', 'airbyte extracted at', 'extracted at', 'row number', 'profile export', 'exported at', 'export at', 'profile sync', 'last sync utc', 'son senkron', 'last sync', 'last synced', 'synced at', 'sync time', 'ingested at', 'imported at', 'etl time', 'etl', 'loaded at', 'load time', 'inserted at', 'guncelleme tarihi', 'son guncelleme'],
     reason: "the platform's own bookkeeping timestamp: it changes on every sync and means nothing in a CRM",
     route: 'none',
   },
@@ -259,13 +259,13 @@ export type ReferenceField = 'lifecycle_stage_id' | 'contact_status_id' | 'owner
 export const REFERENCE_FIELD_SYNONYMS: Readonly<Record<ReferenceField, readonly string[]>> = {
   lifecycle_stage_id: ['lifecycle stage', 'lifecyclestage', 'lifecycle', 'stage', 'contact stage', 'yasam evresi', 'lifecycle phase', 'retention stage', 'journey stage', 'relationship stage', 'customer lifecycle stage', 'lifecycle status', 'customer stage', 'funnel stage', 'yasam dongusu', 'yasam dongusu asamasi', 'musteri asamasi', 'ceim saolre'],
   contact_status_id: ['lead status', 'contact status', 'qualification status', 'qualification state', 'prospect status', 'lead state', 'sales status', 'lead durumu', 'aday durumu', 'musteri durumu'],
-  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'sorumlu temsilci', 'loan officer', 'account officer', 'relationship officer', 'responsible staff member', 'responsible staff', 'staff', 'staff member', 'assigned staff', 'hesap sorumlusu', 'handled by', 'managed by', 'owned by', 'sales consultant', 'sales advisor', 'satis danismani', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
-  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'activation channel', 'campaign source', 'referrer source', 'referring domain', 'referrer domain', 'fundraising source', 'registered via', 'signed up via', 'creation source', 'lead from', 'referred by', 'heard from', 'origin', 'signup origin', 'how did you hear about us', 'how did you hear', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
+  owner_id: ['owner', 'contact owner', 'owner id', 'owner email', 'account owner', 'account manager', 'relationship manager', 'sales rep', 'sales owner', 'assigned to', 'assignee', 'assigned rep', 'vip manager', 'vip host', 'host', 'account executive', 'account rep', 'assigned user', 'assigned by', 'assigned representative', 'sales representative', 'salesperson', 'representative', 'sorumlu personel', 'sorumlu kisi', 'sorumlu temsilci', 'loan officer', 'account officer', 'relationship officer', 'responsible staff member', 'responsible staff', 'staff', 'staff member', 'assigned staff', 'hesap sorumlusu', 'handled by', 'managed by', 'owned by', 'sales consultant', 'sales advisor', 'sales adviser', 'satis danismani', 'satis sorumlusu', 'lead owner', 'consultant', 'advisor', 'adviser', 'customer success manager', 'success manager', 'key account manager', 'musteri temsilcisi', 'temsilci', 'portfoy yoneticisi', 'hesap yoneticisi', 'musteri yoneticisi', 'sorumlu', 'bainisteoir cuntais'],
+  lead_source_id: ['lead source', 'source', 'contact source', 'acquisition source', 'utm source', 'signup source', 'registration source', 'original source', 'analytics source', 'referral source', 'traffic source', 'install source', 'kayit kaynagi', 'kaynak', 'edinme kaynagi', 'marketing source', 'recruitment source', 'media source', 'acquisition channel', 'registration channel', 'signup channel', 'sales channel', 'join source', 'subscribe source', 'opt in source', 'kayit kanali', 'edinme kanali', 'activation channel', 'campaign source', 'referrer source', 'referring domain', 'referrer domain', 'fundraising source', 'registered via', 'signed up via', 'creation source', 'lead from', 'referred by', 'heard from', 'application channel', 'basvuru kanali', 'origin', 'signup origin', 'how did you hear about us', 'how did you hear', 'heard about us', 'where did you hear about us', 'bize nereden ulastiniz', 'foinse'],
   campaign_id: ['utm campaign', 'campaign', 'ad campaign', 'advertising campaign', 'marketing campaign', 'appeal', 'appeal code', 'acquisition campaign', 'signup campaign', 'install campaign', 'original campaign', 'kampanya', 'kayit kampanyasi', 'feachtas'],
 };
 
 /** Words an attribute name often carries around the part that names the field ("user_email", "customer_first_name"). */
-const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag', 'abone', 'cari', 'yolcu', 'passenger', 'guest', 'misafir', 'traveller', 'traveler', 'subscriber', 'donor', 'student', 'ogrenci', 'patient', 'hasta']);
+const NOISE_WORDS = new Set(['hs', 'hubspot', 'mc', 'sf', 'crm', 'home', 'user', 'customer', 'cust', 'contact', 'profile', 'member', 'player', 'client', 'account', 'person', 'personal', 'primary', 'main', 'default', 'my', 'the', 'of', 'p', 'attr', 'attribute', 'field', 'cf', 'custom', 'uye', 'musteri', 'kullanici', 'kisisel', 'value', 'val', 'txt', 'str', 'mailing', 'shipping', 'billing', 'postal', 'residential', 'gp', 'flag', 'abone', 'cari', 'yolcu', 'passenger', 'guest', 'misafir', 'traveller', 'traveler', 'booker', 'donor', 'student', 'ogrenci', 'patient', 'hasta']);
 
 /** Names that read like a standard field's but are not one (a username is not a first name). */
 const FALSE_FRIENDS = new Set(['middle name', 'middlename', 'middle initial', 'username', 'user name', 'kullanici adi', 'screen name', 'screenname', 'nickname', 'nick name', 'display name', 'login', 'login name', 'account name', 'gamer tag', 'gamertag', 'handle', 'takma ad', 'team name', 'store name', 'company name', 'file name', 'campaign name']);
@@ -300,6 +300,8 @@ export function nameWords(name: string): string[] {
     .replace(/([A-ZÇĞİÖŞÜ]+)([A-ZÇĞİÖŞÜ][a-zçğıöşü])/g, '$1 $2');
   const words = foldText(split)
     .replace(/([a-z])([0-9])/g, '$1 $2')
+    // "WhatsApp" splits like camelCase; it is one word.
+    .replace(/\bwhats[^a-z0-9]*app\b/g, 'whatsapp')
     .split(/[^a-z0-9]+/)
     .filter((w) => w.length > 0);
   // The first- or last-touch copy of a UTM parameter ("initial_utm_source", "first_touch_utm_medium") is that parameter.
@@ -357,7 +359,7 @@ const TURKISH_WORDS: Readonly<Record<string, string>> = {
   kurumsal: 'corporate', plasiyer: 'sales representative', basamak: 'step', basamagi: 'step', yazisma: 'correspondence', ikamet: 'residence', banka: 'bank', senkron: 'sync', ayrilma: 'unsubscribe', iliski: 'relationship',
   cari: 'customer', yerlesim: 'residence', temsilcisi: 'representative', bilgi: 'info', bilgisi: 'info', atanan: 'assigned', gorusme: 'contact',
   // İYS (the consent register) names its own records: a word of its own, never a bare prefix.
-  iys: 'iys', mesleginiz: 'occupation', danismani: 'consultant', danisman: 'consultant', aranmama: 'do not call', talebi: 'request', talep: 'request', kayitli: 'registered', edinim: 'acquisition', aktivasyon: 'activation', ticari: 'commercial', ileti: 'message', iletisi: 'message', cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
+  iys: 'iys', detay: 'details', hizmet: 'service', aramasin: 'do not call', aday: 'lead', statusu: 'status', statu: 'status', son: 'last', tiklanan: 'clicked', mesleginiz: 'occupation', danismani: 'consultant', danisman: 'consultant', aranmama: 'do not call', talebi: 'request', talep: 'request', kayitli: 'registered', edinim: 'acquisition', aktivasyon: 'activation', ticari: 'commercial', ileti: 'message', iletisi: 'message', cikis: 'unsubscribe', huni: 'funnel', adlar: 'names', adlari: 'names', ile: '', kodu: 'code', adi: 'name', bildirim: 'notification', bildirimi: 'notification',
 };
 /** Turkish phrases read as one English phrase. */
 const TURKISH_PHRASES: Readonly<Record<string, string>> = {
@@ -381,16 +383,19 @@ const IRISH_WORDS: Readonly<Record<string, string>> = {
   fograiochta: 'advertising', ionadai: 'representative', diolachain: 'sales', fath: 'reason', luaidhe: 'lead', stadas: 'status', nuachtlitir: 'newsletter',
   margaiocht: 'marketing', margaiochta: 'marketing', teachtaireachtai: 'messages', teacsanna: 'texts', bainisteoir: 'manager', caidrimh: 'relationship', diola: 'sales',
   lipeid: 'labels', lipead: 'label', pas: 'passport', staid: 'stage', reigiun: 'region', an: '', a: '',
-  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', seachadta: 'delivery', saolre: 'lifecycle', gno: 'business', sraide: 'street', rol: 'role', ceird: 'occupation', paiste: '', dalta: '', oifigeach: 'officer', cuntais: 'account', dheanamh: '', deanamh: '', grupai: 'groups', freagrach: 'responsible', iarratasora: 'applicant', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
+  aitheantoir: 'identifier', tearma: 'term', cuardaigh: 'search', fail: 'receive', fhail: 'receive', nuachtlitreach: 'newsletter', seachadta: 'delivery', saolre: 'lifecycle', gno: 'business', sraide: 'street', rol: 'role', ceird: 'occupation', paiste: '', dalta: '', sa: '', chomhlacht: 'company', comhlacht: 'company',
+  comhairleoir: 'adviser', sintiusoir: '', sintiusora: '', tairiscinti: 'offers', tri: '', aitheantas: 'identity', oifigeach: 'officer', cuntais: 'account', dheanamh: '', deanamh: '', grupai: 'groups', freagrach: 'responsible', iarratasora: 'applicant', foin: 'phone', uineir: 'owner', teagmhala: 'contact', teagmhalai: 'contact', ceim: 'stage', claraithe: 'registration', claru: 'registration', reatha: 'current', breithe: 'birth', custaimeara: 'customer', toiliu: 'consent', ceist: 'question', slandala: 'security', post: 'job', teanga: 'language', inscne: 'gender',
 };
 /** Irish phrases read as one English phrase (verbs and idioms, not nouns to turn round). */
-const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to', 'baile no sraidbhaile': 'town', 'baile poist': 'post town', 'ca bhfuair tu eolas fuinn': 'how did you hear about us', 'ca bh fuair tu eolas fuinn': 'how did you hear about us', 'ca bhfaca tu muid': 'how did you hear about us', 'ca bh faca tu muid': 'how did you hear about us', 'gan teagmhail': 'no contact',
+const IRISH_PHRASES: Readonly<Record<string, string>> = { 'na glaoigh': 'do not call', 'na cuir glao': 'do not call', 'na cuir isteach': 'do not disturb', 'na seol': 'do not send', 'na dean teagmhail': 'do not contact', 'ainm deireanach': 'last name', 'sannta do': 'assigned to', 'baile no sraidbhaile': 'town', 'baile poist': 'post town', 'ca bhfuair tu eolas fuinn': 'how did you hear about us', 'ca bh fuair tu eolas fuinn': 'how did you hear about us', 'ca bhfaca tu muid': 'how did you hear about us', 'ca bh faca tu muid': 'how did you hear about us', 'focal cuardaigh': 'search term', 'cathair no baile': 'city', 'gan teagmhail': 'no contact',
   'ball foirne': 'staff member', 'an fath ar dhiliostail tu': 'unsubscribe reason',
   'conas a chuala tu fuinn': 'how did you hear about us', 'ba mhaith liom': 'want', 'sli bheatha': 'occupation', 'data breithe': 'date of birth', 'baile fearainn': 'townland' };
 
 /** Irish initial mutations undone: lenition (bh → b) and eclipsis (gc → c, bhf → f, n- → ''). */
 function unmutated(w: string): string {
   if (/^bhf/.test(w)) return w.slice(2);
+  // "an tSíntiúsóra": t before s after the article.
+  if (/^ts[^h]/.test(w)) return w.slice(1);
   if (/^(gc|bp|dt|mb|nd)/.test(w) || /^ng[aeiou]/.test(w)) return w.slice(1);
   if (/^[bcdfgmpst]h/.test(w)) return w.charAt(0) + w.slice(2);
   return w;
@@ -568,9 +573,9 @@ const GENERIC_WORDS = new Set(['name', 'title', 'state', 'status', 'source', 'ty
  * Words beside a run that leave it naming the field: prefixes and qualifiers, not content
  * ("we_phone", "address1_city", "phone_sanitized" — but not "fav_county_team").
  */
-const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'recruitment', 'subscription', 'bill', 'ship', 'promo', 'retention', 'google', 'bing', 'first', 'touch', 'request', 'registered', 'invitee', 'attendee', 'your', 'you', 'which', 'what', 'where', 'based', 'known', 'used', 'apply', 'tick', 'please', 'optional', 'required', 'current', 'preferred', 'commercial', 'message', 'marketing', 'applicant', 'installation', 'corporate', 'correspondence', 'extension', 'dahili', 'bank', 'comma', 'separated', 'context', 'traits', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
+const QUALIFIER_WORDS = new Set(['newsletter', 'email', 'sms', 'whatsapp', 'unique', 'iana', 'olson', 'delivery', 'invoice', 'most', 'recent', 'latest', 'original', 'initial', 'reference', 'supply', 'service', 'installation', 'site', 'info', 'information', 'details', 'data', 'mail', 'lower', 'upper', 'case', 'lowercase', 'uppercase', 'club', 'recruitment', 'subscription', 'bill', 'ship', 'promo', 'retention', 'google', 'bing', 'first', 'last', 'session', 'clicked', 'paid', 'usual', 'townland', 'prefix', 'booking', 'trade', 'validated', 'touch', 'request', 'registered', 'invitee', 'attendee', 'your', 'you', 'which', 'what', 'where', 'based', 'known', 'used', 'apply', 'tick', 'please', 'optional', 'required', 'current', 'preferred', 'commercial', 'message', 'marketing', 'applicant', 'installation', 'corporate', 'correspondence', 'extension', 'dahili', 'bank', 'comma', 'separated', 'context', 'traits', 'sanitized', 'sanitised', 'formatted', 'normalized', 'normalised', 'clean', 'cleaned', 'raw', 'full', 'primary', 'main', 'current', 'preferred', 'line', 'text', 'string', 'field', 'attribute', 'attr']);
 // A short word is a qualifier unless the tables know it as a word of its own ("il" is a province, "ev" a home).
-const isQualifier = (w: string) => (w.length <= 3 && !knownShortWord(w)) || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w);
+const isQualifier = (w: string) => (w.length <= 3 && !knownShortWord(w)) || /^\d+$/.test(w) || QUALIFIER_WORDS.has(w) || NOISE_WORDS.has(w) || CONTAINER_WORDS.has(w) || TOOL_NAMES.has(w);
 const knownShortWord = (w: string) => TURKISH_WORDS[w] !== undefined || IRISH_WORDS[w] !== undefined || BY_COMPACT.has(w);
 
 /** A prefix that says nothing of what follows: one letter or a digit ("C_Title", "address1"), or a vendor's ("we_", "cf_", "hs_"). */
@@ -625,7 +630,7 @@ function matchRun(words: readonly string[]): NameMatch | undefined {
 }
 
 /** Containers whose fields are the person's own (an address, a location, a profile). */
-const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'yerlesim', 'mail', 'geoip', 'attributes', 'properties', 'traits', 'context', 'tracking', 'params', 'contacts', 'people', 'persons', 'members', 'profiles', 'customers', 'users', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
+const CONTAINER_WORDS = new Set(['traffic', 'attribution', 'acquisition', 'utm', 'yerlesim', 'mail', 'delivery', 'service', 'supply', 'installation', 'geoip', 'attributes', 'properties', 'traits', 'context', 'tracking', 'params', 'contacts', 'people', 'persons', 'members', 'profiles', 'customers', 'users', 'address', 'addr', 'addresses', 'location', 'geo', 'billing', 'shipping', 'mailing', 'postal', 'home', 'contact', 'profile', 'user', 'customer', 'person', 'residence', 'adres', 'konum', 'seoladh']);
 
 /** Adjacent letters swapped ("frist" for "first"): the commonest typing slip, which edit distance counts as two. */
 function transposedLookup(compact: string): Entry | undefined {
@@ -698,7 +703,7 @@ export function identifierName(name: string): IdentifierName | undefined {
 }
 
 /** Tools whose own ids turn up in exported profiles. */
-const TOOL_NAMES = new Set(['shopify', 'stripe', 'salesforce', 'sfdc', 'hubspot', 'zendesk', 'intercom', 'mailchimp', 'klaviyo', 'braze', 'segment', 'mixpanel', 'amplitude', 'facebook', 'fb', 'google', 'apple', 'paypal', 'zoho', 'pipedrive', 'freshdesk', 'magento', 'woocommerce', 'woo', 'bigcommerce', 'prestashop', 'shopware', 'marketo', 'pardot', 'iterable', 'onesignal', 'clevertap', 'moengage', 'insider', 'netcore', 'firebase', 'appsflyer', 'adjust', 'branch', 'steam', 'discord', 'twitter', 'sendgrid', 'twilio', 'drip', 'aweber', 'getresponse', 'activecampaign', 'omnisend', 'gorgias', 'recharge', 'yotpo', 'trendyol', 'hepsiburada']);
+const TOOL_NAMES = new Set(['shopify', 'stripe', 'salesforce', 'sfdc', 'hubspot', 'zendesk', 'intercom', 'mailchimp', 'klaviyo', 'braze', 'segment', 'mixpanel', 'amplitude', 'facebook', 'fb', 'google', 'apple', 'paypal', 'zoho', 'pipedrive', 'freshdesk', 'magento', 'woocommerce', 'woo', 'bigcommerce', 'prestashop', 'shopware', 'marketo', 'pardot', 'iterable', 'onesignal', 'clevertap', 'moengage', 'insider', 'netcore', 'firebase', 'appsflyer', 'adjust', 'branch', 'steam', 'discord', 'twitter', 'optimove', 'dotdigital', 'fivetran', 'sendgrid', 'twilio', 'drip', 'aweber', 'getresponse', 'activecampaign', 'omnisend', 'gorgias', 'recharge', 'yotpo', 'trendyol', 'hepsiburada']);
 
 /** A name for one of the reference fields (lifecycle stage, status, owner, source, campaign), whole or without noise words. */
 export function matchReferenceName(name: string): { field: ReferenceField; synonym: string } | undefined {
@@ -745,7 +750,7 @@ const REFERENCE_PROPERTY_WORDS = new Set(['email', 'eposta', 'mail', 'name', 'ad
 const CONSENT_CHANNELS: ReadonlyArray<readonly [NamedStandardField, readonly string[]]> = [
   // WhatsApp first: "whatsapp_mesaj_izni" is WhatsApp, though "mesaj" alone is İYS's SMS channel.
   ['whatsapp_subscription_status', ['whatsapp', 'wa', 'whats app']],
-  ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist', 'nuachtlitir']],
+  ['subscription_status', ['email', 'e mail', 'mail', 'emails', 'eposta', 'e posta', 'newsletter', 'newsletters', 'bulten', 'ebulten', 'e bulten', 'riomhphost', 'riomhphoist', 'nuachtlitir', 'blog']],
   // "mobile" in a consent's name is the SMS channel ("blackListMobile", "mobile_opt_in").
   ['sms_subscription_status', ['sms', 'mms', 'text message', 'text messages', 'texts', 'text', 'txt', 'mesaj', 'mobile', 'gsm']],
 ];
@@ -848,6 +853,7 @@ export function isPlaceName(name: string): boolean {
 
 /** A home phone ("home_phone", "ev_telefonu", "landline"): not the Work number, and no Freshsales field of its own. */
 export function isHomePhoneName(name: string): boolean {
+  if (wordReadings(name).some((r) => r.some((w) => /^(work|isyeri|office|ofis|business|oibre)$/.test(w)))) return false;
   return wordReadings(name).some((r) => {
     if (/\b(home (phone|tel|telephone|number|no)|ev (telefonu|tel|telefon|no|numarasi)|landline|fon baile|sabit hat)\b/.test(r.join(' '))) return true;
     // "phone_home", "telephone2_home": the words in either order.

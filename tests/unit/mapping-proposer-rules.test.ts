@@ -537,3 +537,21 @@ describe('held-out sets 11 and 12 round: form questions, guardians, ticks', () =
     expect(kindsOf('Central European Time')).toContain('timezone');
   });
 });
+
+describe('held-out sets 13 and 14 round', () => {
+  it('keeps WhatsApp one word, reads vendor-prefixed and qualified names, and Irish article forms', () => {
+    expect(nameWords('Teachtaireachtaí margaíochta ar WhatsApp')).toContain('whatsapp');
+    expect(consentName('Teachtaireachtaí margaíochta ar WhatsApp')).toMatchObject({ field: 'whatsapp_subscription_status' });
+    expect(matchReferenceName('Optimove_Lifecycle_Stage')?.field).toBe('lifecycle_stage_id');
+    expect(matchName('County of Usual Residence')?.field).toBe('state');
+    expect(matchName('DELIVERY_STATE')?.field).toBe('state');
+    expect(matchName('Contae an tSíntiúsóra')?.field).toBe('state');
+    expect(consentName('Tairiscintí trí Théacs')).toMatchObject({ field: 'sms_subscription_status' });
+  });
+
+  it('reads a workplace landline as Work, and skips sync columns, testers and push endpoints by name', () => {
+    expect(isHomePhoneName('isyeri_sabit_hat')).toBe(false);
+    expect(matchName('isyeri_sabit_hat')?.field).toBe('work_number');
+    for (const name of ['_fivetran_synced', 'internalTester', 'web_push_endpoint', 'RowNumber']) expect(identifierName(name), name).toBeDefined();
+  });
+});
