@@ -149,7 +149,8 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
       return share(p, 'email', 'boolean', 'date', 'datetime') < 0.2 && share(p, 'person_name', 'given_name') < 0.5;
     // Gamertags and usernames ("BETIE_MURPHYJ", "cian99") are no one's name.
     case 'first_name':
-      return nonText(p) < 0.2 && share(p, 'username') < 0.3;
+      // Nor a column of surnames.
+      return nonText(p) < 0.2 && share(p, 'username') < 0.3 && !(share(p, 'surname') >= 0.6 && share(p, 'surname') > share(p, 'given_name') && share(p, 'person_name') < 0.3);
     // A column of given names is no surname ("SECOND_NAME": a middle name), nor surnames a first name.
     case 'last_name':
       return !(share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname')) && nonText(p) < 0.2;

@@ -338,7 +338,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   camp: 'campaign', rsn: 'reason', addr: 'address', adr: 'address', tel: 'telephone', ph: 'phone', mob: 'mobile', mbl: 'mobile', lc: 'lifecycle', mkt: 'marketing', mktg: 'marketing',
   seg: 'segment', segs: 'segments', unsub: 'unsubscribe', fname: 'first name', lname: 'last name', sname: 'surname', eml: 'email', ctry: 'country', cty: 'city', wk: 'work',
   org: 'organisation', dept: 'department', lang: 'language', stat: 'status', sts: 'status', usr: 'user', pref: 'preference', prefs: 'preferences', rep: 'representative',
-  ext: 'external', ref: 'reference', why: 'reason', wp: 'whatsapp', unsubscribing: 'unsubscribe', ls: 'lead source', mtm: 'utm', num: 'number', reg: 'registration', nr: 'number', bill: 'billing', ship: 'shipping', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
+  ext: 'external', ref: 'reference', why: 'reason', wp: 'whatsapp', unsubscribing: 'unsubscribe', ls: 'lead source', mtm: 'utm', num: 'number', reg: 'registration', nr: 'number', bill: 'billing', ship: 'shipping', off: 'office', ofc: 'office', curr: 'current', mprn: 'meter point reference number', gprn: 'gas point reference number', cstat: 'contact status', acq: 'acquisition', nm: 'name', qual: 'qualification',
 };
 
 /**
@@ -547,6 +547,16 @@ function lookup(words: string[]): Entry | undefined {
  * edit distance when it is close enough.
  */
 export function matchName(name: string): NameMatch | undefined {
+  // Under a container of the person's own ("personName.surname", "address.city"), the last part names the field first.
+  if (name.includes('.')) {
+    const container = nameWords(name.slice(0, name.lastIndexOf('.')));
+    const lastPart = name.slice(name.lastIndexOf('.') + 1);
+    // Not when the container itself names a field ("email_address.address" is the email address).
+    if (container.some((w) => CONTAINER_WORDS.has(w)) && !PROPERTY_WORDS.has(nameWords(lastPart).join(' ')) && !lookup(container)) {
+      const last = matchReadings(lastPart);
+      if (last && last.how !== 'fuzzy' && last.how !== 'partial') return { ...last, how: 'stripped', score: 0.9 };
+    }
+  }
   const whole = matchReadings(name);
   if (whole || !name.includes('.')) return whole;
   // A dotted path under an address-like container ("address.postalCode", "geo.city"): its last part names the field.

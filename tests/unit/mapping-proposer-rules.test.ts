@@ -555,3 +555,12 @@ describe('held-out sets 13 and 14 round', () => {
     for (const name of ['_fivetran_synced', 'internalTester', 'web_push_endpoint', 'RowNumber']) expect(identifierName(name), name).toBeDefined();
   });
 });
+
+describe("set 16's wrong-but-high answers, fixed by rule", () => {
+  it("reads a person container's last part first, OFF as office, and keeps surnames out of First name", () => {
+    expect(matchName('personName.surname')?.field).toBe('last_name');
+    expect(matchName('address.city')?.field).toBe('city');
+    expect(matchName('OFF.PHONE')?.field).toBe('work_number');
+    expect(suggestAttribute({ name: 'nm_full', values: each(['Brennan', 'Rossi', 'Schmidt', 'Murphy', 'Kelly']) }).target).not.toMatchObject({ field: 'first_name' });
+  });
+});
