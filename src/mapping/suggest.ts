@@ -117,6 +117,9 @@ function nonText(p: ValueProfile): number {
   return share(p, 'email', 'phone', 'date', 'datetime', 'epoch', 'integer', 'number', 'json_array', 'json_object', 'uuid', 'push_token', 'url');
 }
 
+/** Most values are of one kind of name rather than the other (a word both lists hold counts for both). */
+const mostly = (p: ValueProfile, kind: 'given_name' | 'surname', over: 'given_name' | 'surname') => share(p, kind) >= 0.6 && share(p, kind) > share(p, over);
+
 /** Emails many contacts share (an account manager's, a shop's): not the contact's own address. */
 const sharedEmails = (p: ValueProfile) => p.present >= 4 && p.distinct <= p.present / 2;
 
@@ -147,13 +150,12 @@ export function valuesFit(field: NamedStandardField, p: ValueProfile): boolean |
     case 'external_id':
       // Customer numbers may read as epochs or phone numbers ("120.01.0457"): under an id name they are ids. People's names are not.
       return share(p, 'email', 'boolean', 'date', 'datetime') < 0.2 && share(p, 'person_name', 'given_name') < 0.5;
-    // Gamertags and usernames ("BETIE_MURPHYJ", "cian99") are no one's name.
+    // Gamertags and usernames ("BETIE_MURPHYJ", "cian99") are no one's name, a column of surnames no first name,
+    // and one of given names no surname ("SECOND_NAME": a middle name).
     case 'first_name':
-      // Nor a column of surnames.
-      return nonText(p) < 0.2 && share(p, 'username') < 0.3 && !(share(p, 'surname') >= 0.6 && share(p, 'surname') > share(p, 'given_name') && share(p, 'person_name') < 0.3);
-    // A column of given names is no surname ("SECOND_NAME": a middle name), nor surnames a first name.
+      return nonText(p) < 0.2 && share(p, 'username') < 0.3 && !(mostly(p, 'surname', 'given_name') && share(p, 'person_name') < 0.3);
     case 'last_name':
-      return !(share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname')) && nonText(p) < 0.2;
+      return !mostly(p, 'given_name', 'surname') && nonText(p) < 0.2;
     case 'job_title':
       // Company names ("Kaya Tekstil A.Ş.", "Murphy Ltd") are the employer or a trade name, not a job.
       return nonText(p) < 0.2 && share(p, 'honorific') < 0.5 && share(p, 'boolean', 'status_word', 'company') < 0.5;
@@ -178,7 +180,7 @@ function standardByValues(p: ValueProfile, name: string): NamedStandardField | u
   // People's names, most of them different (names many contacts share are staff's, not theirs).
   const ownNames = p.distinct > p.present / 2 && !guardian;
   if (share(p, 'person_name') >= 0.6 && ownNames) return 'first_name';
-  if (share(p, 'given_name') >= 0.6 && share(p, 'given_name') > share(p, 'surname') && ownNames) return 'first_name';
+  if (mostly(p, 'given_name', 'surname') && ownNames) return 'first_name';
   if (share(p, 'surname') >= 0.6 && share(p, 'surname') >= share(p, 'given_name') && ownNames) return 'last_name';
   // IANA zone names are unmistakable; proposed as a text field pointing at Time zone (below).
   if (share(p, 'timezone') >= 0.9 && p.distinct > 1) return 'time_zone';
@@ -190,13 +192,16 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (p.present === 0) return { type: declared ?? 'string', why: declared ? `no values: the declared ${declared} type` : 'no values' };
   const words = nameWords(name).join(' ');
   // Every reading of the name ("preferredcontactmethodcode" split, Turkish and Irish read in English).
-  const allWords = wordReadings(name).map((r) => r.join(' ')).join(' | ');
+  const readings = wordReadings(name).map((r) => r.join(' '));
+  const allWords = readings.join(' | ');
+  // A name that calls its values the number or code of something ("Leap Card Number", "tax_number", "ILCE_KODU").
+  const idName = readings.some((r) => ID_NAME.test(r));
+  const codeName = readings.some((r) => /(^| )(code|kod|kodu)$/.test(r));
   if (share(p, 'json_object') >= 0.8) return { type: 'string', textarea: true, why: 'JSON objects: kept whole as text in a textarea' };
   if (declared === 'array' || share(p, 'json_array') >= 0.8) return { type: 'array', why: declared === 'array' ? 'declared a list' : 'JSON lists' };
   if (declared === 'boolean' || (share(p, 'boolean') >= 0.95 && p.distinct <= 3)) return { type: 'boolean', why: 'yes/no values' };
-  // Numbers under a name that calls them a number or code of something are never timestamps ("Leap Card Number").
-  const idNamed = wordReadings(name).some((r) => ID_NAME.test(r.join(' ')));
-  if (share(p, 'epoch') >= 0.9 && !(idNamed && declared !== 'date' && declared !== 'datetime')) return { type: 'datetime', why: 'epoch timestamps (seconds or milliseconds)' };
+  // Numbers under a name that calls them a number or code of something are never timestamps.
+  if (share(p, 'epoch') >= 0.9 && !(idName && declared !== 'date' && declared !== 'datetime')) return { type: 'datetime', why: 'epoch timestamps (seconds or milliseconds)' };
   if (share(p, 'epoch_wide') >= 0.9 && DATE_WORDS.test(words)) return { type: 'datetime', why: 'whole numbers that read as epoch timestamps, under a name that says date' };
   // Slashed or dashed dates (with ISO or dotted ones among them) whose order the values show: a first number over 12 somewhere, none over 12 second.
   if (share(p, 'day_first_proof') > 0 && share(p, 'day_first_date') + share(p, 'date') >= 0.9) {
@@ -209,15 +214,12 @@ function typeByValues(declared: AttributeType | undefined, p: ValueProfile, name
   if (declared === 'date' || declared === 'datetime' || share(p, 'date') >= 0.9) return { type: declared === 'datetime' ? 'datetime' : 'date', why: 'dates' };
   // A few small whole numbers under a category name are codes for categories (gender 0/1/2), not amounts.
   if (CATEGORY_WORDS.test(allWords) && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.longest <= 3) return { type: 'string', why: 'a few small number codes under a category name: categories, not amounts' };
-  // Long whole numbers under a name that calls them a number or code of something (a tax number, a card number) are identifiers: text, never summed.
-  const idName = wordReadings(name).some((r) => ID_NAME.test(r.join(' ')));
-  // Whole numbers under a code name ("ILCE_KODU", "branch_code") are codes: text, never summed.
-  const codeName = wordReadings(name).some((r) => /(^| )(code|kod|kodu)$/.test(r.join(' ')));
+  // Whole numbers under a code name are codes, and long ones under an identifier name (a tax number, a card number) identifiers: text, never summed.
   if (codeName && share(p, 'integer') >= 0.95 && p.distinct > 10) return { type: 'string', why: 'whole numbers under a code name: codes, text' };
   if (idName && share(p, 'integer') >= 0.95 && p.longest >= 6) return { type: 'string', why: 'long whole numbers under an identifier name (a number or code of something): text' };
   // A few whole numbers many contacts share under an id name ("locale_id", "origin_channel_id"): ids of a short list, a dropdown.
   if (idName && share(p, 'integer') >= 0.95 && p.distinct <= 10 && p.present >= 2 * p.distinct) return { type: 'string', why: 'a few ids of a short list, shared by many contacts: categories, not amounts' };
-  if (p.present > 0 && NOTE_WORDS.test(allWords) && (p.wordy >= 0.3 || p.meanLength >= 25)) return { type: 'string', textarea: true, why: 'notes or a description in sentences: a textarea' };
+  if (NOTE_WORDS.test(allWords) && (p.wordy >= 0.3 || p.meanLength >= 25)) return { type: 'string', textarea: true, why: 'notes or a description in sentences: a textarea' };
   if (declared === 'number' || declared === 'integer') return { type: declared, why: `declared ${declared}` };
   const numeric = share(p, 'integer', 'number') + (share(p, 'currency') > 0 ? share(p, 'currency') : 0);
   if (numeric >= 0.95 && share(p, 'phone') < 0.5 && share(p, 'postcode') < 0.5) {

@@ -470,6 +470,18 @@ function segmented(word: string): string[] | undefined {
  * it was written as one word; read in English from Turkish or (back to front) from Irish.
  */
 export function wordReadings(name: string): string[][] {
+  // Every stage of the waterfall asks for the same name's readings: read each name once (the arrays are shared; never changed).
+  const cached = READINGS.get(name);
+  if (cached) return cached;
+  if (READINGS.size >= 10_000) READINGS.clear();
+  const readings = readingsOf(name);
+  READINGS.set(name, readings);
+  return readings;
+}
+
+const READINGS = new Map<string, string[][]>();
+
+function readingsOf(name: string): string[][] {
   const words = nameWords(name);
   const readings: string[][] = [words];
   const expanded = words.flatMap((w) => (ABBREVIATIONS[w] ?? w).split(' '));
@@ -547,27 +559,19 @@ function lookup(words: string[]): Entry | undefined {
  * edit distance when it is close enough.
  */
 export function matchName(name: string): NameMatch | undefined {
-  // Under a container of the person's own ("personName.surname", "address.city"), the last part names the field first.
-  if (name.includes('.')) {
-    const container = nameWords(name.slice(0, name.lastIndexOf('.')));
-    const lastPart = name.slice(name.lastIndexOf('.') + 1);
-    // Not when the container itself names a field ("email_address.address" is the email address).
-    if (container.some((w) => CONTAINER_WORDS.has(w)) && !PROPERTY_WORDS.has(nameWords(lastPart).join(' ')) && !lookup(container)) {
-      const last = matchReadings(lastPart);
-      if (last && last.how !== 'fuzzy' && last.how !== 'partial') return { ...last, how: 'stripped', score: 0.9 };
-    }
-  }
-  const whole = matchReadings(name);
-  if (whole || !name.includes('.')) return whole;
-  // A dotted path under an address-like container ("address.postalCode", "geo.city"): its last part names the field.
-  // Under anything else the last part may be the container's own state or type ("sms_consent.state");
-  // a last part that is a property of the container ("user_id.name") names the container's, not the person's.
-  const container = nameWords(name.slice(0, name.lastIndexOf('.')));
-  if (!container.some((w) => CONTAINER_WORDS.has(w))) return undefined;
-  const lastPart = name.slice(name.lastIndexOf('.') + 1);
-  if (PROPERTY_WORDS.has(nameWords(lastPart).join(' ')) && !personPath(container)) return undefined;
-  const last = matchReadings(lastPart);
-  return last && last.how !== 'fuzzy' && last.how !== 'partial' ? { ...last, how: 'stripped', score: 0.9 } : undefined;
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return matchReadings(name);
+  // A dotted path under a container of the person's own ("address.postalCode", "personName.surname"): its
+  // last part names the field. Under anything else the last part may be the container's own state or type
+  // ("sms_consent.state"); a property of another record ("user_id.name") is that record's, not the person's.
+  const container = nameWords(name.slice(0, dot));
+  const property = PROPERTY_WORDS.has(nameWords(name.slice(dot + 1)).join(' '));
+  const underContainer = container.some((w) => CONTAINER_WORDS.has(w)) && (!property || personPath(container));
+  const found = underContainer ? matchReadings(name.slice(dot + 1)) : undefined;
+  const last = found && found.how !== 'fuzzy' && found.how !== 'partial' ? { ...found, how: 'stripped' as const, score: 0.9 } : undefined;
+  // The last part first, unless the container itself names a field ("email_address.address" is the email address).
+  if (last && !property && !lookup(container)) return last;
+  return matchReadings(name) ?? last;
 }
 
 /** A path to the person's own record ("contacts.0", "profile"), not to another record ("user_id", "traffic_source"). */
@@ -787,13 +791,13 @@ export function consentName(name: string): ConsentName | undefined {
   const blocks = (w: string, r: readonly string[]) => NOT_MARKETING_CONSENT.test(w) && !(/^(notification|notifications|bildirim)$/.test(w) && / (sms|email|eposta|whatsapp|whats app|mail|text|gsm) /.test(` ${r.join(' ')} `));
   if (readings.some((r) => r.some((w) => blocks(w, r)))) return undefined;
   for (const r of readings) {
-    const hit = consentOf(r);
+    const hit = consentByWords(r);
     if (hit) return hit;
   }
   return undefined;
 }
 
-function consentOf(all: string[]): ConsentName | undefined {
+function consentByWords(all: string[]): ConsentName | undefined {
   const words = all.filter((w) => !NOISE_WORDS.has(w) || w === 'home');
   // Letters sent by post are no Freshsales consent ("donotpostalmail", "IsSubscribeToDirectMail").
   const joined = ` ${words.join(' ')} `.replace(/ (direct|postal|post|snail) mail /g, ' post ');
@@ -863,8 +867,9 @@ export function isPlaceName(name: string): boolean {
 
 /** A home phone ("home_phone", "ev_telefonu", "landline"): not the Work number, and no Freshsales field of its own. */
 export function isHomePhoneName(name: string): boolean {
-  if (wordReadings(name).some((r) => r.some((w) => /^(work|isyeri|office|ofis|business|oibre)$/.test(w)))) return false;
-  return wordReadings(name).some((r) => {
+  const readings = wordReadings(name);
+  if (readings.some((r) => r.some((w) => /^(work|isyeri|office|ofis|business|oibre)$/.test(w)))) return false;
+  return readings.some((r) => {
     if (/\b(home (phone|tel|telephone|number|no)|ev (telefonu|tel|telefon|no|numarasi)|landline|fon baile|sabit hat)\b/.test(r.join(' '))) return true;
     // "phone_home", "telephone2_home": the words in either order.
     return r.includes('home') && ['phone', 'telephone', 'tel'].some((w) => r.includes(w));
